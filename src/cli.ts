@@ -1,0 +1,302 @@
+import { access, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { launchBrowser, resolveBrowser } from './browser.ts'
+import { build, defaultJobs, FORMATS, type Format, runPool, VERSION } from './build.ts'
+import { loadProject, readText } from './content.ts'
+import { collectErrors, ERROR_CODES, fail, OrtugError } from './error.ts'
+import { createLogger, type Logger } from './log.ts'
+import { compileDeckTemplates } from './markdown.ts'
+import { planDeck } from './plan.ts'
+import { formatOverflow, loadIsolated, measureOverflow, printableHtml } from './render.ts'
+import { LEVELS, RE_ID } from './schema.ts'
+import { composeTheme, loadFontFaceCss } from './theme.ts'
+
+export interface RunContext {
+  cwd?: string
+  env?: NodeJS.ProcessEnv
+  stderr?: { write(chunk: string): unknown; isTTY?: boolean }
+  stdout?: { write(chunk: string): unknown }
+  signal?: AbortSignal
+}
+
+const COMMON_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  quiet: { type: 'boolean', short: 'q' },
+  json: { type: 'boolean' },
+} as const
+
+const SELECT_OPTIONS = {
+  office: { type: 'string' },
+  essay: { type: 'string' },
+} as const
+
+const COMMANDS = {
+  build: {
+    usage: 'ortug build [--office id,..] [--essay slug,..] [--format md,html,pdf] [--out dir] [--jobs n] [--timeout s] [--browser-path path]',
+    summary: 'Build decks for the selected offices and essays into dist/ (or --out).',
+    options: {
+      ...COMMON_OPTIONS,
+      ...SELECT_OPTIONS,
+      format: { type: 'string' },
+      out: { type: 'string' },
+      jobs: { type: 'string' },
+      timeout: { type: 'string' },
+      'browser-path': { type: 'string' },
+    },
+  },
+  check: {
+    usage: 'ortug check [--office id,..] [--essay slug,..] [--no-fit] [--browser-path path]',
+    summary: 'Validate every essay, storyboard, office and template, and check that every slide fits; writes nothing.',
+    options: { ...COMMON_OPTIONS, ...SELECT_OPTIONS, 'no-fit': { type: 'boolean' }, 'browser-path': { type: 'string' }, timeout: { type: 'string' } },
+  },
+  list: {
+    usage: 'ortug list',
+    summary: 'List essays, offices and what a build would make.',
+    options: { ...COMMON_OPTIONS },
+  },
+  'new-office': {
+    usage: 'ortug new-office <id> --name "KPU Kota Contoh" --level kota [--region "Kota Contoh"]',
+    summary: 'Write a new, commented office file content/offices/<id>.yaml.',
+    options: { ...COMMON_OPTIONS, name: { type: 'string' }, level: { type: 'string' }, region: { type: 'string' } },
+  },
+} as const
+
+type CommandName = keyof typeof COMMANDS
+
+const HELP = `ortug ${VERSION}: orientation essays to Marp decks, PDFs and handouts for every office
+
+Usage: ortug <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`)
+  .join('\n')}
+
+Run "ortug <command> --help" for a command's options.
+Exit codes: 0 success, 1 invalid content or a slide that does not fit, 2 wrong usage, 3 environment.
+`
+
+/** The command line: returns an exit code; never touches process (only bin/ortug.mjs does). */
+export async function run(argv: readonly string[], context: RunContext = {}): Promise<number> {
+  const cwd = context.cwd ?? process.cwd()
+  const stderr = context.stderr ?? process.stderr
+  const stdout = context.stdout ?? process.stdout
+  const [command, ...rest] = argv
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    stdout.write(HELP)
+    return command ? 0 : 2
+  }
+  if (command === '--version' || command === '-v') {
+    stdout.write(`${VERSION}\n`)
+    return 0
+  }
+  if (!(command in COMMANDS)) {
+    stderr.write(`error: unknown command "${command}"; commands are: ${Object.keys(COMMANDS).join(', ')}\n`)
+    return ERROR_CODES.USAGE
+  }
+  const spec = COMMANDS[command as CommandName]
+  let values: Record<string, unknown>
+  let positionals: string[]
+  try {
+    ;({ values, positionals } = parseArgs({ args: [...rest], options: spec.options, allowPositionals: command === 'new-office', strict: true }))
+  } catch (error) {
+    stderr.write(`error: ${(error as Error).message}\nusage: ${spec.usage}\n`)
+    return ERROR_CODES.USAGE
+  }
+  if (values.help) {
+    stdout.write(`${spec.summary}\n\nusage: ${spec.usage}\n`)
+    return 0
+  }
+  const logger = createLogger({ quiet: Boolean(values.quiet), json: Boolean(values.json), stream: stderr })
+  try {
+    switch (command as CommandName) {
+      case 'build':
+        return await runBuild(values, cwd, logger, stdout, context)
+      case 'check':
+        return await runCheck(values, cwd, logger, stdout, context)
+      case 'list':
+        return await runList(cwd, stdout, Boolean(values.json))
+      case 'new-office':
+        return await runNewOffice(positionals, values, cwd, logger)
+    }
+  } catch (error) {
+    const errors = collectErrorsOrRethrow(error, logger)
+    if (values.json) stdout.write(`${JSON.stringify({ ok: false, errors: errors.map(toJson) })}\n`)
+    for (const e of errors) logger.error(e.format())
+    return Math.max(...errors.map((e) => e.exitCode))
+  }
+}
+
+function collectErrorsOrRethrow(error: unknown, logger: Logger): OrtugError[] {
+  try {
+    return collectErrors(error)
+  } catch (unknown) {
+    // A bug, not bad input: keep the stack.
+    logger.error((unknown as Error)?.stack ?? String(unknown))
+    return [new OrtugError('ENVIRONMENT', 'internal error')]
+  }
+}
+
+function toJson(error: OrtugError) {
+  return { kind: error.kind, message: error.message, ...error.location }
+}
+
+function list(value: unknown): string[] | undefined {
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : undefined
+}
+
+function positiveNumber(value: unknown, flag: string, fallback: number): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) fail('USAGE', `${flag} must be a positive number, not "${value}"`)
+  return n
+}
+
+async function runBuild(values: Record<string, unknown>, cwd: string, logger: Logger, stdout: RunContext['stdout'] & {}, context: RunContext): Promise<number> {
+  const formats = (list(values.format) ?? [...FORMATS]) as Format[]
+  const unknown = formats.filter((f) => !(FORMATS as readonly string[]).includes(f))
+  if (unknown.length > 0) fail('USAGE', `--format: unknown ${unknown.join(', ')}; formats are: ${FORMATS.join(', ')}`)
+  const outDir = path.resolve(cwd, typeof values.out === 'string' ? values.out : 'dist')
+  const result = await build({
+    root: cwd,
+    outDir,
+    formats,
+    offices: list(values.office),
+    essays: list(values.essay),
+    browserPath: typeof values['browser-path'] === 'string' ? values['browser-path'] : undefined,
+    timeoutMs: positiveNumber(values.timeout, '--timeout', 120) * 1000,
+    jobs: Math.floor(positiveNumber(values.jobs, '--jobs', defaultJobs())),
+    signal: context.signal,
+    logger,
+  })
+  for (const failure of result.failures) logger.error(failure.format())
+  const code = result.failures.length > 0 ? Math.max(...result.failures.map((f) => f.exitCode)) : 0
+  const summary = `${result.built.length} files for ${result.offices - new Set(result.failures.map((f) => f.message.split(':')[0])).size + (result.failures.length ? 0 : 0)} offices in ${result.seconds.toFixed(1)} s → ${path.relative(cwd, outDir) || '.'}${result.failures.length ? `; ${result.failures.length} problem(s)` : ''}`
+  if (values.json) {
+    stdout.write(
+      `${JSON.stringify({ ok: code === 0, outDir, seconds: result.seconds, outputs: result.built.map((b) => b.path), errors: result.failures.map(toJson) })}\n`,
+    )
+  } else logger.info(summary)
+  return code
+}
+
+async function runCheck(values: Record<string, unknown>, cwd: string, logger: Logger, stdout: RunContext['stdout'] & {}, context: RunContext): Promise<number> {
+  const project = await loadProject(cwd, { offices: list(values.office), essays: list(values.essay) })
+  const problems = [...project.problems]
+  const printable = []
+  for (const { office, templates } of project.offices) {
+    try {
+      const render = compileDeckTemplates(templates)
+      for (const { essay, storyboard } of project.essays) {
+        const deck = planDeck(essay, storyboard, office)
+        printable.push({
+          markdown: render(deck),
+          aspect: office.aspect,
+          lang: essay.meta.lang,
+          label: `${office.id} / ${essay.slug}`,
+          slideTitles: deck.slides.map((s) => s.title),
+          layouts: deck.slides.map((s) => s.layout),
+        })
+      }
+    } catch (error) {
+      problems.push(...collectErrors(error))
+    }
+  }
+  if (!values['no-fit'] && printable.length > 0) {
+    const themeCss = composeTheme(await readText(project.themeFile), await loadFontFaceCss())
+    const browser = await launchBrowser(await resolveBrowser(values['browser-path'] as string | undefined, context.env), 120_000)
+    try {
+      await runPool(printable, defaultJobs(), async (deck) => {
+        const page = await browser.browser.newPage()
+        try {
+          await loadIsolated(page, printableHtml(deck, themeCss).html, `${deck.label}: the deck`)
+          for (const overflow of await measureOverflow(page, deck)) problems.push(new OrtugError('CONTENT', formatOverflow(deck.label, overflow)))
+        } catch (error) {
+          problems.push(...collectErrors(error))
+        } finally {
+          await page.close()
+        }
+      })
+    } finally {
+      await browser.close()
+    }
+  }
+  for (const problem of problems) logger.error(problem.format())
+  if (values.json) stdout.write(`${JSON.stringify({ ok: problems.length === 0, decks: printable.length, errors: problems.map(toJson) })}\n`)
+  else
+    logger.info(
+      problems.length === 0
+        ? `ok: ${project.essays.length} essay(s), ${project.offices.length} office(s), ${printable.length} deck(s) checked`
+        : `${problems.length} problem(s) found`,
+    )
+  return problems.length === 0 ? 0 : Math.max(...problems.map((p) => p.exitCode))
+}
+
+async function runList(cwd: string, stdout: RunContext['stdout'] & {}, json: boolean): Promise<number> {
+  const project = await loadProject(cwd)
+  const essays = project.essays.map(({ essay, storyboard }) => ({
+    slug: essay.slug,
+    title: essay.meta.title,
+    sections: essay.sections.map((s) => s.id),
+    storyboard: storyboard.derived ? 'derived' : 'authored',
+  }))
+  const offices = project.offices.map(({ office }) => ({ id: office.id, name: office.name, level: office.level, aspect: office.aspect }))
+  if (json) stdout.write(`${JSON.stringify({ essays, offices, problems: project.problems.map(toJson) })}\n`)
+  else {
+    stdout.write(
+      `Essays (${essays.length}):\n${essays.map((e) => `  ${e.slug}  ${e.title}  [${e.storyboard} storyboard; sections: ${e.sections.join(', ')}]`).join('\n')}\n`,
+    )
+    stdout.write(`Offices (${offices.length}):\n${offices.map((o) => `  ${o.id.padEnd(28)} ${o.name} (${o.level}, ${o.aspect})`).join('\n')}\n`)
+    stdout.write(`A build makes ${essays.length * offices.length} deck(s): dist/<office>/<essay>.{md,html,pdf}\n`)
+    for (const problem of project.problems) stdout.write(`problem: ${problem.format()}\n`)
+  }
+  return project.problems.length === 0 ? 0 : 1
+}
+
+async function runNewOffice(positionals: string[], values: Record<string, unknown>, cwd: string, logger: Logger): Promise<number> {
+  const [id, ...extra] = positionals
+  const usage = COMMANDS['new-office'].usage
+  if (!id || extra.length > 0) fail('USAGE', `give exactly one office id; usage: ${usage}`)
+  if (!RE_ID.test(id)) fail('USAGE', `"${id}" is not a valid office id: use lowercase letters, digits and single hyphens, e.g. "kota-bandung"`)
+  const name = typeof values.name === 'string' ? values.name.trim() : ''
+  const level = values.level
+  if (!name || /[\n\r]/.test(name)) fail('USAGE', `--name is required and must be one line; usage: ${usage}`)
+  if (!(LEVELS as readonly unknown[]).includes(level)) fail('USAGE', `--level must be one of: ${LEVELS.join(', ')}`)
+  const region = typeof values.region === 'string' ? values.region.trim() : name.replace(/^KPU\s+/i, '')
+  const file = path.join(cwd, 'content', 'offices', `${id}.yaml`)
+  const exists = await access(file).then(
+    () => true,
+    () => false,
+  )
+  if (exists) fail('USAGE', `${path.relative(cwd, file)} already exists; edit it, or choose another id`)
+  const quote = (s: string) => JSON.stringify(s)
+  const text = `# yaml-language-server: $schema=./schema.json
+# Office file for ${name}. Fields from _defaults.yaml apply unless set here.
+# Only write what is known: never invent addresses, phone numbers or people.
+name: ${quote(name)}
+region: ${quote(region)}
+level: ${level}
+# colors: { primary: "#8f1d21", accent: "#e0a526" }   # #rrggbb; white and accent text on primary must reach 4.5:1
+# logo: assets/logos/${id}.png                         # PNG, JPEG, WebP or SVG under content/assets/
+# session:
+#   date: 2027-01-11                                   # YYYY-MM-DD
+#   venue: Aula Utama
+#   trainers: [Nama Pelatih]
+# contact: { email: ..., phone: ..., website: https://... }
+# aspect: "16:9"                                       # "16:9" or "4:3"
+# slides:
+#   exclude: [section-id]                              # drop slides bound to these sections
+#   extra:
+#     - { after: section-id, layout: points, title: Judul, points: [Satu, Dua] }
+# handout: { layout: three-up, paper: A4 }             # three-up | six-up | notes; A4 | F4
+`
+  await writeFile(file, text, { flag: 'wx' })
+  logger.info(`wrote ${path.relative(cwd, file)}; check it with "ortug check --office ${id}"`)
+  return 0
+}

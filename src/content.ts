@@ -1,0 +1,246 @@
+import { readdir, readFile, realpath, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { collectErrors, fail, OrtugError, OrtugErrors } from './error.ts'
+import { parseEssay } from './essay.ts'
+import type { DeckTemplates, TemplateSource } from './markdown.ts'
+import { type OfficeDraft, parseDefaults, parseOffice } from './office.ts'
+import { LAYOUTS } from './schema.ts'
+import { deriveStoryboard, parseStoryboard, unknownSection } from './storyboard.ts'
+import type { Essay, LayoutName, Office, Storyboard } from './types.ts'
+
+// Reading the project from disk: the only module of the loading stage that touches files.
+
+export const BUILTIN_TEMPLATES = fileURLToPath(new URL('../templates', import.meta.url))
+export const MAX_LOGO_BYTES = 2 * 1024 * 1024
+
+export interface Project {
+  root: string
+  contentDir: string
+  templatesDir: string
+  essays: { essay: Essay; storyboard: Storyboard; inputs: string[] }[]
+  offices: { office: Office; templates: DeckTemplates; inputs: string[] }[]
+  themeFile: string
+  /** Every problem found; the items above hold only what loaded cleanly. */
+  problems: OrtugError[]
+}
+
+export interface Selection {
+  offices?: string[]
+  essays?: string[]
+}
+
+/** Loads essays, storyboards, offices and templates, collecting every problem instead of stopping at the first. */
+export async function loadProject(root: string, selection: Selection = {}): Promise<Project> {
+  const contentDir = path.join(root, 'content')
+  const templatesDir = (await isDirectory(path.join(root, 'templates'))) ? path.join(root, 'templates') : BUILTIN_TEMPLATES
+  const problems: OrtugError[] = []
+  const attempt = async <T>(load: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await load()
+    } catch (error) {
+      problems.push(...collectErrors(error))
+      return undefined
+    }
+  }
+
+  const essaysDir = path.join(contentDir, 'essays')
+  const officesDir = path.join(contentDir, 'offices')
+  const essayFiles = await listFiles(essaysDir, /^(?!_).*\.md$/, 'content/essays/', 'write an essay as content/essays/<slug>.md')
+  const officeFiles = await listFiles(officesDir, /^(?!_).*\.ya?ml$/, 'content/offices/', 'add content/offices/<id>.yaml (see README)')
+  const essaySlugs = essayFiles.map((f) => f.replace(/\.md$/, ''))
+  const officeIds = officeFiles.map((f) => f.replace(/\.ya?ml$/, ''))
+  verifySelection('--essay', selection.essays, essaySlugs)
+  verifySelection('--office', selection.offices, officeIds)
+
+  const essays: Project['essays'] = []
+  for (const file of essayFiles) {
+    const slug = file.replace(/\.md$/, '')
+    if (selection.essays && !selection.essays.includes(slug)) continue
+    const loaded = await attempt(() => loadEssay(essaysDir, slug))
+    if (loaded) essays.push(loaded)
+  }
+
+  const defaultsFile = path.join(officesDir, '_defaults.yaml')
+  const defaults = (await exists(defaultsFile)) ? await attempt(async () => parseDefaults(await readText(defaultsFile), defaultsFile)) : undefined
+  const layouts = await attempt(() => loadLayouts(templatesDir))
+  const themeFile = path.join(templatesDir, 'theme', 'ortug.css')
+  await attempt(() => readText(themeFile))
+  const overrides = await attempt(() => loadOverrides(templatesDir, officeIds))
+
+  const offices: Project['offices'] = []
+  for (const file of officeFiles) {
+    const id = file.replace(/\.ya?ml$/, '')
+    if (selection.offices && !selection.offices.includes(id)) continue
+    const loaded = await attempt(async () => {
+      const filePath = path.join(officesDir, file)
+      const draft = parseOffice(await readText(filePath), id, filePath, defaults)
+      verifySectionRefs(
+        draft,
+        essays.map((e) => e.essay),
+      )
+      const office = await resolveLogo(draft, contentDir)
+      const override = overrides?.get(id) ?? {}
+      if (!layouts) throw new OrtugError('CONTENT', 'templates could not be loaded')
+      const templates = { deck: layouts.deck, layouts: { ...layouts.layouts, ...override } }
+      const inputs = [filePath, ...(defaults ? [defaultsFile] : []), ...Object.values(override).map((t) => t.file)]
+      return { office, templates, inputs }
+    })
+    if (loaded) offices.push(loaded)
+  }
+  return { root, contentDir, templatesDir, essays, offices, themeFile, problems }
+}
+
+async function loadEssay(essaysDir: string, slug: string) {
+  const file = path.join(essaysDir, `${slug}.md`)
+  const essay = parseEssay(await readText(file), slug, file)
+  const storyboardFile = path.join(essaysDir, `${slug}.deck.yaml`)
+  const hasStoryboard = await exists(storyboardFile)
+  const storyboard = hasStoryboard ? parseStoryboard(await readText(storyboardFile), storyboardFile, essay) : deriveStoryboard(essay)
+  return { essay, storyboard, inputs: hasStoryboard ? [file, storyboardFile] : [file] }
+}
+
+async function loadLayouts(templatesDir: string): Promise<DeckTemplates> {
+  const read = async (file: string): Promise<TemplateSource> => ({ file, text: await readText(file) })
+  const layouts = {} as Record<LayoutName, TemplateSource>
+  for (const name of LAYOUTS) layouts[name] = await read(path.join(templatesDir, 'layouts', `${name}.hbs`))
+  return { deck: await read(path.join(templatesDir, 'deck.hbs')), layouts }
+}
+
+/** `templates/offices/<id>/<layout>.hbs`: a misspelt layout or office id is an error, never ignored. */
+async function loadOverrides(templatesDir: string, officeIds: string[]) {
+  const dir = path.join(templatesDir, 'offices')
+  const overrides = new Map<string, Partial<Record<LayoutName, TemplateSource>>>()
+  if (!(await isDirectory(dir))) return overrides
+  const problems: OrtugError[] = []
+  for (const id of await readdir(dir)) {
+    const officeDir = path.join(dir, id)
+    if (!(await isDirectory(officeDir))) continue
+    if (!officeIds.includes(id)) {
+      problems.push(
+        new OrtugError('CONTENT', `template overrides for "${id}", but there is no office content/offices/${id}.yaml; rename the folder to an office id`, {
+          location: { file: officeDir },
+        }),
+      )
+      continue
+    }
+    const layouts: Partial<Record<LayoutName, TemplateSource>> = {}
+    for (const file of await readdir(officeDir)) {
+      const name = file.replace(/\.hbs$/, '')
+      const full = path.join(officeDir, file)
+      if (!file.endsWith('.hbs') || !(LAYOUTS as readonly string[]).includes(name)) {
+        problems.push(
+          new OrtugError('CONTENT', `"${file}" is not a layout template; overrides are named <layout>.hbs with layout one of: ${LAYOUTS.join(', ')}`, {
+            location: { file: full },
+          }),
+        )
+        continue
+      }
+      layouts[name as LayoutName] = { file: full, text: await readText(full) }
+    }
+    overrides.set(id, layouts)
+  }
+  if (problems.length > 0) throw new OrtugErrors(problems)
+  return overrides
+}
+
+/** `slides.exclude` and `slides.extra[].after` must name a section of at least one essay. */
+function verifySectionRefs(office: OfficeDraft, essays: Essay[]): void {
+  if (essays.length === 0) return
+  const refs = [
+    ...office.slides.exclude.map((id, i) => ({ id, path: `slides.exclude[${i}]` })),
+    ...office.slides.extra.map((s, i) => ({ id: s.after, path: `slides.extra[${i}].after` })),
+  ]
+  for (const ref of refs) {
+    if (essays.some((e) => e.sections.some((s) => s.id === ref.id))) continue
+    const error = unknownSection(ref.id, essays[0] as Essay, { file: office.file })
+    fail('CONTENT', `${ref.path}: ${error.message}`, { location: { file: office.file } })
+  }
+}
+
+const IMAGE_TYPES = [
+  { mime: 'image/png', test: (b: Buffer) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
+  { mime: 'image/jpeg', test: (b: Buffer) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  { mime: 'image/webp', test: (b: Buffer) => b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP' },
+  {
+    mime: 'image/svg+xml',
+    test: (b: Buffer) => /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]/i.test(b.toString('utf8', 0, 4096)),
+  },
+] as const
+
+/** Inlines the logo as a data: URI after checking it lies inside content/assets/ and really is an image. */
+async function resolveLogo(draft: OfficeDraft, contentDir: string): Promise<Office> {
+  const { logo, ...office } = draft
+  if (!logo) return office
+  const location = { file: draft.file }
+  const assetsDir = path.join(contentDir, 'assets')
+  const candidate = path.resolve(contentDir, logo)
+  let real: string
+  try {
+    real = await realpath(candidate)
+  } catch (cause) {
+    fail('CONTENT', `logo: "${logo}" does not exist; put the image under content/assets/ and write its path like "assets/logos/${draft.id}.png"`, {
+      location,
+      cause,
+    })
+  }
+  const realAssets = await realpath(assetsDir).catch(() => assetsDir)
+  if (!real.startsWith(realAssets + path.sep)) {
+    fail('CONTENT', `logo: "${logo}" resolves outside content/assets/ (links are followed); logos must be files under content/assets/`, { location })
+  }
+  const info = await stat(real)
+  if (info.size > MAX_LOGO_BYTES) {
+    fail(
+      'CONTENT',
+      `logo: "${logo}" is ${(info.size / 1024 / 1024).toFixed(1)} MB; the limit is ${MAX_LOGO_BYTES / 1024 / 1024} MB: export a smaller PNG, WebP or SVG`,
+      { location },
+    )
+  }
+  const bytes = await readFile(real)
+  const type = IMAGE_TYPES.find((t) => t.test(bytes))
+  if (!type) {
+    fail('CONTENT', `logo: "${logo}" is not a PNG, JPEG, WebP or SVG image (its first bytes do not match any); export the logo in one of these formats`, {
+      location,
+    })
+  }
+  return { ...office, logo: `data:${type.mime};base64,${bytes.toString('base64')}` }
+}
+
+function verifySelection(flag: string, wanted: string[] | undefined, available: string[]): void {
+  const unknown = wanted?.filter((w) => !available.includes(w)) ?? []
+  if (unknown.length > 0) {
+    fail('USAGE', `${flag}: unknown ${unknown.map((u) => `"${u}"`).join(', ')}; available: ${available.join(', ') || '(none)'}`)
+  }
+}
+
+async function listFiles(dir: string, pattern: RegExp, label: string, fix: string): Promise<string[]> {
+  let names: string[]
+  try {
+    names = await readdir(dir)
+  } catch (cause) {
+    fail('CONTENT', `${label} is missing: ${fix}`, { location: { file: dir }, cause })
+  }
+  return names.filter((n) => pattern.test(n) && !n.endsWith('.deck.yaml')).sort()
+}
+
+export async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8')
+  } catch (cause) {
+    fail('CONTENT', `cannot read ${file}: ${(cause as NodeJS.ErrnoException).code ?? cause}`, { location: { file }, cause })
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  )
+}
+
+async function isDirectory(dir: string): Promise<boolean> {
+  return stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  )
+}

@@ -1,0 +1,125 @@
+import Handlebars from 'handlebars'
+import { fail } from './error.ts'
+import { LAYOUTS } from './schema.ts'
+import type { Deck, LayoutName } from './types.ts'
+
+export interface TemplateSource {
+  /** Where the text came from, for error messages. */
+  file: string
+  text: string
+}
+
+export interface DeckTemplates {
+  deck: TemplateSource
+  layouts: Record<LayoutName, TemplateSource>
+}
+
+export type RenderMarkdown = (deck: Deck) => string
+
+const RE_MARKDOWN_SPECIAL = /[!-/:-@[-`{-~]/g
+const RE_MARKDOWN_ESCAPED = /\\([!-/:-@[-`{-~])/g
+
+/**
+ * Backslash-escapes every ASCII punctuation character (CommonMark allows all of them), so data
+ * can never become Markdown, HTML, a Marp directive, a slide break, a link or an emoji shortcode.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => line.trim().replace(RE_MARKDOWN_SPECIAL, '\\$&'))
+    .join('\n')
+}
+
+export function unescapeMarkdown(text: string): string {
+  return text.replace(RE_MARKDOWN_ESCAPED, '$1')
+}
+
+/** Text inside an HTML comment (Marp presenter notes): only "-->" could end it early. */
+export function escapeComment(text: string): string {
+  return text.replace(/--(!?)>/g, '-\u200b-$1>').replace(/<!--/g, '<!-\u200b-')
+}
+
+const MONTHS = ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember']
+const DAYS = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu']
+
+/** "2027-01-11" → "Senin, 11 Januari 2027". */
+export function formatDateIndonesian(iso: string): string {
+  const date = new Date(`${iso}T00:00:00Z`)
+  return `${DAYS[date.getUTCDay()]}, ${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`
+}
+
+/**
+ * Compiles the deck template and layout partials once; the returned function fills them for a
+ * deck. Strict mode makes a missing field an error naming the template and the field.
+ */
+export function compileDeckTemplates(templates: DeckTemplates): RenderMarkdown {
+  const hb = Handlebars.create()
+  hb.registerHelper('yaml', (value: unknown) => JSON.stringify(unescapeMarkdown(String(value ?? ''))))
+  hb.registerHelper('yamlMarkdown', (value: unknown) => JSON.stringify(String(value ?? '')))
+  const compile = (source: TemplateSource) => {
+    try {
+      // Values are escaped for Markdown before they reach the template (viewModel), so
+      // Handlebars' own HTML escaping would only add entities.
+      return hb.compile(source.text, { strict: true, noEscape: true, knownHelpersOnly: true, knownHelpers: { yaml: true, yamlMarkdown: true } })
+    } catch (error) {
+      fail('CONTENT', `template ${source.file}: ${(error as Error).message}`, { location: { file: source.file }, cause: error })
+    }
+  }
+  const partials = Object.fromEntries(LAYOUTS.map((name) => [name, compile(templates.layouts[name])]))
+  const deckTemplate = compile(templates.deck)
+  return (deck) => {
+    const view = viewModel(deck)
+    try {
+      return deckTemplate(view, { partials: partials as Record<string, Handlebars.TemplateDelegate> })
+    } catch (error) {
+      const message = (error as Error).message
+      const layout = /partial (\w+)|"(\w+)" not defined/.exec(message)
+      const file = layout ? (templates.layouts[(layout[1] ?? layout[2]) as LayoutName]?.file ?? templates.deck.file) : templates.deck.file
+      fail('CONTENT', `template ${file} failed for office "${deck.office.id}", essay "${deck.essay.slug}": ${message}`, {
+        location: { file },
+        cause: error,
+      })
+    }
+  }
+}
+
+/** The data templates see: every string escaped for Markdown, notes escaped for an HTML comment. */
+function viewModel({ office, essay, slides }: Deck) {
+  const session = office.session
+  const sessionLine = [session?.date && formatDateIndonesian(session.date), session?.venue].filter(Boolean).join(' · ')
+  const contact = office.contact
+  const plain = {
+    aspect: office.aspect,
+    description: `${essay.meta.title} — ${office.name}`,
+    footer: `${office.name} · ${essay.meta.title}`,
+    essay: { title: essay.meta.title, subtitle: essay.meta.subtitle ?? null, author: essay.meta.author, lang: essay.meta.lang },
+    office: { id: office.id, name: office.name, region: office.region, level: office.level },
+    session: { line: sessionLine || null, trainers: session?.trainers?.join(', ') || null, venue: session?.venue ?? null },
+    contactLines: [contact?.email, contact?.phone, contact?.website].filter((v): v is string => Boolean(v)),
+  }
+  const slidesView = slides.map((slide, index) => ({
+    ...escapeDeep(slide.fields),
+    layout: slide.layout,
+    number: index + 1,
+    notes: slide.notes.length > 0 ? escapeComment(notesText(slide, index, slides.length)) : null,
+  }))
+  return {
+    ...escapeDeep(plain),
+    // Validated as #rrggbb and a data: URI built by ortug; neither is user prose.
+    office: { ...escapeDeep(plain.office), colors: office.colors, logo: office.logo ?? null },
+    slides: slidesView,
+  }
+}
+
+/** A first line without a colon keeps Marp from reading the notes as directives. */
+function notesText(slide: Deck['slides'][number], index: number, total: number): string {
+  const timing = slide.minutes ? ` · rencana ${slide.minutes} menit` : ''
+  return [`Slide ${index + 1} dari ${total}${timing}`, ...slide.notes].join('\n\n')
+}
+
+function escapeDeep(value: unknown): any {
+  if (typeof value === 'string') return escapeMarkdown(value)
+  if (Array.isArray(value)) return value.map(escapeDeep)
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeDeep(v)]))
+  return value
+}

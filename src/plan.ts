@@ -1,0 +1,142 @@
+import { packItems, packText, splitSentences } from './text.ts'
+import type { AcronymItem, Aspect, Deck, Essay, Office, Section, Slide, Storyboard, StoryboardSlide } from './types.ts'
+
+/**
+ * How much fits one slide, by aspect: characters of reading text, "lines" of points (a point
+ * takes one line per `pointLine` characters) and rows of acronym or agenda items. Chosen from the
+ * theme's type sizes with a margin; the browser fit check (render.ts) is the final word.
+ */
+export const BUDGETS: Record<Aspect, { text: number; quote: number; pointLine: number; pointLines: number; rows: number }> = {
+  '16:9': { text: 430, quote: 260, pointLine: 58, pointLines: 8, rows: 7 },
+  '4:3': { text: 300, quote: 190, pointLine: 40, pointLines: 8, rows: 7 },
+}
+
+const CONTINUED = ' (lanjutan)'
+
+const EMPTY_FIELDS = {
+  title: null,
+  subtitle: null,
+  points: null,
+  items: null,
+  quote: null,
+  attribution: null,
+  question: null,
+  text: null,
+  minutes: null,
+  continued: false,
+}
+
+/** Essay × Storyboard × Office → the slides of one deck. Pure. */
+export function planDeck(essay: Essay, storyboard: Storyboard, office: Office): Deck {
+  const storyboardSlides = applyOfficeChanges(storyboard.slides, office, essay)
+  const sectionsById = new Map(essay.sections.map((s) => [s.id, s]))
+  const agenda = planAgenda(storyboardSlides, sectionsById)
+  const budget = BUDGETS[office.aspect]
+  const notedSections = new Set<string>()
+  const slides: Slide[] = []
+
+  for (const source of storyboardSlides) {
+    const section = source.section ? sectionsById.get(source.section) : undefined
+    const notes = planNotes(source, section, notedSections)
+    const pages = expandSlide(source, section, essay, agenda, budget)
+    pages.forEach((fields, page) => {
+      const title = String(fields.title ?? fields.question ?? fields.quote ?? source.layout)
+      slides.push({
+        layout: source.layout,
+        section: source.section,
+        title: page > 0 && fields.title ? title : title.slice(0, 120),
+        fields: { ...EMPTY_FIELDS, ...fields, continued: page > 0, minutes: page === 0 ? (source.minutes ?? null) : null },
+        notes: page === 0 ? notes : [],
+        minutes: page === 0 ? source.minutes : undefined,
+      })
+    })
+  }
+  return { office, essay, slides }
+}
+
+/** Drops slides bound to excluded sections and inserts extra slides after their section. */
+function applyOfficeChanges(slides: readonly StoryboardSlide[], office: Office, essay: Essay): StoryboardSlide[] {
+  const excluded = new Set(office.slides.exclude)
+  const kept = slides.filter((slide) => !(slide.section && excluded.has(slide.section)))
+  for (const { after, ...extra } of office.slides.extra) {
+    if (!essay.sections.some((s) => s.id === after) || excluded.has(after)) continue
+    const lastBound = kept.findLastIndex((slide) => slide.section === after)
+    // A section with no slide of its own: place the extra slide before the closing slides.
+    const at = lastBound >= 0 ? lastBound + 1 : kept.findIndex((s) => s.layout === 'closing')
+    kept.splice(at >= 0 ? at : kept.length, 0, extra)
+  }
+  return kept
+}
+
+interface AgendaEntry {
+  heading: string
+  minutes: number | null
+}
+
+/** The sections the deck covers, in order of their first slide, with their planned minutes. */
+function planAgenda(slides: readonly StoryboardSlide[], sections: Map<string, Section>): AgendaEntry[] {
+  const entries = new Map<string, AgendaEntry>()
+  for (const slide of slides) {
+    const section = slide.section ? sections.get(slide.section) : undefined
+    if (!section) continue
+    const entry = entries.get(section.id) ?? { heading: section.heading, minutes: null }
+    if (slide.minutes) entry.minutes = (entry.minutes ?? 0) + slide.minutes
+    entries.set(section.id, entry)
+  }
+  return [...entries.values()]
+}
+
+/** The author's paragraphs go to the first slide bound to their section, so each appears once. */
+function planNotes(slide: StoryboardSlide, section: Section | undefined, noted: Set<string>): string[] {
+  if (slide.notes) return [slide.notes]
+  if (!section || noted.has(section.id)) return []
+  noted.add(section.id)
+  return section.paragraphs
+}
+
+type Fields = Partial<Record<keyof typeof EMPTY_FIELDS, unknown>>
+
+function expandSlide(slide: StoryboardSlide, section: Section | undefined, essay: Essay, agenda: AgendaEntry[], budget: (typeof BUDGETS)[Aspect]): Fields[] {
+  const title = slide.title ?? section?.heading ?? null
+  const subtitle = slide.subtitle ?? null
+  const continued = (fields: Fields[]) => fields.map((f, i) => (i > 0 && typeof f.title === 'string' ? { ...f, title: f.title + CONTINUED } : f))
+  const weighPoint = (point: string) => Math.ceil(point.length / budget.pointLine)
+
+  switch (slide.layout) {
+    case 'title':
+      return [{ title: slide.title ?? essay.meta.title, subtitle: slide.subtitle ?? essay.meta.subtitle ?? null }]
+    case 'agenda':
+      return continued(
+        packItems(agenda, () => 1, budget.rows).map((items) => ({
+          title: slide.title ?? 'Agenda',
+          subtitle,
+          items: items.map((entry) => ({ term: entry.heading, text: entry.minutes ? `${entry.minutes} menit` : '' })),
+        })),
+      )
+    case 'section':
+      return [{ title: title ?? slide.text ?? '', subtitle, text: slide.title || section ? (slide.text ?? null) : null }]
+    case 'points':
+      return continued(packItems(slide.points ?? [], weighPoint, budget.pointLines).map((points) => ({ title, subtitle, points })))
+    case 'acronym':
+      return continued(packItems<AcronymItem>(slide.items ?? [], () => 1, budget.rows).map((items) => ({ title, subtitle, items })))
+    case 'quote':
+      return packText(splitSentences(oneLine(slide.quote ?? '')), budget.quote).map((quote, i, all) => ({
+        title: slide.title ?? null,
+        quote: i > 0 ? `… ${quote}` : i < all.length - 1 ? `${quote} …` : quote,
+        attribution: essay.meta.author,
+      }))
+    case 'question':
+      return packText(splitSentences(oneLine(slide.question ?? '')), budget.quote).map((question) => ({ title: slide.title ?? 'Diskusi', question }))
+    case 'text': {
+      const source = slide.text ?? section?.paragraphs.join('\n') ?? ''
+      const paragraphs = source.split('\n').flatMap((p) => splitSentences(p))
+      return continued(packText(paragraphs, budget.text).map((text) => ({ title, subtitle, text })))
+    }
+    case 'closing':
+      return [{ title: slide.title ?? 'Terima kasih', subtitle }]
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ')
+}

@@ -1,0 +1,179 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { Marp } from '@marp-team/marp-core'
+import type { Browser, Page } from 'puppeteer-core'
+import { fail, OrtugError } from './error.ts'
+
+// Marp Markdown → HTML (marp-cli, bespoke template) and → PDF pages (marp-core in the shared browser).
+
+/** Marp options for every render: no raw HTML, no remote emoji images, no math fonts. */
+export const MARP_OPTIONS = {
+  html: false,
+  emoji: { shortcode: false, unicode: false },
+  math: false,
+  script: false,
+  minifyCSS: true,
+} as const
+
+export const SLIDE_SIZES = { '16:9': { width: 1280, height: 720 }, '4:3': { width: 960, height: 720 } } as const
+
+export interface MarkdownDeck {
+  /** Output path without extension, relative to the output folder: `<office>/<slug>`. */
+  base: string
+  markdown: string
+}
+
+/**
+ * Converts all decks to self-contained HTML in one marp-cli call (its bespoke template gives the
+ * presenter view with notes). marp-cli reads and writes files, so it works in `workDir`.
+ */
+export async function renderHtmlDecks(decks: readonly MarkdownDeck[], themeCss: string, workDir: string): Promise<Map<string, Uint8Array>> {
+  if (decks.length === 0) return new Map()
+  const { marpCli } = await import('@marp-team/marp-cli')
+  const inputDir = path.join(workDir, 'md')
+  const outputDir = path.join(workDir, 'html')
+  const themeFile = path.join(workDir, 'ortug.css')
+  const configFile = path.join(workDir, 'marp.config.json')
+  await mkdir(workDir, { recursive: true })
+  await writeFile(themeFile, themeCss)
+  await writeFile(configFile, JSON.stringify({ options: { emoji: MARP_OPTIONS.emoji, math: false, minifyCSS: true } }))
+  for (const deck of decks) {
+    await mkdir(path.dirname(path.join(inputDir, `${deck.base}.md`)), { recursive: true })
+    await writeFile(path.join(inputDir, `${deck.base}.md`), deck.markdown)
+  }
+  const messages: string[] = []
+  const warn = console.warn
+  // marp-cli reports through console.warn; keep its chatter off the user's terminal.
+  console.warn = (...args: unknown[]) => void messages.push(args.join(' '))
+  let code: number
+  try {
+    code = await marpCli([
+      '--config-file',
+      configFile,
+      '--input-dir',
+      inputDir,
+      '--output',
+      outputDir,
+      '--template',
+      'bespoke',
+      '--bespoke.progress',
+      '--theme-set',
+      themeFile,
+      '--no-html',
+      '--no-allow-local-files',
+      '--parallel',
+      '4',
+    ])
+  } finally {
+    console.warn = warn
+  }
+  if (code !== 0) fail('ENVIRONMENT', `marp-cli failed to convert the HTML decks (exit ${code}): ${messages.join(' ').slice(0, 800)}`)
+  const html = new Map<string, Uint8Array>()
+  for (const deck of decks) html.set(deck.base, await readFile(path.join(outputDir, `${deck.base}.html`)))
+  return html
+}
+
+export interface PrintableDeck {
+  markdown: string
+  aspect: keyof typeof SLIDE_SIZES
+  lang: string
+  /** For messages: "office / essay". */
+  label: string
+  slideTitles: string[]
+  layouts: string[]
+}
+
+export interface Overflow {
+  slide: number
+  layout: string
+  title: string
+  /** How far content crosses the slide's content box, in CSS pixels. */
+  pixels: number
+}
+
+/** marp-core render into a page that prints one slide per PDF page. */
+export function printableHtml(deck: PrintableDeck, themeCss: string): { html: string; slides: number } {
+  const marp = new Marp({ ...MARP_OPTIONS, inlineSVG: true })
+  marp.themeSet.add(themeCss)
+  const { html, css } = marp.render(deck.markdown)
+  const { width, height } = SLIDE_SIZES[deck.aspect]
+  const slides = (html.match(/<svg[^>]*data-marpit-svg/g) ?? []).length
+  const page = `<!DOCTYPE html><html lang="${deck.lang}"><head><meta charset="utf-8"><style>${css}
+@page { size: ${width}px ${height}px; margin: 0; }
+html, body { margin: 0; padding: 0; background: #fff; }
+div.marpit > svg { display: block; width: ${width}px; height: ${height}px; break-after: page; }
+div.marpit > svg:last-child { break-after: auto; }
+</style></head><body>${html}</body></html>`
+  return { html: page, slides }
+}
+
+/** Loads HTML into a page that may not fetch anything: only the page itself and data: URIs. */
+export async function loadIsolated(page: Page, html: string, what: string): Promise<void> {
+  const blocked: string[] = []
+  await page.setRequestInterception(true)
+  page.on('request', (request) => {
+    const url = request.url()
+    if (url.startsWith('data:') || url === 'about:blank') void request.continue()
+    else {
+      blocked.push(url)
+      void request.abort('blockedbyclient')
+    }
+  })
+  await page.setContent(html, { waitUntil: 'load' })
+  await page.evaluate(() => document.fonts.ready.then(() => undefined))
+  if (blocked.length > 0) {
+    fail(
+      'CONTENT',
+      `${what} asks for ${blocked[0]}${blocked.length > 1 ? ` and ${blocked.length - 1} more` : ''}; outputs must be self-contained, so remove the reference from the template or theme`,
+    )
+  }
+}
+
+/** Measures, in the browser, how far each slide's content crosses its content box. */
+export async function measureOverflow(page: Page, deck: PrintableDeck): Promise<Overflow[]> {
+  const found = await page.evaluate(() => {
+    const result: { index: number; pixels: number }[] = []
+    document.querySelectorAll('div.marpit > svg > foreignObject > section').forEach((section, index) => {
+      const box = section.getBoundingClientRect()
+      const style = getComputedStyle(section)
+      const bottom = box.bottom - Number.parseFloat(style.paddingBottom)
+      const right = box.right - Number.parseFloat(style.paddingRight) + 1
+      let pixels = 0
+      for (const el of section.querySelectorAll('*')) {
+        if (el.closest('footer, header')) continue
+        const rect = el.getBoundingClientRect()
+        if (rect.width === 0 && rect.height === 0) continue
+        pixels = Math.max(pixels, rect.bottom - bottom, rect.right - right, el.scrollWidth - el.clientWidth - 1)
+      }
+      if (pixels > 1) result.push({ index, pixels: Math.ceil(pixels) })
+    })
+    return result
+  })
+  return found.map(({ index, pixels }) => ({ slide: index + 1, layout: deck.layouts[index] ?? '?', title: deck.slideTitles[index] ?? '', pixels }))
+}
+
+export function formatOverflow(label: string, overflow: Overflow): string {
+  return `${label} / slide ${overflow.slide} (${overflow.layout}, "${overflow.title}"): overflows by ${overflow.pixels} px`
+}
+
+/** Prints a deck to PDF in the shared browser after checking that every slide fits. */
+export async function renderPdf(browser: Browser, deck: PrintableDeck, themeCss: string): Promise<Uint8Array> {
+  const page = await browser.newPage()
+  try {
+    const { html, slides } = printableHtml(deck, themeCss)
+    await loadIsolated(page, html, `${deck.label}: the deck`)
+    const overflows = await measureOverflow(page, deck)
+    if (overflows.length > 0) {
+      throw new OrtugError(
+        'CONTENT',
+        `slides do not fit:\n${overflows.map((o) => `  ${formatOverflow(deck.label, o)}`).join('\n')}\nShorten the text or split it into more slides.`,
+      )
+    }
+    const { width, height } = SLIDE_SIZES[deck.aspect]
+    const pdf = await page.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, preferCSSPageSize: true, tagged: true })
+    if (slides === 0) fail('CONTENT', `${deck.label}: the deck has no slides`)
+    return pdf
+  } finally {
+    await page.close().catch(() => undefined)
+  }
+}

@@ -1,0 +1,34 @@
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+
+/** The faces the theme uses, from @fontsource packages (Latin subset covers Indonesian). */
+export const FONT_FACES = [
+  { family: 'Source Sans 3', pkg: '@fontsource/source-sans-3', file: 'source-sans-3-latin-400-normal.woff2', weight: 400, style: 'normal' },
+  { family: 'Source Sans 3', pkg: '@fontsource/source-sans-3', file: 'source-sans-3-latin-400-italic.woff2', weight: 400, style: 'italic' },
+  { family: 'Source Sans 3', pkg: '@fontsource/source-sans-3', file: 'source-sans-3-latin-600-normal.woff2', weight: 600, style: 'normal' },
+  { family: 'Source Sans 3', pkg: '@fontsource/source-sans-3', file: 'source-sans-3-latin-700-normal.woff2', weight: 700, style: 'normal' },
+  { family: 'Source Serif 4', pkg: '@fontsource/source-serif-4', file: 'source-serif-4-latin-400-italic.woff2', weight: 400, style: 'italic' },
+] as const
+
+export function resolveFontFiles(): string[] {
+  return FONT_FACES.map((face) => require.resolve(`${face.pkg}/files/${face.file}`))
+}
+
+/** `@font-face` rules with the fonts inlined as data: URIs, so nothing is fetched when a deck opens. */
+export async function loadFontFaceCss(): Promise<string> {
+  const files = resolveFontFiles()
+  const rules = await Promise.all(
+    FONT_FACES.map(async (face, i) => {
+      const base64 = (await readFile(files[i] as string)).toString('base64')
+      return `@font-face { font-family: "${face.family}"; font-style: ${face.style}; font-weight: ${face.weight}; font-display: block; src: url("data:font/woff2;base64,${base64}") format("woff2"); }`
+    }),
+  )
+  return rules.join('\n')
+}
+
+/** The Marp theme: the theme file from templates/ with the font faces in front. */
+export function composeTheme(themeCss: string, fontFaceCss: string): string {
+  return `${themeCss}\n\n${fontFaceCss}\n`
+}

@@ -1,0 +1,128 @@
+import type { LAYOUTS } from './schema.ts'
+
+export type LayoutName = (typeof LAYOUTS)[number]
+
+// --- Essay ---
+
+export interface EssayMeta {
+  title: string
+  subtitle?: string
+  author: string
+  date?: string
+  source?: string
+  lang: string
+}
+
+export interface Section {
+  id: string
+  heading: string
+  /** Paragraphs exactly as the author wrote them, each joined into one line. */
+  paragraphs: string[]
+  /** 1-based line of the heading (or of the first paragraph for `pembuka`). */
+  line: number
+}
+
+export interface Essay {
+  slug: string
+  file: string
+  meta: EssayMeta
+  sections: Section[]
+}
+
+// --- Storyboard ---
+
+export interface AcronymItem {
+  term: string
+  text: string
+}
+
+export interface StoryboardSlide {
+  layout: LayoutName
+  section?: string
+  title?: string
+  subtitle?: string
+  points?: string[]
+  items?: AcronymItem[]
+  quote?: string
+  question?: string
+  text?: string
+  notes?: string
+  minutes?: number
+}
+
+export interface Storyboard {
+  slides: StoryboardSlide[]
+  /** True when there was no `<slug>.deck.yaml` and the slides come from the sections. */
+  derived: boolean
+}
+
+// --- Office ---
+
+export type OfficeLevel = 'provinsi' | 'kabupaten' | 'kota'
+export type Aspect = '16:9' | '4:3'
+export type HandoutLayout = 'three-up' | 'six-up' | 'notes'
+export type Paper = 'A4' | 'F4'
+
+export interface ExtraSlide extends StoryboardSlide {
+  /** Section id the slide follows (after the last slide bound to it). */
+  after: string
+}
+
+export interface Office {
+  id: string
+  file: string
+  name: string
+  region: string
+  level: OfficeLevel
+  colors: { primary: string; accent: string }
+  /** Logo inlined as a data: URI. */
+  logo?: string
+  session?: { date?: string; venue?: string; trainers?: string[] }
+  contact?: { email?: string; phone?: string; website?: string }
+  aspect: Aspect
+  slides: { exclude: string[]; extra: ExtraSlide[] }
+  handout: { layout: HandoutLayout; paper: Paper }
+}
+
+// --- Plan ---
+
+export interface Slide {
+  layout: LayoutName
+  /** Values the layout template reads; absent optional fields are `null` so strict mode passes. */
+  fields: Record<string, unknown>
+  /** Title for the PDF outline and reports. */
+  title: string
+  section?: string
+  notes: string[]
+  minutes?: number
+}
+
+export interface Deck {
+  office: Office
+  essay: Essay
+  slides: Slide[]
+}
+
+// --- Outputs ---
+
+export interface OutputFile {
+  /** Path relative to the output folder, with `/` separators. */
+  path: string
+  bytes: Uint8Array
+}
+
+export interface ManifestEntry {
+  path: string
+  bytes: number
+  sha256: string
+  office: string
+  essay: string
+  format: string
+  inputs: Record<string, string>
+}
+
+export interface Manifest {
+  generator: string
+  builtAt: string
+  outputs: ManifestEntry[]
+}
