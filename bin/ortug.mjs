@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// The only place that touches process: signals, exit code.
-import { register } from 'tsx/esm/api'
+// The only place that touches process: signals and the exit code.
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 
-register()
-const { run } = await import('../src/cli.ts')
+const run = await loadRun()
 const controller = new AbortController()
 let interrupted = 0
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -16,4 +16,25 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   })
 }
 const code = await run(process.argv.slice(2), { signal: controller.signal })
-process.exitCode = interrupted > 0 && code === 0 ? 130 : code
+process.exitCode = interrupted > 0 ? 130 : code
+
+/**
+ * ortug is TypeScript run from source. Loading it through a TypeScript loader slows every import
+ * (zod, yaml, ...) by a few hundred ms, so the CLI runs a bundle of src/ in lib/, rebuilt with
+ * esbuild whenever a source file is newer than it.
+ */
+async function loadRun() {
+  const srcDir = fileURLToPath(new URL('../src/', import.meta.url))
+  const libDir = fileURLToPath(new URL('../lib/', import.meta.url))
+  const bundle = `${libDir}cli.js`
+  const newest = Math.max(...readdirSync(srcDir, { recursive: true }).map((f) => statSync(srcDir + f).mtimeMs))
+  if (!existsSync(bundle) || statSync(bundle).mtimeMs < newest) {
+    const { build } = await import('esbuild')
+    const temp = `${libDir.slice(0, -1)}.${process.pid}.tmp`
+    // Splitting keeps modules that are imported lazily (browser, PDF, Marp) out of the start-up path.
+    await build({ entryPoints: [`${srcDir}cli.ts`], outdir: temp, bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outExtension: { '.js': '.js' }, logLevel: 'error' })
+    rmSync(libDir, { recursive: true, force: true })
+    renameSync(temp, libDir)
+  }
+  return (await import(bundle)).run
+}

@@ -122,7 +122,10 @@ export async function launchBrowser(choice: BrowserChoice, timeoutMs: number): P
     kill,
     async close() {
       try {
-        await Promise.race([browser.close(), new Promise((resolve) => setTimeout(resolve, 5000))])
+        // A browser that does not close within 5 s is killed below.
+        let timer: NodeJS.Timeout | undefined
+        await Promise.race([browser.close(), new Promise((resolve) => (timer = setTimeout(resolve, 5000)))])
+        clearTimeout(timer)
       } finally {
         kill()
         await rm(profile, { recursive: true, force: true })

@@ -1,22 +1,24 @@
 import { readFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { type LaunchedBrowser, launchBrowser, resolveBrowser } from './browser.ts'
+import type { LaunchedBrowser } from './browser.ts'
 import { renderCatalogue } from './catalogue.ts'
-import { loadProject, type Project, readText, type Selection } from './content.ts'
+import { loadProject, readText, type Selection } from './content.ts'
 import { collectErrors, fail, OrtugError, OrtugErrors } from './error.ts'
+import { emptyFitCache, type FitCache, fitsByCache, MAX_FIT_ROUNDS, parseFitCache, recordFit, repairTuning, slideKeys } from './fit.ts'
 import type { Logger } from './log.ts'
-import { compileDeckTemplates } from './markdown.ts'
+import { compileDeckTemplates, type RenderMarkdown } from './markdown.ts'
 import { openStaging, sha256 } from './output.ts'
-import { finalizePdf } from './pdf.ts'
-import { planDeck } from './plan.ts'
-import { type MarkdownDeck, type PrintableDeck, renderHtmlDecks, renderPdf } from './render.ts'
+import { planDeck, type Tuning } from './plan.ts'
+import type { Overflow, PrintableDeck } from './render.ts'
 import { composeTheme, loadFontFaceCss, resolveFontFiles } from './theme.ts'
-import type { Deck, Manifest, ManifestEntry, OutputFile } from './types.ts'
+import type { Deck, Essay, Manifest, ManifestEntry, Office, OutputFile, Storyboard } from './types.ts'
 
 export const FORMATS = ['md', 'html', 'pdf'] as const
 export type Format = (typeof FORMATS)[number]
 export const VERSION = '0.1.0'
+export const CACHE_DIR = '.ortug-cache'
+const FIT_CACHE = `${CACHE_DIR}/fit.json`
 
 export interface BuildOptions extends Selection {
   root: string
@@ -25,194 +27,362 @@ export interface BuildOptions extends Selection {
   browserPath?: string
   timeoutMs: number
   jobs: number
+  /** Ignore the cache: rebuild and re-measure everything. */
+  force?: boolean
+  /** Build only the k-th of n shares of the offices (1-based). */
+  shard?: { index: number; count: number }
   signal?: AbortSignal
   logger: Logger
 }
 
 export interface BuildResult {
   built: ManifestEntry[]
+  /** Outputs that were up to date and not rebuilt. */
+  unchanged: number
   failures: OrtugError[]
   offices: number
   seconds: number
 }
 
-interface PlannedDeck {
+/** One deck (office × essay) that needs work, and what it becomes along the way. */
+interface DeckJob {
+  office: Office
+  essay: Essay
+  storyboard: Storyboard
+  renderMarkdown: RenderMarkdown
+  inputs: Record<string, string>
+  key: string
+  formats: Format[]
+  tuning: Map<number, Tuning>
   deck: Deck
   markdown: string
-  inputs: Record<string, string>
+  pdf?: Uint8Array
 }
 
-/** Loads, plans and renders every selected office × essay, then writes the outputs office by office. */
+/** Loads, plans and renders the selected offices × essays that changed, then writes them office by office. */
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = performance.now()
   const { logger } = options
-  // 1. Load and verify everything; an office that does not load is reported, the rest go on.
+  // 1. Load and verify everything; an office that does not load is reported, the others go on.
   const project = await loadProject(options.root, options)
   if (project.essays.length === 0 || project.offices.length === 0) {
     if (project.problems.length > 0) throw new OrtugErrors(project.problems)
     fail('CONTENT', 'nothing to build: no essays or no offices are selected')
   }
   const failures: OrtugError[] = [...project.problems]
-  const themeCss = composeTheme(await readText(project.themeFile), await loadFontFaceCss())
+  const offices = project.offices.filter(({ office }) => inShard(office.id, options.shard))
+  const themeText = await readText(project.themeFile)
   const sharedInputs = await hashInputs(project.root, [project.themeFile, ...resolveFontFiles()])
+  const previous = options.force ? [] : await readManifest(options.outDir)
+  const fitCache = options.force ? emptyFitCache() : parseFitCache(await readFile(path.join(options.outDir, FIT_CACHE), 'utf8').catch(() => undefined))
 
-  // 2. Plan each deck and fill the templates (pure, fast).
-  const planned = new Map<string, PlannedDeck[]>()
-  for (const { office, templates, inputs: officeInputs } of project.offices) {
+  // 2. Decide what is out of date: an output is kept when its inputs' key and its bytes match the manifest.
+  const jobs: DeckJob[] = []
+  let unchanged = 0
+  for (const { office, templates, inputs: officeInputs } of offices) {
     try {
-      const renderMarkdown = compileDeckTemplates(templates)
       const templateInputs = await hashInputs(project.root, [templates.deck.file, ...Object.values(templates.layouts).map((t) => t.file)])
-      const decks = await Promise.all(
-        project.essays.map(async ({ essay, storyboard, inputs }) => {
-          const deck = planDeck(essay, storyboard, office)
-          return {
-            deck,
-            markdown: renderMarkdown(deck),
-            inputs: { ...sharedInputs, ...templateInputs, ...(await hashInputs(project.root, [...inputs, ...officeInputs])) },
-          }
-        }),
-      )
-      planned.set(office.id, decks)
+      let renderMarkdown: RenderMarkdown | undefined
+      for (const { essay, storyboard, inputs: essayInputs } of project.essays) {
+        const inputs = { ...sharedInputs, ...templateInputs, ...(await hashInputs(project.root, [...essayInputs, ...officeInputs])) }
+        const key = sha256(JSON.stringify({ version: VERSION, inputs }))
+        const formats: Format[] = []
+        for (const format of options.formats) {
+          if (await isFresh(previous, options.outDir, outputPath(office.id, essay.slug, format), key)) unchanged++
+          else formats.push(format)
+        }
+        if (formats.length === 0) continue
+        renderMarkdown ??= compileDeckTemplates(templates)
+        const deck = planDeck(essay, storyboard, office)
+        jobs.push({ office, essay, storyboard, renderMarkdown, inputs, key, formats, tuning: new Map(), deck, markdown: renderMarkdown(deck) })
+      }
     } catch (error) {
       failures.push(...collectErrors(error))
     }
   }
+  if (jobs.length === 0) {
+    logger.info(`nothing to rebuild: ${unchanged} output(s) up to date`)
+    return { built: [], unchanged, failures, offices: offices.length, seconds: (performance.now() - started) / 1000 }
+  }
 
+  const themeCss = composeTheme(themeText, await loadFontFaceCss())
+  const themeHash = sha256(themeCss)
   const staging = await openStaging(options.outDir)
   const onAbort = () => staging.disposeSync()
   options.signal?.addEventListener('abort', onAbort)
   let browser: LaunchedBrowser | undefined
+  const failedOffices = new Set<string>()
+  const fail_ = (office: string, error: unknown) => {
+    if (options.signal?.aborted) throw error
+    failedOffices.add(office)
+    failures.push(...collectErrors(error).map((e) => new OrtugError(e.kind, `${office}: ${e.message}`, { location: e.location, cause: e })))
+  }
   const built: ManifestEntry[] = []
   try {
-    const decks = [...planned.values()].flat()
-    // 3. HTML for every deck in one marp-cli call.
-    const html = options.formats.includes('html')
-      ? await renderHtmlDecks(decks.map(toMarkdownDeck), themeCss, path.join(staging.dir, 'marp'))
-      : new Map<string, Uint8Array>()
-    checkAborted(options.signal)
-
-    // 4. One browser for all PDFs, pages in parallel; each office is written when its decks are done.
-    if (options.formats.includes('pdf')) {
+    // 3. One browser for the whole build: fit check (skipped when the cache knows every slide fits) and PDFs.
+    const needsBrowser = jobs.some((job) => job.formats.includes('pdf') || !fitsByCache(slideKeys(job.markdown, themeHash), fitCache))
+    if (needsBrowser) {
+      const { launchBrowser, resolveBrowser } = await import('./browser.ts')
       browser = await launchBrowser(await resolveBrowser(options.browserPath), options.timeoutMs)
       options.signal?.addEventListener('abort', browser.kill)
     }
     let done = 0
-    await runPool([...planned.entries()], options.jobs, async ([officeId, officeDecks]) => {
+    await runPool(jobs, options.jobs, async (job) => {
       checkAborted(options.signal)
+      if (failedOffices.has(job.office.id)) return
       try {
-        const files: { file: OutputFile; planned: PlannedDeck; format: Format }[] = []
-        for (const item of officeDecks) {
-          const base = `${officeId}/${item.deck.essay.slug}`
-          if (options.formats.includes('md')) files.push({ file: { path: `${base}.md`, bytes: Buffer.from(item.markdown) }, planned: item, format: 'md' })
-          const page = html.get(base)
-          if (page) files.push({ file: { path: `${base}.html`, bytes: page }, planned: item, format: 'html' })
-          if (browser) {
-            const pdf = await renderDeckPdf(browser, item, themeCss, options.timeoutMs)
-            files.push({ file: { path: `${base}.pdf`, bytes: pdf }, planned: item, format: 'pdf' })
-          }
-        }
-        checkAborted(options.signal)
-        await staging.commitOffice(
-          officeId,
-          files.map((f) => f.file),
+        await withTimeout(
+          fitAndPrint(job, browser, themeCss, themeHash, fitCache),
+          options.timeoutMs,
+          `${job.office.id} / ${job.essay.slug}: fit check and PDF`,
         )
-        built.push(...files.map(({ file, planned: p, format }) => manifestEntry(file, p, format)))
       } catch (error) {
-        if (options.signal?.aborted) throw error
-        failures.push(...collectErrors(error).map((e) => new OrtugError(e.kind, `${officeId}: ${e.message}`, { location: e.location, cause: e })))
+        fail_(job.office.id, error)
       }
       done++
-      logger.progress(`[${done}/${planned.size}] ${officeId}`)
+      logger.progress(`[${done}/${jobs.length}] ${job.office.id} / ${job.essay.slug}`)
     })
     logger.done()
+    checkAborted(options.signal)
 
-    // 5. Manifest and catalogue: previous entries are kept for outputs this build did not touch.
-    const manifest = await mergeManifest(options.outDir, built)
+    // 4. HTML for every deck in one marp-cli call (it writes files, so it works inside staging).
+    const htmlJobs = jobs.filter((job) => job.formats.includes('html') && !failedOffices.has(job.office.id))
+    let html = new Map<string, Uint8Array>()
+    if (htmlJobs.length > 0) {
+      const { renderHtmlDecks } = await import('./render.ts')
+      html = await renderHtmlDecks(
+        htmlJobs.map((job) => ({ base: `${job.office.id}/${job.essay.slug}`, markdown: job.markdown })),
+        themeCss,
+        path.join(staging.dir, 'marp'),
+      )
+    }
+
+    // 5. Each office is moved into place once all its outputs are complete.
+    const byOffice = new Map<string, DeckJob[]>()
+    for (const job of jobs) {
+      if (!failedOffices.has(job.office.id)) byOffice.set(job.office.id, [...(byOffice.get(job.office.id) ?? []), job])
+    }
+    for (const [officeId, officeJobs] of byOffice) {
+      checkAborted(options.signal)
+      const files = officeJobs.flatMap((job) => job.formats.map((format) => ({ job, format, bytes: outputBytes(job, format, html) })))
+      try {
+        await staging.commitOffice(
+          officeId,
+          files.map(({ job, format, bytes }) => ({ path: outputPath(officeId, job.essay.slug, format), bytes })),
+        )
+        built.push(...files.map(({ job, format, bytes }) => manifestEntry(job, format, bytes)))
+      } catch (error) {
+        fail_(officeId, error)
+      }
+    }
+
+    // 6. Manifest, catalogue and fit cache; entries of outputs this build did not touch are kept.
+    const manifest = await mergeManifest(options.outDir, built, previous)
     await staging.commitTopLevel([
       { path: 'manifest.json', bytes: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
-      {
-        path: 'index.html',
-        bytes: Buffer.from(
-          renderCatalogue(
-            manifest,
-            project.offices.map((o) => o.office),
-          ),
-        ),
-      },
+      { path: 'index.html', bytes: Buffer.from(renderCatalogue(manifest)) },
+      { path: FIT_CACHE, bytes: Buffer.from(JSON.stringify(fitCache)) },
     ])
   } finally {
     options.signal?.removeEventListener('abort', onAbort)
     await browser?.close()
     await staging.dispose()
   }
-  return { built, failures, offices: planned.size, seconds: (performance.now() - started) / 1000 }
+  return { built, unchanged, failures, offices: offices.length, seconds: (performance.now() - started) / 1000 }
 }
 
-function toMarkdownDeck({ deck, markdown }: PlannedDeck): MarkdownDeck {
-  return { base: `${deck.office.id}/${deck.essay.slug}`, markdown }
+export interface CheckOptions extends Selection {
+  root: string
+  /** Where a previous build's fit cache may be read from (never written). */
+  outDir: string
+  fit: boolean
+  browserPath?: string
+  timeoutMs: number
+  jobs: number
 }
 
-async function renderDeckPdf(browser: LaunchedBrowser, { deck, markdown }: PlannedDeck, themeCss: string, timeoutMs: number) {
-  const printable: PrintableDeck = {
-    markdown,
-    aspect: deck.office.aspect,
-    lang: deck.essay.meta.lang,
-    label: `${deck.office.id} / ${deck.essay.slug}`,
-    slideTitles: deck.slides.map((s) => s.title),
-    layouts: deck.slides.map((s) => s.layout),
+/** Everything a build verifies, without writing anything: content, templates and (with `fit`) that every slide fits. */
+export async function check(options: CheckOptions): Promise<{ problems: OrtugError[]; decks: number; offices: number; essays: number }> {
+  const project = await loadProject(options.root, options)
+  const problems: OrtugError[] = [...project.problems]
+  const jobs: DeckJob[] = []
+  for (const { office, templates } of project.offices) {
+    try {
+      const renderMarkdown = compileDeckTemplates(templates)
+      for (const { essay, storyboard } of project.essays) {
+        const deck = planDeck(essay, storyboard, office)
+        jobs.push({ office, essay, storyboard, renderMarkdown, inputs: {}, key: '', formats: [], tuning: new Map(), deck, markdown: renderMarkdown(deck) })
+      }
+    } catch (error) {
+      problems.push(...collectErrors(error))
+    }
   }
-  const pdf = await withTimeout(renderPdf(browser.browser, printable, themeCss), timeoutMs, `${printable.label}: printing the PDF`)
-  return finalizePdf(
-    pdf,
-    {
-      title: deck.essay.meta.title,
-      author: deck.essay.meta.author,
-      subject: deck.office.name,
-      lang: deck.essay.meta.lang,
-      outline: deck.slides.map((s) => s.title),
-      expectedPages: deck.slides.length,
-    },
-    printable.label,
+  if (options.fit && jobs.length > 0) {
+    const themeCss = composeTheme(await readText(project.themeFile), await loadFontFaceCss())
+    const themeHash = sha256(themeCss)
+    const cache = parseFitCache(await readFile(path.join(options.outDir, FIT_CACHE), 'utf8').catch(() => undefined))
+    let browser: LaunchedBrowser | undefined
+    try {
+      if (jobs.some((job) => !fitsByCache(slideKeys(job.markdown, themeHash), cache))) {
+        const { launchBrowser, resolveBrowser } = await import('./browser.ts')
+        browser = await launchBrowser(await resolveBrowser(options.browserPath), options.timeoutMs)
+      }
+      await runPool(jobs, options.jobs, async (job) => {
+        await fitAndPrint(job, browser, themeCss, themeHash, cache).catch((error) => problems.push(...collectErrors(error)))
+      })
+    } finally {
+      await browser?.close()
+    }
+  }
+  return { problems, decks: jobs.length, offices: project.offices.length, essays: project.essays.length }
+}
+
+/**
+ * Measures the deck in the browser (unless the cache knows it fits), repairs overflowing slides
+ * (continuation slides, then denser type) and prints the PDF from the final page.
+ */
+async function fitAndPrint(job: DeckJob, browser: LaunchedBrowser | undefined, themeCss: string, themeHash: string, cache: FitCache): Promise<void> {
+  const wantsPdf = job.formats.includes('pdf')
+  if (!wantsPdf && fitsByCache(slideKeys(job.markdown, themeHash), cache)) return
+  if (!browser) fail('ENVIRONMENT', 'a browser is needed to check that slides fit')
+  const { finalizePdf } = await import('./pdf.ts')
+  const { formatOverflow, loadIsolated, measureOverflow, printableHtml, SLIDE_SIZES } = await import('./render.ts')
+  const page = await browser.browser.newPage()
+  try {
+    let overflows: Overflow[] = []
+    for (let round = 0; round < MAX_FIT_ROUNDS; round++) {
+      const keys = slideKeys(job.markdown, themeHash)
+      const printable = toPrintable(job)
+      await loadIsolated(page, printableHtml(printable, themeCss).html, `${printable.label}: the deck`)
+      overflows = await measureOverflow(page, printable)
+      recordFit(cache, keys, overflows)
+      if (overflows.length === 0) break
+      const tuning = repairTuning(job.tuning, job.deck, overflows)
+      if (!tuning) break
+      job.tuning = tuning
+      job.deck = planDeck(job.essay, job.storyboard, job.office, tuning)
+      job.markdown = job.renderMarkdown(job.deck)
+    }
+    if (overflows.length > 0) {
+      const label = `${job.office.id} / ${job.essay.slug}`
+      fail(
+        'CONTENT',
+        `slides do not fit even after splitting and the smallest type:\n${overflows.map((o) => `  ${formatOverflow(label, o)}`).join('\n')}\nShorten the text, or split it into more slides in the storyboard.`,
+      )
+    }
+    if (!wantsPdf) return
+    const { width, height } = SLIDE_SIZES[job.office.aspect]
+    const pdf = await page.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, preferCSSPageSize: true, tagged: true })
+    job.pdf = await finalizePdf(
+      pdf,
+      {
+        title: job.essay.meta.title,
+        author: job.essay.meta.author,
+        subject: job.office.name,
+        lang: job.essay.meta.lang,
+        outline: job.deck.slides.map((s) => s.title),
+        expectedPages: job.deck.slides.length,
+      },
+      `${job.office.id} / ${job.essay.slug}`,
+    )
+  } finally {
+    await page.close().catch(() => undefined)
+  }
+}
+
+export function toPrintable(job: { office: Office; essay: Essay; deck: Deck; markdown: string }): PrintableDeck {
+  return {
+    markdown: job.markdown,
+    aspect: job.office.aspect,
+    lang: job.essay.meta.lang,
+    label: `${job.office.id} / ${job.essay.slug}`,
+    slideTitles: job.deck.slides.map((s) => s.title),
+    layouts: job.deck.slides.map((s) => s.layout),
+  }
+}
+
+function outputBytes(job: DeckJob, format: Format, html: Map<string, Uint8Array>): Uint8Array {
+  switch (format) {
+    case 'md':
+      return Buffer.from(job.markdown)
+    case 'html':
+      return html.get(`${job.office.id}/${job.essay.slug}`) ?? fail('ENVIRONMENT', `${job.office.id}: marp-cli wrote no HTML for ${job.essay.slug}`)
+    case 'pdf':
+      return job.pdf ?? fail('ENVIRONMENT', `${job.office.id}: no PDF was printed for ${job.essay.slug}`)
+  }
+}
+
+export function outputPath(office: string, slug: string, format: Format): string {
+  const names: Record<Format, string> = { md: `${slug}.md`, html: `${slug}.html`, pdf: `${slug}.pdf` }
+  return `${office}/${names[format]}`
+}
+
+function manifestEntry(job: DeckJob, format: Format, bytes: Uint8Array): ManifestEntry {
+  return {
+    path: outputPath(job.office.id, job.essay.slug, format),
+    bytes: bytes.byteLength,
+    sha256: sha256(bytes),
+    office: job.office.id,
+    officeName: job.office.name,
+    essay: job.essay.slug,
+    essayTitle: job.essay.meta.title,
+    format,
+    key: job.key,
+    inputs: job.inputs,
+  }
+}
+
+/** The previous manifest's entries, or none when it is missing, corrupt or not ortug's. */
+export async function readManifest(outDir: string): Promise<ManifestEntry[]> {
+  try {
+    const parsed = JSON.parse(await readFile(path.join(outDir, 'manifest.json'), 'utf8')) as Partial<Manifest>
+    if (typeof parsed.generator !== 'string' || !parsed.generator.startsWith('ortug') || !Array.isArray(parsed.outputs)) return []
+    return parsed.outputs.filter((e) => e && typeof e.path === 'string' && typeof e.sha256 === 'string' && typeof e.key === 'string' && !e.path.includes('..'))
+  } catch {
+    return []
+  }
+}
+
+async function isFresh(previous: readonly ManifestEntry[], outDir: string, file: string, key: string): Promise<boolean> {
+  const entry = previous.find((e) => e.path === file)
+  if (!entry || entry.key !== key) return false
+  return readFile(path.join(outDir, file)).then(
+    (bytes) => sha256(bytes) === entry.sha256,
+    () => false,
   )
 }
 
-function manifestEntry(file: OutputFile, planned: PlannedDeck, format: Format): ManifestEntry {
-  return {
-    path: file.path,
-    bytes: file.bytes.byteLength,
-    sha256: sha256(file.bytes),
-    office: planned.deck.office.id,
-    essay: planned.deck.essay.slug,
-    format,
-    inputs: planned.inputs,
-  }
-}
-
-async function mergeManifest(outDir: string, built: ManifestEntry[]): Promise<Manifest> {
+async function mergeManifest(outDir: string, built: ManifestEntry[], previous: readonly ManifestEntry[]): Promise<Manifest> {
   const fresh = new Set(built.map((e) => e.path))
-  let previous: ManifestEntry[] = []
-  try {
-    const parsed = JSON.parse(await readFile(path.join(outDir, 'manifest.json'), 'utf8')) as Partial<Manifest>
-    if (Array.isArray(parsed.outputs)) previous = parsed.outputs
-  } catch {
-    // No manifest yet, or an unreadable one: it is rebuilt from this build alone.
-  }
-  const kept = []
+  const kept: ManifestEntry[] = []
   for (const entry of previous) {
-    if (fresh.has(entry.path) || typeof entry.path !== 'string') continue
-    const exists = await readFile(path.join(outDir, entry.path)).then(
-      (bytes) => sha256(bytes) === entry.sha256,
-      () => false,
-    )
-    if (exists) kept.push(entry)
+    if (fresh.has(entry.path)) continue
+    if (await isFresh([entry], outDir, entry.path, entry.key)) kept.push(entry)
   }
   const outputs = [...kept, ...built].sort((a, b) => a.path.localeCompare(b.path))
   return { generator: `ortug ${VERSION}`, builtAt: new Date().toISOString(), outputs }
 }
 
 async function hashInputs(root: string, files: string[]): Promise<Record<string, string>> {
-  const entries = await Promise.all(files.map(async (file) => [path.relative(root, file).split(path.sep).join('/'), sha256(await readFile(file))] as const))
+  const entries = await Promise.all(files.map(async (file) => [displayPath(root, file), sha256(await readFile(file))] as const))
   return Object.fromEntries(entries)
+}
+
+/** Project files by their path in the project; files outside it (fonts in node_modules) by package path. */
+function displayPath(root: string, file: string): string {
+  const relative = path.relative(root, file).split(path.sep).join('/')
+  return relative.startsWith('..')
+    ? file
+        .slice(file.lastIndexOf('node_modules') + 13)
+        .split(path.sep)
+        .join('/')
+    : relative
+}
+
+/** Offices go to shards by a hash of their id, so adding an office moves no other office. */
+export function inShard(id: string, shard?: { index: number; count: number }): boolean {
+  if (!shard) return true
+  return Number.parseInt(sha256(id).slice(0, 8), 16) % shard.count === shard.index - 1
 }
 
 function checkAborted(signal?: AbortSignal): void {
@@ -243,5 +413,3 @@ export async function runPool<T>(items: readonly T[], limit: number, task: (item
 export function defaultJobs(): number {
   return Math.max(2, Math.min(6, os.availableParallelism() * 2))
 }
-
-export type { Project }

@@ -1,12 +1,12 @@
-import type { Manifest, Office } from './types.ts'
+import type { Manifest } from './types.ts'
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
 
 const FORMAT_LABELS: Record<string, string> = { html: 'Presentasi (HTML)', pdf: 'PDF', md: 'Markdown' }
 
 /** `dist/index.html`: every office and its decks, self-contained, works from file://. */
-export function renderCatalogue(manifest: Manifest, offices: readonly Office[]): string {
-  const names = new Map(offices.map((o) => [o.id, o.name]))
+export function renderCatalogue(manifest: Manifest): string {
+  const names = new Map(manifest.outputs.map((o) => [o.office, o.officeName]))
   const byOffice = new Map<string, Manifest['outputs']>()
   for (const entry of manifest.outputs) byOffice.set(entry.office, [...(byOffice.get(entry.office) ?? []), entry])
   const rows = [...byOffice.entries()]

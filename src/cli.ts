@@ -1,14 +1,10 @@
 import { access, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { launchBrowser, resolveBrowser } from './browser.ts'
-import { build, defaultJobs, FORMATS, type Format, runPool, VERSION } from './build.ts'
+import { build, check, defaultJobs, FORMATS, type Format, VERSION } from './build.ts'
 import { loadProject, readText } from './content.ts'
 import { collectErrors, ERROR_CODES, fail, OrtugError } from './error.ts'
 import { createLogger, type Logger } from './log.ts'
-import { compileDeckTemplates } from './markdown.ts'
-import { planDeck } from './plan.ts'
-import { formatOverflow, loadIsolated, measureOverflow, printableHtml } from './render.ts'
 import { LEVELS, RE_ID } from './schema.ts'
 import { composeTheme, loadFontFaceCss } from './theme.ts'
 
@@ -33,13 +29,16 @@ const SELECT_OPTIONS = {
 
 const COMMANDS = {
   build: {
-    usage: 'ortug build [--office id,..] [--essay slug,..] [--format md,html,pdf] [--out dir] [--jobs n] [--timeout s] [--browser-path path]',
+    usage:
+      'ortug build [--office id,..] [--essay slug,..] [--format md,html,pdf] [--out dir] [--force] [--shard k/n] [--jobs n] [--timeout s] [--browser-path path]',
     summary: 'Build decks for the selected offices and essays into dist/ (or --out).',
     options: {
       ...COMMON_OPTIONS,
       ...SELECT_OPTIONS,
       format: { type: 'string' },
       out: { type: 'string' },
+      force: { type: 'boolean' },
+      shard: { type: 'string' },
       jobs: { type: 'string' },
       timeout: { type: 'string' },
       'browser-path': { type: 'string' },
@@ -114,7 +113,7 @@ export async function run(argv: readonly string[], context: RunContext = {}): Pr
       case 'build':
         return await runBuild(values, cwd, logger, stdout, context)
       case 'check':
-        return await runCheck(values, cwd, logger, stdout, context)
+        return await runCheck(values, cwd, logger, stdout)
       case 'list':
         return await runList(cwd, stdout, Boolean(values.json))
       case 'new-office':
@@ -158,6 +157,15 @@ function positiveNumber(value: unknown, flag: string, fallback: number): number 
   return n
 }
 
+function parseShard(value: unknown): { index: number; count: number } | undefined {
+  if (value === undefined) return undefined
+  const match = /^(\d+)\/(\d+)$/.exec(String(value))
+  const index = Number(match?.[1])
+  const count = Number(match?.[2])
+  if (!match || count < 1 || index < 1 || index > count) fail('USAGE', `--shard must be k/n with 1 <= k <= n, e.g. --shard 2/4; got "${value}"`)
+  return { index, count }
+}
+
 async function runBuild(values: Record<string, unknown>, cwd: string, logger: Logger, stdout: RunContext['stdout'] & {}, context: RunContext): Promise<number> {
   const formats = (list(values.format) ?? [...FORMATS]) as Format[]
   const unknown = formats.filter((f) => !(FORMATS as readonly string[]).includes(f))
@@ -172,12 +180,15 @@ async function runBuild(values: Record<string, unknown>, cwd: string, logger: Lo
     browserPath: typeof values['browser-path'] === 'string' ? values['browser-path'] : undefined,
     timeoutMs: positiveNumber(values.timeout, '--timeout', 120) * 1000,
     jobs: Math.floor(positiveNumber(values.jobs, '--jobs', defaultJobs())),
+    force: Boolean(values.force),
+    shard: parseShard(values.shard),
     signal: context.signal,
     logger,
   })
   for (const failure of result.failures) logger.error(failure.format())
   const code = result.failures.length > 0 ? Math.max(...result.failures.map((f) => f.exitCode)) : 0
-  const summary = `${result.built.length} files for ${result.offices - new Set(result.failures.map((f) => f.message.split(':')[0])).size + (result.failures.length ? 0 : 0)} offices in ${result.seconds.toFixed(1)} s → ${path.relative(cwd, outDir) || '.'}${result.failures.length ? `; ${result.failures.length} problem(s)` : ''}`
+  const offices = new Set(result.built.map((b) => b.office)).size
+  const summary = `built ${result.built.length} file(s) for ${offices} office(s), ${result.unchanged} up to date, in ${result.seconds.toFixed(1)} s → ${path.relative(cwd, outDir) || '.'}${result.failures.length ? `; ${result.failures.length} problem(s)` : ''}`
   if (values.json) {
     stdout.write(
       `${JSON.stringify({ ok: code === 0, outDir, seconds: result.seconds, outputs: result.built.map((b) => b.path), errors: result.failures.map(toJson) })}\n`,
@@ -186,53 +197,24 @@ async function runBuild(values: Record<string, unknown>, cwd: string, logger: Lo
   return code
 }
 
-async function runCheck(values: Record<string, unknown>, cwd: string, logger: Logger, stdout: RunContext['stdout'] & {}, context: RunContext): Promise<number> {
-  const project = await loadProject(cwd, { offices: list(values.office), essays: list(values.essay) })
-  const problems = [...project.problems]
-  const printable = []
-  for (const { office, templates } of project.offices) {
-    try {
-      const render = compileDeckTemplates(templates)
-      for (const { essay, storyboard } of project.essays) {
-        const deck = planDeck(essay, storyboard, office)
-        printable.push({
-          markdown: render(deck),
-          aspect: office.aspect,
-          lang: essay.meta.lang,
-          label: `${office.id} / ${essay.slug}`,
-          slideTitles: deck.slides.map((s) => s.title),
-          layouts: deck.slides.map((s) => s.layout),
-        })
-      }
-    } catch (error) {
-      problems.push(...collectErrors(error))
-    }
-  }
-  if (!values['no-fit'] && printable.length > 0) {
-    const themeCss = composeTheme(await readText(project.themeFile), await loadFontFaceCss())
-    const browser = await launchBrowser(await resolveBrowser(values['browser-path'] as string | undefined, context.env), 120_000)
-    try {
-      await runPool(printable, defaultJobs(), async (deck) => {
-        const page = await browser.browser.newPage()
-        try {
-          await loadIsolated(page, printableHtml(deck, themeCss).html, `${deck.label}: the deck`)
-          for (const overflow of await measureOverflow(page, deck)) problems.push(new OrtugError('CONTENT', formatOverflow(deck.label, overflow)))
-        } catch (error) {
-          problems.push(...collectErrors(error))
-        } finally {
-          await page.close()
-        }
-      })
-    } finally {
-      await browser.close()
-    }
-  }
+async function runCheck(values: Record<string, unknown>, cwd: string, logger: Logger, stdout: RunContext['stdout'] & {}): Promise<number> {
+  const result = await check({
+    root: cwd,
+    outDir: path.resolve(cwd, 'dist'),
+    offices: list(values.office),
+    essays: list(values.essay),
+    fit: !values['no-fit'],
+    browserPath: typeof values['browser-path'] === 'string' ? values['browser-path'] : undefined,
+    timeoutMs: positiveNumber(values.timeout, '--timeout', 120) * 1000,
+    jobs: defaultJobs(),
+  })
+  const { problems } = result
   for (const problem of problems) logger.error(problem.format())
-  if (values.json) stdout.write(`${JSON.stringify({ ok: problems.length === 0, decks: printable.length, errors: problems.map(toJson) })}\n`)
+  if (values.json) stdout.write(`${JSON.stringify({ ok: problems.length === 0, decks: result.decks, errors: problems.map(toJson) })}\n`)
   else
     logger.info(
       problems.length === 0
-        ? `ok: ${project.essays.length} essay(s), ${project.offices.length} office(s), ${printable.length} deck(s) checked`
+        ? `ok: ${result.essays} essay(s), ${result.offices} office(s), ${result.decks} deck(s) checked`
         : `${problems.length} problem(s) found`,
     )
   return problems.length === 0 ? 0 : Math.max(...problems.map((p) => p.exitCode))

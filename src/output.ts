@@ -82,8 +82,13 @@ export async function openStaging(outDir: string): Promise<Staging> {
       for (const file of files) {
         const target = inside(file.path)
         const temp = path.join(dir, `top-${path.basename(file.path)}`)
-        await writeFile(temp, file.bytes)
-        await rename(temp, target)
+        try {
+          await mkdir(path.dirname(target), { recursive: true })
+          await writeFile(temp, file.bytes)
+          await rename(temp, target)
+        } catch (cause) {
+          fail('ENVIRONMENT', `cannot write ${target}: ${(cause as NodeJS.ErrnoException).code}`, { cause })
+        }
       }
     },
     async dispose() {

@@ -24,34 +24,52 @@ const EMPTY_FIELDS = {
   text: null,
   minutes: null,
   continued: false,
+  dense: false,
+}
+
+/** Set by the fit check (fit.ts) for a storyboard slide that overflowed: a smaller budget, then denser type. */
+export interface Tuning {
+  /** Multiplies the slide's budget (1 = the default). */
+  scale: number
+  /** Use the theme's smaller type (class "dense"). */
+  dense: boolean
 }
 
 /** Essay × Storyboard × Office → the slides of one deck. Pure. */
-export function planDeck(essay: Essay, storyboard: Storyboard, office: Office): Deck {
+export function planDeck(essay: Essay, storyboard: Storyboard, office: Office, tuning: ReadonlyMap<number, Tuning> = new Map()): Deck {
   const storyboardSlides = applyOfficeChanges(storyboard.slides, office, essay)
   const sectionsById = new Map(essay.sections.map((s) => [s.id, s]))
   const agenda = planAgenda(storyboardSlides, sectionsById)
-  const budget = BUDGETS[office.aspect]
   const notedSections = new Set<string>()
   const slides: Slide[] = []
 
-  for (const source of storyboardSlides) {
+  storyboardSlides.forEach((source, sourceIndex) => {
     const section = source.section ? sectionsById.get(source.section) : undefined
     const notes = planNotes(source, section, notedSections)
-    const pages = expandSlide(source, section, essay, agenda, budget)
+    const tune = tuning.get(sourceIndex) ?? { scale: 1, dense: false }
+    const pages = expandSlide(source, section, essay, agenda, scaleBudget(BUDGETS[office.aspect], tune.scale))
     pages.forEach((fields, page) => {
       const title = String(fields.title ?? fields.question ?? fields.quote ?? source.layout)
       slides.push({
         layout: source.layout,
         section: source.section,
-        title: page > 0 && fields.title ? title : title.slice(0, 120),
-        fields: { ...EMPTY_FIELDS, ...fields, continued: page > 0, minutes: page === 0 ? (source.minutes ?? null) : null },
+        source: sourceIndex,
+        title: title.slice(0, 120),
+        fields: { ...EMPTY_FIELDS, ...fields, continued: page > 0, dense: tune.dense, minutes: page === 0 ? (source.minutes ?? null) : null },
         notes: page === 0 ? notes : [],
         minutes: page === 0 ? source.minutes : undefined,
       })
     })
-  }
+  })
   return { office, essay, slides }
+}
+
+type Budget = (typeof BUDGETS)[Aspect]
+
+function scaleBudget(budget: Budget, scale: number): Budget {
+  if (scale === 1) return budget
+  const at = (n: number) => Math.max(1, Math.floor(n * scale))
+  return { text: at(budget.text), quote: at(budget.quote), pointLine: budget.pointLine, pointLines: at(budget.pointLines), rows: at(budget.rows) }
 }
 
 /** Drops slides bound to excluded sections and inserts extra slides after their section. */

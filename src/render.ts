@@ -1,8 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { Marp } from '@marp-team/marp-core'
-import type { Browser, Page } from 'puppeteer-core'
-import { fail, OrtugError } from './error.ts'
+import type { Page } from 'puppeteer-core'
+import { fail } from './error.ts'
 
 // Marp Markdown → HTML (marp-cli, bespoke template) and → PDF pages (marp-core in the shared browser).
 
@@ -154,26 +154,4 @@ export async function measureOverflow(page: Page, deck: PrintableDeck): Promise<
 
 export function formatOverflow(label: string, overflow: Overflow): string {
   return `${label} / slide ${overflow.slide} (${overflow.layout}, "${overflow.title}"): overflows by ${overflow.pixels} px`
-}
-
-/** Prints a deck to PDF in the shared browser after checking that every slide fits. */
-export async function renderPdf(browser: Browser, deck: PrintableDeck, themeCss: string): Promise<Uint8Array> {
-  const page = await browser.newPage()
-  try {
-    const { html, slides } = printableHtml(deck, themeCss)
-    await loadIsolated(page, html, `${deck.label}: the deck`)
-    const overflows = await measureOverflow(page, deck)
-    if (overflows.length > 0) {
-      throw new OrtugError(
-        'CONTENT',
-        `slides do not fit:\n${overflows.map((o) => `  ${formatOverflow(deck.label, o)}`).join('\n')}\nShorten the text or split it into more slides.`,
-      )
-    }
-    const { width, height } = SLIDE_SIZES[deck.aspect]
-    const pdf = await page.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, preferCSSPageSize: true, tagged: true })
-    if (slides === 0) fail('CONTENT', `${deck.label}: the deck has no slides`)
-    return pdf
-  } finally {
-    await page.close().catch(() => undefined)
-  }
 }

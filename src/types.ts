@@ -93,6 +93,8 @@ export interface Slide {
   /** Title for the PDF outline and reports. */
   title: string
   section?: string
+  /** Index of the storyboard slide (after office changes) this slide comes from. */
+  source: number
   notes: string[]
   minutes?: number
 }
@@ -116,8 +118,12 @@ export interface ManifestEntry {
   bytes: number
   sha256: string
   office: string
+  officeName: string
   essay: string
+  essayTitle: string
   format: string
+  /** Hash of ortug's version and every input's hash: an output with the same key is up to date. */
+  key: string
   inputs: Record<string, string>
 }
 

@@ -1,0 +1,79 @@
+import { sha256 } from './output.ts'
+import type { Tuning } from './plan.ts'
+import type { Overflow } from './render.ts'
+import type { Deck } from './types.ts'
+
+// Making every slide fit: per-slide results cached by content, and the repair steps applied to a
+// storyboard slide that overflows (smaller budget, so more continuation slides; then denser type).
+
+/** Rounds of measure → repair before a deck is reported as not fitting. */
+export const MAX_FIT_ROUNDS = 6
+/** Layouts whose content can be split across continuation slides. */
+const SPLITTABLE = new Set(['agenda', 'points', 'acronym', 'quote', 'question', 'text'])
+const SCALES = [1, 0.75, 0.5, 0.35, 0.25]
+
+export interface FitCache {
+  version: 1
+  /** Slide key → pixels of overflow measured (0: fits). */
+  slides: Record<string, number>
+}
+
+export function emptyFitCache(): FitCache {
+  return { version: 1, slides: {} }
+}
+
+/** Accepts only a well-formed cache; anything else (corrupt, foreign) is ignored. */
+export function parseFitCache(text: string | undefined): FitCache {
+  try {
+    const parsed = JSON.parse(text ?? '') as FitCache
+    if (parsed?.version !== 1 || typeof parsed.slides !== 'object' || parsed.slides === null) return emptyFitCache()
+    const slides: Record<string, number> = {}
+    for (const [key, value] of Object.entries(parsed.slides)) if (/^[0-9a-f]{64}$/.test(key) && typeof value === 'number') slides[key] = value
+    return { version: 1, slides }
+  } catch {
+    return emptyFitCache()
+  }
+}
+
+/**
+ * One key per slide: the theme, the deck's front matter (size, footer, style) and the slide's own
+ * Markdown. A slide renders the same wherever these are the same.
+ */
+export function slideKeys(markdown: string, themeHash: string): string[] {
+  const match = /^---\n[\s\S]*?\n---\n/.exec(markdown)
+  const frontMatter = match?.[0] ?? ''
+  const body = markdown.slice(frontMatter.length)
+  return body.split(/\n---\n/).map((slide) => sha256(`${themeHash}\0${frontMatter}\0${slide.trim()}`))
+}
+
+/** Known to fit without a browser: every slide is in the cache with no overflow. */
+export function fitsByCache(keys: readonly string[], cache: FitCache): boolean {
+  return keys.every((key) => cache.slides[key] === 0)
+}
+
+export function recordFit(cache: FitCache, keys: readonly string[], overflows: readonly Overflow[]): void {
+  keys.forEach((key, i) => {
+    cache.slides[key] = overflows.find((o) => o.slide === i + 1)?.pixels ?? 0
+  })
+}
+
+/**
+ * The next tuning after `overflows`: an overflowing storyboard slide first gets a smaller budget
+ * (split into more continuation slides), and once its budget is smallest, the denser type.
+ * Returns undefined when nothing is left to try.
+ */
+export function repairTuning(tuning: ReadonlyMap<number, Tuning>, deck: Deck, overflows: readonly Overflow[]): Map<number, Tuning> | undefined {
+  const next = new Map(tuning)
+  let changed = false
+  for (const overflow of overflows) {
+    const slide = deck.slides[overflow.slide - 1]
+    if (!slide) continue
+    const current = next.get(slide.source) ?? { scale: 1, dense: false }
+    const smaller = SCALES.find((s) => s < current.scale)
+    if (SPLITTABLE.has(slide.layout) && smaller !== undefined) next.set(slide.source, { ...current, scale: smaller })
+    else if (!current.dense) next.set(slide.source, { ...current, dense: true })
+    else continue
+    changed = true
+  }
+  return changed ? next : undefined
+}
