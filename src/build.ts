@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import type { Page } from 'puppeteer-core'
 import type { LaunchedBrowser } from './browser.ts'
 import { renderCatalogue } from './catalogue.ts'
 import { loadProject, readText, type Selection } from './content.ts'
 import { collectErrors, fail, OrtugError, OrtugErrors } from './error.ts'
-import { emptyFitCache, type FitCache, fitsByCache, MAX_FIT_ROUNDS, parseFitCache, recordFit, repairTuning, slideKeys } from './fit.ts'
+import { cachedOverflows, emptyFitCache, type FitCache, MAX_FIT_ROUNDS, parseFitCache, recordFit, repairTuning, slideKeys } from './fit.ts'
 import type { Logger } from './log.ts'
 import { compileDeckTemplates, type RenderMarkdown } from './markdown.ts'
 import { openStaging, sha256 } from './output.ts'
@@ -110,22 +111,20 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const staging = await openStaging(options.outDir)
   const onAbort = () => staging.disposeSync()
   options.signal?.addEventListener('abort', onAbort)
-  let browser: LaunchedBrowser | undefined
+  const browser = lazyBrowser(options)
   const failedOffices = new Set<string>()
+  // Bad content fails its office only; the environment (browser gone, timeout, disk) ends the build.
   const fail_ = (office: string, error: unknown) => {
-    if (options.signal?.aborted) throw error
+    if (options.signal?.aborted || (error instanceof OrtugError && error.kind === 'ENVIRONMENT')) {
+      throw error instanceof OrtugError ? new OrtugError(error.kind, `${office}: ${error.message}`, { cause: error }) : error
+    }
     failedOffices.add(office)
     failures.push(...collectErrors(error).map((e) => new OrtugError(e.kind, `${office}: ${e.message}`, { location: e.location, cause: e })))
   }
   const built: ManifestEntry[] = []
   try {
-    // 3. One browser for the whole build: fit check (skipped when the cache knows every slide fits) and PDFs.
-    const needsBrowser = jobs.some((job) => job.formats.includes('pdf') || !fitsByCache(slideKeys(job.markdown, themeHash), fitCache))
-    if (needsBrowser) {
-      const { launchBrowser, resolveBrowser } = await import('./browser.ts')
-      browser = await launchBrowser(await resolveBrowser(options.browserPath), options.timeoutMs)
-      options.signal?.addEventListener('abort', browser.kill)
-    }
+    // 3. One browser for the whole build, launched when first needed: fit check (unless the cache
+    //    knows every slide) and PDFs.
     let done = 0
     await runPool(jobs, options.jobs, async (job) => {
       checkAborted(options.signal)
@@ -177,6 +176,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     }
 
     // 6. Manifest, catalogue and fit cache; entries of outputs this build did not touch are kept.
+    //    A build that wrote no office leaves the output folder as it was.
+    if (built.length === 0) return { built, unchanged, failures, offices: offices.length, seconds: (performance.now() - started) / 1000 }
     const manifest = await mergeManifest(options.outDir, built, previous)
     await staging.commitTopLevel([
       { path: 'manifest.json', bytes: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
@@ -185,7 +186,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     ])
   } finally {
     options.signal?.removeEventListener('abort', onAbort)
-    await browser?.close()
+    await browser.close()
     await staging.dispose()
   }
   return { built, unchanged, failures, offices: offices.length, seconds: (performance.now() - started) / 1000 }
@@ -221,41 +222,68 @@ export async function check(options: CheckOptions): Promise<{ problems: OrtugErr
     const themeCss = composeTheme(await readText(project.themeFile), await loadFontFaceCss())
     const themeHash = sha256(themeCss)
     const cache = parseFitCache(await readFile(path.join(options.outDir, FIT_CACHE), 'utf8').catch(() => undefined))
-    let browser: LaunchedBrowser | undefined
+    const browser = lazyBrowser(options)
     try {
-      if (jobs.some((job) => !fitsByCache(slideKeys(job.markdown, themeHash), cache))) {
-        const { launchBrowser, resolveBrowser } = await import('./browser.ts')
-        browser = await launchBrowser(await resolveBrowser(options.browserPath), options.timeoutMs)
-      }
       await runPool(jobs, options.jobs, async (job) => {
         await fitAndPrint(job, browser, themeCss, themeHash, cache).catch((error) => problems.push(...collectErrors(error)))
       })
     } finally {
-      await browser?.close()
+      await browser.close()
     }
   }
   return { problems, decks: jobs.length, offices: project.offices.length, essays: project.essays.length }
 }
 
+interface LazyBrowser {
+  get(): Promise<LaunchedBrowser>
+  close(): Promise<void>
+}
+
+/** The build's one browser, launched on first use (a build whose slides are all known needs none). */
+function lazyBrowser(options: { browserPath?: string; timeoutMs: number; signal?: AbortSignal }): LazyBrowser {
+  let launched: Promise<LaunchedBrowser> | undefined
+  return {
+    get() {
+      launched ??= import('./browser.ts').then(async ({ launchBrowser, resolveBrowser }) => {
+        const browser = await launchBrowser(await resolveBrowser(options.browserPath), options.timeoutMs)
+        options.signal?.addEventListener('abort', browser.kill)
+        return browser
+      })
+      return launched
+    },
+    async close() {
+      await (await launched?.catch(() => undefined))?.close()
+    },
+  }
+}
+
 /**
- * Measures the deck in the browser (unless the cache knows it fits), repairs overflowing slides
- * (continuation slides, then denser type) and prints the PDF from the final page.
+ * Checks that every slide fits, from the cache or measured in the browser, repairs overflowing
+ * slides (continuation slides, then denser type) and prints the PDF from the final page.
  */
-async function fitAndPrint(job: DeckJob, browser: LaunchedBrowser | undefined, themeCss: string, themeHash: string, cache: FitCache): Promise<void> {
+async function fitAndPrint(job: DeckJob, browser: LazyBrowser, themeCss: string, themeHash: string, cache: FitCache): Promise<void> {
   const wantsPdf = job.formats.includes('pdf')
-  if (!wantsPdf && fitsByCache(slideKeys(job.markdown, themeHash), cache)) return
-  if (!browser) fail('ENVIRONMENT', 'a browser is needed to check that slides fit')
-  const { finalizePdf } = await import('./pdf.ts')
-  const { formatOverflow, loadIsolated, measureOverflow, printableHtml, SLIDE_SIZES } = await import('./render.ts')
-  const page = await browser.browser.newPage()
+  const render = await import('./render.ts')
+  let page: Page | undefined
+  let loaded = ''
+  const load = async () => {
+    page ??= await (await browser.get()).browser.newPage()
+    const printable = toPrintable(job)
+    await render.loadIsolated(page, render.printableHtml(printable, themeCss).html, `${printable.label}: the deck`)
+    loaded = job.markdown
+    return printable
+  }
   try {
     let overflows: Overflow[] = []
     for (let round = 0; round < MAX_FIT_ROUNDS; round++) {
       const keys = slideKeys(job.markdown, themeHash)
-      const printable = toPrintable(job)
-      await loadIsolated(page, printableHtml(printable, themeCss).html, `${printable.label}: the deck`)
-      overflows = await measureOverflow(page, printable)
-      recordFit(cache, keys, overflows)
+      const known = cachedOverflows(keys, cache, job.deck)
+      if (known) overflows = known
+      else {
+        const printable = await load()
+        overflows = await render.measureOverflow(page as Page, printable)
+        recordFit(cache, keys, overflows)
+      }
       if (overflows.length === 0) break
       const tuning = repairTuning(job.tuning, job.deck, overflows)
       if (!tuning) break
@@ -267,12 +295,14 @@ async function fitAndPrint(job: DeckJob, browser: LaunchedBrowser | undefined, t
       const label = `${job.office.id} / ${job.essay.slug}`
       fail(
         'CONTENT',
-        `slides do not fit even after splitting and the smallest type:\n${overflows.map((o) => `  ${formatOverflow(label, o)}`).join('\n')}\nShorten the text, or split it into more slides in the storyboard.`,
+        `slides do not fit even after splitting and the smallest type:\n${overflows.map((o) => `  ${render.formatOverflow(label, o)}`).join('\n')}\nShorten the text, or split it into more slides in the storyboard.`,
       )
     }
     if (!wantsPdf) return
-    const { width, height } = SLIDE_SIZES[job.office.aspect]
-    const pdf = await page.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, preferCSSPageSize: true, tagged: true })
+    if (loaded !== job.markdown) await load()
+    const { finalizePdf } = await import('./pdf.ts')
+    const { width, height } = render.SLIDE_SIZES[job.office.aspect]
+    const pdf = await (page as Page).pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, preferCSSPageSize: true, tagged: true })
     job.pdf = await finalizePdf(
       pdf,
       {
@@ -286,7 +316,7 @@ async function fitAndPrint(job: DeckJob, browser: LaunchedBrowser | undefined, t
       `${job.office.id} / ${job.essay.slug}`,
     )
   } finally {
-    await page.close().catch(() => undefined)
+    await page?.close().catch(() => undefined)
   }
 }
 

@@ -7,10 +7,10 @@ import type { Deck } from './types.ts'
 // storyboard slide that overflows (smaller budget, so more continuation slides; then denser type).
 
 /** Rounds of measure → repair before a deck is reported as not fitting. */
-export const MAX_FIT_ROUNDS = 6
+export const MAX_FIT_ROUNDS = 8
 /** Layouts whose content can be split across continuation slides. */
 const SPLITTABLE = new Set(['agenda', 'points', 'acronym', 'quote', 'question', 'text'])
-const SCALES = [1, 0.75, 0.5, 0.35, 0.25]
+const SCALES = [1, 0.85, 0.7, 0.55, 0.4, 0.25]
 
 export interface FitCache {
   version: 1
@@ -46,9 +46,14 @@ export function slideKeys(markdown: string, themeHash: string): string[] {
   return body.split(/\n---\n/).map((slide) => sha256(`${themeHash}\0${frontMatter}\0${slide.trim()}`))
 }
 
-/** Known to fit without a browser: every slide is in the cache with no overflow. */
-export function fitsByCache(keys: readonly string[], cache: FitCache): boolean {
-  return keys.every((key) => cache.slides[key] === 0)
+/** The overflows of a deck whose every slide is in the cache, or undefined when one must be measured. */
+export function cachedOverflows(keys: readonly string[], cache: FitCache, deck: Deck): Overflow[] | undefined {
+  if (!keys.every((key) => typeof cache.slides[key] === 'number')) return undefined
+  return keys.flatMap((key, i) => {
+    const pixels = cache.slides[key] as number
+    const slide = deck.slides[i]
+    return pixels > 0 ? [{ slide: i + 1, layout: slide?.layout ?? '?', title: slide?.title ?? '', pixels }] : []
+  })
 }
 
 export function recordFit(cache: FitCache, keys: readonly string[], overflows: readonly Overflow[]): void {
@@ -70,7 +75,7 @@ export function repairTuning(tuning: ReadonlyMap<number, Tuning>, deck: Deck, ov
     if (!slide) continue
     const current = next.get(slide.source) ?? { scale: 1, dense: false }
     const smaller = SCALES.find((s) => s < current.scale)
-    if (SPLITTABLE.has(slide.layout) && smaller !== undefined) next.set(slide.source, { ...current, scale: smaller })
+    if (SPLITTABLE.has(slide.layout) && slide.units > 1 && smaller !== undefined) next.set(slide.source, { ...current, scale: smaller })
     else if (!current.dense) next.set(slide.source, { ...current, dense: true })
     else continue
     changed = true

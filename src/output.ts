@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
-import { copyFile, link, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { copyFile, link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fail } from './error.ts'
 import type { OutputFile } from './types.ts'
@@ -29,6 +29,10 @@ export interface Staging {
 
 /** Takes the output folder's lock (one build at a time) and creates a staging folder inside it. */
 export async function openStaging(outDir: string): Promise<Staging> {
+  const existed = await stat(outDir).then(
+    () => true,
+    () => false,
+  )
   try {
     await mkdir(outDir, { recursive: true })
   } catch (cause) {
@@ -38,7 +42,7 @@ export async function openStaging(outDir: string): Promise<Staging> {
   await takeLock(lockPath)
   const dir = path.join(outDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`)
   await mkdir(dir)
-  const { rmSync } = await import('node:fs')
+  const { rmSync, rmdirSync } = await import('node:fs')
   let disposed = false
   const inside = (relative: string) => {
     const target = path.resolve(outDir, relative)
@@ -96,12 +100,19 @@ export async function openStaging(outDir: string): Promise<Staging> {
       disposed = true
       await rm(dir, { recursive: true, force: true })
       await rm(lockPath, { force: true })
+      // A folder this build created and filled with nothing goes again (rmdir fails when not empty).
+      if (!existed) await rmdir(outDir).catch(() => undefined)
     },
     disposeSync() {
       if (disposed) return
       disposed = true
       rmSync(dir, { recursive: true, force: true })
       rmSync(lockPath, { force: true })
+      try {
+        if (!existed) rmdirSync(outDir)
+      } catch {
+        // Not empty: it holds outputs.
+      }
     },
   }
 }

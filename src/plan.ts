@@ -3,13 +3,16 @@ import type { AcronymItem, Aspect, Deck, Essay, Office, Section, Slide, Storyboa
 
 /**
  * How much fits one slide, by aspect: characters of reading text, "lines" of points (a point
- * takes one line per `pointLine` characters) and rows of acronym or agenda items. Chosen from the
- * theme's type sizes with a margin; the browser fit check (render.ts) is the final word.
+ * takes one line per `pointLine` characters, plus the gap below it) and rows of acronym or agenda
+ * items. Estimated from the theme's type sizes (about half an em per character) to fill a slide;
+ * the browser fit check (fit.ts) measures every slide and shrinks the budget of one that overflows.
  */
 export const BUDGETS: Record<Aspect, { text: number; quote: number; pointLine: number; pointLines: number; rows: number }> = {
-  '16:9': { text: 430, quote: 260, pointLine: 58, pointLines: 8, rows: 7 },
-  '4:3': { text: 300, quote: 190, pointLine: 40, pointLines: 8, rows: 7 },
+  '16:9': { text: 650, quote: 300, pointLine: 62, pointLines: 11, rows: 7 },
+  '4:3': { text: 450, quote: 210, pointLine: 46, pointLines: 11, rows: 7 },
 }
+/** A point's gap below it, in lines. */
+const POINT_GAP = 0.35
 
 const CONTINUED = ' (lanjutan)'
 
@@ -56,12 +59,21 @@ export function planDeck(essay: Essay, storyboard: Storyboard, office: Office, t
         source: sourceIndex,
         title: title.slice(0, 120),
         fields: { ...EMPTY_FIELDS, ...fields, continued: page > 0, dense: tune.dense, minutes: page === 0 ? (source.minutes ?? null) : null },
+        units: countUnits(fields),
         notes: page === 0 ? notes : [],
         minutes: page === 0 ? source.minutes : undefined,
       })
     })
   })
   return { office, essay, slides }
+}
+
+/** Sentences or items on a slide: a slide with one cannot be split further. */
+function countUnits(fields: Fields): number {
+  const list = fields.points ?? fields.items
+  if (Array.isArray(list)) return list.length
+  const text = fields.text ?? fields.quote ?? fields.question
+  return typeof text === 'string' ? splitSentences(text).length : 1
 }
 
 type Budget = (typeof BUDGETS)[Aspect]
@@ -118,7 +130,7 @@ function expandSlide(slide: StoryboardSlide, section: Section | undefined, essay
   const title = slide.title ?? section?.heading ?? null
   const subtitle = slide.subtitle ?? null
   const continued = (fields: Fields[]) => fields.map((f, i) => (i > 0 && typeof f.title === 'string' ? { ...f, title: f.title + CONTINUED } : f))
-  const weighPoint = (point: string) => Math.ceil(point.length / budget.pointLine)
+  const weighPoint = (point: string) => Math.ceil(point.length / budget.pointLine) + POINT_GAP
 
   switch (slide.layout) {
     case 'title':

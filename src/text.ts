@@ -110,59 +110,46 @@ function endsSentence(before: string, next: string): boolean {
 }
 
 /**
- * Packs sentences into chunks of at most `budget` characters, in order, never splitting a word.
- * A sentence longer than the budget is split at commas, then at spaces.
+ * Packs sentences into chunks of at most `budget` characters, in order, balanced so the last
+ * chunk is not a lone sentence. A sentence is never split: one longer than the budget gets a
+ * chunk of its own (the fit check then gives it denser type).
  */
 export function packText(sentences: readonly string[], budget: number): string[] {
-  const chunks: string[] = []
-  let current = ''
-  for (const sentence of sentences.flatMap((s) => splitLong(s, budget))) {
-    const joined = current ? `${current} ${sentence}` : sentence
-    if (current && joined.length > budget) {
-      chunks.push(current)
-      current = sentence
-    } else {
-      current = joined
-    }
-  }
-  if (current) chunks.push(current)
-  return chunks
+  return packItems(sentences, (s) => s.length + 1, budget).map((group) => group.join(' '))
 }
 
-function splitLong(sentence: string, budget: number): string[] {
-  if (sentence.length <= budget) return [sentence]
-  const parts = sentence.split(/(?<=,)\s+/)
-  const pieces = parts.length > 1 ? parts : sentence.split(/\s+/)
-  const out: string[] = []
-  let current = ''
-  for (const piece of pieces) {
-    const joined = current ? `${current} ${piece}` : piece
-    if (current && joined.length > budget) {
-      out.push(...(parts.length > 1 ? splitLong(current, budget) : [current]))
-      current = piece
-    } else {
-      current = joined
-    }
-  }
-  if (current) out.push(...(parts.length > 1 ? splitLong(current, budget) : [current]))
-  return out
-}
-
-/** Groups items so that each group's weight stays within `budget` (at least one item per group). */
+/**
+ * Groups items in order so that each group's weight stays within `budget` (an item heavier than
+ * the budget gets a group of its own), using as few groups as greedy packing would, with the
+ * weight spread evenly across them.
+ */
 export function packItems<T>(items: readonly T[], weigh: (item: T) => number, budget: number): T[][] {
-  const groups: T[][] = []
-  let current: T[] = []
-  let weight = 0
-  for (const item of items) {
-    const w = weigh(item)
-    if (current.length > 0 && weight + w > budget) {
+  const weights = items.map(weigh)
+  const count = greedy(weights, budget).length
+  // The smallest cap that still needs no more groups: balanced groups.
+  let low = Math.max(0, ...weights.filter((w) => w <= budget))
+  let high = budget
+  for (let i = 0; i < 30 && high - low > 0.01; i++) {
+    const mid = (low + high) / 2
+    if (greedy(weights, mid).length <= count) high = mid
+    else low = mid
+  }
+  return greedy(weights, high).map((group) => group.map((index) => items[index] as T))
+}
+
+function greedy(weights: readonly number[], cap: number): number[][] {
+  const groups: number[][] = []
+  let current: number[] = []
+  let total = 0
+  weights.forEach((w, index) => {
+    if (current.length > 0 && total + w > cap) {
       groups.push(current)
       current = []
-      weight = 0
+      total = 0
     }
-    current.push(item)
-    weight += w
-  }
+    current.push(index)
+    total += w
+  })
   if (current.length > 0) groups.push(current)
   return groups
 }

@@ -95,6 +95,8 @@ export interface Slide {
   section?: string
   /** Index of the storyboard slide (after office changes) this slide comes from. */
   source: number
+  /** Sentences or items on the slide (1: nothing left to split). */
+  units: number
   notes: string[]
   minutes?: number
 }

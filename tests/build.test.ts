@@ -1,13 +1,14 @@
-import { readdir, readFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { htmlNotes, type PdfFacts, readPdf, REPO, removeProject, runCli, seedParagraphs } from './helpers.ts'
-import { mkdtemp } from 'node:fs/promises'
+import { htmlNotes, type PdfFacts, REPO, readPdf, removeProject, runCli, seedParagraphs } from './helpers.ts'
 
 // The foundation end to end: the shipped content, every office, the real browser.
 
-const OFFICES = (await readdir(path.join(REPO, 'content', 'offices'))).filter((f) => !f.startsWith('_') && f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''))
+const OFFICES = (await readdir(path.join(REPO, 'content', 'offices')))
+  .filter((f) => !f.startsWith('_') && f.endsWith('.yaml'))
+  .map((f) => f.replace(/\.yaml$/, ''))
 
 describe('ortug build of the shipped content', () => {
   let out: string

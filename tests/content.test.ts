@@ -3,7 +3,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseEssay } from '../src/essay.ts'
 import { parseStoryboard } from '../src/storyboard.ts'
-import { REPO, seedParagraphs, SEED } from './helpers.ts'
+import { REPO, SEED, seedParagraphs } from './helpers.ts'
 
 const essayFile = path.join(REPO, 'content', 'essays', 'ortug-kpu-jabar.md')
 
@@ -20,7 +20,11 @@ describe('the shipped essay', () => {
     const essay = parseEssay(await readFile(essayFile, 'utf8'), 'ortug-kpu-jabar', essayFile)
     const file = essayFile.replace(/\.md$/, '.deck.yaml')
     const { slides } = parseStoryboard(await readFile(file, 'utf8'), file, essay)
-    for (const section of essay.sections) expect(slides.some((s) => s.section === section.id), section.id).toBe(true)
+    for (const section of essay.sections)
+      expect(
+        slides.some((s) => s.section === section.id),
+        section.id,
+      ).toBe(true)
     const acronym = slides.find((s) => s.layout === 'acronym')
     expect(acronym?.items?.map((i) => i.term).join('')).toBe('BAKHLAK')
     expect(slides.filter((s) => s.layout === 'question').length).toBeGreaterThanOrEqual(2)

@@ -1,5 +1,5 @@
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -108,7 +108,10 @@ export async function hashTree(dir: string): Promise<Record<string, string>> {
     for (const entry of await readdir(current, { withFileTypes: true }).catch(() => [])) {
       const full = path.join(current, entry.name)
       if (entry.isDirectory()) await walk(full)
-      else out[path.relative(dir, full)] = createHash('sha256').update(await readFile(full)).digest('hex')
+      else
+        out[path.relative(dir, full)] = createHash('sha256')
+          .update(await readFile(full))
+          .digest('hex')
     }
   }
   await walk(dir)
@@ -124,7 +127,9 @@ export async function seedParagraphs(): Promise<string[]> {
 
 /** Presenter notes of a marp-cli bespoke HTML deck, decoded. */
 export function htmlNotes(html: string): string[] {
-  return [...html.matchAll(/<div class="bespoke-marp-note"[^>]*>([\s\S]*?)<\/div>/g)].map((m) => decodeEntities((m[1] ?? '').replace(/<br\s*\/?>/g, '\n').replace(/<[^>]+>/g, '')))
+  return [...html.matchAll(/<div class="bespoke-marp-note"[^>]*>([\s\S]*?)<\/div>/g)].map((m) =>
+    decodeEntities((m[1] ?? '').replace(/<br\s*\/?>/g, '\n').replace(/<[^>]+>/g, '')),
+  )
 }
 
 export function decodeEntities(text: string): string {
