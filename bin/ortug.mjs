@@ -17,6 +17,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 const code = await run(process.argv.slice(2), { signal: controller.signal })
 process.exitCode = interrupted > 0 ? 130 : code
+// A request puppeteer abandoned when the browser was killed can keep a 30 s timer alive; the work
+// is done, so leave once output is flushed.
+setTimeout(() => process.exit(), 500).unref()
 
 /**
  * ortug is TypeScript run from source. Loading it through a TypeScript loader slows every import

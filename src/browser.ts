@@ -13,6 +13,8 @@ export interface BrowserChoice {
   headless: true | 'shell'
 }
 
+const LAUNCH_TIMEOUT_MS = 60_000
+
 const INSTALL_HINT =
   'Install Google Chrome, Chromium or Microsoft Edge, or set CHROME_PATH (or --browser-path) to a Chromium-based browser; on Linux, `npm install` also brings @sparticuz/chromium, which ortug uses when no browser is found.'
 
@@ -98,8 +100,9 @@ export async function launchBrowser(choice: BrowserChoice, timeoutMs: number): P
       executablePath: choice.executablePath,
       headless: choice.headless,
       args,
-      timeout: timeoutMs,
-      protocolTimeout: timeoutMs,
+      // Starting Chromium cold (unpacking the npm-shipped one) can take longer than a page step.
+      timeout: Math.max(timeoutMs, LAUNCH_TIMEOUT_MS),
+      protocolTimeout: Math.max(timeoutMs, LAUNCH_TIMEOUT_MS),
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
@@ -113,8 +116,17 @@ export async function launchBrowser(choice: BrowserChoice, timeoutMs: number): P
       { cause },
     )
   }
+  // puppeteer starts Chromium detached (its own process group) on Linux and macOS: killing the
+  // group also ends renderers and helpers that would otherwise outlive the browser for a moment.
   const kill = () => {
-    browser.process()?.kill('SIGKILL')
+    const child = browser.process()
+    if (!child?.pid || child.exitCode !== null) return
+    try {
+      if (process.platform !== 'win32') process.kill(-child.pid, 'SIGKILL')
+      else child.kill('SIGKILL')
+    } catch {
+      child.kill('SIGKILL')
+    }
   }
   return {
     browser,

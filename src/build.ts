@@ -109,8 +109,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const themeCss = composeTheme(themeText, await loadFontFaceCss())
   const themeHash = sha256(themeCss)
   const staging = await openStaging(options.outDir)
-  const onAbort = () => staging.disposeSync()
-  options.signal?.addEventListener('abort', onAbort)
   const browser = lazyBrowser(options)
   const failedOffices = new Set<string>()
   // Bad content fails its office only; the environment (browser gone, timeout, disk) ends the build.
@@ -185,7 +183,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       { path: FIT_CACHE, bytes: Buffer.from(JSON.stringify(fitCache)) },
     ])
   } finally {
-    options.signal?.removeEventListener('abort', onAbort)
     await browser.close()
     await staging.dispose()
   }
@@ -415,6 +412,13 @@ export function inShard(id: string, shard?: { index: number; count: number }): b
   return Number.parseInt(sha256(id).slice(0, 8), 16) % shard.count === shard.index - 1
 }
 
+/** Errors from puppeteer (crash, closed target, protocol) are the environment's, not the content's. */
+function asBrowserFault(error: unknown, step: string): unknown {
+  if (error instanceof OrtugError) return error
+  const message = error instanceof Error ? error.message.split('\n')[0] : String(error)
+  return new OrtugError('ENVIRONMENT', `the browser failed during ${step}: ${message}`, { cause: error })
+}
+
 function checkAborted(signal?: AbortSignal): void {
   if (signal?.aborted) fail('ENVIRONMENT', 'the build was interrupted; earlier outputs are unchanged')
 }
@@ -431,11 +435,19 @@ async function withTimeout<T>(work: Promise<T>, ms: number, step: string): Promi
   }
 }
 
-/** Runs `task` over `items` with at most `limit` at once. */
+/** Runs `task` over `items` with at most `limit` at once; after a task throws, no new task starts. */
 export async function runPool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0
+  let failed = false
   const worker = async () => {
-    while (next < items.length) await task(items[next++] as T)
+    while (next < items.length && !failed) {
+      try {
+        await task(items[next++] as T)
+      } catch (error) {
+        failed = true
+        throw error
+      }
+    }
   }
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
 }

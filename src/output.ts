@@ -23,8 +23,6 @@ export interface Staging {
   commitTopLevel(files: readonly OutputFile[]): Promise<void>
   /** Removes the staging folder and the lock. Safe to call more than once. */
   dispose(): Promise<void>
-  /** Synchronous best effort for signal handlers. */
-  disposeSync(): void
 }
 
 /** Takes the output folder's lock (one build at a time) and creates a staging folder inside it. */
@@ -42,7 +40,6 @@ export async function openStaging(outDir: string): Promise<Staging> {
   await takeLock(lockPath)
   const dir = path.join(outDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`)
   await mkdir(dir)
-  const { rmSync, rmdirSync } = await import('node:fs')
   let disposed = false
   const inside = (relative: string) => {
     const target = path.resolve(outDir, relative)
@@ -102,17 +99,6 @@ export async function openStaging(outDir: string): Promise<Staging> {
       await rm(lockPath, { force: true })
       // A folder this build created and filled with nothing goes again (rmdir fails when not empty).
       if (!existed) await rmdir(outDir).catch(() => undefined)
-    },
-    disposeSync() {
-      if (disposed) return
-      disposed = true
-      rmSync(dir, { recursive: true, force: true })
-      rmSync(lockPath, { force: true })
-      try {
-        if (!existed) rmdirSync(outDir)
-      } catch {
-        // Not empty: it holds outputs.
-      }
     },
   }
 }
