@@ -38,21 +38,21 @@ const isoDate = z
 export const sectionRefSchema = z.string().regex(RE_ID, 'must be a section id: lowercase letters, digits and single hyphens')
 
 const slideFields = z.strictObject({
-  layout: z.enum(LAYOUTS),
-  section: sectionRefSchema.optional(),
+  layout: z.enum(LAYOUTS).describe('Which template in templates/layouts/ draws the slide.'),
+  section: sectionRefSchema.optional().describe("Section id: the slide takes that section's paragraphs as speaker notes."),
   title: line().optional(),
   subtitle: line().optional(),
-  points: z.array(line(300)).min(1, 'must list at least one point').max(100).optional(),
+  points: z.array(line(300)).min(1, 'must list at least one point').max(100, 'must list at most 100 points').optional(),
   items: z
     .array(z.strictObject({ term: line(12), text: line(200) }))
     .min(1, 'must list at least one item')
-    .max(100)
+    .max(100, 'must list at most 100 items')
     .optional(),
   quote: paragraph(1200).optional(),
   question: paragraph(600).optional(),
   text: paragraph().optional(),
   notes: paragraph(20000).optional(),
-  minutes: z.number().positive('must be more than 0').max(600).optional(),
+  minutes: z.number().positive('must be more than 0').max(600, 'must be at most 600').optional(),
 })
 
 type SlideFields = z.output<typeof slideFields>
@@ -74,58 +74,109 @@ function verifyLayoutFields(slide: SlideFields, ctx: z.RefinementCtx): void {
 }
 
 export const slideSchema = slideFields.superRefine(verifyLayoutFields)
-export const extraSlideSchema = slideFields.extend({ after: sectionRefSchema }).superRefine(verifyLayoutFields)
+export const extraSlideSchema = slideFields
+  .extend({ after: sectionRefSchema.describe('Section id: the slide goes after the last slide of that section.') })
+  .superRefine(verifyLayoutFields)
 
-export const storyboardSchema = z.strictObject({
-  slides: z.array(slideSchema).min(1, 'must list at least one slide'),
-})
+export const storyboardSchema = z
+  .strictObject({
+    slides: z.array(slideSchema).min(1, 'must list at least one slide'),
+  })
+  .meta({ title: 'ortug storyboard', description: 'content/essays/<slug>.deck.yaml: the slides of one essay, in order.' })
 
-export const essayMetaSchema = z.strictObject({
-  title: line(),
-  subtitle: line().optional(),
-  author: line(),
-  date: isoDate.optional(),
-  source: line(500).optional(),
-  lang: z
-    .string()
-    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as "id" or "en"')
-    .default('id'),
-})
+export const essayMetaSchema = z
+  .strictObject({
+    title: line(),
+    subtitle: line().optional(),
+    author: line(),
+    date: isoDate.optional(),
+    source: line(500).optional(),
+    lang: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as "id" or "en"')
+      .default('id'),
+  })
+  .meta({ title: 'ortug essay front matter', description: 'The "---" block at the top of content/essays/<slug>.md.' })
 
 const color = z.string().regex(RE_COLOR, 'must be a colour written #rrggbb, e.g. "#8f1d21"')
 
+// Relative to content/, inside assets/, no "." or ".." segments, an image extension. JSON Schema
+// patterns have no flags, so upper and lower case extensions are spelt out.
+export const RE_LOGO_PATH = /^assets\/([A-Za-z0-9_][A-Za-z0-9._-]*\/)*[A-Za-z0-9_][A-Za-z0-9._-]*\.(png|PNG|jpg|JPG|jpeg|JPEG|webp|WEBP|svg|SVG)$/
+const RE_WEBSITE = /^https?:\/\/[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?$/
+const RE_PHONE = /^\+?[0-9 ()-]{5,24}$/
+const WEBSITE_RULE = 'must be an address starting with http:// or https://, e.g. "https://example.org"'
+
+const officeColors = z
+  .strictObject({
+    primary: color.describe('Main colour (title, divider and closing slides); white text on it must reach 4.5:1.'),
+    accent: color.describe('Highlight colour; on the primary colour it must reach 3:1.'),
+  })
+  .describe('Office colours, each #rrggbb.')
+
+const officeHandout = z
+  .strictObject({
+    layout: z.enum(HANDOUT_LAYOUTS).describe('Slides per handout page, or slides with notes.'),
+    paper: z.enum(PAPERS).describe('Paper size of the handout PDF.'),
+  })
+  .describe('Handout PDF options.')
+
+/** An office after `_defaults.yaml` is merged under it: everything a deck needs is present. */
 export const officeSchema = z.strictObject({
-  name: line(120),
-  region: line(120),
-  level: z.enum(LEVELS),
-  colors: z.strictObject({ primary: color, accent: color }),
-  logo: z.string().min(1).optional(),
+  name: line(120).describe('Office name as shown on the slides, e.g. "KPU Kota Bandung".'),
+  region: line(120).describe('The region the office serves, e.g. "Kota Bandung".'),
+  level: z.enum(LEVELS).describe('provinsi, kabupaten or kota.'),
+  colors: officeColors,
+  logo: z
+    .string()
+    .regex(
+      RE_LOGO_PATH,
+      'must be a PNG, JPEG, WebP or SVG file under content/assets/, written like "assets/logos/kota-bandung.png" (no "..", no leading "/", no spaces)',
+    )
+    .optional()
+    .describe('Logo image, relative to content/: "assets/logos/<office-id>.png".'),
   session: z
     .strictObject({
-      date: isoDate.optional(),
-      venue: line(120).optional(),
-      trainers: z.array(line(120)).max(12).optional(),
+      date: isoDate.optional().describe('Date of the session, YYYY-MM-DD.'),
+      venue: line(120).optional().describe('Where the session takes place.'),
+      trainers: z.array(line(120)).max(12, 'must list at most 12 trainers').optional().describe('Names of the trainers, as a list.'),
     })
-    .optional(),
+    .optional()
+    .describe('The training session, shown on the title slide. Leave out what is not known.'),
   contact: z
     .strictObject({
-      email: z.email('must be an e-mail address').optional(),
-      phone: z
+      email: z.email('must be an e-mail address such as "info@example.org"').optional(),
+      phone: z.string().regex(RE_PHONE, 'must be a phone number: digits, spaces, +, -, ( )').optional(),
+      website: z
         .string()
-        .regex(/^\+?[0-9 ()-]{5,24}$/, 'must be a phone number: digits, spaces, +, -, ( )')
+        .regex(RE_WEBSITE, WEBSITE_RULE)
+        .pipe(z.url({ protocol: /^https?$/, error: WEBSITE_RULE }))
         .optional(),
-      website: z.url({ protocol: /^https?$/, error: 'must be an http(s):// address' }).optional(),
     })
-    .optional(),
-  aspect: z.enum(ASPECTS),
+    .optional()
+    .describe('Contact shown on the closing slide. Never invent addresses or numbers: leave unknown fields out.'),
+  aspect: z.enum(ASPECTS).describe('Slide shape: "16:9" or "4:3".'),
   slides: z
     .strictObject({
-      exclude: z.array(sectionRefSchema).default([]),
-      extra: z.array(extraSlideSchema).default([]),
+      exclude: z.array(sectionRefSchema).default([]).describe('Section ids whose slides this office leaves out.'),
+      extra: z.array(extraSlideSchema).default([]).describe('Slides this office adds, each placed after the last slide of section `after`.'),
     })
-    .default({ exclude: [], extra: [] }),
-  handout: z.strictObject({ layout: z.enum(HANDOUT_LAYOUTS), paper: z.enum(PAPERS) }),
+    .default({ exclude: [], extra: [] })
+    .describe("Changes to the essay's slides for this office."),
+  handout: officeHandout,
 })
 
-export type OfficeInput = z.input<typeof officeSchema>
+/**
+ * What one office file may hold: colours, aspect and handout usually come from
+ * `_defaults.yaml`, in whole or in part. The published content/offices/schema.json is this.
+ */
+export const officeFileSchema = officeSchema
+  .extend({
+    colors: officeColors.partial().optional().describe('Office colours, each #rrggbb; missing ones come from _defaults.yaml.'),
+    aspect: officeSchema.shape.aspect.optional(),
+    handout: officeHandout.partial().optional().describe('Handout PDF options; missing ones come from _defaults.yaml.'),
+  })
+  .meta({ title: 'ortug office', description: 'content/offices/<id>.yaml: one election-commission office. Fields missing here come from _defaults.yaml.' })
+
+export type OfficeInput = z.input<typeof officeFileSchema>
 export type OfficeParsed = z.output<typeof officeSchema>

@@ -1,5 +1,6 @@
-import { isMap, isPair, isScalar, LineCounter, parseDocument, visit } from 'yaml'
+import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml'
 import { fail, type Location, OrtugError, OrtugErrors } from './error.ts'
+import { formatPath } from './validate.ts'
 
 /** Keeps billion-laughs files from expanding: each alias may be used this many times at most. */
 const MAX_ALIAS_COUNT = 100
@@ -21,7 +22,7 @@ export function parseYaml(text: string, file: string): YamlSource {
   }
   const problems = doc.errors.map(
     (error) =>
-      new OrtugError('CONTENT', describeYamlError(error.code, error.message), {
+      new OrtugError('CONTENT', describeYamlError(doc, error.code, error.message, error.pos[0], lineCounter), {
         location: at(error.pos[0]),
         cause: error,
       }),
@@ -73,10 +74,42 @@ function keyOffset(parent: unknown, key: PropertyKey | undefined): number | unde
   return undefined
 }
 
-function describeYamlError(code: string, message: string): string {
+function describeYamlError(doc: Document, code: string, message: string, offset: number, lines: LineCounter): string {
   const first = message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? message
-  if (code === 'DUPLICATE_KEY') return `${first}: each key may appear once; remove or merge the repeated one`
+  if (code === 'DUPLICATE_KEY') {
+    const duplicate = findKeyAt(doc.contents, offset, [])
+    if (duplicate) {
+      const earlier = duplicate.firstOffset === undefined ? '' : ` (first on line ${lines.linePos(duplicate.firstOffset).line})`
+      return `${formatPath(duplicate.path)}: the key "${String(duplicate.path.at(-1))}" is written twice${earlier}; each key may appear once: keep one and remove the other`
+    }
+    return `${first}: each key may appear once; remove or merge the repeated one`
+  }
   return `invalid YAML: ${first}`
+}
+
+/** The field path of the mapping key starting at `offset`, and where the same key first appears. */
+function findKeyAt(node: unknown, offset: number, path: PropertyKey[]): { path: PropertyKey[]; firstOffset?: number } | undefined {
+  const within = (n: unknown) => {
+    const range = (n as { range?: [number, number, number] } | null)?.range
+    return range !== undefined && range[0] <= offset && offset < Math.max(range[1], range[0] + 1)
+  }
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue
+      const key = isScalar(pair.key) ? pair.key.value : undefined
+      if (isScalar(pair.key) && pair.key.range?.[0] === offset) {
+        const first = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key)
+        const firstOffset = first && first !== pair && isScalar(first.key) ? first.key.range?.[0] : undefined
+        return { path: [...path, String(key)], firstOffset }
+      }
+      if (within(pair.value)) return findKeyAt(pair.value, offset, [...path, String(key)])
+    }
+  }
+  if (isSeq(node)) {
+    const index = node.items.findIndex(within)
+    if (index >= 0) return findKeyAt(node.items[index], offset, [...path, index])
+  }
+  return undefined
 }
 
 /** Splits `---` front matter from a Markdown body, keeping the line offset of the body. */
