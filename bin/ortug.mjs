@@ -35,7 +35,18 @@ async function loadRun() {
     const { build } = await import('esbuild')
     const temp = `${libDir.slice(0, -1)}.${process.pid}.tmp`
     // Splitting keeps modules that are imported lazily (browser, PDF, Marp) out of the start-up path.
-    await build({ entryPoints: [`${srcDir}cli.ts`], outdir: temp, bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outExtension: { '.js': '.js' }, logLevel: 'error' })
+    await build({
+      entryPoints: [`${srcDir}cli.ts`],
+      outdir: temp,
+      bundle: true,
+      splitting: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      outExtension: { '.js': '.js' },
+      logLevel: 'error',
+    })
     rmSync(libDir, { recursive: true, force: true })
     renameSync(temp, libDir)
   }

@@ -7,15 +7,16 @@ import { renderCatalogue } from './catalogue.ts'
 import { loadProject, readText, type Selection } from './content.ts'
 import { collectErrors, fail, OrtugError, OrtugErrors } from './error.ts'
 import { cachedOverflows, emptyFitCache, type FitCache, MAX_FIT_ROUNDS, parseFitCache, recordFit, repairTuning, slideKeys } from './fit.ts'
+import type { HandoutInput } from './handout.ts'
 import type { Logger } from './log.ts'
-import { compileDeckTemplates, type RenderMarkdown } from './markdown.ts'
+import { compileDeckTemplates, type DeckTemplates, formatDateIndonesian, type RenderMarkdown } from './markdown.ts'
 import { openStaging, sha256 } from './output.ts'
 import { planDeck, type Tuning } from './plan.ts'
 import type { Overflow, PrintableDeck } from './render.ts'
 import { composeTheme, loadFontFaceCss, resolveFontFiles } from './theme.ts'
-import type { Deck, Essay, Manifest, ManifestEntry, Office, OutputFile, Storyboard } from './types.ts'
+import type { Deck, Essay, HandoutLayout, Manifest, ManifestEntry, Office, Paper, Storyboard } from './types.ts'
 
-export const FORMATS = ['md', 'html', 'pdf'] as const
+export const FORMATS = ['md', 'html', 'pdf', 'handout'] as const
 export type Format = (typeof FORMATS)[number]
 export const VERSION = '0.1.0'
 export const CACHE_DIR = '.ortug-cache'
@@ -30,6 +31,8 @@ export interface BuildOptions extends Selection {
   jobs: number
   /** Ignore the cache: rebuild and re-measure everything. */
   force?: boolean
+  /** Handout layout and paper for every office, instead of each office's own setting. */
+  handout?: { layout?: HandoutLayout; paper?: Paper }
   /** Build only the k-th of n shares of the offices (1-based). */
   shard?: { index: number; count: number }
   signal?: AbortSignal
@@ -48,16 +51,20 @@ export interface BuildResult {
 /** One deck (office × essay) that needs work, and what it becomes along the way. */
 interface DeckJob {
   office: Office
+  templates: DeckTemplates
   essay: Essay
   storyboard: Storyboard
   renderMarkdown: RenderMarkdown
   inputs: Record<string, string>
-  key: string
+  /** Per format: hash of ortug's version, the inputs and the options that shape that output. */
+  keys: Record<Format, string>
+  handout: { layout: HandoutLayout; paper: Paper }
   formats: Format[]
   tuning: Map<number, Tuning>
   deck: Deck
   markdown: string
   pdf?: Uint8Array
+  handoutPdf?: Uint8Array
 }
 
 /** Loads, plans and renders the selected offices × essays that changed, then writes them office by office. */
@@ -82,20 +89,40 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   let unchanged = 0
   for (const { office, templates, inputs: officeInputs } of offices) {
     try {
-      const templateInputs = await hashInputs(project.root, [templates.deck.file, ...Object.values(templates.layouts).map((t) => t.file)])
+      const templateInputs = await hashInputs(project.root, [
+        templates.deck.file,
+        templates.handout.file,
+        ...Object.values(templates.layouts).map((t) => t.file),
+      ])
+      const handout = { layout: options.handout?.layout ?? office.handout.layout, paper: options.handout?.paper ?? office.handout.paper }
       let renderMarkdown: RenderMarkdown | undefined
       for (const { essay, storyboard, inputs: essayInputs } of project.essays) {
         const inputs = { ...sharedInputs, ...templateInputs, ...(await hashInputs(project.root, [...essayInputs, ...officeInputs])) }
-        const key = sha256(JSON.stringify({ version: VERSION, inputs }))
+        const keys = Object.fromEntries(
+          FORMATS.map((format) => [format, sha256(JSON.stringify({ version: VERSION, inputs, format, ...(format === 'handout' ? { handout } : {}) }))]),
+        ) as Record<Format, string>
         const formats: Format[] = []
         for (const format of options.formats) {
-          if (await isFresh(previous, options.outDir, outputPath(office.id, essay.slug, format), key)) unchanged++
+          if (await isFresh(previous, options.outDir, outputPath(office.id, essay.slug, format), keys[format])) unchanged++
           else formats.push(format)
         }
         if (formats.length === 0) continue
         renderMarkdown ??= compileDeckTemplates(templates)
         const deck = planDeck(essay, storyboard, office)
-        jobs.push({ office, essay, storyboard, renderMarkdown, inputs, key, formats, tuning: new Map(), deck, markdown: renderMarkdown(deck) })
+        jobs.push({
+          office,
+          templates,
+          essay,
+          storyboard,
+          renderMarkdown,
+          inputs,
+          keys,
+          handout,
+          formats,
+          tuning: new Map(),
+          deck,
+          markdown: renderMarkdown(deck),
+        })
       }
     } catch (error) {
       failures.push(...collectErrors(error))
@@ -127,14 +154,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     await runPool(jobs, options.jobs, async (job) => {
       checkAborted(options.signal)
       if (failedOffices.has(job.office.id)) return
+      const step = `${job.office.id} / ${job.essay.slug}: fit check and PDF`
       try {
-        await withTimeout(
-          fitAndPrint(job, browser, themeCss, themeHash, fitCache),
-          options.timeoutMs,
-          `${job.office.id} / ${job.essay.slug}: fit check and PDF`,
-        )
+        await withTimeout(fitAndPrint(job, browser, themeCss, themeHash, fitCache), options.timeoutMs, step)
       } catch (error) {
-        fail_(job.office.id, error)
+        fail_(job.office.id, asBrowserFault(error, step))
       }
       done++
       logger.progress(`[${done}/${jobs.length}] ${job.office.id} / ${job.essay.slug}`)
@@ -209,7 +233,20 @@ export async function check(options: CheckOptions): Promise<{ problems: OrtugErr
       const renderMarkdown = compileDeckTemplates(templates)
       for (const { essay, storyboard } of project.essays) {
         const deck = planDeck(essay, storyboard, office)
-        jobs.push({ office, essay, storyboard, renderMarkdown, inputs: {}, key: '', formats: [], tuning: new Map(), deck, markdown: renderMarkdown(deck) })
+        jobs.push({
+          office,
+          templates,
+          essay,
+          storyboard,
+          renderMarkdown,
+          inputs: {},
+          keys: { md: '', html: '', pdf: '', handout: '' },
+          handout: office.handout,
+          formats: [],
+          tuning: new Map(),
+          deck,
+          markdown: renderMarkdown(deck),
+        })
       }
     } catch (error) {
       problems.push(...collectErrors(error))
@@ -260,6 +297,7 @@ function lazyBrowser(options: { browserPath?: string; timeoutMs: number; signal?
  */
 async function fitAndPrint(job: DeckJob, browser: LazyBrowser, themeCss: string, themeHash: string, cache: FitCache): Promise<void> {
   const wantsPdf = job.formats.includes('pdf')
+  // A handout shows the slides as they are after the fit check, so it is printed after it.
   const render = await import('./render.ts')
   let page: Page | undefined
   let loaded = ''
@@ -295,6 +333,10 @@ async function fitAndPrint(job: DeckJob, browser: LazyBrowser, themeCss: string,
         `slides do not fit even after splitting and the smallest type:\n${overflows.map((o) => `  ${render.formatOverflow(label, o)}`).join('\n')}\nShorten the text, or split it into more slides in the storyboard.`,
       )
     }
+    if (job.formats.includes('handout')) {
+      const { renderHandout } = await import('./handout.ts')
+      job.handoutPdf = await renderHandout((await browser.get()).browser, handoutInput(job, themeCss))
+    }
     if (!wantsPdf) return
     if (loaded !== job.markdown) await load()
     const { finalizePdf } = await import('./pdf.ts')
@@ -317,6 +359,28 @@ async function fitAndPrint(job: DeckJob, browser: LazyBrowser, themeCss: string,
   }
 }
 
+function handoutInput(job: DeckJob, themeCss: string): HandoutInput {
+  const session = job.office.session
+  return {
+    markdown: job.markdown,
+    themeCss,
+    template: job.templates.handout,
+    aspect: job.office.aspect,
+    lang: job.essay.meta.lang,
+    layout: job.handout.layout,
+    paper: job.handout.paper,
+    office: { name: job.office.name },
+    essay: { title: job.essay.meta.title, author: job.essay.meta.author },
+    session: session && { date: session.date && formatDateIndonesian(session.date), venue: session.venue, trainers: session.trainers },
+    slides: job.deck.slides.map((s) => ({
+      title: s.title,
+      notes: s.notes,
+      question: typeof s.fields.question === 'string' ? s.fields.question : undefined,
+      minutes: s.minutes,
+    })),
+  }
+}
+
 export function toPrintable(job: { office: Office; essay: Essay; deck: Deck; markdown: string }): PrintableDeck {
   return {
     markdown: job.markdown,
@@ -336,11 +400,13 @@ function outputBytes(job: DeckJob, format: Format, html: Map<string, Uint8Array>
       return html.get(`${job.office.id}/${job.essay.slug}`) ?? fail('ENVIRONMENT', `${job.office.id}: marp-cli wrote no HTML for ${job.essay.slug}`)
     case 'pdf':
       return job.pdf ?? fail('ENVIRONMENT', `${job.office.id}: no PDF was printed for ${job.essay.slug}`)
+    case 'handout':
+      return job.handoutPdf ?? fail('ENVIRONMENT', `${job.office.id}: no handout was printed for ${job.essay.slug}`)
   }
 }
 
 export function outputPath(office: string, slug: string, format: Format): string {
-  const names: Record<Format, string> = { md: `${slug}.md`, html: `${slug}.html`, pdf: `${slug}.pdf` }
+  const names: Record<Format, string> = { md: `${slug}.md`, html: `${slug}.html`, pdf: `${slug}.pdf`, handout: `${slug}-handout.pdf` }
   return `${office}/${names[format]}`
 }
 
@@ -354,7 +420,7 @@ function manifestEntry(job: DeckJob, format: Format, bytes: Uint8Array): Manifes
     essay: job.essay.slug,
     essayTitle: job.essay.meta.title,
     format,
-    key: job.key,
+    key: job.keys[format],
     inputs: job.inputs,
   }
 }

@@ -2,11 +2,10 @@ import { access, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { build, check, defaultJobs, FORMATS, type Format, VERSION } from './build.ts'
-import { loadProject, readText } from './content.ts'
+import { loadProject } from './content.ts'
 import { collectErrors, ERROR_CODES, fail, OrtugError } from './error.ts'
 import { createLogger, type Logger } from './log.ts'
-import { LEVELS, RE_ID } from './schema.ts'
-import { composeTheme, loadFontFaceCss } from './theme.ts'
+import { HANDOUT_LAYOUTS, LEVELS, PAPERS, RE_ID } from './schema.ts'
 
 export interface RunContext {
   cwd?: string
@@ -30,7 +29,7 @@ const SELECT_OPTIONS = {
 const COMMANDS = {
   build: {
     usage:
-      'ortug build [--office id,..] [--essay slug,..] [--format md,html,pdf] [--out dir] [--force] [--shard k/n] [--jobs n] [--timeout s] [--browser-path path]',
+      'ortug build [--office id,..] [--essay slug,..] [--format md,html,pdf,handout] [--handout three-up|six-up|notes] [--paper A4|F4] [--out dir] [--force] [--shard k/n] [--jobs n] [--timeout s] [--browser-path path]',
     summary: 'Build decks for the selected offices and essays into dist/ (or --out).',
     options: {
       ...COMMON_OPTIONS,
@@ -39,6 +38,8 @@ const COMMANDS = {
       out: { type: 'string' },
       force: { type: 'boolean' },
       shard: { type: 'string' },
+      handout: { type: 'string' },
+      paper: { type: 'string' },
       jobs: { type: 'string' },
       timeout: { type: 'string' },
       'browser-path': { type: 'string' },
@@ -157,6 +158,12 @@ function positiveNumber(value: unknown, flag: string, fallback: number): number 
   return n
 }
 
+function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined
+  if (!(allowed as readonly unknown[]).includes(value)) fail('USAGE', `${flag} must be one of: ${allowed.join(', ')}; got "${value}"`)
+  return value as T
+}
+
 function parseShard(value: unknown): { index: number; count: number } | undefined {
   if (value === undefined) return undefined
   const match = /^(\d+)\/(\d+)$/.exec(String(value))
@@ -181,6 +188,7 @@ async function runBuild(values: Record<string, unknown>, cwd: string, logger: Lo
     timeoutMs: positiveNumber(values.timeout, '--timeout', 120) * 1000,
     jobs: Math.floor(positiveNumber(values.jobs, '--jobs', defaultJobs())),
     force: Boolean(values.force),
+    handout: { layout: oneOf(values.handout, '--handout', HANDOUT_LAYOUTS), paper: oneOf(values.paper, '--paper', PAPERS) },
     shard: parseShard(values.shard),
     signal: context.signal,
     logger,

@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url'
 import { collectErrors, fail, OrtugError, OrtugErrors } from './error.ts'
 import { parseEssay } from './essay.ts'
 import type { DeckTemplates, TemplateSource } from './markdown.ts'
-import { type OfficeDraft, parseDefaults, parseOffice } from './office.ts'
+import { type OfficeDraft, parseDefaults, parseOffice, verifyOfficeSections } from './office.ts'
 import { LAYOUTS } from './schema.ts'
-import { deriveStoryboard, parseStoryboard, unknownSection } from './storyboard.ts'
+import { deriveStoryboard, parseStoryboard } from './storyboard.ts'
 import type { Essay, LayoutName, Office, Storyboard } from './types.ts'
 
 // Reading the project from disk: the only module of the loading stage that touches files.
@@ -75,20 +75,23 @@ export async function loadProject(root: string, selection: Selection = {}): Prom
     const loaded = await attempt(async () => {
       const filePath = path.join(officesDir, file)
       const draft = parseOffice(await readText(filePath), id, filePath, defaults)
-      verifySectionRefs(
+      verifyOfficeSections(
         draft,
         essays.map((e) => e.essay),
       )
       const office = await resolveLogo(draft, contentDir)
       const override = overrides?.get(id) ?? {}
       if (!layouts) throw new OrtugError('CONTENT', 'templates could not be loaded')
-      const templates = { deck: layouts.deck, layouts: { ...layouts.layouts, ...override } }
+      const { handout, ...overrideLayouts } = override
+      const templates = { deck: layouts.deck, layouts: { ...layouts.layouts, ...overrideLayouts }, handout: handout ?? layouts.handout }
       const inputs = [filePath, ...(defaults ? [defaultsFile] : []), ...Object.values(override).map((t) => t.file)]
       return { office, templates, inputs }
     })
     if (loaded) offices.push(loaded)
   }
-  return { root, contentDir, templatesDir, essays, offices, themeFile, problems }
+  // A mistake in _defaults.yaml is found once per office: report it once.
+  const unique = [...new Map(problems.map((p) => [p.format(), p])).values()]
+  return { root, contentDir, templatesDir, essays, offices, themeFile, problems: unique }
 }
 
 async function loadEssay(essaysDir: string, slug: string) {
@@ -100,17 +103,21 @@ async function loadEssay(essaysDir: string, slug: string) {
   return { essay, storyboard, inputs: hasStoryboard ? [file, storyboardFile] : [file] }
 }
 
+/** What an office may override: any layout, and the handout page. */
+const OVERRIDABLE = [...LAYOUTS, 'handout'] as const
+type OverridableTemplate = (typeof OVERRIDABLE)[number]
+
 async function loadLayouts(templatesDir: string): Promise<DeckTemplates> {
   const read = async (file: string): Promise<TemplateSource> => ({ file, text: await readText(file) })
   const layouts = {} as Record<LayoutName, TemplateSource>
   for (const name of LAYOUTS) layouts[name] = await read(path.join(templatesDir, 'layouts', `${name}.hbs`))
-  return { deck: await read(path.join(templatesDir, 'deck.hbs')), layouts }
+  return { deck: await read(path.join(templatesDir, 'deck.hbs')), layouts, handout: await read(path.join(templatesDir, 'handout.hbs')) }
 }
 
 /** `templates/offices/<id>/<layout>.hbs`: a misspelt layout or office id is an error, never ignored. */
 async function loadOverrides(templatesDir: string, officeIds: string[]) {
   const dir = path.join(templatesDir, 'offices')
-  const overrides = new Map<string, Partial<Record<LayoutName, TemplateSource>>>()
+  const overrides = new Map<string, Partial<Record<OverridableTemplate, TemplateSource>>>()
   if (!(await isDirectory(dir))) return overrides
   const problems: OrtugError[] = []
   for (const id of await readdir(dir)) {
@@ -124,7 +131,7 @@ async function loadOverrides(templatesDir: string, officeIds: string[]) {
       )
       continue
     }
-    const layouts: Partial<Record<LayoutName, TemplateSource>> = {}
+    const layouts: Partial<Record<OverridableTemplate, TemplateSource>> = {}
     for (const file of await readdir(officeDir)) {
       const name = file.replace(/\.hbs$/, '')
       const full = path.join(officeDir, file)
@@ -136,26 +143,12 @@ async function loadOverrides(templatesDir: string, officeIds: string[]) {
         )
         continue
       }
-      layouts[name as LayoutName] = { file: full, text: await readText(full) }
+      layouts[name as OverridableTemplate] = { file: full, text: await readText(full) }
     }
     overrides.set(id, layouts)
   }
   if (problems.length > 0) throw new OrtugErrors(problems)
   return overrides
-}
-
-/** `slides.exclude` and `slides.extra[].after` must name a section of at least one essay. */
-function verifySectionRefs(office: OfficeDraft, essays: Essay[]): void {
-  if (essays.length === 0) return
-  const refs = [
-    ...office.slides.exclude.map((id, i) => ({ id, path: `slides.exclude[${i}]` })),
-    ...office.slides.extra.map((s, i) => ({ id: s.after, path: `slides.extra[${i}].after` })),
-  ]
-  for (const ref of refs) {
-    if (essays.some((e) => e.sections.some((s) => s.id === ref.id))) continue
-    const error = unknownSection(ref.id, essays[0] as Essay, { file: office.file })
-    fail('CONTENT', `${ref.path}: ${error.message}`, { location: { file: office.file } })
-  }
 }
 
 const IMAGE_TYPES = [
@@ -170,9 +163,9 @@ const IMAGE_TYPES = [
 
 /** Inlines the logo as a data: URI after checking it lies inside content/assets/ and really is an image. */
 async function resolveLogo(draft: OfficeDraft, contentDir: string): Promise<Office> {
-  const { logo, ...office } = draft
+  const { logo, locate, ...office } = draft
   if (!logo) return office
-  const location = { file: draft.file }
+  const location = locate(['logo'])
   const assetsDir = path.join(contentDir, 'assets')
   const candidate = path.resolve(contentDir, logo)
   let real: string

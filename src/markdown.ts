@@ -12,6 +12,8 @@ export interface TemplateSource {
 export interface DeckTemplates {
   deck: TemplateSource
   layouts: Record<LayoutName, TemplateSource>
+  /** The handout page (HTML), rendered by handout.ts. */
+  handout: TemplateSource
 }
 
 export type RenderMarkdown = (deck: Deck) => string

@@ -22,12 +22,17 @@ describe('ortug build of the shipped content', () => {
   })
   afterAll(() => removeProject(out))
 
-  it('exits 0 and writes md, html and pdf for all 28 offices', async () => {
+  it('exits 0 and writes md, html, pdf and the handout for all 28 offices', async () => {
     expect(result.stderr).not.toMatch(/error/)
     expect(result.code).toBe(0)
     expect(OFFICES).toHaveLength(28)
     for (const office of OFFICES) {
-      expect((await readdir(path.join(out, office))).sort()).toEqual(['ortug-kpu-jabar.html', 'ortug-kpu-jabar.md', 'ortug-kpu-jabar.pdf'])
+      expect((await readdir(path.join(out, office))).sort()).toEqual([
+        'ortug-kpu-jabar-handout.pdf',
+        'ortug-kpu-jabar.html',
+        'ortug-kpu-jabar.md',
+        'ortug-kpu-jabar.pdf',
+      ])
     }
   })
 
@@ -66,7 +71,7 @@ describe('ortug build of the shipped content', () => {
 
   it('writes a manifest with every output and its hash, and a catalogue', async () => {
     const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8'))
-    expect(manifest.outputs).toHaveLength(28 * 3)
+    expect(manifest.outputs).toHaveLength(28 * 4)
     for (const entry of manifest.outputs) {
       const bytes = await readFile(path.join(out, entry.path))
       expect(bytes.byteLength).toBe(entry.bytes)

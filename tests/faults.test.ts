@@ -95,7 +95,9 @@ describe('faults leave the previous outputs untouched', () => {
   it('a browser path that does not exist: exit 3 and a message saying what to do', async () => {
     const result = await runCli(['build', '--force', '--browser-path', path.join(dir, 'no-such-chrome')], dir)
     expect(result.code).toBe(3)
-    expect(result.stderr).toMatch(/--browser-path: ".*no-such-chrome" is not an executable browser\. Install Google Chrome, Chromium or Microsoft Edge, or set CHROME_PATH/)
+    expect(result.stderr).toMatch(
+      /--browser-path: ".*no-such-chrome" is not an executable browser\. Install Google Chrome, Chromium or Microsoft Edge, or set CHROME_PATH/,
+    )
     expect(await hashTree(out)).toEqual(before)
     expect(await leftovers(out)).toEqual([])
   })
@@ -124,7 +126,9 @@ describe('faults leave the previous outputs untouched', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
     clearInterval(poll)
     expect(code).toBe(3)
-    expect(stderr).toMatch(/error: (kabupaten|kota)-[a-z-]+: (kabupaten|kota)-[a-z-]+ \/ ortug-kpu-jabar: fit check and PDF took longer than 0\.01 s \(--timeout\)/)
+    expect(stderr).toMatch(
+      /error: (kabupaten|kota)-[a-z-]+: (kabupaten|kota)-[a-z-]+ \/ ortug-kpu-jabar: fit check and PDF took longer than 0\.01 s \(--timeout\)/,
+    )
     expect(await hashTree(out)).toEqual(before)
     expect(await leftovers(out)).toEqual([])
     expect(await survivors(browsers)).toEqual([])

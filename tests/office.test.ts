@@ -150,17 +150,6 @@ const BAD_DIR = path.join(FIXTURES, 'offices-bad')
 const ASSETS_DIR = path.join(FIXTURES, 'offices-assets')
 const SECTIONS = 'pilar, integritas, loyalitas, titik-awal, tugas, penutup'
 
-// The section and logo checks that need the essays or the disk run in src/content.ts, which does not
-// pass their positions on yet (it reports the file only): for these a position is optional, but
-// must be `at` when given. Empty this set once content.ts uses verifyOfficeSections and locate.
-const POSITION_FROM_CONTENT_TS = new Set([
-  'logo-symlink.yaml',
-  'logo-not-image.yaml',
-  'logo-missing.yaml',
-  'exclude-unknown-section.yaml',
-  'extra-unknown-after.yaml',
-])
-
 interface Expectation {
   /** `line:column` the message must carry; left out where the problem has no place in the file. */
   at?: [number, number]
@@ -245,7 +234,7 @@ describe('bad office files: ortug check and ortug build', () => {
       const check = await runCli(['check', '--no-fit'], dir)
       const build = await runCli(['build', '--format', 'md', '--out', 'dist'], dir)
       const position = expected.at ? `:${expected.at[0]}:${expected.at[1]}` : ''
-      const where = POSITION_FROM_CONTENT_TS.has(file) ? `(${position})?` : position
+      const where = position
       const head = new RegExp(`^error: ${escapeRe(path.join(dir, 'content', 'offices', file))}${where}: ${escapeRe(expected.field)}`, 'm')
       for (const [command, result] of Object.entries({ check, build })) {
         expect(result.code, `${command}: ${result.stderr}`).toBe(1)

@@ -1,0 +1,138 @@
+import { execFileSync, spawn } from 'node:child_process'
+import { readdir, readFile } from 'node:fs/promises'
+
+// Runs one command as a child process, timing it (wall clock) and sampling the memory of its
+// whole process tree (the command and every descendant, e.g. the browser and its renderers).
+
+export interface CommandSpec {
+  /** For messages: what the command is, e.g. "(b) ortug build, run 2". */
+  label: string
+  file: string
+  args: readonly string[]
+  cwd: string
+  env?: NodeJS.ProcessEnv
+}
+
+export interface CommandResult {
+  seconds: number
+  /** Highest sum of the resident set sizes of the tree, in bytes (shared pages count once per process). */
+  peakTreeRssBytes: number
+  /** Most processes seen in the tree at once. */
+  peakProcesses: number
+  stdout: string
+}
+
+const SAMPLE_MS = 200
+const PAGE_BYTES = pageSize()
+const TAIL_CHARS = 4000
+
+/** Runs the command; rejects with its exit status and the tail of its output when it fails. */
+export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
+  const started = performance.now()
+  const child = spawn(spec.file, [...spec.args], { cwd: spec.cwd, env: spec.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const sampler = sampleTree(child.pid)
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString()
+  })
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-TAIL_CHARS)
+  })
+  const status = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code, signal) => resolve({ code, signal }))
+  }).finally(() => sampler.stop())
+  const seconds = (performance.now() - started) / 1000
+  if (status.code !== 0) {
+    const how = status.signal ? `signal ${status.signal}` : `exit ${status.code}`
+    throw new Error(`${spec.label} failed (${how}): ${spec.file} ${spec.args.join(' ')}\n  cwd: ${spec.cwd}\n${indent(stderr || stdout.slice(-TAIL_CHARS))}`)
+  }
+  const peak = sampler.peak()
+  return { seconds, peakTreeRssBytes: peak.rssBytes, peakProcesses: peak.processes, stdout }
+}
+
+function indent(text: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => `  | ${line}`)
+    .join('\n')
+}
+
+interface TreeSample {
+  rssBytes: number
+  processes: number
+}
+
+/** Samples the tree under `pid` every SAMPLE_MS until stopped, keeping the maxima. */
+function sampleTree(pid: number | undefined) {
+  const peak: TreeSample = { rssBytes: 0, processes: 0 }
+  let busy = false
+  const tick = async () => {
+    if (pid === undefined || busy) return
+    busy = true
+    try {
+      const sample = await measureTree(pid)
+      peak.rssBytes = Math.max(peak.rssBytes, sample.rssBytes)
+      peak.processes = Math.max(peak.processes, sample.processes)
+    } finally {
+      busy = false
+    }
+  }
+  void tick()
+  const timer = setInterval(() => void tick(), SAMPLE_MS)
+  return {
+    stop: () => clearInterval(timer),
+    peak: () => ({ ...peak }),
+  }
+}
+
+interface ProcStat {
+  pid: number
+  ppid: number
+  rssPages: number
+}
+
+/** Total RSS of `rootPid` and all its descendants, from /proc (Linux). */
+export async function measureTree(rootPid: number): Promise<TreeSample> {
+  const stats = await readAllStats()
+  const children = new Map<number, ProcStat[]>()
+  for (const stat of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), stat])
+  const root = stats.find((s) => s.pid === rootPid)
+  if (!root) return { rssBytes: 0, processes: 0 }
+  let rssPages = 0
+  let processes = 0
+  const queue = [root]
+  for (let stat = queue.shift(); stat; stat = queue.shift()) {
+    rssPages += stat.rssPages
+    processes++
+    queue.push(...(children.get(stat.pid) ?? []))
+  }
+  return { rssBytes: rssPages * PAGE_BYTES, processes }
+}
+
+async function readAllStats(): Promise<ProcStat[]> {
+  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name))
+  const stats = await Promise.all(pids.map((pid) => readStat(pid)))
+  return stats.filter((s): s is ProcStat => s !== undefined)
+}
+
+/** /proc/<pid>/stat: "pid (comm) state ppid ... rss(24th field) ..."; comm may hold spaces and parentheses. */
+async function readStat(pid: string): Promise<ProcStat | undefined> {
+  try {
+    const text = await readFile(`/proc/${pid}/stat`, 'utf8')
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
+    return { pid: Number(pid), ppid: Number(fields[1]), rssPages: Number(fields[21]) }
+  } catch {
+    return undefined // the process ended while we looked
+  }
+}
+
+function pageSize(): number {
+  try {
+    return Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()) || 4096
+  } catch {
+    return 4096
+  }
+}
