@@ -21,6 +21,8 @@ export type Format = (typeof FORMATS)[number]
 export const VERSION = '0.1.0'
 export const CACHE_DIR = '.ortug-cache'
 const FIT_CACHE = `${CACHE_DIR}/fit.json`
+/** Title-slide thumbnails for the catalogue, one per deck, kept between builds. */
+const THUMBS = `${CACHE_DIR}/thumbs`
 
 export interface BuildOptions extends Selection {
   root: string
@@ -65,7 +67,11 @@ interface DeckJob {
   markdown: string
   pdf?: Uint8Array
   handoutPdf?: Uint8Array
+  /** The title slide, small, for the catalogue. */
+  thumbnail?: Uint8Array
 }
+
+const THUMB_WIDTH = 320
 
 /** Loads, plans and renders the selected offices × essays that changed, then writes them office by office. */
 export async function build(options: BuildOptions): Promise<BuildResult> {
@@ -89,17 +95,18 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   let unchanged = 0
   for (const { office, templates, inputs: officeInputs } of offices) {
     try {
-      const templateInputs = await hashInputs(project.root, [
-        templates.deck.file,
-        templates.handout.file,
-        ...Object.values(templates.layouts).map((t) => t.file),
-      ])
+      const templateInputs = await hashInputs(project.root, [templates.deck.file, ...Object.values(templates.layouts).map((t) => t.file)])
+      const handoutTemplate = await hashInputs(project.root, [templates.handout.file])
       const handout = { layout: options.handout?.layout ?? office.handout.layout, paper: options.handout?.paper ?? office.handout.paper }
       let renderMarkdown: RenderMarkdown | undefined
       for (const { essay, storyboard, inputs: essayInputs } of project.essays) {
+        // Every output depends on the theme too: the fit check decides where slides split.
         const inputs = { ...sharedInputs, ...templateInputs, ...(await hashInputs(project.root, [...essayInputs, ...officeInputs])) }
         const keys = Object.fromEntries(
-          FORMATS.map((format) => [format, sha256(JSON.stringify({ version: VERSION, inputs, format, ...(format === 'handout' ? { handout } : {}) }))]),
+          FORMATS.map((format) => {
+            const shaping = format === 'handout' ? { inputs: { ...inputs, ...handoutTemplate }, handout } : { inputs }
+            return [format, sha256(JSON.stringify({ version: VERSION, format, ...shaping }))]
+          }),
         ) as Record<Format, string>
         const formats: Format[] = []
         for (const format of options.formats) {
@@ -201,10 +208,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     //    A build that wrote no office leaves the output folder as it was.
     if (built.length === 0) return { built, unchanged, failures, offices: offices.length, seconds: (performance.now() - started) / 1000 }
     const manifest = await mergeManifest(options.outDir, built, previous)
+    const thumbnails = jobs.flatMap((job) => (job.thumbnail ? [{ path: thumbnailPath(job.office.id, job.essay.slug), bytes: job.thumbnail }] : []))
+    await staging.commitTopLevel([...thumbnails, { path: FIT_CACHE, bytes: Buffer.from(JSON.stringify(fitCache)) }])
+    const catalogue = renderCatalogue(manifest, await readThumbnails(options.outDir, manifest))
     await staging.commitTopLevel([
       { path: 'manifest.json', bytes: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
-      { path: 'index.html', bytes: Buffer.from(renderCatalogue(manifest)) },
-      { path: FIT_CACHE, bytes: Buffer.from(JSON.stringify(fitCache)) },
+      { path: 'index.html', bytes: Buffer.from(catalogue) },
     ])
   } finally {
     await browser.close()
@@ -341,6 +350,7 @@ async function fitAndPrint(job: DeckJob, browser: LazyBrowser, themeCss: string,
     if (loaded !== job.markdown) await load()
     const { finalizePdf } = await import('./pdf.ts')
     const { width, height } = render.SLIDE_SIZES[job.office.aspect]
+    job.thumbnail = await (page as Page).screenshot({ type: 'webp', quality: 80, clip: { x: 0, y: 0, width, height, scale: THUMB_WIDTH / width } })
     const pdf = await (page as Page).pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, preferCSSPageSize: true, tagged: true })
     job.pdf = await finalizePdf(
       pdf,
@@ -403,6 +413,22 @@ function outputBytes(job: DeckJob, format: Format, html: Map<string, Uint8Array>
     case 'handout':
       return job.handoutPdf ?? fail('ENVIRONMENT', `${job.office.id}: no handout was printed for ${job.essay.slug}`)
   }
+}
+
+function thumbnailPath(office: string, slug: string): string {
+  return `${THUMBS}/${office}--${slug}.webp`
+}
+
+/** Thumbnails of the decks in the manifest, as data: URIs, so the catalogue stays one self-contained file. */
+async function readThumbnails(outDir: string, manifest: Manifest): Promise<Map<string, string>> {
+  const thumbnails = new Map<string, string>()
+  for (const { office, essay } of manifest.outputs) {
+    const key = `${office}/${essay}`
+    if (thumbnails.has(key)) continue
+    const bytes = await readFile(path.join(outDir, thumbnailPath(office, essay))).catch(() => undefined)
+    if (bytes) thumbnails.set(key, `data:image/webp;base64,${bytes.toString('base64')}`)
+  }
+  return thumbnails
 }
 
 export function outputPath(office: string, slug: string, format: Format): string {

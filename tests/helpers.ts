@@ -8,7 +8,8 @@ import { run } from '../src/cli.ts'
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url))
 export const FIXTURES = path.join(REPO, 'tests', 'fixtures')
-export const SEED = path.join(REPO, '..', 'shared', 'seed', 'ortug-kpu-jabar.txt')
+/** A copy of ../shared/seed/ortug-kpu-jabar.txt, so the suite runs from any checkout. */
+export const SEED = path.join(FIXTURES, 'seed', 'ortug-kpu-jabar.txt')
 
 export interface CliResult {
   code: number
