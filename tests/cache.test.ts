@@ -1,0 +1,106 @@
+import { appendFile, cp, mkdir, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { inShard } from '../src/build.ts'
+import { makeProject, REPO, removeProject, runCli } from './helpers.ts'
+
+// The incremental build: a change to each kind of input rebuilds exactly the outputs it shapes.
+
+const OFFICES = ['kota-bandung', 'kota-bogor', 'kabupaten-garut']
+const ALL = OFFICES.flatMap((o) => ['handout', 'html', 'md', 'pdf'].map((f) => `${o}/${f}`)).sort()
+
+/** "office/format" of every output a build wrote. */
+async function rebuilt(dir: string, ...args: string[]): Promise<string[]> {
+  const result = await runCli(['build', '--json', ...args], dir)
+  expect(result.stderr, result.stderr).not.toContain('error')
+  expect(result.code).toBe(0)
+  const { outputs } = JSON.parse(result.stdout) as { outputs: string[] }
+  return outputs
+    .map((p) => {
+      const [office, file] = p.split('/') as [string, string]
+      const format = file.endsWith('-handout.pdf') ? 'handout' : (file.split('.').pop() as string)
+      return `${office}/${format}`
+    })
+    .sort()
+}
+
+describe('incremental builds', () => {
+  let dir: string
+  const edit = (file: string, text: string) => appendFile(path.join(dir, file), text)
+
+  beforeAll(async () => {
+    dir = await makeProject({ offices: OFFICES })
+    await cp(path.join(REPO, 'templates'), path.join(dir, 'templates'), { recursive: true })
+    expect(await rebuilt(dir)).toEqual(ALL)
+  })
+  afterAll(() => removeProject(dir))
+
+  it('a change to nothing rebuilds nothing', async () => {
+    expect(await rebuilt(dir)).toEqual([])
+  })
+
+  it('an office file rebuilds that office only', async () => {
+    await edit('content/offices/kota-bogor.yaml', 'session: { venue: Aula Uji }\n')
+    expect(await rebuilt(dir)).toEqual(ALL.filter((o) => o.startsWith('kota-bogor/')))
+  })
+
+  it('an office template override rebuilds that office only', async () => {
+    await mkdir(path.join(dir, 'templates/offices/kabupaten-garut'), { recursive: true })
+    const closing = await readFile(path.join(dir, 'templates/layouts/closing.hbs'), 'utf8')
+    await writeFile(path.join(dir, 'templates/offices/kabupaten-garut/closing.hbs'), closing.replace('# {{title}}', '# {{title}}, Garut'))
+    expect(await rebuilt(dir)).toEqual(ALL.filter((o) => o.startsWith('kabupaten-garut/')))
+  })
+
+  it('the handout template or --paper rebuild the handouts only', async () => {
+    await edit('templates/handout.hbs', '\n')
+    expect(await rebuilt(dir)).toEqual(ALL.filter((o) => o.endsWith('/handout')))
+    expect(await rebuilt(dir, '--paper', 'F4')).toEqual(ALL.filter((o) => o.endsWith('/handout')))
+    expect(await rebuilt(dir, '--paper', 'F4')).toEqual([])
+  })
+
+  it.each([
+    ['the essay', 'content/essays/ortug-kpu-jabar.md', '\n'],
+    ['the storyboard', 'content/essays/ortug-kpu-jabar.deck.yaml', '\n# komentar\n'],
+    ['the defaults', 'content/offices/_defaults.yaml', '\n# komentar\n'],
+    ['a layout template', 'templates/layouts/points.hbs', '\n'],
+    ['the theme', 'templates/theme/ortug.css', '\n/* ubah */\n'],
+  ])('%s rebuilds every output', async (_, file, text) => {
+    await edit(file, text)
+    expect(await rebuilt(dir, '--paper', 'F4')).toEqual(ALL)
+  })
+
+  it('--force rebuilds everything; a corrupt manifest is ignored, not trusted', async () => {
+    expect(await rebuilt(dir, '--paper', 'F4', '--force')).toEqual(ALL)
+    await writeFile(path.join(dir, 'dist/manifest.json'), '{ "generator": "ortug", "outputs": [ { "path": "../../etc/passwd" ')
+    expect(await rebuilt(dir, '--paper', 'F4')).toEqual(ALL)
+  })
+
+  it('an output changed on disk is rebuilt', async () => {
+    await appendFile(path.join(dir, 'dist/kota-bandung/ortug-kpu-jabar.md'), 'x')
+    expect(await rebuilt(dir, '--paper', 'F4')).toEqual(['kota-bandung/md'])
+  })
+})
+
+describe('shards', () => {
+  it('--shard k/n covers every office exactly once', async () => {
+    const ids = (await import('node:fs/promises')).readdir(path.join(REPO, 'content/offices'))
+    const offices = (await ids).filter((f) => !f.startsWith('_') && f.endsWith('.yaml')).map((f) => f.replace('.yaml', ''))
+    for (const count of [1, 2, 3, 7]) {
+      const seen = offices.flatMap((id) => Array.from({ length: count }, (_, k) => (inShard(id, { index: k + 1, count }) ? [id] : [])).flat())
+      expect(seen.sort()).toEqual([...offices].sort())
+    }
+  })
+
+  it('builds of each shard together make every output once, and one catalogue lists them all', async () => {
+    const dir = await makeProject({ offices: OFFICES })
+    try {
+      const first = await rebuilt(dir, '--format', 'md', '--shard', '1/2')
+      const second = await rebuilt(dir, '--format', 'md', '--shard', '2/2')
+      expect([...first, ...second].sort()).toEqual(OFFICES.map((o) => `${o}/md`).sort())
+      const index = await readFile(path.join(dir, 'dist/index.html'), 'utf8')
+      for (const office of OFFICES) expect(index).toContain(`${office}/ortug-kpu-jabar.md`)
+    } finally {
+      await removeProject(dir)
+    }
+  })
+})
