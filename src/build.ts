@@ -14,10 +14,14 @@ import { openStaging, sha256 } from './output.ts'
 import { planDeck, type Tuning } from './plan.ts'
 import type { Overflow, PrintableDeck } from './render.ts'
 import { composeTheme, loadFontFaceCss, resolveFontFiles } from './theme.ts'
-import type { Deck, Essay, HandoutLayout, Manifest, ManifestEntry, Office, Paper, Storyboard } from './types.ts'
+import type { Deck, Essay, HandoutLayout, Manifest, ManifestEntry, Office, OutputFile, Paper, Storyboard } from './types.ts'
 
-export const FORMATS = ['md', 'html', 'pdf', 'handout'] as const
+export const FORMATS = ['md', 'html', 'pdf', 'handout', 'png', 'overview', 'pptx'] as const
 export type Format = (typeof FORMATS)[number]
+/** What `ortug build` makes without --format. */
+export const DEFAULT_FORMATS: readonly Format[] = ['md', 'html', 'pdf', 'handout']
+/** Formats printed from the deck loaded in the build's browser. */
+const PAGE_FORMATS: readonly Format[] = ['pdf', 'png', 'overview']
 export const VERSION = '0.1.0'
 export const CACHE_DIR = '.ortug-cache'
 const FIT_CACHE = `${CACHE_DIR}/fit.json`
@@ -69,6 +73,8 @@ interface DeckJob {
   handoutPdf?: Uint8Array
   /** The title slide, small, for the catalogue. */
   thumbnail?: Uint8Array
+  slideImages?: Uint8Array[]
+  overview?: Uint8Array
 }
 
 const THUMB_WIDTH = 320
@@ -110,7 +116,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         ) as Record<Format, string>
         const formats: Format[] = []
         for (const format of options.formats) {
-          if (await isFresh(previous, options.outDir, outputPath(office.id, essay.slug, format), keys[format])) unchanged++
+          if (await isOutputFresh(previous, options.outDir, office.id, essay.slug, format, keys[format])) unchanged++
           else formats.push(format)
         }
         if (formats.length === 0) continue
@@ -173,16 +179,23 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     logger.done()
     checkAborted(options.signal)
 
-    // 4. HTML for every deck in one marp-cli call (it writes files, so it works inside staging).
-    const htmlJobs = jobs.filter((job) => job.formats.includes('html') && !failedOffices.has(job.office.id))
-    let html = new Map<string, Uint8Array>()
-    if (htmlJobs.length > 0) {
-      const { renderHtmlDecks } = await import('./render.ts')
-      html = await renderHtmlDecks(
-        htmlJobs.map((job) => ({ base: `${job.office.id}/${job.essay.slug}`, markdown: job.markdown })),
+    // 4. HTML (and PPTX) for every deck, one marp-cli call per format (it writes files, so it works inside staging).
+    const marp = new Map<string, Uint8Array>()
+    for (const format of ['html', 'pptx'] as const) {
+      const marpJobs = jobs.filter((job) => job.formats.includes(format) && !failedOffices.has(job.office.id))
+      if (marpJobs.length === 0) continue
+      const { renderWithMarpCli } = await import('./render.ts')
+      // marp-cli prints PPTX with a browser of its own; give it the build's choice of browser.
+      const browserChoice = format === 'pptx' ? (await browser.get()).choice : undefined
+      const rendered = await renderWithMarpCli(
+        marpJobs.map((job) => ({ base: `${job.office.id}/${job.essay.slug}`, markdown: job.markdown })),
         themeCss,
-        path.join(staging.dir, 'marp'),
+        path.join(staging.dir, `marp-${format}`),
+        format,
+        browserChoice,
       )
+      for (const [base, bytes] of rendered) marp.set(`${base}.${format}`, bytes)
+      checkAborted(options.signal)
     }
 
     // 5. Each office is moved into place once all its outputs are complete.
@@ -192,13 +205,18 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     }
     for (const [officeId, officeJobs] of byOffice) {
       checkAborted(options.signal)
-      const files = officeJobs.flatMap((job) => job.formats.map((format) => ({ job, format, bytes: outputBytes(job, format, html) })))
+      const files = officeJobs.flatMap((job) => job.formats.flatMap((format) => outputFiles(job, format, marp).map((file) => ({ job, format, file }))))
+      // Files of a rebuilt output that the new build does not make again (fewer slide images).
+      const obsolete = previous
+        .filter((e) => e.office === officeId && officeJobs.some((job) => job.essay.slug === e.essay && job.formats.includes(e.format as Format)))
+        .map((e) => e.path)
       try {
         await staging.commitOffice(
           officeId,
-          files.map(({ job, format, bytes }) => ({ path: outputPath(officeId, job.essay.slug, format), bytes })),
+          files.map(({ file }) => file),
+          obsolete,
         )
-        built.push(...files.map(({ job, format, bytes }) => manifestEntry(job, format, bytes)))
+        built.push(...files.map(({ job, format, file }) => manifestEntry(job, format, file)))
       } catch (error) {
         fail_(officeId, error)
       }
@@ -249,7 +267,7 @@ export async function check(options: CheckOptions): Promise<{ problems: OrtugErr
           storyboard,
           renderMarkdown,
           inputs: {},
-          keys: { md: '', html: '', pdf: '', handout: '' },
+          keys: Object.fromEntries(FORMATS.map((f) => [f, ''])) as Record<Format, string>,
           handout: office.handout,
           formats: [],
           tuning: new Map(),
@@ -305,8 +323,7 @@ function lazyBrowser(options: { browserPath?: string; timeoutMs: number; signal?
  * slides (continuation slides, then denser type) and prints the PDF from the final page.
  */
 async function fitAndPrint(job: DeckJob, browser: LazyBrowser, themeCss: string, themeHash: string, cache: FitCache): Promise<void> {
-  const wantsPdf = job.formats.includes('pdf')
-  // A handout shows the slides as they are after the fit check, so it is printed after it.
+  // Handouts, PDFs and images show the slides as they are after the fit check.
   const render = await import('./render.ts')
   let page: Page | undefined
   let loaded = ''
@@ -346,24 +363,29 @@ async function fitAndPrint(job: DeckJob, browser: LazyBrowser, themeCss: string,
       const { renderHandout } = await import('./handout.ts')
       job.handoutPdf = await renderHandout((await browser.get()).browser, handoutInput(job, themeCss))
     }
-    if (!wantsPdf) return
+    if (!job.formats.some((f) => PAGE_FORMATS.includes(f))) return
     if (loaded !== job.markdown) await load()
-    const { finalizePdf } = await import('./pdf.ts')
+    const deckPage = page as Page
     const { width, height } = render.SLIDE_SIZES[job.office.aspect]
-    job.thumbnail = await (page as Page).screenshot({ type: 'webp', quality: 80, clip: { x: 0, y: 0, width, height, scale: THUMB_WIDTH / width } })
-    const pdf = await (page as Page).pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, preferCSSPageSize: true, tagged: true })
-    job.pdf = await finalizePdf(
-      pdf,
-      {
-        title: job.essay.meta.title,
-        author: job.essay.meta.author,
-        subject: job.office.name,
-        lang: job.essay.meta.lang,
-        outline: job.deck.slides.map((s) => s.title),
-        expectedPages: job.deck.slides.length,
-      },
-      `${job.office.id} / ${job.essay.slug}`,
-    )
+    job.thumbnail = await deckPage.screenshot({ type: 'webp', quality: 80, clip: { x: 0, y: 0, width, height, scale: THUMB_WIDTH / width } })
+    if (job.formats.includes('pdf')) {
+      const { finalizePdf } = await import('./pdf.ts')
+      const pdf = await deckPage.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, preferCSSPageSize: true, tagged: true })
+      job.pdf = await finalizePdf(
+        pdf,
+        {
+          title: job.essay.meta.title,
+          author: job.essay.meta.author,
+          subject: job.office.name,
+          lang: job.essay.meta.lang,
+          outline: job.deck.slides.map((s) => s.title),
+          expectedPages: job.deck.slides.length,
+        },
+        `${job.office.id} / ${job.essay.slug}`,
+      )
+    }
+    if (job.formats.includes('png')) job.slideImages = await render.screenshotSlides(deckPage, job.deck.slides.length, job.office.aspect)
+    if (job.formats.includes('overview')) job.overview = await render.screenshotOverview(deckPage, job.office.aspect)
   } finally {
     await page?.close().catch(() => undefined)
   }
@@ -402,16 +424,25 @@ export function toPrintable(job: { office: Office; essay: Essay; deck: Deck; mar
   }
 }
 
-function outputBytes(job: DeckJob, format: Format, html: Map<string, Uint8Array>): Uint8Array {
+function outputFiles(job: DeckJob, format: Format, marp: Map<string, Uint8Array>): OutputFile[] {
+  const base = `${job.office.id}/${job.essay.slug}`
+  const missing = (what: string): never => fail('ENVIRONMENT', `${job.office.id}: no ${what} was made for ${job.essay.slug}`)
+  const one = (bytes: Uint8Array | undefined, what: string) => [{ path: outputPath(job.office.id, job.essay.slug, format), bytes: bytes ?? missing(what) }]
   switch (format) {
     case 'md':
-      return Buffer.from(job.markdown)
+      return one(Buffer.from(job.markdown), 'Markdown')
     case 'html':
-      return html.get(`${job.office.id}/${job.essay.slug}`) ?? fail('ENVIRONMENT', `${job.office.id}: marp-cli wrote no HTML for ${job.essay.slug}`)
+      return one(marp.get(`${base}.html`), 'HTML')
+    case 'pptx':
+      return one(marp.get(`${base}.pptx`), 'PPTX')
     case 'pdf':
-      return job.pdf ?? fail('ENVIRONMENT', `${job.office.id}: no PDF was printed for ${job.essay.slug}`)
+      return one(job.pdf, 'PDF')
     case 'handout':
-      return job.handoutPdf ?? fail('ENVIRONMENT', `${job.office.id}: no handout was printed for ${job.essay.slug}`)
+      return one(job.handoutPdf, 'handout')
+    case 'overview':
+      return one(job.overview, 'overview image')
+    case 'png':
+      return (job.slideImages ?? missing('slide images')).map((bytes, i) => ({ path: `${base}.${String(i + 1).padStart(3, '0')}.png`, bytes }))
   }
 }
 
@@ -432,15 +463,23 @@ async function readThumbnails(outDir: string, manifest: Manifest): Promise<Map<s
 }
 
 export function outputPath(office: string, slug: string, format: Format): string {
-  const names: Record<Format, string> = { md: `${slug}.md`, html: `${slug}.html`, pdf: `${slug}.pdf`, handout: `${slug}-handout.pdf` }
+  const names: Record<Format, string> = {
+    md: `${slug}.md`,
+    html: `${slug}.html`,
+    pdf: `${slug}.pdf`,
+    handout: `${slug}-handout.pdf`,
+    overview: `${slug}-overview.png`,
+    pptx: `${slug}.pptx`,
+    png: `${slug}.001.png`,
+  }
   return `${office}/${names[format]}`
 }
 
-function manifestEntry(job: DeckJob, format: Format, bytes: Uint8Array): ManifestEntry {
+function manifestEntry(job: DeckJob, format: Format, file: OutputFile): ManifestEntry {
   return {
-    path: outputPath(job.office.id, job.essay.slug, format),
-    bytes: bytes.byteLength,
-    sha256: sha256(bytes),
+    path: file.path,
+    bytes: file.bytes.byteLength,
+    sha256: sha256(file.bytes),
     office: job.office.id,
     officeName: job.office.name,
     essay: job.essay.slug,
@@ -460,6 +499,14 @@ export async function readManifest(outDir: string): Promise<ManifestEntry[]> {
   } catch {
     return []
   }
+}
+
+/** Every file of one output (a format may have several, like slide images) matches its key and bytes. */
+async function isOutputFresh(previous: readonly ManifestEntry[], outDir: string, office: string, essay: string, format: Format, key: string): Promise<boolean> {
+  const entries = previous.filter((e) => e.office === office && e.essay === essay && e.format === format)
+  if (entries.length === 0) return false
+  for (const entry of entries) if (!(await isFresh([entry], outDir, entry.path, key))) return false
+  return true
 }
 
 async function isFresh(previous: readonly ManifestEntry[], outDir: string, file: string, key: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { access, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { build, check, defaultJobs, FORMATS, type Format, VERSION } from './build.ts'
+import { build, check, DEFAULT_FORMATS, defaultJobs, FORMATS, type Format, VERSION } from './build.ts'
 import { loadProject } from './content.ts'
 import { collectErrors, ERROR_CODES, fail, OrtugError } from './error.ts'
 import { createLogger, type Logger } from './log.ts'
@@ -29,7 +29,7 @@ const SELECT_OPTIONS = {
 const COMMANDS = {
   build: {
     usage:
-      'ortug build [--office id,..] [--essay slug,..] [--format md,html,pdf,handout] [--handout three-up|six-up|notes] [--paper A4|F4] [--out dir] [--force] [--shard k/n] [--jobs n] [--timeout s] [--browser-path path]',
+      'ortug build [--office id,..] [--essay slug,..] [--format md,html,pdf,handout,png,overview,pptx] [--handout three-up|six-up|notes] [--paper A4|F4] [--out dir] [--force] [--shard k/n] [--jobs n] [--timeout s] [--browser-path path]',
     summary: 'Build decks for the selected offices and essays into dist/ (or --out).',
     options: {
       ...COMMON_OPTIONS,
@@ -174,7 +174,7 @@ function parseShard(value: unknown): { index: number; count: number } | undefine
 }
 
 async function runBuild(values: Record<string, unknown>, cwd: string, logger: Logger, stdout: RunContext['stdout'] & {}, context: RunContext): Promise<number> {
-  const formats = (list(values.format) ?? [...FORMATS]) as Format[]
+  const formats = (list(values.format) ?? [...DEFAULT_FORMATS]) as Format[]
   const unknown = formats.filter((f) => !(FORMATS as readonly string[]).includes(f))
   if (unknown.length > 0) fail('USAGE', `--format: unknown ${unknown.join(', ')}; formats are: ${FORMATS.join(', ')}`)
   const outDir = path.resolve(cwd, typeof values.out === 'string' ? values.out : 'dist')

@@ -18,7 +18,7 @@ export function sha256(bytes: Uint8Array | string): string {
 export interface Staging {
   dir: string
   /** Writes one office's files into staging, then swaps them into `<out>/<office>/` with two renames. */
-  commitOffice(office: string, files: readonly OutputFile[]): Promise<void>
+  commitOffice(office: string, files: readonly OutputFile[], obsolete?: readonly string[]): Promise<void>
   /** Writes top-level files (manifest, catalogue) via a temp file and rename. */
   commitTopLevel(files: readonly OutputFile[]): Promise<void>
   /** Removes the staging folder and the lock. Safe to call more than once. */
@@ -49,7 +49,7 @@ export async function openStaging(outDir: string): Promise<Staging> {
 
   return {
     dir,
-    async commitOffice(office, files) {
+    async commitOffice(office, files, obsolete = []) {
       const target = inside(office)
       const fresh = path.join(dir, `office-${office}`)
       await mkdir(fresh, { recursive: true })
@@ -63,7 +63,7 @@ export async function openStaging(outDir: string): Promise<Staging> {
       for (const name of kept) {
         const from = path.join(target, name)
         const to = path.join(fresh, name)
-        if (files.some((f) => path.basename(f.path) === name)) continue
+        if (files.some((f) => path.basename(f.path) === name) || obsolete.some((p) => path.basename(p) === name)) continue
         await link(from, to).catch(() => copyFile(from, to, constants.COPYFILE_EXCL))
       }
       const old = path.join(dir, `old-${office}`)

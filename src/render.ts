@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { Marp } from '@marp-team/marp-core'
 import type { Page } from 'puppeteer-core'
+import type { BrowserChoice } from './browser.ts'
 import { fail } from './error.ts'
 
 // Marp Markdown → HTML (marp-cli, bespoke template) and → PDF pages (marp-core in the shared browser).
@@ -23,15 +24,27 @@ export interface MarkdownDeck {
   markdown: string
 }
 
+/** Self-contained HTML decks (bespoke template: presenter view with notes) in one marp-cli call. */
+export function renderHtmlDecks(decks: readonly MarkdownDeck[], themeCss: string, workDir: string): Promise<Map<string, Uint8Array>> {
+  return renderWithMarpCli(decks, themeCss, workDir, 'html')
+}
+
 /**
- * Converts all decks to self-contained HTML in one marp-cli call (its bespoke template gives the
- * presenter view with notes). marp-cli reads and writes files, so it works in `workDir`.
+ * Converts all decks in one marp-cli call: HTML with the bespoke template, or PPTX (slides as
+ * images, notes kept), which marp-cli prints with a browser of its own (`browser`). marp-cli
+ * reads and writes files, so it works in `workDir`.
  */
-export async function renderHtmlDecks(decks: readonly MarkdownDeck[], themeCss: string, workDir: string): Promise<Map<string, Uint8Array>> {
+export async function renderWithMarpCli(
+  decks: readonly MarkdownDeck[],
+  themeCss: string,
+  workDir: string,
+  format: 'html' | 'pptx',
+  browser?: BrowserChoice,
+): Promise<Map<string, Uint8Array>> {
   if (decks.length === 0) return new Map()
   const { marpCli } = await import('@marp-team/marp-cli')
   const inputDir = path.join(workDir, 'md')
-  const outputDir = path.join(workDir, 'html')
+  const outputDir = path.join(workDir, 'out')
   const themeFile = path.join(workDir, 'ortug.css')
   const configFile = path.join(workDir, 'marp.config.json')
   await mkdir(workDir, { recursive: true })
@@ -41,10 +54,15 @@ export async function renderHtmlDecks(decks: readonly MarkdownDeck[], themeCss: 
     await mkdir(path.dirname(path.join(inputDir, `${deck.base}.md`)), { recursive: true })
     await writeFile(path.join(inputDir, `${deck.base}.md`), deck.markdown)
   }
+  const formatArgs =
+    format === 'html' ? ['--template', 'bespoke', '--bespoke.progress'] : ['--pptx', ...(browser ? ['--browser-path', browser.executablePath] : [])]
   const messages: string[] = []
   const warn = console.warn
+  const env = { ...process.env }
   // marp-cli reports through console.warn; keep its chatter off the user's terminal.
   console.warn = (...args: unknown[]) => void messages.push(args.join(' '))
+  // The npm-shipped Chromium is a headless shell without a sandbox: tell marp-cli's launcher.
+  if (browser?.headless === 'shell') Object.assign(process.env, { PUPPETEER_HEADLESS_MODE: 'shell', CHROME_NO_SANDBOX: '1' })
   let code: number
   try {
     code = await marpCli([
@@ -54,9 +72,7 @@ export async function renderHtmlDecks(decks: readonly MarkdownDeck[], themeCss: 
       inputDir,
       '--output',
       outputDir,
-      '--template',
-      'bespoke',
-      '--bespoke.progress',
+      ...formatArgs,
       '--theme-set',
       themeFile,
       '--no-html',
@@ -66,11 +82,12 @@ export async function renderHtmlDecks(decks: readonly MarkdownDeck[], themeCss: 
     ])
   } finally {
     console.warn = warn
+    process.env = env
   }
-  if (code !== 0) fail('ENVIRONMENT', `marp-cli failed to convert the HTML decks (exit ${code}): ${messages.join(' ').slice(0, 800)}`)
-  const html = new Map<string, Uint8Array>()
-  for (const deck of decks) html.set(deck.base, await readFile(path.join(outputDir, `${deck.base}.html`)))
-  return html
+  if (code !== 0) fail('ENVIRONMENT', `marp-cli failed to convert the decks to ${format.toUpperCase()} (exit ${code}): ${messages.join(' ').slice(0, 800)}`)
+  const outputs = new Map<string, Uint8Array>()
+  for (const deck of decks) outputs.set(deck.base, await readFile(path.join(outputDir, `${deck.base}.${format}`)))
+  return outputs
 }
 
 export interface PrintableDeck {
@@ -154,4 +171,32 @@ export async function measureOverflow(page: Page, deck: PrintableDeck): Promise<
 
 export function formatOverflow(label: string, overflow: Overflow): string {
   return `${label} / slide ${overflow.slide} (${overflow.layout}, "${overflow.title}"): overflows by ${overflow.pixels} px`
+}
+
+/** Every slide of the loaded deck page as a PNG, at the slide's own size. */
+export async function screenshotSlides(page: Page, count: number, aspect: keyof typeof SLIDE_SIZES): Promise<Uint8Array[]> {
+  const { width, height } = SLIDE_SIZES[aspect]
+  const images: Uint8Array[] = []
+  for (let i = 0; i < count; i++) images.push(await page.screenshot({ type: 'png', clip: { x: 0, y: i * height, width, height } }))
+  return images
+}
+
+/** All slides of the loaded deck page in a grid, one PNG, for review at a glance. */
+export async function screenshotOverview(page: Page, aspect: keyof typeof SLIDE_SIZES): Promise<Uint8Array> {
+  const { width, height } = SLIDE_SIZES[aspect]
+  const columns = 4
+  const cell = 360
+  const style = `html,body{background:#d9d6cf!important;width:max-content}div.marpit{display:grid;grid-template-columns:repeat(${columns},${cell}px);gap:16px;padding:16px;width:max-content}
+div.marpit>svg{width:${cell}px!important;height:${(cell * height) / width}px!important;box-shadow:0 1px 4px rgba(0,0,0,.3)}`
+  await page.evaluate((css) => {
+    const tag = document.createElement('style')
+    tag.id = 'ortug-overview'
+    tag.textContent = css
+    document.head.append(tag)
+  }, style)
+  try {
+    return await page.screenshot({ type: 'png', fullPage: true })
+  } finally {
+    await page.evaluate(() => document.getElementById('ortug-overview')?.remove())
+  }
 }
