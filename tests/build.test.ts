@@ -1,7 +1,10 @@
 import { mkdtemp, readdir, readFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/browser.ts'
 import { htmlNotes, type PdfFacts, REPO, readPdf, removeProject, runCli, seedParagraphs } from './helpers.ts'
 
 // The foundation end to end: the shipped content, every office, the real browser.
@@ -81,5 +84,73 @@ describe('ortug build of the shipped content', () => {
     const index = await readFile(path.join(out, 'index.html'), 'utf8')
     for (const office of OFFICES) expect(index).toContain(`${office}/ortug-kpu-jabar.pdf`)
     expect((await readdir(out)).filter((f) => f.startsWith('.'))).toEqual(['.ortug-cache'])
+  })
+
+  describe('in the browser, from file://', () => {
+    let browser: LaunchedBrowser
+    beforeAll(async () => {
+      browser = await launchBrowser(await resolveBrowser(), 60_000)
+    })
+    afterAll(() => browser.close())
+
+    /** Opens a page recording every request other than the page itself and data: URIs, and console errors. */
+    async function open(url: string): Promise<{ page: Page; requests: string[]; errors: string[] }> {
+      const page = await browser.browser.newPage()
+      const requests: string[] = []
+      const errors: string[] = []
+      await page.setRequestInterception(true)
+      page.on('request', (request) => {
+        const target = request.url()
+        if (target.startsWith('data:') || target.split(/[?#]/)[0] === url.split(/[?#]/)[0]) void request.continue()
+        else {
+          requests.push(target)
+          void request.abort()
+        }
+      })
+      page.on('console', (message) => message.type() === 'error' && errors.push(message.text()))
+      page.on('pageerror', (error) => errors.push(String(error)))
+      await page.goto(url, { waitUntil: 'load' })
+      return { page, requests, errors }
+    }
+
+    it('the catalogue lists every office with thumbnails and working links, and its search filters', async () => {
+      const { page, requests, errors } = await open(pathToFileURL(path.join(out, 'index.html')).href)
+      expect(await page.$$eval('.office', (cards) => cards.length)).toBe(28)
+      const images = await page.$$eval('.office img', (imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth))
+      expect(images).toHaveLength(28)
+      expect(images.every((width) => width > 0)).toBe(true)
+      const links = await page.$$eval('.office a', (anchors) => anchors.map((a) => a.getAttribute('href') as string))
+      expect(links).toHaveLength(28 * 4)
+      for (const link of links) await expect(readFile(path.join(out, link))).resolves.toBeDefined()
+      await page.type('input[type=search]', 'bogor')
+      const visible = await page.$$eval('.office', (cards) => cards.filter((c) => !(c as HTMLElement).hidden).map((c) => c.querySelector('h2')?.textContent))
+      expect(visible.sort()).toEqual(['KPU Kabupaten Bogor', 'KPU Kota Bogor'])
+      expect(requests).toEqual([])
+      expect(errors).toEqual([])
+      await page.close()
+    })
+
+    it('a deck moves with the arrow keys, and its presenter view shows the notes and timing', async () => {
+      const url = pathToFileURL(path.join(out, 'kota-bandung', 'ortug-kpu-jabar.html')).href
+      const deck = await open(url)
+      await deck.page.keyboard.press('ArrowRight')
+      await deck.page.keyboard.press('ArrowRight')
+      await deck.page.waitForFunction(() => location.hash === '#3')
+      expect(deck.requests).toEqual([])
+      expect(deck.errors).toEqual([])
+      await deck.page.close()
+
+      const presenter = await open(`${url}?view=presenter#3`)
+      await presenter.page.waitForSelector('.bespoke-marp-note.active')
+      const note = await presenter.page.$eval('.bespoke-marp-note.active', (el) => el.textContent ?? '')
+      const [paragraph] = await seedParagraphs()
+      expect(note).toContain('Slide 3 dari 18 · rencana 5 menit')
+      expect(note).toContain(paragraph)
+      expect(await presenter.page.$('.bespoke-marp-presenter-info-timer')).not.toBeNull()
+      expect(await presenter.page.$('.bespoke-marp-presenter-next-container')).not.toBeNull()
+      expect(presenter.requests).toEqual([])
+      expect(presenter.errors).toEqual([])
+      await presenter.page.close()
+    })
   })
 })
