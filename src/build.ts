@@ -13,7 +13,7 @@ import { compileDeckTemplates, type DeckTemplates, formatDateIndonesian, type Re
 import { openStaging, sha256 } from './output.ts'
 import { planDeck, type Tuning } from './plan.ts'
 import type { Overflow, PrintableDeck } from './render.ts'
-import { composeTheme, loadFontFaceCss, resolveFontFiles } from './theme.ts'
+import { createTheme, loadFontFaceCss, resolveFontFiles, type Theme } from './theme.ts'
 import type { Deck, Essay, HandoutLayout, Manifest, ManifestEntry, Office, OutputFile, Paper, Storyboard } from './types.ts'
 
 export const FORMATS = ['md', 'html', 'pdf', 'handout', 'png', 'overview', 'pptx'] as const
@@ -146,8 +146,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     return { built: [], unchanged, failures, offices: offices.length, seconds: (performance.now() - started) / 1000 }
   }
 
-  const themeCss = composeTheme(themeText, await loadFontFaceCss())
-  const themeHash = sha256(themeCss)
+  const theme = createTheme(themeText, await loadFontFaceCss(), sha256)
   const staging = await openStaging(options.outDir)
   const browser = lazyBrowser(options)
   const failedOffices = new Set<string>()
@@ -169,7 +168,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       if (failedOffices.has(job.office.id)) return
       const step = `${job.office.id} / ${job.essay.slug}: fit check and PDF`
       try {
-        await withTimeout(fitAndPrint(job, browser, themeCss, themeHash, fitCache), options.timeoutMs, step)
+        await withTimeout(fitAndPrint(job, browser, theme, fitCache), options.timeoutMs, step)
       } catch (error) {
         fail_(job.office.id, asBrowserFault(error, step))
       }
@@ -189,7 +188,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       const browserChoice = format === 'pptx' ? (await browser.get()).choice : undefined
       const rendered = await renderWithMarpCli(
         marpJobs.map((job) => ({ base: `${job.office.id}/${job.essay.slug}`, markdown: job.markdown })),
-        themeCss,
+        theme.full,
         path.join(staging.dir, `marp-${format}`),
         format,
         browserChoice,
@@ -280,13 +279,12 @@ export async function check(options: CheckOptions): Promise<{ problems: OrtugErr
     }
   }
   if (options.fit && jobs.length > 0) {
-    const themeCss = composeTheme(await readText(project.themeFile), await loadFontFaceCss())
-    const themeHash = sha256(themeCss)
+    const theme = createTheme(await readText(project.themeFile), await loadFontFaceCss(), sha256)
     const cache = parseFitCache(await readFile(path.join(options.outDir, FIT_CACHE), 'utf8').catch(() => undefined))
     const browser = lazyBrowser(options)
     try {
       await runPool(jobs, options.jobs, async (job) => {
-        await fitAndPrint(job, browser, themeCss, themeHash, cache).catch((error) => problems.push(...collectErrors(error)))
+        await fitAndPrint(job, browser, theme, cache).catch((error) => problems.push(...collectErrors(error)))
       })
     } finally {
       await browser.close()
@@ -322,7 +320,7 @@ function lazyBrowser(options: { browserPath?: string; timeoutMs: number; signal?
  * Checks that every slide fits, from the cache or measured in the browser, repairs overflowing
  * slides (continuation slides, then denser type) and prints the PDF from the final page.
  */
-async function fitAndPrint(job: DeckJob, browser: LazyBrowser, themeCss: string, themeHash: string, cache: FitCache): Promise<void> {
+async function fitAndPrint(job: DeckJob, browser: LazyBrowser, theme: Theme, cache: FitCache): Promise<void> {
   // Handouts, PDFs and images show the slides as they are after the fit check.
   const render = await import('./render.ts')
   let page: Page | undefined
@@ -330,14 +328,14 @@ async function fitAndPrint(job: DeckJob, browser: LazyBrowser, themeCss: string,
   const load = async () => {
     page ??= await (await browser.get()).browser.newPage()
     const printable = toPrintable(job)
-    await render.loadIsolated(page, render.printableHtml(printable, themeCss).html, `${printable.label}: the deck`)
+    await render.loadIsolated(page, render.printableHtml(printable, theme).html, `${printable.label}: the deck`)
     loaded = job.markdown
     return printable
   }
   try {
     let overflows: Overflow[] = []
     for (let round = 0; round < MAX_FIT_ROUNDS; round++) {
-      const keys = slideKeys(job.markdown, themeHash)
+      const keys = slideKeys(job.markdown, theme.hash)
       const known = cachedOverflows(keys, cache, job.deck)
       if (known) overflows = known
       else {
@@ -359,43 +357,52 @@ async function fitAndPrint(job: DeckJob, browser: LazyBrowser, themeCss: string,
         `slides do not fit even after splitting and the smallest type:\n${overflows.map((o) => `  ${render.formatOverflow(label, o)}`).join('\n')}\nShorten the text, or split it into more slides in the storyboard.`,
       )
     }
-    if (job.formats.includes('handout')) {
-      const { renderHandout } = await import('./handout.ts')
-      job.handoutPdf = await renderHandout((await browser.get()).browser, handoutInput(job, themeCss))
-    }
-    if (!job.formats.some((f) => PAGE_FORMATS.includes(f))) return
-    if (loaded !== job.markdown) await load()
-    const deckPage = page as Page
-    const { width, height } = render.SLIDE_SIZES[job.office.aspect]
-    job.thumbnail = await deckPage.screenshot({ type: 'webp', quality: 80, clip: { x: 0, y: 0, width, height, scale: THUMB_WIDTH / width } })
-    if (job.formats.includes('pdf')) {
-      const { finalizePdf } = await import('./pdf.ts')
-      const pdf = await deckPage.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, preferCSSPageSize: true, tagged: true })
-      job.pdf = await finalizePdf(
-        pdf,
-        {
-          title: job.essay.meta.title,
-          author: job.essay.meta.author,
-          subject: job.office.name,
-          lang: job.essay.meta.lang,
-          outline: job.deck.slides.map((s) => s.title),
-          expectedPages: job.deck.slides.length,
-        },
-        `${job.office.id} / ${job.essay.slug}`,
-      )
-    }
-    if (job.formats.includes('png')) job.slideImages = await render.screenshotSlides(deckPage, job.deck.slides.length, job.office.aspect)
-    if (job.formats.includes('overview')) job.overview = await render.screenshotOverview(deckPage, job.office.aspect)
+    // The handout prints on a page of its own while this page prints the deck.
+    const handout = job.formats.includes('handout')
+      ? import('./handout.ts').then(async ({ renderHandout }) => {
+          job.handoutPdf = await renderHandout((await browser.get()).browser, handoutInput(job, theme))
+        })
+      : Promise.resolve()
+    await Promise.all([handout, printDeck(job, load, () => page as Page, loaded !== job.markdown)])
   } finally {
     await page?.close().catch(() => undefined)
   }
 }
 
-function handoutInput(job: DeckJob, themeCss: string): HandoutInput {
+/** PDF, slide images and overview from the page that holds the deck after the fit check. */
+async function printDeck(job: DeckJob, load: () => Promise<unknown>, page: () => Page, stale: boolean): Promise<void> {
+  const render = await import('./render.ts')
+  if (!job.formats.some((f) => PAGE_FORMATS.includes(f))) return
+  if (stale) await load()
+  const deckPage = page()
+  const { width, height } = render.SLIDE_SIZES[job.office.aspect]
+  job.thumbnail = await deckPage.screenshot({ type: 'webp', quality: 80, clip: { x: 0, y: 0, width, height, scale: THUMB_WIDTH / width } })
+  if (job.formats.includes('pdf')) {
+    const { finalizePdf } = await import('./pdf.ts')
+    const pdf = await deckPage.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, preferCSSPageSize: true, tagged: true })
+    job.pdf = await finalizePdf(
+      pdf,
+      {
+        title: job.essay.meta.title,
+        author: job.essay.meta.author,
+        subject: job.office.name,
+        lang: job.essay.meta.lang,
+        outline: job.deck.slides.map((s) => s.title),
+        expectedPages: job.deck.slides.length,
+      },
+      `${job.office.id} / ${job.essay.slug}`,
+    )
+  }
+  if (job.formats.includes('png')) job.slideImages = await render.screenshotSlides(deckPage, job.deck.slides.length, job.office.aspect)
+  if (job.formats.includes('overview')) job.overview = await render.screenshotOverview(deckPage, job.office.aspect)
+}
+
+function handoutInput(job: DeckJob, theme: Theme): HandoutInput {
   const session = job.office.session
   return {
     markdown: job.markdown,
-    themeCss,
+    themeCss: theme.css,
+    fontCss: theme.fonts,
     template: job.templates.handout,
     aspect: job.office.aspect,
     lang: job.essay.meta.lang,

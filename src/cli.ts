@@ -50,6 +50,11 @@ const COMMANDS = {
     summary: 'Validate every essay, storyboard, office and template, and check that every slide fits; writes nothing.',
     options: { ...COMMON_OPTIONS, ...SELECT_OPTIONS, 'no-fit': { type: 'boolean' }, 'browser-path': { type: 'string' }, timeout: { type: 'string' } },
   },
+  preview: {
+    usage: 'ortug preview --office id [--essay slug] [--port n]',
+    summary: "Serve one office's decks on 127.0.0.1 and reload the page on every change to content, templates or theme.",
+    options: { ...COMMON_OPTIONS, ...SELECT_OPTIONS, port: { type: 'string' } },
+  },
   list: {
     usage: 'ortug list',
     summary: 'List essays, offices and what a build would make.',
@@ -115,6 +120,8 @@ export async function run(argv: readonly string[], context: RunContext = {}): Pr
         return await runBuild(values, cwd, logger, stdout, context)
       case 'check':
         return await runCheck(values, cwd, logger, stdout)
+      case 'preview':
+        return await runPreview(values, cwd, logger, stdout, context)
       case 'list':
         return await runList(cwd, stdout, Boolean(values.json))
       case 'new-office':
@@ -226,6 +233,29 @@ async function runCheck(values: Record<string, unknown>, cwd: string, logger: Lo
         : `${problems.length} problem(s) found`,
     )
   return problems.length === 0 ? 0 : Math.max(...problems.map((p) => p.exitCode))
+}
+
+/** Serves until the run is aborted (Ctrl+C), then closes the server and watchers: exit 0. */
+async function runPreview(
+  values: Record<string, unknown>,
+  cwd: string,
+  logger: Logger,
+  stdout: RunContext['stdout'] & {},
+  context: RunContext,
+): Promise<number> {
+  const { parsePort, startPreview } = await import('./preview.ts')
+  if (typeof values.office !== 'string' || !values.office) fail('USAGE', `--office is required: the preview shows one office; usage: ${COMMANDS.preview.usage}`)
+  const essay = typeof values.essay === 'string' ? values.essay : undefined
+  const preview = await startPreview({ root: cwd, office: values.office, essay, port: parsePort(values.port), logger })
+  try {
+    if (values.json) stdout.write(`${JSON.stringify({ ok: true, url: preview.url })}\n`)
+    else logger.info(`preview of ${values.office} at ${preview.url} (Ctrl+C to stop)`)
+    const { signal } = context
+    await new Promise<void>((resolve) => (signal?.aborted ? resolve() : signal?.addEventListener('abort', () => resolve(), { once: true })))
+  } finally {
+    await preview.close()
+  }
+  return 0
 }
 
 async function runList(cwd: string, stdout: RunContext['stdout'] & {}, json: boolean): Promise<number> {

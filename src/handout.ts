@@ -36,6 +36,8 @@ export interface HandoutInput {
   markdown: string
   /** The composed theme (theme css and inlined fonts). */
   themeCss: string
+  /** `@font-face` rules added to the page as they are, outside Marp's CSS processing. */
+  fontCss?: string
   /** templates/handout.hbs or an office's override. */
   template: TemplateSource
   aspect: Aspect
@@ -81,7 +83,7 @@ export function handoutHtml(input: HandoutInput): { html: string; pages: number 
     layoutIs: { threeUp: input.layout === 'three-up', sixUp: input.layout === 'six-up', notes: input.layout === 'notes' },
     paper: { name: input.paper, width: `${size.width}mm`, height: `${size.height}mm` },
     slideSize,
-    css: new Handlebars.SafeString(css.replace(/<\/(style)/gi, '<\\/$1')),
+    css: new Handlebars.SafeString(`${input.fontCss ?? ''}${css}`.replace(/<\/(style)/gi, '<\\/$1')),
     office: { name: input.office.name },
     essay: { title: input.essay.title, author: input.essay.author },
     session: {

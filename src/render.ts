@@ -4,6 +4,7 @@ import { Marp } from '@marp-team/marp-core'
 import type { Page } from 'puppeteer-core'
 import type { BrowserChoice } from './browser.ts'
 import { fail } from './error.ts'
+import type { Theme } from './theme.ts'
 
 // Marp Markdown → HTML (marp-cli, bespoke template) and → PDF pages (marp-core in the shared browser).
 
@@ -109,13 +110,13 @@ export interface Overflow {
 }
 
 /** marp-core render into a page that prints one slide per PDF page. */
-export function printableHtml(deck: PrintableDeck, themeCss: string): { html: string; slides: number } {
+export function printableHtml(deck: PrintableDeck, theme: Pick<Theme, 'css' | 'fonts'>): { html: string; slides: number } {
   const marp = new Marp({ ...MARP_OPTIONS, inlineSVG: true })
-  marp.themeSet.add(themeCss)
+  marp.themeSet.add(theme.css)
   const { html, css } = marp.render(deck.markdown)
   const { width, height } = SLIDE_SIZES[deck.aspect]
   const slides = (html.match(/<svg[^>]*data-marpit-svg/g) ?? []).length
-  const page = `<!DOCTYPE html><html lang="${deck.lang}"><head><meta charset="utf-8"><style>${css}
+  const page = `<!DOCTYPE html><html lang="${deck.lang}"><head><meta charset="utf-8"><style>${theme.fonts}</style><style>${css}
 @page { size: ${width}px ${height}px; margin: 0; }
 html, body { margin: 0; padding: 0; background: #fff; }
 div.marpit > svg { display: block; width: ${width}px; height: ${height}px; break-after: page; }
@@ -188,14 +189,17 @@ export async function screenshotOverview(page: Page, aspect: keyof typeof SLIDE_
   const cell = 360
   const style = `html,body{background:#d9d6cf!important;width:max-content}div.marpit{display:grid;grid-template-columns:repeat(${columns},${cell}px);gap:16px;padding:16px;width:max-content}
 div.marpit>svg{width:${cell}px!important;height:${(cell * height) / width}px!important;box-shadow:0 1px 4px rgba(0,0,0,.3)}`
-  await page.evaluate((css) => {
+  const size = await page.evaluate((css) => {
     const tag = document.createElement('style')
     tag.id = 'ortug-overview'
     tag.textContent = css
     document.head.append(tag)
+    const grid = (document.querySelector('div.marpit') as HTMLElement).getBoundingClientRect()
+    return { width: Math.ceil(grid.right), height: Math.ceil(grid.bottom) }
   }, style)
   try {
-    return await page.screenshot({ type: 'png', fullPage: true })
+    // An explicit clip: a full-page capture can race the new layout and keep the old width.
+    return await page.screenshot({ type: 'png', clip: { x: 0, y: 0, ...size }, captureBeyondViewport: true })
   } finally {
     await page.evaluate(() => document.getElementById('ortug-overview')?.remove())
   }

@@ -32,3 +32,20 @@ export async function loadFontFaceCss(): Promise<string> {
 export function composeTheme(themeCss: string, fontFaceCss: string): string {
   return `${themeCss}\n\n${fontFaceCss}\n`
 }
+
+/**
+ * The theme in the two shapes ortug uses: `full` (theme and fonts) for marp-cli's self-contained
+ * HTML; `css` and `fonts` apart for the pages ortug prints, where the 100 KB of inlined fonts
+ * would otherwise go through Marp's CSS processing for every deck.
+ */
+export interface Theme {
+  css: string
+  fonts: string
+  full: string
+  hash: string
+}
+
+export function createTheme(themeCss: string, fontFaceCss: string, hash: (text: string) => string): Theme {
+  const full = composeTheme(themeCss, fontFaceCss)
+  return { css: themeCss, fonts: fontFaceCss, full, hash: hash(full) }
+}

@@ -3,9 +3,10 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/browser.ts'
 import { parseEssay } from '../src/essay.ts'
+import { sha256 } from '../src/output.ts'
 import { loadIsolated, measureOverflow, printableHtml } from '../src/render.ts'
 import { splitSentences } from '../src/text.ts'
-import { composeTheme, loadFontFaceCss } from '../src/theme.ts'
+import { createTheme, loadFontFaceCss, type Theme } from '../src/theme.ts'
 import { hashTree, makeProject, REPO, readPdf, removeProject, runCli } from './helpers.ts'
 
 const normalize = (text: string) => text.replace(/\s+/g, ' ').trim()
@@ -110,10 +111,10 @@ describe('fit: a new essay with only sections builds for every office', () => {
 
 describe('overflow measurement', () => {
   let browser: LaunchedBrowser
-  let theme: string
+  let theme: Theme
   beforeAll(async () => {
     browser = await launchBrowser(await resolveBrowser(), 60_000)
-    theme = composeTheme(await readFile(path.join(REPO, 'templates/theme/ortug.css'), 'utf8'), await loadFontFaceCss())
+    theme = createTheme(await readFile(path.join(REPO, 'templates/theme/ortug.css'), 'utf8'), await loadFontFaceCss(), sha256)
   })
   afterAll(() => browser.close())
 
