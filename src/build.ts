@@ -9,6 +9,7 @@ import { collectErrors, fail, OrtugError, OrtugErrors } from './error.ts'
 import { cachedOverflows, emptyFitCache, type FitCache, MAX_FIT_ROUNDS, parseFitCache, recordFit, repairTuning, slideKeys } from './fit.ts'
 import type { HandoutInput } from './handout.ts'
 import type { Logger } from './log.ts'
+import { CACHE_DIR, isOutputFresh, mergeManifest, readManifest, readThumbnails, thumbnailPath, VERSION } from './manifest.ts'
 import { compileDeckTemplates, type DeckTemplates, formatDateIndonesian, type RenderMarkdown } from './markdown.ts'
 import { openStaging, sha256 } from './output.ts'
 import { planDeck, type Tuning } from './plan.ts'
@@ -22,11 +23,7 @@ export type Format = (typeof FORMATS)[number]
 export const DEFAULT_FORMATS: readonly Format[] = ['md', 'html', 'pdf', 'handout']
 /** Formats printed from the deck loaded in the build's browser. */
 const PAGE_FORMATS: readonly Format[] = ['pdf', 'png', 'overview']
-export const VERSION = '0.1.0'
-export const CACHE_DIR = '.ortug-cache'
 const FIT_CACHE = `${CACHE_DIR}/fit.json`
-/** Title-slide thumbnails for the catalogue, one per deck, kept between builds. */
-const THUMBS = `${CACHE_DIR}/thumbs`
 
 export interface BuildOptions extends Selection {
   root: string
@@ -453,22 +450,6 @@ function outputFiles(job: DeckJob, format: Format, marp: Map<string, Uint8Array>
   }
 }
 
-function thumbnailPath(office: string, slug: string): string {
-  return `${THUMBS}/${office}--${slug}.webp`
-}
-
-/** Thumbnails of the decks in the manifest, as data: URIs, so the catalogue stays one self-contained file. */
-async function readThumbnails(outDir: string, manifest: Manifest): Promise<Map<string, string>> {
-  const thumbnails = new Map<string, string>()
-  for (const { office, essay } of manifest.outputs) {
-    const key = `${office}/${essay}`
-    if (thumbnails.has(key)) continue
-    const bytes = await readFile(path.join(outDir, thumbnailPath(office, essay))).catch(() => undefined)
-    if (bytes) thumbnails.set(key, `data:image/webp;base64,${bytes.toString('base64')}`)
-  }
-  return thumbnails
-}
-
 export function outputPath(office: string, slug: string, format: Format): string {
   const names: Record<Format, string> = {
     md: `${slug}.md`,
@@ -495,45 +476,6 @@ function manifestEntry(job: DeckJob, format: Format, file: OutputFile): Manifest
     key: job.keys[format],
     inputs: job.inputs,
   }
-}
-
-/** The previous manifest's entries, or none when it is missing, corrupt or not ortug's. */
-export async function readManifest(outDir: string): Promise<ManifestEntry[]> {
-  try {
-    const parsed = JSON.parse(await readFile(path.join(outDir, 'manifest.json'), 'utf8')) as Partial<Manifest>
-    if (typeof parsed.generator !== 'string' || !parsed.generator.startsWith('ortug') || !Array.isArray(parsed.outputs)) return []
-    return parsed.outputs.filter((e) => e && typeof e.path === 'string' && typeof e.sha256 === 'string' && typeof e.key === 'string' && !e.path.includes('..'))
-  } catch {
-    return []
-  }
-}
-
-/** Every file of one output (a format may have several, like slide images) matches its key and bytes. */
-async function isOutputFresh(previous: readonly ManifestEntry[], outDir: string, office: string, essay: string, format: Format, key: string): Promise<boolean> {
-  const entries = previous.filter((e) => e.office === office && e.essay === essay && e.format === format)
-  if (entries.length === 0) return false
-  for (const entry of entries) if (!(await isFresh([entry], outDir, entry.path, key))) return false
-  return true
-}
-
-async function isFresh(previous: readonly ManifestEntry[], outDir: string, file: string, key: string): Promise<boolean> {
-  const entry = previous.find((e) => e.path === file)
-  if (!entry || entry.key !== key) return false
-  return readFile(path.join(outDir, file)).then(
-    (bytes) => sha256(bytes) === entry.sha256,
-    () => false,
-  )
-}
-
-async function mergeManifest(outDir: string, built: ManifestEntry[], previous: readonly ManifestEntry[]): Promise<Manifest> {
-  const fresh = new Set(built.map((e) => e.path))
-  const kept: ManifestEntry[] = []
-  for (const entry of previous) {
-    if (fresh.has(entry.path)) continue
-    if (await isFresh([entry], outDir, entry.path, entry.key)) kept.push(entry)
-  }
-  const outputs = [...kept, ...built].sort((a, b) => a.path.localeCompare(b.path))
-  return { generator: `ortug ${VERSION}`, builtAt: new Date().toISOString(), outputs }
 }
 
 async function hashInputs(root: string, files: string[]): Promise<Record<string, string>> {

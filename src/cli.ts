@@ -1,10 +1,11 @@
 import { access, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { build, check, DEFAULT_FORMATS, defaultJobs, FORMATS, type Format, VERSION } from './build.ts'
+import { build, check, DEFAULT_FORMATS, defaultJobs, FORMATS, type Format } from './build.ts'
 import { loadProject } from './content.ts'
 import { collectErrors, ERROR_CODES, fail, OrtugError } from './error.ts'
 import { createLogger, type Logger } from './log.ts'
+import { mergeShards, VERSION } from './manifest.ts'
 import { HANDOUT_LAYOUTS, LEVELS, PAPERS, RE_ID } from './schema.ts'
 
 export interface RunContext {
@@ -60,6 +61,11 @@ const COMMANDS = {
     summary: 'List essays, offices and what a build would make.',
     options: { ...COMMON_OPTIONS },
   },
+  'merge-manifests': {
+    usage: 'ortug merge-manifests <shard-dir>... --out dir',
+    summary: 'Gather the outputs of shard builds (build --shard k/n) into one folder, manifest and catalogue.',
+    options: { ...COMMON_OPTIONS, out: { type: 'string' } },
+  },
   'new-office': {
     usage: 'ortug new-office <id> --name "KPU Kota Contoh" --level kota [--region "Kota Contoh"]',
     summary: 'Write a new, commented office file content/offices/<id>.yaml.',
@@ -104,7 +110,12 @@ export async function run(argv: readonly string[], context: RunContext = {}): Pr
   let values: Record<string, unknown>
   let positionals: string[]
   try {
-    ;({ values, positionals } = parseArgs({ args: [...rest], options: spec.options, allowPositionals: command === 'new-office', strict: true }))
+    ;({ values, positionals } = parseArgs({
+      args: [...rest],
+      options: spec.options,
+      allowPositionals: command === 'new-office' || command === 'merge-manifests',
+      strict: true,
+    }))
   } catch (error) {
     stderr.write(`error: ${(error as Error).message}\nusage: ${spec.usage}\n`)
     return ERROR_CODES.USAGE
@@ -126,6 +137,15 @@ export async function run(argv: readonly string[], context: RunContext = {}): Pr
         return await runList(cwd, stdout, Boolean(values.json))
       case 'new-office':
         return await runNewOffice(positionals, values, cwd, logger)
+      case 'merge-manifests': {
+        if (positionals.length === 0 || typeof values.out !== 'string') fail('USAGE', `give the shard folders and --out; usage: ${spec.usage}`)
+        const manifest = await mergeShards(
+          positionals.map((dir) => path.resolve(cwd, dir)),
+          path.resolve(cwd, values.out),
+        )
+        logger.info(`merged ${positionals.length} shard(s): ${manifest.outputs.length} output(s) → ${values.out}`)
+        return 0
+      }
     }
   } catch (error) {
     const errors = collectErrorsOrRethrow(error, logger)

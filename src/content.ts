@@ -50,6 +50,16 @@ export async function loadProject(root: string, selection: Selection = {}): Prom
   const officeFiles = await listFiles(officesDir, /^(?!_).*\.ya?ml$/, 'content/offices/', 'add content/offices/<id>.yaml (see README)')
   const essaySlugs = essayFiles.map((f) => f.replace(/\.md$/, ''))
   const officeIds = officeFiles.map((f) => f.replace(/\.ya?ml$/, ''))
+  // "kota-bandung.yaml" and "kota-bandung.yml" would both build into dist/kota-bandung/: neither is trusted.
+  const twins = new Set(officeIds.filter((id, i) => officeIds.indexOf(id) !== i))
+  for (const id of twins) {
+    const files = officeFiles.filter((f) => f.replace(/\.ya?ml$/, '') === id)
+    problems.push(
+      new OrtugError('CONTENT', `office "${id}" has two files, ${files.join(' and ')}; an office id is its file name: keep one of them`, {
+        location: { file: path.join(officesDir, files.at(-1) as string) },
+      }),
+    )
+  }
   verifySelection('--essay', selection.essays, essaySlugs)
   verifySelection('--office', selection.offices, officeIds)
 
@@ -71,7 +81,7 @@ export async function loadProject(root: string, selection: Selection = {}): Prom
   const offices: Project['offices'] = []
   for (const file of officeFiles) {
     const id = file.replace(/\.ya?ml$/, '')
-    if (selection.offices && !selection.offices.includes(id)) continue
+    if ((selection.offices && !selection.offices.includes(id)) || twins.has(id)) continue
     const loaded = await attempt(async () => {
       const filePath = path.join(officesDir, file)
       const draft = parseOffice(await readText(filePath), id, filePath, defaults)
@@ -182,6 +192,10 @@ async function resolveLogo(draft: OfficeDraft, contentDir: string): Promise<Offi
     fail('CONTENT', `logo: "${logo}" resolves outside content/assets/ (links are followed); logos must be files under content/assets/`, { location })
   }
   const info = await stat(real)
+  // A folder would fail to read, and a pipe or device would never finish reading.
+  if (!info.isFile()) {
+    fail('CONTENT', `logo: "${logo}" is not a file; point it at a PNG, JPEG, WebP or SVG image under content/assets/`, { location })
+  }
   if (info.size > MAX_LOGO_BYTES) {
     fail(
       'CONTENT',

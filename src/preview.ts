@@ -86,6 +86,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     throw new OrtugErrors(first.errors)
   }
   await accept(first)
+  if ('errors' in first) reportProblems(first.errors, 'the first build')
 
   // 2. The server: pages read the current view; open pages hold an event stream.
   const clients = new Set<ServerResponse>()
@@ -102,6 +103,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     await rm(workDir, { recursive: true, force: true })
     throw error
   })
+  server.on('error', (error) => logger.error(`the preview server: ${error.message}`))
 
   // 3. Watchers: content/ and the templates folder (the theme is inside it), rebuilt after a quiet moment.
   const watchers = new Map<string, { close(): void }>()
@@ -176,10 +178,8 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
         const ms = Math.round(performance.now() - begun)
         const cause = files.length > 1 ? `${files[0]} and ${files.length - 1} more` : (files[0] ?? 'a file')
         if (!updated) continue
-        if ('errors' in result) {
-          for (const error of result.errors) logger.error(error.format())
-          logger.info(`${cause} changed: ${result.errors.length} problem(s), shown on the page until fixed`)
-        } else logger.info(`${cause} changed: rebuilt in ${ms} ms, reloading ${clients.size} page(s)`)
+        if ('errors' in result) reportProblems(result.errors, `${cause} changed`)
+        else logger.info(`${cause} changed: rebuilt in ${ms} ms, reloading ${clients.size} page(s)`)
         broadcast()
       } while (again && !closed)
     })()
@@ -188,6 +188,11 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     } finally {
       building = undefined
     }
+  }
+
+  function reportProblems(errors: readonly OrtugError[], when: string): void {
+    for (const error of errors) logger.error(error.format())
+    logger.info(`${when}: ${errors.length} problem(s), shown on the page until fixed`)
   }
 
   function broadcast(): void {

@@ -99,6 +99,18 @@ describe('shards', () => {
       expect([...first, ...second].sort()).toEqual(OFFICES.map((o) => `${o}/md`).sort())
       const index = await readFile(path.join(dir, 'dist/index.html'), 'utf8')
       for (const office of OFFICES) expect(index).toContain(`${office}/ortug-kpu-jabar.md`)
+      // Shards built on separate machines: each into its own folder, then gathered.
+      await runCli(['build', '--format', 'md', '--shard', '1/2', '--out', 'shard-1'], dir)
+      await runCli(['build', '--format', 'md', '--shard', '2/2', '--out', 'shard-2'], dir)
+      const merged = await runCli(['merge-manifests', 'shard-1', 'shard-2', '--out', 'merged'], dir)
+      expect(merged.code).toBe(0)
+      const manifest = JSON.parse(await readFile(path.join(dir, 'merged/manifest.json'), 'utf8'))
+      expect(manifest.outputs.map((e: { path: string }) => e.path).sort()).toEqual(OFFICES.map((o) => `${o}/ortug-kpu-jabar.md`).sort())
+      const catalogue = await readFile(path.join(dir, 'merged/index.html'), 'utf8')
+      for (const office of OFFICES) expect(catalogue).toContain(`${office}/ortug-kpu-jabar.md`)
+      const twice = await runCli(['merge-manifests', 'shard-1', 'shard-1', '--out', 'again'], dir)
+      expect(twice.code).toBe(2)
+      expect(twice.stderr).toContain('is in more than one shard')
     } finally {
       await removeProject(dir)
     }
