@@ -114,6 +114,13 @@ async function benchCold(ctx: Context): Promise<{ scenario: Scenario; outDir: st
   return { scenario: { key: 'b', label: 'ortug build, cold', offices: ctx.offices.length, command: describe(args('<fresh dir>')), runs }, outDir, kinds }
 }
 
+/** (f) the cold build without handouts: (b) − (f) is what handouts cost. */
+async function benchColdWithoutHandouts(ctx: Context): Promise<Scenario> {
+  const args = (dir: string) => ['build', '--format', 'md,html,pdf', '--out', dir, ...force(ctx), ...selection(ctx)]
+  const runs = await repeat(ctx, 'f', async (i) => ortug(`(f) run ${i}`, ctx.project, args(path.join(ctx.tmp, `f-run-${i}`))))
+  return { key: 'f', label: 'ortug build, cold, without handouts', offices: ctx.offices.length, command: describe(args('<fresh dir>')), runs }
+}
+
 /** (c) the same build again into the same folder, nothing changed. */
 async function benchUnchanged(ctx: Context, outDir: string): Promise<Scenario> {
   const args = ['build', '--out', outDir, ...selection(ctx)]
@@ -206,8 +213,16 @@ async function machineFacts(browser: BrowserChoice) {
   }
 }
 
+/** Median seconds per office that handouts add to a cold build: ((b) − (f)) / offices. */
+function handoutCost(summaries: readonly ScenarioSummary[]): number | undefined {
+  const b = summaries.find((s) => s.key === 'b')
+  const f = summaries.find((s) => s.key === 'f')
+  return b && f ? round((b.medianSeconds - f.medianSeconds) / b.offices, 3) : undefined
+}
+
 function printReport(summaries: ScenarioSummary[], ratioValues: Record<string, number>): void {
   process.stdout.write(`\n${formatTable(summaries, ratioValues)}\n\n`)
+  process.stdout.write(`handouts add ${handoutCost(summaries)} s per office to a cold build ((b) - (f)) / offices\n`)
   for (const s of summaries) process.stdout.write(`(${s.key}) ${s.command}\n`)
   process.stdout.write(`\nwrote ${path.relative(process.cwd(), RESULTS_FILE)}\n`)
 }
@@ -222,8 +237,9 @@ async function runAll(ctx: Context) {
   }
   const c = await benchUnchanged(ctx, b.outDir)
   const d = await benchOneOffice(ctx, b.outDir, b.kinds)
+  const f = await benchColdWithoutHandouts(ctx)
   const e = ctx.options.skipNational ? undefined : await benchNational(ctx)
-  return { scenarios: [a, b.scenario, c, d, ...(e ? [e] : [])], checks, changedOffice: d.changedOffice }
+  return { scenarios: [a, b.scenario, c, d, ...(e ? [e] : []), f], checks, changedOffice: d.changedOffice }
 }
 
 async function main(): Promise<number> {
@@ -266,6 +282,7 @@ async function main(): Promise<number> {
       ratios: ratioValues,
       secondsPerOffice: Object.fromEntries(summaries.map((s) => [s.key, round(s.secondsPerOffice, 4)])),
       peakTreeRssBytes: Object.fromEntries(summaries.map((s) => [s.key, s.peakTreeRssBytes])),
+      handoutSecondsPerOffice: handoutCost(summaries),
     }
     await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`)
     printReport(summaries, ratioValues)

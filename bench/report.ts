@@ -1,6 +1,6 @@
 // Summaries of the timed runs: medians, ratios, the printed table.
 
-export type ScenarioKey = 'a' | 'b' | 'c' | 'd' | 'e'
+export type ScenarioKey = 'a' | 'b' | 'c' | 'd' | 'e' | 'f'
 
 export interface RunRecord {
   /** Wall clock of the whole scenario run, seconds. */
