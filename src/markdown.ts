@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars'
 import { fail } from './error.ts'
+import { qrCodeDataUri } from './qr.ts'
 import { LAYOUTS } from './schema.ts'
 import type { Deck, LayoutName } from './types.ts'
 
@@ -103,20 +104,25 @@ function viewModel({ office, essay, slides }: Deck) {
     ...escapeDeep(slide.fields),
     layout: slide.layout,
     number: index + 1,
-    notes: slide.notes.length > 0 ? escapeComment(notesText(slide, index, slides.length)) : null,
+    notes: escapeComment(notesText(slide, index, slides.length)),
   }))
   return {
     ...escapeDeep(plain),
-    // Validated as #rrggbb and a data: URI built by ortug; neither is user prose.
-    office: { ...escapeDeep(plain.office), colors: office.colors, logo: office.logo ?? null },
+    // Validated as #rrggbb, and data: URIs built by ortug (base64): none of it is user prose.
+    office: { ...escapeDeep(plain.office), colors: office.colors, logo: office.logo ?? null, qr: contact?.website ? qrCodeDataUri(contact.website) : null },
     slides: slidesView,
   }
 }
 
-/** A first line without a colon keeps Marp from reading the notes as directives. */
+/**
+ * Where the slide sits, for the presenter, then the notes. The first line never holds a colon
+ * (nor user text), which keeps Marp from reading the notes as directives.
+ */
 function notesText(slide: Deck['slides'][number], index: number, total: number): string {
-  const timing = slide.minutes ? ` · rencana ${slide.minutes} menit` : ''
-  return [`Slide ${index + 1} dari ${total}${timing}`, ...slide.notes].join('\n\n')
+  const where = [`Slide ${index + 1} dari ${total}`]
+  if (slide.part) where.push(`Bagian ${slide.part.index} dari ${slide.part.total}${slide.part.minutes ? ` (rencana ${slide.part.minutes} menit)` : ''}`)
+  if (slide.minutes) where.push(`slide ini ${slide.minutes} menit`)
+  return [where.join(' · '), ...slide.notes].join('\n\n')
 }
 
 function escapeDeep(value: unknown): any {

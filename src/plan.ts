@@ -62,6 +62,7 @@ export function planDeck(essay: Essay, storyboard: Storyboard, office: Office, t
         units: countUnits(fields),
         notes: page === 0 ? notes : [],
         minutes: page === 0 ? source.minutes : undefined,
+        part: planPart(source, agenda, sectionsById),
       })
     })
   })
@@ -99,8 +100,14 @@ function applyOfficeChanges(slides: readonly StoryboardSlide[], office: Office, 
 }
 
 interface AgendaEntry {
+  id: string
   heading: string
   minutes: number | null
+}
+
+function planPart(slide: StoryboardSlide, agenda: readonly AgendaEntry[], sections: Map<string, Section>): Slide['part'] {
+  const index = agenda.findIndex((entry) => entry.id === slide.section && sections.has(entry.id))
+  return index < 0 ? undefined : { index: index + 1, total: agenda.length, minutes: agenda[index]?.minutes ?? null }
 }
 
 /** The sections the deck covers, in order of their first slide, with their planned minutes. */
@@ -109,7 +116,7 @@ function planAgenda(slides: readonly StoryboardSlide[], sections: Map<string, Se
   for (const slide of slides) {
     const section = slide.section ? sections.get(slide.section) : undefined
     if (!section) continue
-    const entry = entries.get(section.id) ?? { heading: section.heading, minutes: null }
+    const entry = entries.get(section.id) ?? { id: section.id, heading: section.heading, minutes: null }
     if (slide.minutes) entry.minutes = (entry.minutes ?? 0) + slide.minutes
     entries.set(section.id, entry)
   }

@@ -8,9 +8,13 @@ import type { Theme } from './theme.ts'
 
 // Marp Markdown → HTML (marp-cli, bespoke template) and → PDF pages (marp-core in the shared browser).
 
-/** Marp options for every render: no raw HTML, no remote emoji images, no math fonts. */
+/**
+ * Marp options for every render: no raw HTML, no remote emoji images, no math fonts, and no
+ * automatic links (an address in office text stays text; the closing slide's QR code links).
+ */
 export const MARP_OPTIONS = {
   html: false,
+  markdown: { linkify: false },
   emoji: { shortcode: false, unicode: false },
   math: false,
   script: false,
@@ -50,7 +54,7 @@ export async function renderWithMarpCli(
   const configFile = path.join(workDir, 'marp.config.json')
   await mkdir(workDir, { recursive: true })
   await writeFile(themeFile, themeCss)
-  await writeFile(configFile, JSON.stringify({ options: { emoji: MARP_OPTIONS.emoji, math: false, minifyCSS: true } }))
+  await writeFile(configFile, JSON.stringify({ options: { emoji: MARP_OPTIONS.emoji, markdown: MARP_OPTIONS.markdown, math: false, minifyCSS: true } }))
   for (const deck of decks) {
     await mkdir(path.dirname(path.join(inputDir, `${deck.base}.md`)), { recursive: true })
     await writeFile(path.join(inputDir, `${deck.base}.md`), deck.markdown)

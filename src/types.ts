@@ -99,6 +99,8 @@ export interface Slide {
   units: number
   notes: string[]
   minutes?: number
+  /** The agenda part the slide belongs to, for the presenter: "Bagian 2 dari 6 · rencana 20 menit". */
+  part?: { index: number; total: number; minutes: number | null }
 }
 
 export interface Deck {

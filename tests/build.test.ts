@@ -144,7 +144,7 @@ describe('ortug build of the shipped content', () => {
       await presenter.page.waitForSelector('.bespoke-marp-note.active')
       const note = await presenter.page.$eval('.bespoke-marp-note.active', (el) => el.textContent ?? '')
       const [paragraph] = await seedParagraphs()
-      expect(note).toContain('Slide 3 dari 18 · rencana 5 menit')
+      expect(note).toContain('Slide 3 dari 18 · Bagian 1 dari 6 (rencana 11 menit) · slide ini 5 menit')
       expect(note).toContain(paragraph)
       expect(await presenter.page.$('.bespoke-marp-presenter-info-timer')).not.toBeNull()
       expect(await presenter.page.$('.bespoke-marp-presenter-next-container')).not.toBeNull()

@@ -69,3 +69,24 @@ describe('image and PowerPoint formats', () => {
     for (const paragraph of (await seedParagraphs()).slice(0, 2)) expect(notes).toContain(paragraph.slice(0, 60))
   })
 })
+
+describe('closing slide QR code', () => {
+  it('links to the office website, decoded from the rendered slide; the address stays plain text', async () => {
+    const dir = await makeProject({ from: 'customized' })
+    try {
+      const result = await runCli(['build', '--format', 'html,png'], dir)
+      expect(result.code).toBe(0)
+      const out = path.join(dir, 'dist', 'kota-contoh')
+      const images = (await readdir(out)).filter((f) => f.endsWith('.png')).sort()
+      const png = PNG.sync.read(await readFile(path.join(out, images.at(-1) as string)))
+      const { default: jsQR } = await import('jsqr')
+      const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height)
+      expect(code?.data).toBe('https://example.org')
+      const html = await readFile(path.join(out, 'esai-contoh.html'), 'utf8')
+      expect(html).toContain('https://example.org')
+      expect(html).not.toMatch(/href="(https:\/\/example\.org|mailto:)/)
+    } finally {
+      await removeProject(dir)
+    }
+  })
+})
