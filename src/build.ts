@@ -118,21 +118,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         }
         if (formats.length === 0) continue
         renderMarkdown ??= compileDeckTemplates(templates)
-        const deck = planDeck(essay, storyboard, office)
-        jobs.push({
-          office,
-          templates,
-          essay,
-          storyboard,
-          renderMarkdown,
-          inputs,
-          keys,
-          handout,
-          formats,
-          tuning: new Map(),
-          deck,
-          markdown: renderMarkdown(deck),
-        })
+        jobs.push(planJob({ office, templates, essay, storyboard, renderMarkdown, inputs, keys, handout, formats }))
       }
     } catch (error) {
       failures.push(...collectErrors(error))
@@ -255,21 +241,8 @@ export async function check(options: CheckOptions): Promise<{ problems: OrtugErr
     try {
       const renderMarkdown = compileDeckTemplates(templates)
       for (const { essay, storyboard } of project.essays) {
-        const deck = planDeck(essay, storyboard, office)
-        jobs.push({
-          office,
-          templates,
-          essay,
-          storyboard,
-          renderMarkdown,
-          inputs: {},
-          keys: Object.fromEntries(FORMATS.map((f) => [f, ''])) as Record<Format, string>,
-          handout: office.handout,
-          formats: [],
-          tuning: new Map(),
-          deck,
-          markdown: renderMarkdown(deck),
-        })
+        const keys = Object.fromEntries(FORMATS.map((f) => [f, ''])) as Record<Format, string>
+        jobs.push(planJob({ office, templates, essay, storyboard, renderMarkdown, inputs: {}, keys, handout: office.handout, formats: [] }))
       }
     } catch (error) {
       problems.push(...collectErrors(error))
@@ -288,6 +261,12 @@ export async function check(options: CheckOptions): Promise<{ problems: OrtugErr
     }
   }
   return { problems, decks: jobs.length, offices: project.offices.length, essays: project.essays.length }
+}
+
+/** A deck job with its first plan and Markdown (the fit check may replan it). */
+function planJob(job: Omit<DeckJob, 'tuning' | 'deck' | 'markdown'>): DeckJob {
+  const deck = planDeck(job.essay, job.storyboard, job.office)
+  return { ...job, tuning: new Map(), deck, markdown: job.renderMarkdown(deck) }
 }
 
 interface LazyBrowser {

@@ -70,6 +70,8 @@ describe('image and PowerPoint formats', () => {
   })
 })
 
+type QrDecoder = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null
+
 describe('closing slide QR code', () => {
   it('links to the office website, decoded from the rendered slide; the address stays plain text', async () => {
     const dir = await makeProject({ from: 'customized' })
@@ -79,7 +81,9 @@ describe('closing slide QR code', () => {
       const out = path.join(dir, 'dist', 'kota-contoh')
       const images = (await readdir(out)).filter((f) => f.endsWith('.png')).sort()
       const png = PNG.sync.read(await readFile(path.join(out, images.at(-1) as string)))
-      const { default: jsQR } = await import('jsqr')
+      // jsqr is CommonJS: its function is module.exports (or .default, depending on the loader).
+      const jsqr = (await import('jsqr')) as unknown as { default: QrDecoder & { default?: QrDecoder } }
+      const jsQR = jsqr.default.default ?? jsqr.default
       const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height)
       expect(code?.data).toBe('https://example.org')
       const html = await readFile(path.join(out, 'esai-contoh.html'), 'utf8')
