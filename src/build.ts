@@ -134,7 +134,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const browser = lazyBrowser(options)
   const failedOffices = new Set<string>()
   // Bad content fails its office only; the environment (browser gone, timeout, disk) ends the build.
-  const fail_ = (office: string, error: unknown) => {
+  const recordFailure = (office: string, error: unknown) => {
     if (options.signal?.aborted || (error instanceof OrtugError && error.kind === 'ENVIRONMENT')) {
       throw error instanceof OrtugError ? new OrtugError(error.kind, `${office}: ${error.message}`, { cause: error }) : error
     }
@@ -153,7 +153,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       try {
         await withTimeout(fitAndPrint(job, browser, theme, fitCache), options.timeoutMs, step)
       } catch (error) {
-        fail_(job.office.id, asBrowserFault(error, step))
+        recordFailure(job.office.id, asBrowserFault(error, step))
       }
       done++
       logger.progress(`[${done}/${jobs.length}] ${job.office.id} / ${job.essay.slug}`)
@@ -200,7 +200,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         )
         built.push(...files.map(({ job, format, file }) => manifestEntry(job, format, file)))
       } catch (error) {
-        fail_(officeId, error)
+        recordFailure(officeId, error)
       }
     }
 
