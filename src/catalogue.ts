@@ -4,7 +4,8 @@ import type { Manifest, ManifestEntry } from './types.ts'
 // output, sizes and the build date, and a search box. One self-contained file that works from
 // file:// (thumbnails are data: URIs, the script is inline).
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
+export const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
 
 const FORMAT_LABELS: Record<string, string> = {
   html: 'Presentasi',

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { escapeHtml } from './catalogue.ts'
 import { BUILTIN_TEMPLATES, loadProject, readText, type Selection } from './content.ts'
 import { collectErrors, fail, formatLocation, type Location, OrtugError, OrtugErrors } from './error.ts'
 import type { Logger } from './log.ts'
@@ -223,11 +224,11 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       watchers.set(root, watcher)
     }
     for (const dir of wanted) {
-      if (!watchers.has(dir) && (await isDirectory(dir)))
-        watchers.set(
-          dir,
-          watchTree(dir, (file) => onChange(path.relative(root, file))),
-        )
+      if (watchers.has(dir) || !(await isDirectory(dir))) continue
+      watchers.set(
+        dir,
+        watchTree(dir, (file) => onChange(path.relative(root, file))),
+      )
     }
   }
 
@@ -417,8 +418,6 @@ function isDirectorySync(file: string): boolean {
 function sendHtml(response: ServerResponse, status: number, html: string): void {
   response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }).end(html)
 }
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
 
 /**
  * Reloads the page when the server's version differs from the one the page was served with; the
