@@ -72,6 +72,21 @@ interface DeckJob {
   thumbnail?: Uint8Array
   slideImages?: Uint8Array[]
   overview?: Uint8Array
+  /** Settles when the job's slides are final (after the fit check), so HTML can start early. */
+  fitted: Deferred
+}
+
+interface Deferred {
+  promise: Promise<void>
+  resolve(): void
+}
+
+function deferred(): Deferred {
+  let resolve = () => {}
+  const promise = new Promise<void>((done) => {
+    resolve = done
+  })
+  return { promise, resolve }
 }
 
 const THUMB_WIDTH = 320
@@ -144,41 +159,35 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const built: ManifestEntry[] = []
   try {
     // 3. One browser for the whole build, launched when first needed: fit check (unless the cache
-    //    knows every slide) and PDFs.
+    //    knows every slide), PDFs, handouts, images. marp-cli's HTML and PPTX (4.) start as soon as
+    //    every deck's slides are final, while the browser still prints.
+    const marp = renderMarpFormats(jobs, failedOffices, theme, browser, staging.dir)
+    // Handled below; this keeps an early rejection from counting as unhandled meanwhile.
+    marp.catch(() => undefined)
     let done = 0
-    await runPool(jobs, options.jobs, async (job) => {
-      checkAborted(options.signal)
-      if (failedOffices.has(job.office.id)) return
-      const step = `${job.office.id} / ${job.essay.slug}: fit check and PDF`
-      try {
-        await withTimeout(fitAndPrint(job, browser, theme, fitCache), options.timeoutMs, step)
-      } catch (error) {
-        recordFailure(job.office.id, asBrowserFault(error, step))
-      }
-      done++
-      logger.progress(`[${done}/${jobs.length}] ${job.office.id} / ${job.essay.slug}`)
-    })
+    try {
+      await runPool(jobs, options.jobs, async (job) => {
+        checkAborted(options.signal)
+        if (failedOffices.has(job.office.id)) return job.fitted.resolve()
+        const step = `${job.office.id} / ${job.essay.slug}: fit check and PDF`
+        try {
+          await withTimeout(fitAndPrint(job, browser, theme, fitCache), options.timeoutMs, step)
+        } catch (error) {
+          recordFailure(job.office.id, asBrowserFault(error, step))
+        } finally {
+          job.fitted.resolve()
+        }
+        done++
+        logger.progress(`[${done}/${jobs.length}] ${job.office.id} / ${job.essay.slug}`)
+      })
+    } finally {
+      // marp-cli writes into staging: it must be done before staging goes.
+      for (const job of jobs) job.fitted.resolve()
+      await marp.catch(() => undefined)
+    }
     logger.done()
     checkAborted(options.signal)
-
-    // 4. HTML (and PPTX) for every deck, one marp-cli call per format (it writes files, so it works inside staging).
-    const marp = new Map<string, Uint8Array>()
-    for (const format of ['html', 'pptx'] as const) {
-      const marpJobs = jobs.filter((job) => job.formats.includes(format) && !failedOffices.has(job.office.id))
-      if (marpJobs.length === 0) continue
-      const { renderWithMarpCli } = await import('./render.ts')
-      // marp-cli prints PPTX with a browser of its own; give it the build's choice of browser.
-      const browserChoice = format === 'pptx' ? (await browser.get()).choice : undefined
-      const rendered = await renderWithMarpCli(
-        marpJobs.map((job) => ({ base: `${job.office.id}/${job.essay.slug}`, markdown: job.markdown })),
-        theme.full,
-        path.join(staging.dir, `marp-${format}`),
-        format,
-        browserChoice,
-      )
-      for (const [base, bytes] of rendered) marp.set(`${base}.${format}`, bytes)
-      checkAborted(options.signal)
-    }
+    const marpOutputs = await marp
 
     // 5. Each office is moved into place once all its outputs are complete.
     const byOffice = new Map<string, DeckJob[]>()
@@ -187,7 +196,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     }
     for (const [officeId, officeJobs] of byOffice) {
       checkAborted(options.signal)
-      const files = officeJobs.flatMap((job) => job.formats.flatMap((format) => outputFiles(job, format, marp).map((file) => ({ job, format, file }))))
+      const files = officeJobs.flatMap((job) => job.formats.flatMap((format) => outputFiles(job, format, marpOutputs).map((file) => ({ job, format, file }))))
       // Files of a rebuilt output that the new build does not make again (fewer slide images).
       const obsolete = previous
         .filter((e) => e.office === officeId && officeJobs.some((job) => job.essay.slug === e.essay && job.formats.includes(e.format as Format)))
@@ -263,10 +272,38 @@ export async function check(options: CheckOptions): Promise<{ problems: OrtugErr
   return { problems, decks: jobs.length, offices: project.offices.length, essays: project.essays.length }
 }
 
+/** 4. HTML (and PPTX) for every deck, one marp-cli call per format, once every deck's slides are final. */
+async function renderMarpFormats(
+  jobs: readonly DeckJob[],
+  failedOffices: ReadonlySet<string>,
+  theme: Theme,
+  browser: LazyBrowser,
+  stagingDir: string,
+): Promise<Map<string, Uint8Array>> {
+  await Promise.all(jobs.map((job) => job.fitted.promise))
+  const outputs = new Map<string, Uint8Array>()
+  for (const format of ['html', 'pptx'] as const) {
+    const marpJobs = jobs.filter((job) => job.formats.includes(format) && !failedOffices.has(job.office.id))
+    if (marpJobs.length === 0) continue
+    const { renderWithMarpCli } = await import('./render.ts')
+    // marp-cli prints PPTX with a browser of its own; give it the build's choice of browser.
+    const browserChoice = format === 'pptx' ? (await browser.get()).choice : undefined
+    const rendered = await renderWithMarpCli(
+      marpJobs.map((job) => ({ base: `${job.office.id}/${job.essay.slug}`, markdown: job.markdown })),
+      theme.full,
+      path.join(stagingDir, `marp-${format}`),
+      format,
+      browserChoice,
+    )
+    for (const [base, bytes] of rendered) outputs.set(`${base}.${format}`, bytes)
+  }
+  return outputs
+}
+
 /** A deck job with its first plan and Markdown (the fit check may replan it). */
-function planJob(job: Omit<DeckJob, 'tuning' | 'deck' | 'markdown'>): DeckJob {
+function planJob(job: Omit<DeckJob, 'tuning' | 'deck' | 'markdown' | 'fitted'>): DeckJob {
   const deck = planDeck(job.essay, job.storyboard, job.office)
-  return { ...job, tuning: new Map(), deck, markdown: job.renderMarkdown(deck) }
+  return { ...job, tuning: new Map(), deck, markdown: job.renderMarkdown(deck), fitted: deferred() }
 }
 
 interface LazyBrowser {
@@ -326,6 +363,7 @@ async function fitAndPrint(job: DeckJob, browser: LazyBrowser, theme: Theme, cac
       job.deck = planDeck(job.essay, job.storyboard, job.office, tuning)
       job.markdown = job.renderMarkdown(job.deck)
     }
+    job.fitted.resolve()
     if (overflows.length > 0) {
       const label = `${job.office.id} / ${job.essay.slug}`
       fail(
