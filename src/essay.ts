@@ -57,6 +57,14 @@ function parseSections(body: string, firstLine: number, file: string): Section[]
       if (current.id !== OPENING_SECTION_ID || current.paragraphs.length > 0) sections.push(current)
       const [title, explicitId] = splitHeadingId(heading[1] ?? '')
       const id = explicitId ?? slugify(title)
+      // "## {#id}" alone would give an empty agenda entry, divider title and PDF bookmark.
+      if (title.trim() === '') {
+        problems.push(
+          new OrtugError('CONTENT', `the heading of section "${id}" has no text: write it as "## Heading {#${id}}"`, {
+            location: { file, line: lineNumber, column: 1 },
+          }),
+        )
+      }
       if (!RE_ID.test(id)) {
         problems.push(
           new OrtugError('CONTENT', `section id "${id}" must use lowercase letters, digits and single hyphens: write the heading as "## ${title} {#my-id}"`, {

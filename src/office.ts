@@ -79,7 +79,10 @@ export function parseOffice(text: string, id: string, file: string, defaults?: Y
 export function mergeDefaults(defaults: unknown, office: unknown): unknown {
   if (!isPlainObject(defaults) || !isPlainObject(office)) return office === undefined ? defaults : office
   const merged: Record<string, unknown> = { ...defaults }
-  for (const [key, value] of Object.entries(office)) merged[key] = mergeDefaults(defaults[key], value)
+  // defineProperty, not assignment: a "__proto__" key that got this far must stay a plain key.
+  for (const [key, value] of Object.entries(office)) {
+    Object.defineProperty(merged, key, { value: mergeDefaults(defaults[key], value), enumerable: true, writable: true, configurable: true })
+  }
   return merged
 }
 

@@ -13,8 +13,9 @@ export const RE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/
 export const RE_COLOR = /^#[0-9a-fA-F]{6}$/
 export const RE_DATE = /^\d{4}-\d{2}-\d{2}$/
 // Line breaks, tabs and other control characters (C0, DEL, C1, Unicode line/paragraph separators).
-const RE_SINGLE_LINE = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/
-const RE_MULTI_LINE = /^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]*$/
+// Bidirectional overrides (U+202A–202E, U+2066–2069) would let text show reversed.
+const RE_SINGLE_LINE = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$/
+const RE_MULTI_LINE = /^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$/
 
 const line = (max = 200) =>
   z

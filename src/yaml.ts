@@ -1,4 +1,4 @@
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml'
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml'
 import { fail, type Location, OrtugError, OrtugErrors } from './error.ts'
 import { formatPath } from './validate.ts'
 
@@ -29,10 +29,12 @@ export function parseYaml(text: string, file: string): YamlSource {
   )
   visit(doc, {
     Pair(_, pair) {
-      if (isScalar(pair.key) && FORBIDDEN_KEYS.has(String(pair.key.value))) {
+      // A key may also be an alias of an anchored "__proto__".
+      const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key
+      if (isScalar(key) && FORBIDDEN_KEYS.has(String(key.value))) {
         problems.push(
-          new OrtugError('CONTENT', `the key "${pair.key.value}" is not allowed (it could change how objects behave); rename or remove it`, {
-            location: at(pair.key.range?.[0] ?? 0),
+          new OrtugError('CONTENT', `the key "${key.value}" is not allowed (it could change how objects behave); rename or remove it`, {
+            location: at((pair.key as { range?: [number] } | null)?.range?.[0] ?? 0),
           }),
         )
       }
