@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { Page } from 'puppeteer-core'
@@ -13,7 +13,7 @@ import { CACHE_DIR, isOutputFresh, mergeManifest, readManifest, readThumbnails, 
 import { compileDeckTemplates, type DeckTemplates, formatDateIndonesian, type RenderMarkdown } from './markdown.ts'
 import { openStaging, sha256 } from './output.ts'
 import { planDeck, type Tuning } from './plan.ts'
-import type { Overflow, PrintableDeck } from './render.ts'
+import type { MarpRender, Overflow, PrintableDeck } from './render.ts'
 import { createTheme, loadFontFaceCss, resolveFontFiles, type Theme } from './theme.ts'
 import type { Deck, Essay, HandoutLayout, Manifest, ManifestEntry, Office, OutputFile, Paper, Storyboard } from './types.ts'
 
@@ -72,6 +72,8 @@ interface DeckJob {
   thumbnail?: Uint8Array
   slideImages?: Uint8Array[]
   overview?: Uint8Array
+  /** The last Marp render of the deck, which the handout reuses when it is of the final Markdown. */
+  rendered?: MarpRender & { markdown: string }
   /** Settles when the job's slides are final (after the fit check), so HTML can start early. */
   fitted: Deferred
 }
@@ -158,59 +160,64 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   }
   const built: ManifestEntry[] = []
   try {
-    // 3. One browser for the whole build, launched when first needed: fit check (unless the cache
-    //    knows every slide), PDFs, handouts, images. marp-cli's HTML and PPTX (4.) start as soon as
-    //    every deck's slides are final, while the browser still prints.
-    const marp = renderMarpFormats(jobs, failedOffices, theme, browser, staging.dir)
-    // Handled below; this keeps an early rejection from counting as unhandled meanwhile.
-    marp.catch(() => undefined)
+    // Decks go in batches of whole offices, each written when done, so memory stays flat
+    // however many offices there are.
     let done = 0
-    try {
-      await runPool(jobs, options.jobs, async (job) => {
-        checkAborted(options.signal)
-        if (failedOffices.has(job.office.id)) return job.fitted.resolve()
-        const step = `${job.office.id} / ${job.essay.slug}: fit check and PDF`
-        try {
-          await withTimeout(fitAndPrint(job, browser, theme, fitCache), options.timeoutMs, step)
-        } catch (error) {
-          recordFailure(job.office.id, asBrowserFault(error, step))
-        } finally {
-          job.fitted.resolve()
-        }
-        done++
-        logger.progress(`[${done}/${jobs.length}] ${job.office.id} / ${job.essay.slug}`)
-      })
-    } finally {
-      // marp-cli writes into staging: it must be done before staging goes.
-      for (const job of jobs) job.fitted.resolve()
-      await marp.catch(() => undefined)
-    }
-    logger.done()
-    checkAborted(options.signal)
-    const marpOutputs = await marp
-
-    // 5. Each office is moved into place once all its outputs are complete.
-    const byOffice = new Map<string, DeckJob[]>()
-    for (const job of jobs) {
-      if (!failedOffices.has(job.office.id)) byOffice.set(job.office.id, [...(byOffice.get(job.office.id) ?? []), job])
-    }
-    for (const [officeId, officeJobs] of byOffice) {
-      checkAborted(options.signal)
-      const files = officeJobs.flatMap((job) => job.formats.flatMap((format) => outputFiles(job, format, marpOutputs).map((file) => ({ job, format, file }))))
-      // Files of a rebuilt output that the new build does not make again (fewer slide images).
-      const obsolete = previous
-        .filter((e) => e.office === officeId && officeJobs.some((job) => job.essay.slug === e.essay && job.formats.includes(e.format as Format)))
-        .map((e) => e.path)
+    for (const [number, batch] of batchByOffice(jobs, BATCH_DECKS).entries()) {
+      // 3. One browser for the whole build, launched when first needed: fit check (unless the cache
+      //    knows every slide), PDFs, handouts, images. marp-cli's HTML and PPTX (4.) start as soon as
+      //    every deck's slides are final, while the browser still prints.
+      const marp = renderMarpFormats(batch, failedOffices, theme, browser, path.join(staging.dir, `marp-${number + 1}`))
+      // Handled below; this keeps an early rejection from counting as unhandled meanwhile.
+      marp.catch(() => undefined)
       try {
-        await staging.commitOffice(
-          officeId,
-          files.map(({ file }) => file),
-          obsolete,
-        )
-        built.push(...files.map(({ job, format, file }) => manifestEntry(job, format, file)))
-      } catch (error) {
-        recordFailure(officeId, error)
+        await runPool(batch, options.jobs, async (job) => {
+          checkAborted(options.signal)
+          if (failedOffices.has(job.office.id)) return job.fitted.resolve()
+          const step = `${job.office.id} / ${job.essay.slug}: fit check and PDF`
+          try {
+            await withTimeout(fitAndPrint(job, browser, theme, fitCache), options.timeoutMs, step)
+          } catch (error) {
+            recordFailure(job.office.id, asBrowserFault(error, step))
+          } finally {
+            job.fitted.resolve()
+          }
+          done++
+          logger.progress(`[${done}/${jobs.length}] ${job.office.id} / ${job.essay.slug}`)
+        })
+      } finally {
+        // marp-cli writes into staging: it must be done before staging goes.
+        for (const job of batch) job.fitted.resolve()
+        await marp.catch(() => undefined)
       }
+      logger.done()
+      checkAborted(options.signal)
+      const marpOutputs = await marp
+
+      // 5. Each office is moved into place once all its outputs are complete.
+      const byOffice = new Map<string, DeckJob[]>()
+      for (const job of batch) {
+        if (!failedOffices.has(job.office.id)) byOffice.set(job.office.id, [...(byOffice.get(job.office.id) ?? []), job])
+      }
+      for (const [officeId, officeJobs] of byOffice) {
+        checkAborted(options.signal)
+        const files = officeJobs.flatMap((job) => job.formats.flatMap((format) => outputFiles(job, format, marpOutputs).map((file) => ({ job, format, file }))))
+        // Files of a rebuilt output that the new build does not make again (fewer slide images).
+        const obsolete = previous
+          .filter((e) => e.office === officeId && officeJobs.some((job) => job.essay.slug === e.essay && job.formats.includes(e.format as Format)))
+          .map((e) => e.path)
+        try {
+          await staging.commitOffice(
+            officeId,
+            files.map(({ file }) => file),
+            obsolete,
+          )
+          built.push(...files.map(({ job, format, file }) => manifestEntry(job, format, file)))
+        } catch (error) {
+          recordFailure(officeId, error)
+        }
+      }
+      for (const job of batch) releaseOutputs(job)
     }
 
     // 6. Manifest, catalogue and fit cache; entries of outputs this build did not touch are kept.
@@ -272,13 +279,40 @@ export async function check(options: CheckOptions): Promise<{ problems: OrtugErr
   return { problems, decks: jobs.length, offices: project.offices.length, essays: project.essays.length }
 }
 
+/** Decks per batch: enough to keep marp-cli's per-call start-up small, few enough to bound memory. */
+const BATCH_DECKS = 48
+
+function batchByOffice(jobs: readonly DeckJob[], size: number): DeckJob[][] {
+  const batches: DeckJob[][] = []
+  let current: DeckJob[] = []
+  jobs.forEach((job, i) => {
+    current.push(job)
+    const officeEnds = jobs[i + 1]?.office.id !== job.office.id
+    if (officeEnds && current.length >= size) {
+      batches.push(current)
+      current = []
+    }
+  })
+  if (current.length > 0) batches.push(current)
+  return batches
+}
+
+/** Once written, a deck's outputs are no longer needed in memory (its thumbnail is, for the catalogue). */
+function releaseOutputs(job: DeckJob): void {
+  job.pdf = undefined
+  job.handoutPdf = undefined
+  job.slideImages = undefined
+  job.overview = undefined
+  job.rendered = undefined
+}
+
 /** 4. HTML (and PPTX) for every deck, one marp-cli call per format, once every deck's slides are final. */
 async function renderMarpFormats(
   jobs: readonly DeckJob[],
   failedOffices: ReadonlySet<string>,
   theme: Theme,
   browser: LazyBrowser,
-  stagingDir: string,
+  workDir: string,
 ): Promise<Map<string, Uint8Array>> {
   await Promise.all(jobs.map((job) => job.fitted.promise))
   const outputs = new Map<string, Uint8Array>()
@@ -290,13 +324,15 @@ async function renderMarpFormats(
     const browserChoice = format === 'pptx' ? (await browser.get()).choice : undefined
     const rendered = await renderWithMarpCli(
       marpJobs.map((job) => ({ base: `${job.office.id}/${job.essay.slug}`, markdown: job.markdown })),
-      theme.full,
-      path.join(stagingDir, `marp-${format}`),
+      theme.css,
+      path.join(workDir, format),
       format,
       browserChoice,
+      theme.fonts,
     )
     for (const [base, bytes] of rendered) outputs.set(`${base}.${format}`, bytes)
   }
+  await rm(workDir, { recursive: true, force: true })
   return outputs
 }
 
@@ -308,13 +344,28 @@ function planJob(job: Omit<DeckJob, 'tuning' | 'deck' | 'markdown' | 'fitted'>):
 
 interface LazyBrowser {
   get(): Promise<LaunchedBrowser>
+  /** A page of this kind from the pool, or a new one: opening a page costs about 80 ms. */
+  acquire(kind: PageKind): Promise<Page>
+  /** Back to the pool after a clean use; after a failure a page is closed instead. */
+  release(kind: PageKind, page: Page, clean: boolean): Promise<void>
   close(): Promise<void>
 }
+
+/** Deck pages and handout pages are pooled apart: a handout page is left in print media. */
+type PageKind = 'deck' | 'handout'
 
 /** The build's one browser, launched on first use (a build whose slides are all known needs none). */
 function lazyBrowser(options: { browserPath?: string; timeoutMs: number; signal?: AbortSignal }): LazyBrowser {
   let launched: Promise<LaunchedBrowser> | undefined
+  const idle: Record<PageKind, Page[]> = { deck: [], handout: [] }
   return {
+    async acquire(kind) {
+      return idle[kind].pop() ?? (await this.get()).browser.newPage()
+    },
+    async release(kind, page, clean) {
+      if (clean) idle[kind].push(page)
+      else await page.close().catch(() => undefined)
+    },
     get() {
       launched ??= import('./browser.ts').then(async ({ launchBrowser, resolveBrowser }) => {
         const browser = await launchBrowser(await resolveBrowser(options.browserPath), options.timeoutMs)
@@ -339,12 +390,15 @@ async function fitAndPrint(job: DeckJob, browser: LazyBrowser, theme: Theme, cac
   let page: Page | undefined
   let loaded = ''
   const load = async () => {
-    page ??= await (await browser.get()).browser.newPage()
+    page ??= await browser.acquire('deck')
     const printable = toPrintable(job)
-    await render.loadIsolated(page, render.printableHtml(printable, theme).html, `${printable.label}: the deck`)
+    const { html, rendered } = render.printableHtml(printable, theme)
+    job.rendered = { markdown: job.markdown, ...rendered }
+    await render.loadIsolated(page, html, `${printable.label}: the deck`)
     loaded = job.markdown
     return printable
   }
+  let succeeded = false
   try {
     let overflows: Overflow[] = []
     for (let round = 0; round < MAX_FIT_ROUNDS; round++) {
@@ -374,12 +428,20 @@ async function fitAndPrint(job: DeckJob, browser: LazyBrowser, theme: Theme, cac
     // The handout prints on a page of its own while this page prints the deck.
     const handout = job.formats.includes('handout')
       ? import('./handout.ts').then(async ({ renderHandout }) => {
-          job.handoutPdf = await renderHandout((await browser.get()).browser, handoutInput(job, theme))
+          const handoutPage = await browser.acquire('handout')
+          let clean = false
+          try {
+            job.handoutPdf = await renderHandout((await browser.get()).browser, handoutInput(job, theme), handoutPage)
+            clean = true
+          } finally {
+            await browser.release('handout', handoutPage, clean)
+          }
         })
       : Promise.resolve()
     await Promise.all([handout, printDeck(job, load, () => page as Page, loaded !== job.markdown)])
+    succeeded = true
   } finally {
-    await page?.close().catch(() => undefined)
+    if (page) await browser.release('deck', page, succeeded)
   }
 }
 
@@ -417,6 +479,7 @@ function handoutInput(job: DeckJob, theme: Theme): HandoutInput {
     markdown: job.markdown,
     themeCss: theme.css,
     fontCss: theme.fonts,
+    rendered: job.rendered?.markdown === job.markdown ? job.rendered : undefined,
     template: job.templates.handout,
     aspect: job.office.aspect,
     lang: job.essay.meta.lang,

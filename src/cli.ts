@@ -223,10 +223,19 @@ async function runBuild(values: Record<string, unknown>, cwd: string, logger: Lo
   for (const failure of result.failures) logger.error(failure.format())
   const code = result.failures.length > 0 ? Math.max(...result.failures.map((f) => f.exitCode)) : 0
   const offices = new Set(result.built.map((b) => b.office)).size
-  const summary = `built ${result.built.length} file(s) for ${offices} office(s), ${result.unchanged} up to date, in ${result.seconds.toFixed(1)} s → ${path.relative(cwd, outDir) || '.'}${result.failures.length ? `; ${result.failures.length} problem(s)` : ''}`
+  const shown = path.relative(cwd, outDir)
+  const where = shown === '' ? '.' : shown.startsWith('..') ? outDir : shown
+  const summary = `built ${result.built.length} file(s) for ${offices} office(s), ${result.unchanged} up to date, in ${result.seconds.toFixed(1)} s → ${where}${result.failures.length ? `; ${result.failures.length} problem(s)` : ''}`
   if (values.json) {
     stdout.write(
-      `${JSON.stringify({ ok: code === 0, outDir, seconds: result.seconds, outputs: result.built.map((b) => b.path), errors: result.failures.map(toJson) })}\n`,
+      `${JSON.stringify({
+        ok: code === 0,
+        outDir,
+        seconds: result.seconds,
+        counts: { built: result.built.length, unchanged: result.unchanged, offices, problems: result.failures.length },
+        outputs: result.built.map((b) => b.path),
+        errors: result.failures.map(toJson),
+      })}\n`,
     )
   } else logger.info(summary)
   return code

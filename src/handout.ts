@@ -1,9 +1,8 @@
-import { Marp } from '@marp-team/marp-core'
 import Handlebars from 'handlebars'
-import type { Browser } from 'puppeteer-core'
+import type { Browser, Page } from 'puppeteer-core'
 import { fail, OrtugError } from './error.ts'
 import type { TemplateSource } from './markdown.ts'
-import { loadIsolated, MARP_OPTIONS, SLIDE_SIZES } from './render.ts'
+import { loadIsolated, type MarpRender, renderMarp, SLIDE_SIZES } from './render.ts'
 import { HANDOUT_LAYOUTS, PAPERS } from './schema.ts'
 import type { Aspect, HandoutLayout, Paper } from './types.ts'
 
@@ -38,6 +37,8 @@ export interface HandoutInput {
   themeCss: string
   /** `@font-face` rules added to the page as they are, outside Marp's CSS processing. */
   fontCss?: string
+  /** marp-core's render of `markdown` with `themeCss`, when the caller has it already. */
+  rendered?: MarpRender
   /** templates/handout.hbs or an office's override. */
   template: TemplateSource
   aspect: Aspect
@@ -62,10 +63,9 @@ export function handoutHtml(input: HandoutInput): { html: string; pages: number 
   verifyChoice('paper', input.paper, PAPERS)
   const what = describeHandout(input)
 
-  // 1. Marp renders the deck once; each slide's <svg> is cut out to be placed on its own.
-  const marp = new Marp({ ...MARP_OPTIONS, inlineSVG: true })
-  marp.themeSet.add(input.themeCss)
-  const { html, css } = marp.render(input.markdown)
+  // 1. Marp renders the deck once (or the build passes the render it already has); each slide's
+  //    <svg> is cut out to be placed on its own.
+  const { html, css } = input.rendered ?? renderMarp(input.markdown, input.themeCss)
   const svgs = splitSlides(html)
   if (svgs.length !== input.slides.length) {
     fail('CONTENT', `${what}: the Markdown has ${svgs.length} slides but ${input.slides.length} slides were planned; render the handout from the same deck`)
@@ -104,11 +104,12 @@ export function handoutHtml(input: HandoutInput): { html: string; pages: number 
  * blocked, lets long notes continue on new pages, numbers the pages, prints, closes the page.
  * The PDF gets title, author, office, language and one bookmark per page.
  */
-export async function renderHandout(browser: Browser, input: HandoutInput): Promise<Uint8Array> {
+export async function renderHandout(browser: Browser, input: HandoutInput, reuse?: Page): Promise<Uint8Array> {
   const { html } = handoutHtml(input)
   const what = describeHandout(input)
   const size = PAPER_SIZES[input.paper]
-  const page = await browser.newPage()
+  // A page the caller lends (a build reuses its pages) stays open for the caller.
+  const page = reuse ?? (await browser.newPage())
   try {
     // Measure under print rules at the paper's width, so the layout is the one that gets printed.
     await page.emulateMediaType('print')
@@ -142,7 +143,7 @@ export async function renderHandout(browser: Browser, input: HandoutInput): Prom
       `${what}: the handout`,
     )
   } finally {
-    await page.close().catch(() => undefined)
+    if (!reuse) await page.close().catch(() => undefined)
   }
 }
 

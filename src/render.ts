@@ -45,6 +45,11 @@ export async function renderWithMarpCli(
   workDir: string,
   format: 'html' | 'pptx',
   browser?: BrowserChoice,
+  /**
+   * `@font-face` rules: added to each HTML file's head after marp-cli, which would otherwise run
+   * 100 KB of inlined fonts through Marp's CSS processing for every deck.
+   */
+  fontCss?: string,
 ): Promise<Map<string, Uint8Array>> {
   if (decks.length === 0) return new Map()
   const { marpCli } = await import('@marp-team/marp-cli')
@@ -53,7 +58,7 @@ export async function renderWithMarpCli(
   const themeFile = path.join(workDir, 'ortug.css')
   const configFile = path.join(workDir, 'marp.config.json')
   await mkdir(workDir, { recursive: true })
-  await writeFile(themeFile, themeCss)
+  await writeFile(themeFile, format === 'html' && fontCss ? themeCss : themeCss + (fontCss ?? ''))
   await writeFile(configFile, JSON.stringify({ options: { emoji: MARP_OPTIONS.emoji, markdown: MARP_OPTIONS.markdown, math: false, minifyCSS: true } }))
   for (const deck of decks) {
     await mkdir(path.dirname(path.join(inputDir, `${deck.base}.md`)), { recursive: true })
@@ -91,8 +96,18 @@ export async function renderWithMarpCli(
   }
   if (code !== 0) fail('ENVIRONMENT', `marp-cli failed to convert the decks to ${format.toUpperCase()} (exit ${code}): ${messages.join(' ').slice(0, 800)}`)
   const outputs = new Map<string, Uint8Array>()
-  for (const deck of decks) outputs.set(deck.base, await readFile(path.join(outputDir, `${deck.base}.${format}`)))
+  for (const deck of decks) {
+    const bytes = await readFile(path.join(outputDir, `${deck.base}.${format}`))
+    outputs.set(deck.base, format === 'html' && fontCss ? addToHead(bytes, `<style>${fontCss}</style>`) : bytes)
+  }
   return outputs
+}
+
+function addToHead(html: Buffer, tags: string): Buffer {
+  const text = html.toString('utf8')
+  const at = text.indexOf('</head>')
+  if (at < 0) fail('ENVIRONMENT', 'marp-cli wrote an HTML file without a <head>')
+  return Buffer.from(text.slice(0, at) + tags + text.slice(at))
 }
 
 export interface PrintableDeck {
@@ -114,10 +129,9 @@ export interface Overflow {
 }
 
 /** marp-core render into a page that prints one slide per PDF page. */
-export function printableHtml(deck: PrintableDeck, theme: Pick<Theme, 'css' | 'fonts'>): { html: string; slides: number } {
-  const marp = new Marp({ ...MARP_OPTIONS, inlineSVG: true })
-  marp.themeSet.add(theme.css)
-  const { html, css } = marp.render(deck.markdown)
+export function printableHtml(deck: PrintableDeck, theme: Pick<Theme, 'css' | 'fonts'>): { html: string; slides: number; rendered: MarpRender } {
+  const rendered = renderMarp(deck.markdown, theme.css)
+  const { html, css } = rendered
   const { width, height } = SLIDE_SIZES[deck.aspect]
   const slides = (html.match(/<svg[^>]*data-marpit-svg/g) ?? []).length
   const page = `<!DOCTYPE html><html lang="${deck.lang}"><head><meta charset="utf-8"><style>${theme.fonts}</style><style>${css}
@@ -126,12 +140,44 @@ html, body { margin: 0; padding: 0; background: #fff; }
 div.marpit > svg { display: block; width: ${width}px; height: ${height}px; break-after: page; }
 div.marpit > svg:last-child { break-after: auto; }
 </style></head><body>${html}</body></html>`
-  return { html: page, slides }
+  return { html: page, slides, rendered }
+}
+
+export interface MarpRender {
+  html: string
+  css: string
+}
+
+/** marp-core's inline-SVG render of a deck: one <svg> per slide and the scoped CSS. */
+export function renderMarp(markdown: string, themeCss: string): MarpRender {
+  const marp = new Marp({ ...MARP_OPTIONS, inlineSVG: true })
+  marp.themeSet.add(themeCss)
+  const { html, css } = marp.render(markdown)
+  return { html, css }
 }
 
 /** Loads HTML into a page that may not fetch anything: only the page itself and data: URIs. */
 export async function loadIsolated(page: Page, html: string, what: string): Promise<void> {
+  const blocked = await isolate(page)
+  blocked.length = 0
+  await page.setContent(html, { waitUntil: 'load' })
+  await page.evaluate(() => document.fonts.ready.then(() => undefined))
+  if (blocked.length > 0) {
+    fail(
+      'CONTENT',
+      `${what} asks for ${blocked[0]}${blocked.length > 1 ? ` and ${blocked.length - 1} more` : ''}; outputs must be self-contained, so remove the reference from the template or theme`,
+    )
+  }
+}
+
+const isolated = new WeakMap<Page, string[]>()
+
+/** Blocks every request of the page but data: URIs, once per page; returns the list it records. */
+async function isolate(page: Page): Promise<string[]> {
+  const known = isolated.get(page)
+  if (known) return known
   const blocked: string[] = []
+  isolated.set(page, blocked)
   await page.setRequestInterception(true)
   page.on('request', (request) => {
     const url = request.url()
@@ -141,14 +187,7 @@ export async function loadIsolated(page: Page, html: string, what: string): Prom
       void request.abort('blockedbyclient')
     }
   })
-  await page.setContent(html, { waitUntil: 'load' })
-  await page.evaluate(() => document.fonts.ready.then(() => undefined))
-  if (blocked.length > 0) {
-    fail(
-      'CONTENT',
-      `${what} asks for ${blocked[0]}${blocked.length > 1 ? ` and ${blocked.length - 1} more` : ''}; outputs must be self-contained, so remove the reference from the template or theme`,
-    )
-  }
+  return blocked
 }
 
 /** Measures, in the browser, how far each slide's content crosses its content box. */
