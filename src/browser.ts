@@ -91,6 +91,8 @@ export async function launchBrowser(choice: BrowserChoice, timeoutMs: number): P
     '--no-default-browser-check',
     '--font-render-hinting=none',
     '--mute-audio',
+    // Two renderer processes serve all pages: as many as this machine has cores, and far less memory than one per page.
+    '--renderer-process-limit=2',
   ]
   // Chromium refuses to run as root with its sandbox (CI containers).
   if (process.platform === 'linux' && (process.getuid?.() === 0 || choice.headless === 'shell')) args.push('--no-sandbox')

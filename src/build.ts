@@ -167,7 +167,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       // 3. One browser for the whole build, launched when first needed: fit check (unless the cache
       //    knows every slide), PDFs, handouts, images. marp-cli's HTML and PPTX (4.) start as soon as
       //    every deck's slides are final, while the browser still prints.
-      const marp = renderMarpFormats(batch, failedOffices, theme, browser, path.join(staging.dir, `marp-${number + 1}`))
+      const marp = renderMarpFormats(batch, failedOffices, theme, browser, path.join(staging.dir, `marp-${number + 1}`), options.signal)
       // Handled below; this keeps an early rejection from counting as unhandled meanwhile.
       marp.catch(() => undefined)
       try {
@@ -313,6 +313,7 @@ async function renderMarpFormats(
   theme: Theme,
   browser: LazyBrowser,
   workDir: string,
+  signal?: AbortSignal,
 ): Promise<Map<string, Uint8Array>> {
   await Promise.all(jobs.map((job) => job.fitted.promise))
   const outputs = new Map<string, Uint8Array>()
@@ -324,11 +325,8 @@ async function renderMarpFormats(
     const browserChoice = format === 'pptx' ? (await browser.get()).choice : undefined
     const rendered = await renderWithMarpCli(
       marpJobs.map((job) => ({ base: `${job.office.id}/${job.essay.slug}`, markdown: job.markdown })),
-      theme.css,
       path.join(workDir, format),
-      format,
-      browserChoice,
-      theme.fonts,
+      { format, themeCss: theme.css, fontCss: theme.fonts, browser: browserChoice, signal },
     )
     for (const [base, bytes] of rendered) outputs.set(`${base}.${format}`, bytes)
   }

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { Marp } from '@marp-team/marp-core'
 import type { Page } from 'puppeteer-core'
@@ -31,7 +33,7 @@ export interface MarkdownDeck {
 
 /** Self-contained HTML decks (bespoke template: presenter view with notes) in one marp-cli call. */
 export function renderHtmlDecks(decks: readonly MarkdownDeck[], themeCss: string, workDir: string): Promise<Map<string, Uint8Array>> {
-  return renderWithMarpCli(decks, themeCss, workDir, 'html')
+  return renderWithMarpCli(decks, workDir, { format: 'html', themeCss })
 }
 
 /**
@@ -39,20 +41,28 @@ export function renderHtmlDecks(decks: readonly MarkdownDeck[], themeCss: string
  * images, notes kept), which marp-cli prints with a browser of its own (`browser`). marp-cli
  * reads and writes files, so it works in `workDir`.
  */
-export async function renderWithMarpCli(
-  decks: readonly MarkdownDeck[],
-  themeCss: string,
-  workDir: string,
-  format: 'html' | 'pptx',
-  browser?: BrowserChoice,
+const MARP_CLI = createRequire(import.meta.url).resolve('@marp-team/marp-cli/marp-cli.js')
+
+export interface MarpCliOptions {
+  format: 'html' | 'pptx'
+  themeCss: string
   /**
    * `@font-face` rules: added to each HTML file's head after marp-cli, which would otherwise run
    * 100 KB of inlined fonts through Marp's CSS processing for every deck.
    */
-  fontCss?: string,
+  fontCss?: string
+  /** The browser marp-cli prints PPTX with. */
+  browser?: BrowserChoice
+  /** Ends marp-cli when the build is interrupted. */
+  signal?: AbortSignal
+}
+
+export async function renderWithMarpCli(
+  decks: readonly MarkdownDeck[],
+  workDir: string,
+  { format, themeCss, fontCss, browser, signal }: MarpCliOptions,
 ): Promise<Map<string, Uint8Array>> {
   if (decks.length === 0) return new Map()
-  const { marpCli } = await import('@marp-team/marp-cli')
   const inputDir = path.join(workDir, 'md')
   const outputDir = path.join(workDir, 'out')
   const themeFile = path.join(workDir, 'ortug.css')
@@ -66,35 +76,42 @@ export async function renderWithMarpCli(
   }
   const formatArgs =
     format === 'html' ? ['--template', 'bespoke', '--bespoke.progress'] : ['--pptx', ...(browser ? ['--browser-path', browser.executablePath] : [])]
-  const messages: string[] = []
-  const warn = console.warn
-  const env = { ...process.env }
-  // marp-cli reports through console.warn; keep its chatter off the user's terminal.
-  console.warn = (...args: unknown[]) => void messages.push(args.join(' '))
-  // The npm-shipped Chromium is a headless shell without a sandbox: tell marp-cli's launcher.
-  if (browser?.headless === 'shell') Object.assign(process.env, { PUPPETEER_HEADLESS_MODE: 'shell', CHROME_NO_SANDBOX: '1' })
-  let code: number
-  try {
-    code = await marpCli([
-      '--config-file',
-      configFile,
-      '--input-dir',
-      inputDir,
-      '--output',
-      outputDir,
-      ...formatArgs,
-      '--theme-set',
-      themeFile,
-      '--no-html',
-      '--no-allow-local-files',
-      '--parallel',
-      '4',
-    ])
-  } finally {
-    console.warn = warn
-    process.env = env
+  // A child process, not marp-cli's API in this process: its conversion is synchronous work that
+  // would stall this process's event loop, and so the browser's printing, while it runs.
+  const env = {
+    ...process.env,
+    // The npm-shipped Chromium is a headless shell without a sandbox: tell marp-cli's launcher.
+    ...(browser?.headless === 'shell' ? { PUPPETEER_HEADLESS_MODE: 'shell', CHROME_NO_SANDBOX: '1' } : {}),
   }
-  if (code !== 0) fail('ENVIRONMENT', `marp-cli failed to convert the decks to ${format.toUpperCase()} (exit ${code}): ${messages.join(' ').slice(0, 800)}`)
+  const args = [
+    MARP_CLI,
+    '--config-file',
+    configFile,
+    '--input-dir',
+    inputDir,
+    '--output',
+    outputDir,
+    ...formatArgs,
+    '--theme-set',
+    themeFile,
+    '--no-html',
+    '--no-allow-local-files',
+    '--parallel',
+    '4',
+  ]
+  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'], signal, killSignal: 'SIGKILL' })
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk
+    })
+    child.on('error', (error) => (signal?.aborted ? resolve({ code: -1, stderr: 'interrupted' }) : reject(error)))
+    child.on('close', (code) => resolve({ code, stderr }))
+  })
+  if (code !== 0) {
+    const messages = stderr.replace(/\x1b\[[0-9;]*m/g, '').trim()
+    fail('ENVIRONMENT', `marp-cli failed to convert the decks to ${format.toUpperCase()} (exit ${code}): ${messages.slice(-800)}`)
+  }
   const outputs = new Map<string, Uint8Array>()
   for (const deck of decks) {
     const bytes = await readFile(path.join(outputDir, `${deck.base}.${format}`))
