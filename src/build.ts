@@ -495,7 +495,7 @@ function handoutInput(job: DeckJob, theme: Theme): HandoutInput {
   }
 }
 
-export function toPrintable(job: { office: Office; essay: Essay; deck: Deck; markdown: string }): PrintableDeck {
+function toPrintable(job: { office: Office; essay: Essay; deck: Deck; markdown: string }): PrintableDeck {
   return {
     markdown: job.markdown,
     aspect: job.office.aspect,

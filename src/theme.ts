@@ -34,18 +34,16 @@ export function composeTheme(themeCss: string, fontFaceCss: string): string {
 }
 
 /**
- * The theme in the two shapes ortug uses: `full` (theme and fonts) for marp-cli's self-contained
- * HTML; `css` and `fonts` apart for the pages ortug prints, where the 100 KB of inlined fonts
- * would otherwise go through Marp's CSS processing for every deck.
+ * The theme and its fonts kept apart: the 100 KB of inlined fonts would otherwise go through
+ * Marp's CSS processing for every deck, so they are added to each page as they are.
  */
 export interface Theme {
   css: string
   fonts: string
-  full: string
+  /** Of theme and fonts together: a slide renders the same wherever this is the same. */
   hash: string
 }
 
 export function createTheme(themeCss: string, fontFaceCss: string, hash: (text: string) => string): Theme {
-  const full = composeTheme(themeCss, fontFaceCss)
-  return { css: themeCss, fonts: fontFaceCss, full, hash: hash(full) }
+  return { css: themeCss, fonts: fontFaceCss, hash: hash(composeTheme(themeCss, fontFaceCss)) }
 }
