@@ -23,14 +23,23 @@ setTimeout(() => process.exit(), 500).unref()
 
 /**
  * ortug is TypeScript run from source. Loading it through a TypeScript loader slows every import
- * (zod, yaml, ...) by a few hundred ms, so the CLI runs a bundle of src/ in lib/, rebuilt with
- * esbuild whenever a source file is newer than it.
+ * by a few hundred ms, and loading its dependencies file by file (puppeteer-core, marp-core and
+ * pdf-lib are hundreds of files) costs a second of start-up, so the CLI runs a bundle of src/ and
+ * its dependencies in lib/, rebuilt with esbuild whenever a source file or the installed
+ * packages are newer than it.
  */
 async function loadRun() {
-  const srcDir = fileURLToPath(new URL('../src/', import.meta.url))
-  const libDir = fileURLToPath(new URL('../lib/', import.meta.url))
+  const root = fileURLToPath(new URL('../', import.meta.url))
+  const srcDir = `${root}src/`
+  const libDir = `${root}lib/`
   const bundle = `${libDir}cli.js`
-  const newest = Math.max(...readdirSync(srcDir, { recursive: true }).map((f) => statSync(srcDir + f).mtimeMs))
+  const inputs = [
+    ...readdirSync(srcDir, { recursive: true }).map((f) => srcDir + f),
+    fileURLToPath(import.meta.url),
+    `${root}package.json`,
+    `${root}node_modules/.package-lock.json`,
+  ]
+  const newest = Math.max(...inputs.filter((f) => existsSync(f)).map((f) => statSync(f).mtimeMs))
   if (!existsSync(bundle) || statSync(bundle).mtimeMs < newest) {
     const { build } = await import('esbuild')
     const temp = `${libDir.slice(0, -1)}.${process.pid}.tmp`
@@ -43,7 +52,12 @@ async function loadRun() {
       platform: 'node',
       format: 'esm',
       target: 'node20',
-      packages: 'external',
+      // The npm-shipped Chromium and marp-cli (run in a process of its own) find files next to their code.
+      external: ['@sparticuz/chromium', '@marp-team/marp-cli', 'esbuild'],
+      // Bundled CommonJS packages require Node's built-in modules.
+      banner: { js: "import { createRequire as __ortugCreateRequire } from 'node:module'; const require = __ortugCreateRequire(import.meta.url);" },
+      minifyWhitespace: true,
+      minifySyntax: true,
       outExtension: { '.js': '.js' },
       logLevel: 'error',
     })

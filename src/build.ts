@@ -4,7 +4,7 @@ import path from 'node:path'
 import type { Page } from 'puppeteer-core'
 import type { LaunchedBrowser } from './browser.ts'
 import { renderCatalogue } from './catalogue.ts'
-import { loadProject, readText, type Selection } from './content.ts'
+import { loadProject, type Project, readText, type Selection } from './content.ts'
 import { collectErrors, fail, OrtugError, OrtugErrors } from './error.ts'
 import { cachedOverflows, emptyFitCache, type FitCache, MAX_FIT_ROUNDS, parseFitCache, recordFit, repairTuning, slideKeys } from './fit.ts'
 import type { HandoutInput } from './handout.ts'
@@ -13,9 +13,10 @@ import { CACHE_DIR, isOutputFresh, mergeManifest, readManifest, readThumbnails, 
 import { compileDeckTemplates, type DeckTemplates, formatDateIndonesian, type RenderMarkdown } from './markdown.ts'
 import { openStaging, sha256 } from './output.ts'
 import { planDeck, type Tuning } from './plan.ts'
-import type { MarpRender, Overflow, PrintableDeck } from './render.ts'
+import type { MarpRender, MarpWorker, Overflow, PrintableDeck } from './render.ts'
+import * as render from './render.ts'
 import { createTheme, loadFontFaceCss, resolveFontFiles, type Theme } from './theme.ts'
-import type { Deck, Essay, HandoutLayout, Manifest, ManifestEntry, Office, OutputFile, Paper, Storyboard } from './types.ts'
+import type { Deck, Essay, HandoutLayout, ManifestEntry, Office, OutputFile, Paper, Storyboard } from './types.ts'
 
 export const FORMATS = ['md', 'html', 'pdf', 'handout', 'png', 'overview', 'pptx'] as const
 export type Format = (typeof FORMATS)[number]
@@ -64,6 +65,8 @@ interface DeckJob {
   handout: { layout: HandoutLayout; paper: Paper }
   formats: Format[]
   tuning: Map<number, Tuning>
+  /** Repairs applied so far (at most MAX_FIT_ROUNDS). */
+  repairs: number
   deck: Deck
   markdown: string
   pdf?: Uint8Array
@@ -72,8 +75,8 @@ interface DeckJob {
   thumbnail?: Uint8Array
   slideImages?: Uint8Array[]
   overview?: Uint8Array
-  /** The last Marp render of the deck, which the handout reuses when it is of the final Markdown. */
-  rendered?: MarpRender & { markdown: string }
+  /** marp-core's render of `markdown` (made for the deck page, reused by the handout). */
+  rendered?: { markdown: string; render: Promise<MarpRender> }
   /** Settles when the job's slides are final (after the fit check), so HTML can start early. */
   fitted: Deferred
 }
@@ -95,6 +98,18 @@ const THUMB_WIDTH = 320
 
 /** Loads, plans and renders the selected offices × essays that changed, then writes them office by office. */
 export async function build(options: BuildOptions): Promise<BuildResult> {
+  // Marp's process takes most of a second to load: it starts with the build, unless only Markdown
+  // is asked for, and is stopped again if nothing needs rebuilding.
+  const marp = render.startMarpWorker(options.signal)
+  if (options.formats.some((format) => format !== 'md')) marp.start()
+  try {
+    return await buildWith(marp, options)
+  } finally {
+    marp.close()
+  }
+}
+
+async function buildWith(marp: MarpWorker, options: BuildOptions): Promise<BuildResult> {
   const started = performance.now()
   const { logger } = options
   // 1. Load and verify everything; an office that does not load is reported, the others go on.
@@ -106,49 +121,34 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const failures: OrtugError[] = [...project.problems]
   const offices = project.offices.filter(({ office }) => inShard(office.id, options.shard))
   const themeText = await readText(project.themeFile)
-  const sharedInputs = await hashInputs(project.root, [project.themeFile, ...resolveFontFiles()])
-  const previous = options.force ? [] : await readManifest(options.outDir)
-  const fitCache = options.force ? emptyFitCache() : parseFitCache(await readFile(path.join(options.outDir, FIT_CACHE), 'utf8').catch(() => undefined))
+  // --force rebuilds and re-measures what is selected; the other offices' entries are kept.
+  const previous = await readManifest(options.outDir)
+  const storedFit = parseFitCache(await readFile(path.join(options.outDir, FIT_CACHE), 'utf8').catch(() => undefined))
+  const fitCache = options.force ? emptyFitCache() : storedFit
 
   // 2. Decide what is out of date: an output is kept when its inputs' key and its bytes match the manifest.
-  const jobs: DeckJob[] = []
-  let unchanged = 0
-  for (const { office, templates, inputs: officeInputs } of offices) {
-    try {
-      const templateInputs = await hashInputs(project.root, [templates.deck.file, ...Object.values(templates.layouts).map((t) => t.file)])
-      const handoutTemplate = await hashInputs(project.root, [templates.handout.file])
-      const handout = { layout: options.handout?.layout ?? office.handout.layout, paper: options.handout?.paper ?? office.handout.paper }
-      let renderMarkdown: RenderMarkdown | undefined
-      for (const { essay, storyboard, inputs: essayInputs } of project.essays) {
-        // Every output depends on the theme too: the fit check decides where slides split.
-        const inputs = { ...sharedInputs, ...templateInputs, ...(await hashInputs(project.root, [...essayInputs, ...officeInputs])) }
-        const keys = Object.fromEntries(
-          FORMATS.map((format) => {
-            const shaping = format === 'handout' ? { inputs: { ...inputs, ...handoutTemplate }, handout } : { inputs }
-            return [format, sha256(JSON.stringify({ version: VERSION, format, ...shaping }))]
-          }),
-        ) as Record<Format, string>
-        const formats: Format[] = []
-        for (const format of options.formats) {
-          if (await isOutputFresh(previous, options.outDir, office.id, essay.slug, format, keys[format])) unchanged++
-          else formats.push(format)
-        }
-        if (formats.length === 0) continue
-        renderMarkdown ??= compileDeckTemplates(templates)
-        jobs.push(planJob({ office, templates, essay, storyboard, renderMarkdown, inputs, keys, handout, formats }))
-      }
-    } catch (error) {
-      failures.push(...collectErrors(error))
-    }
-  }
+  const hash = inputHasher(project.root)
+  const planned = await Promise.all(offices.map((entry) => planOffice(project, entry, previous, hash, options)))
+  const jobs = planned.flatMap((p) => p.jobs)
+  const unchanged = planned.reduce((sum, p) => sum + p.unchanged, 0)
+  failures.push(...planned.flatMap((p) => p.errors))
   if (jobs.length === 0) {
     logger.info(`nothing to rebuild: ${unchanged} output(s) up to date`)
     return { built: [], unchanged, failures, offices: offices.length, seconds: (performance.now() - started) / 1000 }
   }
 
   const theme = createTheme(themeText, await loadFontFaceCss(), sha256)
-  const staging = await openStaging(options.outDir)
+  // What the fit cache knows settles many decks at once; the browser starts now if any deck needs
+  // it, and Marp's process while the project's fit is settled.
   const browser = lazyBrowser(options)
+  const context: PrintContext = { browser, marp, theme, fitCache }
+  const needsPage = new Set<DeckJob>()
+  for (const job of jobs) {
+    if (!(await fitDeck(job, fitCache, theme.hash)) || job.formats.some((f) => PAGE_FORMATS.includes(f))) needsPage.add(job)
+  }
+  const handouts = jobs.filter((job) => job.formats.includes('handout')).length
+  if (needsPage.size + handouts > 0) browser.warm({ deck: Math.min(needsPage.size, options.jobs), handout: Math.min(handouts, options.jobs) })
+  const staging = await openStaging(options.outDir)
   const failedOffices = new Set<string>()
   // Bad content fails its office only; the environment (browser gone, timeout, disk) ends the build.
   const recordFailure = (office: string, error: unknown) => {
@@ -167,16 +167,18 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       // 3. One browser for the whole build, launched when first needed: fit check (unless the cache
       //    knows every slide), PDFs, handouts, images. marp-cli's HTML and PPTX (4.) start as soon as
       //    every deck's slides are final, while the browser still prints.
-      const marp = renderMarpFormats(batch, failedOffices, theme, browser, path.join(staging.dir, `marp-${number + 1}`), options.signal)
+      // Marp renders the slides the browser will need while the browser starts or is busy.
+      for (const job of batch) if (needsPage.has(job) || job.formats.includes('handout')) renderDeck(job, context).catch(() => undefined)
+      const marpFormats = renderMarpFormats(batch, failedOffices, context, path.join(staging.dir, `marp-${number + 1}`))
       // Handled below; this keeps an early rejection from counting as unhandled meanwhile.
-      marp.catch(() => undefined)
+      marpFormats.catch(() => undefined)
       try {
         await runPool(batch, options.jobs, async (job) => {
           checkAborted(options.signal)
           if (failedOffices.has(job.office.id)) return job.fitted.resolve()
           const step = `${job.office.id} / ${job.essay.slug}: fit check and PDF`
           try {
-            await withTimeout(fitAndPrint(job, browser, theme, fitCache), options.timeoutMs, step)
+            await withTimeout(fitAndPrint(job, context), options.timeoutMs, step)
           } catch (error) {
             recordFailure(job.office.id, asBrowserFault(error, step))
           } finally {
@@ -188,11 +190,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       } finally {
         // marp-cli writes into staging: it must be done before staging goes.
         for (const job of batch) job.fitted.resolve()
-        await marp.catch(() => undefined)
+        await marpFormats.catch(() => undefined)
       }
       logger.done()
       checkAborted(options.signal)
-      const marpOutputs = await marp
+      const marpOutputs = await marpFormats
 
       // 5. Each office is moved into place once all its outputs are complete.
       const byOffice = new Map<string, DeckJob[]>()
@@ -225,7 +227,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (built.length === 0) return { built, unchanged, failures, offices: offices.length, seconds: (performance.now() - started) / 1000 }
     const manifest = await mergeManifest(options.outDir, built, previous)
     const thumbnails = jobs.flatMap((job) => (job.thumbnail ? [{ path: thumbnailPath(job.office.id, job.essay.slug), bytes: job.thumbnail }] : []))
-    await staging.commitTopLevel([...thumbnails, { path: FIT_CACHE, bytes: Buffer.from(JSON.stringify(fitCache)) }])
+    const fits: FitCache = { version: 1, slides: { ...storedFit.slides, ...fitCache.slides } }
+    await staging.commitTopLevel([...thumbnails, { path: FIT_CACHE, bytes: Buffer.from(JSON.stringify(fits)) }])
     const catalogue = renderCatalogue(manifest, await readThumbnails(options.outDir, manifest))
     await staging.commitTopLevel([
       { path: 'manifest.json', bytes: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
@@ -268,15 +271,59 @@ export async function check(options: CheckOptions): Promise<{ problems: OrtugErr
     const theme = createTheme(await readText(project.themeFile), await loadFontFaceCss(), sha256)
     const cache = parseFitCache(await readFile(path.join(options.outDir, FIT_CACHE), 'utf8').catch(() => undefined))
     const browser = lazyBrowser(options)
+    const marp = render.startMarpWorker()
     try {
       await runPool(jobs, options.jobs, async (job) => {
-        await fitAndPrint(job, browser, theme, cache).catch((error) => problems.push(...collectErrors(error)))
+        await fitAndPrint(job, { browser, marp, theme, fitCache: cache }).catch((error) => problems.push(...collectErrors(error)))
       })
     } finally {
+      marp.close()
       await browser.close()
     }
   }
   return { problems, decks: jobs.length, offices: project.offices.length, essays: project.essays.length }
+}
+
+/**
+ * The office's decks whose outputs are out of date, planned; the others are counted as unchanged.
+ * Every output is keyed by the hashes of the inputs that shape it and the options.
+ */
+async function planOffice(
+  project: Project,
+  { office, templates, inputs: officeInputs }: Project['offices'][number],
+  previous: readonly ManifestEntry[],
+  hash: HashInputs,
+  options: BuildOptions,
+): Promise<{ jobs: DeckJob[]; unchanged: number; errors: OrtugError[] }> {
+  const jobs: DeckJob[] = []
+  let unchanged = 0
+  try {
+    // Every output depends on the theme and fonts too: the fit check decides where slides split.
+    const shared = await hash([project.themeFile, ...resolveFontFiles(), templates.deck.file, ...Object.values(templates.layouts).map((t) => t.file)])
+    const handoutTemplate = await hash([templates.handout.file])
+    const handout = { layout: options.handout?.layout ?? office.handout.layout, paper: options.handout?.paper ?? office.handout.paper }
+    let renderMarkdown: RenderMarkdown | undefined
+    for (const { essay, storyboard, inputs: essayInputs } of project.essays) {
+      const inputs = { ...shared, ...(await hash([...essayInputs, ...officeInputs])) }
+      const keys = Object.fromEntries(
+        FORMATS.map((format) => {
+          const shaping = format === 'handout' ? { inputs: { ...inputs, ...handoutTemplate }, handout } : { inputs }
+          return [format, sha256(JSON.stringify({ version: VERSION, format, ...shaping }))]
+        }),
+      ) as Record<Format, string>
+      const fresh = await Promise.all(
+        options.formats.map((format) => !options.force && isOutputFresh(previous, options.outDir, office.id, essay.slug, format, keys[format])),
+      )
+      const formats = options.formats.filter((_, i) => !fresh[i])
+      unchanged += fresh.filter(Boolean).length
+      if (formats.length === 0) continue
+      renderMarkdown ??= compileDeckTemplates(templates)
+      jobs.push(planJob({ office, templates, essay, storyboard, renderMarkdown, inputs, keys, handout, formats }))
+    }
+    return { jobs, unchanged, errors: [] }
+  } catch (error) {
+    return { jobs: [], unchanged: 0, errors: collectErrors(error) }
+  }
 }
 
 /** Decks per batch: enough to keep marp-cli's per-call start-up small, few enough to bound memory. */
@@ -306,42 +353,53 @@ function releaseOutputs(job: DeckJob): void {
   job.rendered = undefined
 }
 
-/** 4. HTML (and PPTX) for every deck, one marp-cli call per format, once every deck's slides are final. */
+/**
+ * 4. HTML (and PPTX) for every deck, one marp-cli conversion per format. HTML starts at once from
+ * the slides as planned so far, while the browser checks that they fit; the decks the fit check
+ * changes are converted again once every deck's slides are final.
+ */
 async function renderMarpFormats(
   jobs: readonly DeckJob[],
   failedOffices: ReadonlySet<string>,
-  theme: Theme,
-  browser: LazyBrowser,
+  { browser, marp, theme }: PrintContext,
   workDir: string,
-  signal?: AbortSignal,
 ): Promise<Map<string, Uint8Array>> {
-  await Promise.all(jobs.map((job) => job.fitted.promise))
   const outputs = new Map<string, Uint8Array>()
-  for (const format of ['html', 'pptx'] as const) {
-    const marpJobs = jobs.filter((job) => job.formats.includes(format) && !failedOffices.has(job.office.id))
-    if (marpJobs.length === 0) continue
-    const { renderWithMarpCli } = await import('./render.ts')
+  const convert = async (format: 'html' | 'pptx', marpJobs: readonly DeckJob[], folder: string) => {
     // marp-cli prints PPTX with a browser of its own; give it the build's choice of browser.
     const browserChoice = format === 'pptx' ? (await browser.get()).choice : undefined
-    const rendered = await renderWithMarpCli(
+    const rendered = await marp.convert(
       marpJobs.map((job) => ({ base: `${job.office.id}/${job.essay.slug}`, markdown: job.markdown })),
-      path.join(workDir, format),
-      { format, themeCss: theme.css, fontCss: theme.fonts, browser: browserChoice, signal },
+      path.join(workDir, folder),
+      { format, themeCss: theme.css, fontCss: theme.fonts, browser: browserChoice },
     )
     for (const [base, bytes] of rendered) outputs.set(`${base}.${format}`, bytes)
   }
+  const htmlJobs = jobs.filter((job) => job.formats.includes('html'))
+  const early = new Map(htmlJobs.map((job) => [job, job.markdown]))
+  const earlyHtml = convert('html', htmlJobs, 'html')
+  // Awaited below, once the fit check is done; this keeps an early failure from counting as unhandled.
+  earlyHtml.catch(() => undefined)
+  await Promise.all(jobs.map((job) => job.fitted.promise))
+  await earlyHtml
+  const changed = htmlJobs.filter((job) => !failedOffices.has(job.office.id) && job.markdown !== early.get(job))
+  if (changed.length > 0) await convert('html', changed, 'html-refit')
+  const pptxJobs = jobs.filter((job) => job.formats.includes('pptx') && !failedOffices.has(job.office.id))
+  if (pptxJobs.length > 0) await convert('pptx', pptxJobs, 'pptx')
   await rm(workDir, { recursive: true, force: true })
   return outputs
 }
 
 /** A deck job with its first plan and Markdown (the fit check may replan it). */
-function planJob(job: Omit<DeckJob, 'tuning' | 'deck' | 'markdown' | 'fitted'>): DeckJob {
+function planJob(job: Omit<DeckJob, 'tuning' | 'repairs' | 'deck' | 'markdown' | 'fitted'>): DeckJob {
   const deck = planDeck(job.essay, job.storyboard, job.office)
-  return { ...job, tuning: new Map(), deck, markdown: job.renderMarkdown(deck), fitted: deferred() }
+  return { ...job, tuning: new Map(), repairs: 0, deck, markdown: job.renderMarkdown(deck), fitted: deferred() }
 }
 
 interface LazyBrowser {
   get(): Promise<LaunchedBrowser>
+  /** Launches the browser now and opens pages for the pools, without waiting. */
+  warm(pages: Record<PageKind, number>): void
   /** A page of this kind from the pool, or a new one: opening a page costs about 80 ms. */
   acquire(kind: PageKind): Promise<Page>
   /** Back to the pool after a clean use; after a failure a page is closed instead. */
@@ -356,9 +414,25 @@ type PageKind = 'deck' | 'handout'
 function lazyBrowser(options: { browserPath?: string; timeoutMs: number; signal?: AbortSignal }): LazyBrowser {
   let launched: Promise<LaunchedBrowser> | undefined
   const idle: Record<PageKind, Page[]> = { deck: [], handout: [] }
+  // Pages being opened by warm(): acquire() takes one of these before opening another.
+  const opening: Record<PageKind, Promise<Page | undefined>[]> = { deck: [], handout: [] }
   return {
     async acquire(kind) {
-      return idle[kind].pop() ?? (await this.get()).browser.newPage()
+      const page = idle[kind].pop() ?? (await opening[kind].shift())
+      return page ?? (await this.get()).browser.newPage()
+    },
+    warm(pages) {
+      for (const kind of ['deck', 'handout'] as const) {
+        for (let i = 0; i < pages[kind]; i++) {
+          // A page that fails to open is opened again, or the failure reported, by acquire().
+          opening[kind].push(
+            this.get()
+              .then(({ browser }) => browser.newPage())
+              .catch(() => undefined),
+          )
+        }
+      }
+      this.get().catch(() => undefined)
     },
     async release(kind, page, clean) {
       if (clean) idle[kind].push(page)
@@ -373,50 +447,55 @@ function lazyBrowser(options: { browserPath?: string; timeoutMs: number; signal?
       return launched
     },
     async close() {
+      await Promise.all(Object.values(opening).flat()).catch(() => undefined)
       await (await launched?.catch(() => undefined))?.close()
     },
   }
+}
+
+/** What printing a deck needs: the build's browser, Marp's process, the theme and the fit cache. */
+interface PrintContext {
+  browser: LazyBrowser
+  marp: MarpWorker
+  theme: Theme
+  fitCache: FitCache
+}
+
+/** marp-core's render of the job's current Markdown, requested once. */
+function renderDeck(job: DeckJob, { marp, theme }: PrintContext): Promise<MarpRender> {
+  if (job.rendered?.markdown !== job.markdown) job.rendered = { markdown: job.markdown, render: marp.render(job.markdown, theme.css) }
+  return job.rendered.render
 }
 
 /**
  * Checks that every slide fits, from the cache or measured in the browser, repairs overflowing
  * slides (continuation slides, then denser type) and prints the PDF from the final page.
  */
-async function fitAndPrint(job: DeckJob, browser: LazyBrowser, theme: Theme, cache: FitCache): Promise<void> {
+async function fitAndPrint(job: DeckJob, context: PrintContext): Promise<void> {
   // Handouts, PDFs and images show the slides as they are after the fit check.
-  const render = await import('./render.ts')
+  const { browser, theme } = context
+  const handoutModule = job.formats.includes('handout') ? import('./handout.ts') : undefined
   let page: Page | undefined
   let loaded = ''
   const load = async () => {
-    page ??= await browser.acquire('deck')
+    const acquired = page ? undefined : browser.acquire('deck')
+    // A failure to open the page is reported below, after the render.
+    acquired?.catch(() => undefined)
     const printable = toPrintable(job)
-    const { html, rendered } = render.printableHtml(printable, theme)
-    job.rendered = { markdown: job.markdown, ...rendered }
-    await render.loadIsolated(page, html, `${printable.label}: the deck`)
+    const html = render.printableHtml(printable, theme, await renderDeck(job, context))
+    page ??= await acquired
+    await render.loadIsolated(page as Page, html, `${printable.label}: the deck`)
     loaded = job.markdown
     return printable
   }
   let succeeded = false
   try {
-    let overflows: Overflow[] = []
-    for (let round = 0; round < MAX_FIT_ROUNDS; round++) {
-      const keys = slideKeys(job.markdown, theme.hash)
-      const known = cachedOverflows(keys, cache, job.deck)
-      if (known) overflows = known
-      else {
-        const printable = await load()
-        overflows = await render.measureOverflow(page as Page, printable)
-        recordFit(cache, keys, overflows)
-      }
-      if (overflows.length === 0) break
-      const tuning = repairTuning(job.tuning, job.deck, overflows)
-      if (!tuning) break
-      job.tuning = tuning
-      job.deck = planDeck(job.essay, job.storyboard, job.office, tuning)
-      job.markdown = job.renderMarkdown(job.deck)
-    }
+    const overflows = await fitDeck(job, context.fitCache, theme.hash, async () => {
+      const printable = await load()
+      return render.measureOverflow(page as Page, printable)
+    })
     job.fitted.resolve()
-    if (overflows.length > 0) {
+    if (overflows && overflows.length > 0) {
       const label = `${job.office.id} / ${job.essay.slug}`
       fail(
         'CONTENT',
@@ -424,12 +503,13 @@ async function fitAndPrint(job: DeckJob, browser: LazyBrowser, theme: Theme, cac
       )
     }
     // The handout prints on a page of its own while this page prints the deck.
-    const handout = job.formats.includes('handout')
-      ? import('./handout.ts').then(async ({ renderHandout }) => {
+    const handout = handoutModule
+      ? handoutModule.then(async ({ renderHandout }) => {
+          const input = handoutInput(job, theme, await renderDeck(job, context))
           const handoutPage = await browser.acquire('handout')
           let clean = false
           try {
-            job.handoutPdf = await renderHandout((await browser.get()).browser, handoutInput(job, theme), handoutPage)
+            job.handoutPdf = await renderHandout((await browser.get()).browser, input, handoutPage)
             clean = true
           } finally {
             await browser.release('handout', handoutPage, clean)
@@ -443,9 +523,31 @@ async function fitAndPrint(job: DeckJob, browser: LazyBrowser, theme: Theme, cac
   }
 }
 
+/**
+ * Looks up (or, with `measure`, measures) how far the deck's slides overflow, and repairs the plan
+ * until it fits or nothing is left to try. Returns the overflows of the final plan, or undefined
+ * when a slide is not in the cache and there is no `measure`.
+ */
+async function fitDeck(job: DeckJob, cache: FitCache, themeHash: string, measure?: () => Promise<Overflow[]>): Promise<Overflow[] | undefined> {
+  for (;;) {
+    const keys = slideKeys(job.markdown, themeHash)
+    let overflows = cachedOverflows(keys, cache, job.deck)
+    if (!overflows) {
+      if (!measure) return undefined
+      overflows = await measure()
+      recordFit(cache, keys, overflows)
+    }
+    const tuning = overflows.length > 0 && job.repairs < MAX_FIT_ROUNDS ? repairTuning(job.tuning, job.deck, overflows) : undefined
+    if (!tuning) return overflows
+    job.repairs++
+    job.tuning = tuning
+    job.deck = planDeck(job.essay, job.storyboard, job.office, tuning)
+    job.markdown = job.renderMarkdown(job.deck)
+  }
+}
+
 /** PDF, slide images and overview from the page that holds the deck after the fit check. */
 async function printDeck(job: DeckJob, load: () => Promise<unknown>, page: () => Page, stale: boolean): Promise<void> {
-  const render = await import('./render.ts')
   if (!job.formats.some((f) => PAGE_FORMATS.includes(f))) return
   if (stale) await load()
   const deckPage = page()
@@ -471,13 +573,11 @@ async function printDeck(job: DeckJob, load: () => Promise<unknown>, page: () =>
   if (job.formats.includes('overview')) job.overview = await render.screenshotOverview(deckPage, job.office.aspect)
 }
 
-function handoutInput(job: DeckJob, theme: Theme): HandoutInput {
+function handoutInput(job: DeckJob, theme: Theme, rendered: MarpRender): HandoutInput {
   const session = job.office.session
   return {
-    markdown: job.markdown,
-    themeCss: theme.css,
+    rendered,
     fontCss: theme.fonts,
-    rendered: job.rendered?.markdown === job.markdown ? job.rendered : undefined,
     template: job.templates.handout,
     aspect: job.office.aspect,
     lang: job.essay.meta.lang,
@@ -556,9 +656,20 @@ function manifestEntry(job: DeckJob, format: Format, file: OutputFile): Manifest
   }
 }
 
-async function hashInputs(root: string, files: string[]): Promise<Record<string, string>> {
-  const entries = await Promise.all(files.map(async (file) => [displayPath(root, file), sha256(await readFile(file))] as const))
-  return Object.fromEntries(entries)
+type HashInputs = (files: string[]) => Promise<Record<string, string>>
+
+/** Hashes of input files by their path in the project, each file read once per build (offices share templates, essays and fonts). */
+function inputHasher(root: string): HashInputs {
+  const hashes = new Map<string, Promise<string>>()
+  const hashFile = (file: string) => {
+    let hash = hashes.get(file)
+    if (!hash) {
+      hash = readFile(file).then((bytes) => sha256(bytes))
+      hashes.set(file, hash)
+    }
+    return hash
+  }
+  return async (files) => Object.fromEntries(await Promise.all(files.map(async (file) => [displayPath(root, file), await hashFile(file)] as const)))
 }
 
 /** Project files by their path in the project; files outside it (fonts in node_modules) by package path. */

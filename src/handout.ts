@@ -2,7 +2,7 @@ import Handlebars from 'handlebars'
 import type { Browser, Page } from 'puppeteer-core'
 import { fail, OrtugError } from './error.ts'
 import type { TemplateSource } from './markdown.ts'
-import { loadIsolated, type MarpRender, renderMarp, SLIDE_SIZES } from './render.ts'
+import { loadIsolated, type MarpRender, SLIDE_SIZES } from './render.ts'
 import { HANDOUT_LAYOUTS, PAPERS } from './schema.ts'
 import type { Aspect, HandoutLayout, Paper } from './types.ts'
 
@@ -31,14 +31,10 @@ export interface HandoutSlide {
 }
 
 export interface HandoutInput {
-  /** The deck's Marp Markdown, as written to dist/<office>/<slug>.md. */
-  markdown: string
-  /** The composed theme (theme css and inlined fonts). */
-  themeCss: string
+  /** marp-core's render of the deck's Markdown (as written to dist/<office>/<slug>.md) with the theme. */
+  rendered: MarpRender
   /** `@font-face` rules added to the page as they are, outside Marp's CSS processing. */
   fontCss?: string
-  /** marp-core's render of `markdown` with `themeCss`, when the caller has it already. */
-  rendered?: MarpRender
   /** templates/handout.hbs or an office's override. */
   template: TemplateSource
   aspect: Aspect
@@ -63,9 +59,8 @@ export function handoutHtml(input: HandoutInput): { html: string; pages: number 
   verifyChoice('paper', input.paper, PAPERS)
   const what = describeHandout(input)
 
-  // 1. Marp renders the deck once (or the build passes the render it already has); each slide's
-  //    <svg> is cut out to be placed on its own.
-  const { html, css } = input.rendered ?? renderMarp(input.markdown, input.themeCss)
+  // 1. Each slide's <svg> is cut out of the deck's render to be placed on its own.
+  const { html, css } = input.rendered
   const svgs = splitSlides(html)
   if (svgs.length !== input.slides.length) {
     fail('CONTENT', `${what}: the Markdown has ${svgs.length} slides but ${input.slides.length} slides were planned; render the handout from the same deck`)

@@ -11,7 +11,8 @@ import type { Logger } from './log.ts'
 import { compileDeckTemplates } from './markdown.ts'
 import { sha256 } from './output.ts'
 import { planDeck } from './plan.ts'
-import { composeTheme, loadFontFaceCss } from './theme.ts'
+import type { MarpWorker } from './render.ts'
+import { loadFontFaceCss } from './theme.ts'
 
 // `ortug preview`: one office's decks rendered in memory (never into dist/) and served on
 // 127.0.0.1. Content and templates are watched; each change rebuilds the decks, and open pages
@@ -74,6 +75,8 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const selection: Selection = { offices: [options.office], essays: options.essay === undefined ? undefined : [options.essay] }
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'ortug-preview-'))
   const fontFaceCss = await loadFontFaceCss()
+  // One Marp process for the preview's life: a rebuild then converts in a fraction of a second.
+  const marp = (await import('./render.ts')).startMarpWorker()
   const started = Date.now().toString(36)
   let builds = 0
   let key = ''
@@ -83,6 +86,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   // 1. The first build; a wrong --office or --essay stops here, bad content is shown on the page.
   const first = await attemptBuild()
   if ('errors' in first && first.errors.some((e) => e.kind === 'USAGE')) {
+    marp.close()
     await rm(workDir, { recursive: true, force: true })
     throw new OrtugErrors(first.errors)
   }
@@ -101,6 +105,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     }
   })
   port = await listen(server, options.port).catch(async (error) => {
+    marp.close()
     await rm(workDir, { recursive: true, force: true })
     throw error
   })
@@ -134,6 +139,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       // A rebuild under way may still add watchers: close them after it.
       await building
       for (const watcher of watchers.values()) watcher.close()
+      marp.close()
       await rm(workDir, { recursive: true, force: true })
     },
   }
@@ -142,7 +148,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
 
   async function attemptBuild(): Promise<{ view: View } | { errors: OrtugError[] }> {
     try {
-      return { view: await renderPreview(root, selection, workDir, fontFaceCss) }
+      return { view: await renderPreview(root, selection, workDir, fontFaceCss, marp) }
     } catch (error) {
       return { errors: toOrtugErrors(error, logger) }
     }
@@ -272,7 +278,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
  * Load → plan → Markdown → HTML for one office, like a build, but without the fit check (it needs
  * the browser and seconds per deck): the page banner says so.
  */
-async function renderPreview(root: string, selection: Selection, workDir: string, fontFaceCss: string): Promise<View> {
+async function renderPreview(root: string, selection: Selection, workDir: string, fontFaceCss: string, marp: MarpWorker): Promise<View> {
   const project = await loadProject(root, selection)
   if (project.problems.length > 0) throw new OrtugErrors(project.problems)
   const entry = project.offices[0] ?? fail('CONTENT', `office "${selection.offices?.[0]}" did not load`)
@@ -282,14 +288,12 @@ async function renderPreview(root: string, selection: Selection, workDir: string
     const deck = planDeck(essay, storyboard, entry.office)
     return { essay, slides: deck.slides.length, markdown: renderMarkdown(deck) }
   })
-  const themeCss = composeTheme(await readText(project.themeFile), fontFaceCss)
   // marp-cli converts every file of its input folder: start from an empty one.
   await rm(workDir, { recursive: true, force: true })
-  const { renderHtmlDecks } = await import('./render.ts')
-  const html = await renderHtmlDecks(
+  const html = await marp.convert(
     decks.map((d) => ({ base: d.essay.slug, markdown: d.markdown })),
-    themeCss,
     workDir,
+    { format: 'html', themeCss: await readText(project.themeFile), fontCss: fontFaceCss },
   )
   return {
     kind: 'decks',

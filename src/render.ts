@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import path from 'node:path'
-import { Marp } from '@marp-team/marp-core'
+import { fileURLToPath } from 'node:url'
 import type { Page } from 'puppeteer-core'
 import type { BrowserChoice } from './browser.ts'
 import { fail } from './error.ts'
@@ -31,17 +30,29 @@ export interface MarkdownDeck {
   markdown: string
 }
 
-/** Self-contained HTML decks (bespoke template: presenter view with notes) in one marp-cli call. */
-export function renderHtmlDecks(decks: readonly MarkdownDeck[], themeCss: string, workDir: string): Promise<Map<string, Uint8Array>> {
-  return renderWithMarpCli(decks, workDir, { format: 'html', themeCss })
+/**
+ * Marp in a child process that serves a whole build, started on first use: marp-core renders the
+ * slides the browser prints, and marp-cli converts decks to HTML with the bespoke template
+ * (presenter view with notes) or to PPTX (slides as images, notes kept; marp-cli prints those
+ * with a browser of its own). A child, not this process: Marp's work is synchronous and would
+ * stall this process's event loop, and so the browser's printing, while it runs; and marp-cli
+ * and marp-core take a second to load, which the child spends while the browser starts.
+ */
+export interface MarpWorker {
+  /** marp-core's inline-SVG render of a deck: one <svg> per slide, and the scoped CSS. */
+  render(markdown: string, themeCss: string): Promise<MarpRender>
+  /** All `decks` in one marp-cli run, by `base`; marp-cli reads and writes files, in `workDir`. */
+  convert(decks: readonly MarkdownDeck[], workDir: string, options: MarpCliOptions): Promise<Map<string, Uint8Array>>
+  /** Starts the child now rather than on first use. */
+  start(): void
+  /** Ends the child; work still under way fails. */
+  close(): void
 }
 
-/**
- * Converts all decks in one marp-cli call: HTML with the bespoke template, or PPTX (slides as
- * images, notes kept), which marp-cli prints with a browser of its own (`browser`). marp-cli
- * reads and writes files, so it works in `workDir`.
- */
-const MARP_CLI = createRequire(import.meta.url).resolve('@marp-team/marp-cli/marp-cli.js')
+export interface MarpRender {
+  html: string
+  css: string
+}
 
 export interface MarpCliOptions {
   format: 'html' | 'pptx'
@@ -53,16 +64,87 @@ export interface MarpCliOptions {
   fontCss?: string
   /** The browser marp-cli prints PPTX with. */
   browser?: BrowserChoice
-  /** Ends marp-cli when the build is interrupted. */
-  signal?: AbortSignal
 }
 
-export async function renderWithMarpCli(
-  decks: readonly MarkdownDeck[],
-  workDir: string,
-  { format, themeCss, fontCss, browser, signal }: MarpCliOptions,
-): Promise<Map<string, Uint8Array>> {
-  if (decks.length === 0) return new Map()
+const MARP_WORKER = fileURLToPath(new URL('../src/marp-worker.mjs', import.meta.url))
+
+type WorkerRequest =
+  | { type: 'render'; markdown: string; themeCss: string; options: typeof MARP_OPTIONS }
+  | { type: 'convert'; argv: string[]; env: Record<string, string> }
+
+interface WorkerReply {
+  id: number
+  code?: number
+  message?: string
+  html?: string
+  css?: string
+}
+
+export function startMarpWorker(signal?: AbortSignal): MarpWorker {
+  let child: ChildProcess | undefined
+  let stderr = ''
+  // Conversions one at a time (each reads the stderr since it began); renders go in between.
+  let conversions: Promise<unknown> = Promise.resolve()
+  const pending = new Map<number, (reply: WorkerReply) => void>()
+  let nextId = 0
+  const spawnWorker = () => {
+    const worker = spawn(process.execPath, [MARP_WORKER], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], signal, killSignal: 'SIGKILL' })
+    worker.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk).slice(-4000)
+    })
+    worker.on('message', (reply: WorkerReply) => pending.get(reply.id)?.(reply))
+    // A child that dies (interrupt, crash) fails what it was doing.
+    const gone = (error?: Error) => {
+      if (child === worker) child = undefined
+      for (const [id, settle] of pending)
+        settle({ id, code: -1, message: signal?.aborted ? 'interrupted' : (error?.message ?? `Marp's process exited\n${stderr}`) })
+    }
+    worker.on('error', gone)
+    worker.on('exit', () => gone())
+    return worker
+  }
+  const request = (message: WorkerRequest) =>
+    new Promise<WorkerReply>((resolve) => {
+      child ??= spawnWorker()
+      const id = nextId++
+      pending.set(id, (reply) => {
+        pending.delete(id)
+        resolve(reply)
+      })
+      child.send({ id, ...message })
+    })
+  return {
+    async render(markdown, themeCss) {
+      const reply = await request({ type: 'render', markdown, themeCss, options: MARP_OPTIONS })
+      if (reply.html === undefined || reply.css === undefined) fail('ENVIRONMENT', `marp-core failed to render a deck: ${reply.message ?? 'no output'}`)
+      return { html: reply.html, css: reply.css }
+    },
+    convert(decks, workDir, options) {
+      const result = conversions.then(async () => {
+        if (decks.length === 0) return new Map<string, Uint8Array>()
+        const { argv, env, outputDir } = await prepareConversion(decks, workDir, options)
+        stderr = ''
+        const reply = await request({ type: 'convert', argv, env })
+        if (reply.code !== 0) {
+          const messages = `${reply.message ?? ''}\n${stderr}`.replace(/\x1b\[[0-9;]*m/g, '').trim()
+          fail('ENVIRONMENT', `marp-cli failed to convert the decks to ${options.format.toUpperCase()} (exit ${reply.code}): ${messages.slice(-800)}`)
+        }
+        return readConversion(decks, outputDir, options)
+      })
+      conversions = result.catch(() => undefined)
+      return result
+    },
+    start() {
+      child ??= spawnWorker()
+    },
+    close() {
+      child?.kill()
+      child = undefined
+    },
+  }
+}
+
+async function prepareConversion(decks: readonly MarkdownDeck[], workDir: string, { format, themeCss, fontCss, browser }: MarpCliOptions) {
   const inputDir = path.join(workDir, 'md')
   const outputDir = path.join(workDir, 'out')
   const themeFile = path.join(workDir, 'ortug.css')
@@ -76,15 +158,7 @@ export async function renderWithMarpCli(
   }
   const formatArgs =
     format === 'html' ? ['--template', 'bespoke', '--bespoke.progress'] : ['--pptx', ...(browser ? ['--browser-path', browser.executablePath] : [])]
-  // A child process, not marp-cli's API in this process: its conversion is synchronous work that
-  // would stall this process's event loop, and so the browser's printing, while it runs.
-  const env = {
-    ...process.env,
-    // The npm-shipped Chromium is a headless shell without a sandbox: tell marp-cli's launcher.
-    ...(browser?.headless === 'shell' ? { PUPPETEER_HEADLESS_MODE: 'shell', CHROME_NO_SANDBOX: '1' } : {}),
-  }
-  const args = [
-    MARP_CLI,
+  const argv = [
     '--config-file',
     configFile,
     '--input-dir',
@@ -99,19 +173,12 @@ export async function renderWithMarpCli(
     '--parallel',
     '4',
   ]
-  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'], signal, killSignal: 'SIGKILL' })
-    let stderr = ''
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk
-    })
-    child.on('error', (error) => (signal?.aborted ? resolve({ code: -1, stderr: 'interrupted' }) : reject(error)))
-    child.on('close', (code) => resolve({ code, stderr }))
-  })
-  if (code !== 0) {
-    const messages = stderr.replace(/\x1b\[[0-9;]*m/g, '').trim()
-    fail('ENVIRONMENT', `marp-cli failed to convert the decks to ${format.toUpperCase()} (exit ${code}): ${messages.slice(-800)}`)
-  }
+  // The npm-shipped Chromium is a headless shell without a sandbox: tell marp-cli's launcher.
+  const env: Record<string, string> = browser?.headless === 'shell' ? { PUPPETEER_HEADLESS_MODE: 'shell', CHROME_NO_SANDBOX: '1' } : {}
+  return { argv, env, outputDir }
+}
+
+async function readConversion(decks: readonly MarkdownDeck[], outputDir: string, { format, fontCss }: MarpCliOptions) {
   const outputs = new Map<string, Uint8Array>()
   for (const deck of decks) {
     const bytes = await readFile(path.join(outputDir, `${deck.base}.${format}`))
@@ -145,32 +212,15 @@ export interface Overflow {
   pixels: number
 }
 
-/** marp-core render into a page that prints one slide per PDF page. */
-export function printableHtml(deck: PrintableDeck, theme: Pick<Theme, 'css' | 'fonts'>): { html: string; slides: number; rendered: MarpRender } {
-  const rendered = renderMarp(deck.markdown, theme.css)
-  const { html, css } = rendered
+/** A page that prints one slide per PDF page, from marp-core's render of the deck. */
+export function printableHtml(deck: PrintableDeck, theme: Pick<Theme, 'fonts'>, rendered: MarpRender): string {
   const { width, height } = SLIDE_SIZES[deck.aspect]
-  const slides = (html.match(/<svg[^>]*data-marpit-svg/g) ?? []).length
-  const page = `<!DOCTYPE html><html lang="${deck.lang}"><head><meta charset="utf-8"><style>${theme.fonts}</style><style>${css}
+  return `<!DOCTYPE html><html lang="${deck.lang}"><head><meta charset="utf-8"><style>${theme.fonts}</style><style>${rendered.css}
 @page { size: ${width}px ${height}px; margin: 0; }
 html, body { margin: 0; padding: 0; background: #fff; }
 div.marpit > svg { display: block; width: ${width}px; height: ${height}px; break-after: page; }
 div.marpit > svg:last-child { break-after: auto; }
-</style></head><body>${html}</body></html>`
-  return { html: page, slides, rendered }
-}
-
-export interface MarpRender {
-  html: string
-  css: string
-}
-
-/** marp-core's inline-SVG render of a deck: one <svg> per slide and the scoped CSS. */
-export function renderMarp(markdown: string, themeCss: string): MarpRender {
-  const marp = new Marp({ ...MARP_OPTIONS, inlineSVG: true })
-  marp.themeSet.add(themeCss)
-  const { html, css } = marp.render(markdown)
-  return { html, css }
+</style></head><body>${rendered.html}</body></html>`
 }
 
 /** Loads HTML into a page that may not fetch anything: only the page itself and data: URIs. */

@@ -75,6 +75,15 @@ describe('incremental builds', () => {
     expect(await rebuilt(dir, '--paper', 'F4')).toEqual(ALL)
   })
 
+  it('--force for one office rebuilds that office and keeps the others in the manifest and catalogue', async () => {
+    expect(await rebuilt(dir, '--paper', 'F4', '--force', '--office', 'kota-bogor')).toEqual(ALL.filter((o) => o.startsWith('kota-bogor/')))
+    const manifest = JSON.parse(await readFile(path.join(dir, 'dist/manifest.json'), 'utf8')) as { outputs: { office: string }[] }
+    expect([...new Set(manifest.outputs.map((e) => e.office))].sort()).toEqual([...OFFICES].sort())
+    const catalogue = await readFile(path.join(dir, 'dist/index.html'), 'utf8')
+    for (const office of OFFICES) expect(catalogue).toContain(`${office}/ortug-kpu-jabar.pdf`)
+    expect(await rebuilt(dir, '--paper', 'F4')).toEqual([])
+  })
+
   it('an output changed on disk is rebuilt', async () => {
     await appendFile(path.join(dir, 'dist/kota-bandung/ortug-kpu-jabar.md'), 'x')
     expect(await rebuilt(dir, '--paper', 'F4')).toEqual(['kota-bandung/md'])

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/browser.ts'
 import { parseEssay } from '../src/essay.ts'
 import { sha256 } from '../src/output.ts'
-import { loadIsolated, measureOverflow, printableHtml } from '../src/render.ts'
+import { loadIsolated, type MarpWorker, measureOverflow, printableHtml, startMarpWorker } from '../src/render.ts'
 import { splitSentences } from '../src/text.ts'
 import { createTheme, loadFontFaceCss, type Theme } from '../src/theme.ts'
 import { hashTree, makeProject, REPO, readPdf, removeProject, runCli } from './helpers.ts'
@@ -112,18 +112,23 @@ describe('fit: a new essay with only sections builds for every office', () => {
 describe('overflow measurement', () => {
   let browser: LaunchedBrowser
   let theme: Theme
+  let marp: MarpWorker
   beforeAll(async () => {
+    marp = startMarpWorker()
     browser = await launchBrowser(await resolveBrowser(), 60_000)
     theme = createTheme(await readFile(path.join(REPO, 'templates/theme/ortug.css'), 'utf8'), await loadFontFaceCss(), sha256)
   })
-  afterAll(() => browser.close())
+  afterAll(async () => {
+    marp.close()
+    await browser.close()
+  })
 
   it('reports the slide that overflows, and not the one that fits', async () => {
     const long = Array.from({ length: 30 }, (_, i) => `- Butir nomor ${i + 1}`).join('\n')
     const markdown = `---\nmarp: true\ntheme: ortug\nsize: "16:9"\n---\n\n# Muat\n\n- Satu butir saja\n\n---\n\n# Tidak muat\n\n${long}\n`
     const page = await browser.browser.newPage()
     const deck = { markdown, aspect: '16:9' as const, lang: 'id', label: 'uji', slideTitles: ['Muat', 'Tidak muat'], layouts: ['points', 'points'] }
-    await loadIsolated(page, printableHtml(deck, theme).html, 'uji')
+    await loadIsolated(page, printableHtml(deck, theme, await marp.render(markdown, theme.css)), 'uji')
     const overflows = await measureOverflow(page, deck)
     await page.close()
     expect(overflows.map((o) => o.slide)).toEqual([2])

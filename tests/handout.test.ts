@@ -9,9 +9,10 @@ import { parseEssay } from '../src/essay.ts'
 import { type HandoutInput, handoutHtml, renderHandout } from '../src/handout.ts'
 import { compileDeckTemplates, formatDateIndonesian } from '../src/markdown.ts'
 import { planDeck } from '../src/plan.ts'
+import { type MarpWorker, startMarpWorker } from '../src/render.ts'
 import { HANDOUT_LAYOUTS, PAPERS } from '../src/schema.ts'
 import { parseStoryboard } from '../src/storyboard.ts'
-import { composeTheme, loadFontFaceCss } from '../src/theme.ts'
+import { loadFontFaceCss } from '../src/theme.ts'
 import type { Deck, Essay, Storyboard } from '../src/types.ts'
 import { FIXTURES, type PdfFacts, REPO, readPdf } from './helpers.ts'
 
@@ -31,19 +32,22 @@ let out: string
 let shipped: HandoutInput
 let paragraphs: string[]
 let long: HandoutInput
-let compile: (essay: Essay, storyboard: Storyboard) => HandoutInput
+let compile: (essay: Essay, storyboard: Storyboard) => Promise<HandoutInput>
+let marp: MarpWorker
 
 beforeAll(async () => {
   const project = await loadProject(REPO, { offices: ['kota-bandung'] })
   const { office, templates } = project.offices[0] ?? expect.unreachable('kota-bandung did not load')
   const renderMarkdown = compileDeckTemplates(templates)
-  const themeCss = composeTheme(await readText(project.themeFile), await loadFontFaceCss())
+  const themeCss = await readText(project.themeFile)
+  const fontCss = await loadFontFaceCss()
   const template = { file: TEMPLATE_FILE, text: await readFile(TEMPLATE_FILE, 'utf8') }
-  compile = (essay, storyboard) => {
+  marp = startMarpWorker()
+  compile = async (essay, storyboard) => {
     const deck = planDeck(essay, storyboard, office)
     return {
-      markdown: renderMarkdown(deck),
-      themeCss,
+      rendered: await marp.render(renderMarkdown(deck), themeCss),
+      fontCss,
       template,
       aspect: office.aspect,
       lang: essay.meta.lang,
@@ -55,19 +59,20 @@ beforeAll(async () => {
     }
   }
   const { essay, storyboard } = project.essays[0] ?? expect.unreachable('the shipped essay did not load')
-  shipped = { ...compile(essay, storyboard), session: SESSION }
+  shipped = { ...(await compile(essay, storyboard)), session: SESSION }
   paragraphs = essay.sections.flatMap((s) => s.paragraphs)
 
   const longFile = path.join(LONG_NOTES, 'catatan-panjang.md')
   const longEssay = parseEssay(await readText(longFile), 'catatan-panjang', longFile)
   const longStoryboardFile = path.join(LONG_NOTES, 'catatan-panjang.deck.yaml')
-  long = { ...compile(longEssay, parseStoryboard(await readText(longStoryboardFile), longStoryboardFile, longEssay)), layout: 'notes' }
+  long = { ...(await compile(longEssay, parseStoryboard(await readText(longStoryboardFile), longStoryboardFile, longEssay))), layout: 'notes' }
 
   out = await mkdtemp(path.join(os.tmpdir(), 'ortug-handout-'))
   browser = await launchBrowser(await resolveBrowser(), 120_000)
 })
 
 afterAll(async () => {
+  marp?.close()
   await browser?.close()
   if (out) await rm(out, { recursive: true, force: true })
 })
