@@ -41,7 +41,7 @@ async function loadRun() {
   ]
   const newest = Math.max(...inputs.filter((f) => existsSync(f)).map((f) => statSync(f).mtimeMs))
   if (!existsSync(bundle) || statSync(bundle).mtimeMs < newest) {
-    const { build } = await import('esbuild')
+    const { build, stop } = await import('esbuild')
     const temp = `${libDir.slice(0, -1)}.${process.pid}.tmp`
     // Splitting keeps modules that are imported lazily (browser, PDF, Marp) out of the start-up path.
     await build({
@@ -61,6 +61,8 @@ async function loadRun() {
       outExtension: { '.js': '.js' },
       logLevel: 'error',
     })
+    // esbuild's service process would otherwise stay for the whole build (170 MB).
+    await stop()
     rmSync(libDir, { recursive: true, force: true })
     renameSync(temp, libDir)
   }

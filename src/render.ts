@@ -7,7 +7,8 @@ import type { BrowserChoice } from './browser.ts'
 import { fail } from './error.ts'
 import type { Theme } from './theme.ts'
 
-// Marp Markdown → HTML (marp-cli, bespoke template) and → PDF pages (marp-core in the shared browser).
+// Marp Markdown → HTML (marp-cli, bespoke template) and → pages the shared browser prints
+// (marp-core), both in Marp's own process (marp-worker.mjs); and what is done with those pages.
 
 /**
  * Marp options for every render: no raw HTML, no remote emoji images, no math fonts, and no
