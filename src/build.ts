@@ -139,7 +139,7 @@ async function buildWith(marp: MarpWorker, options: BuildOptions): Promise<Build
 
   const theme = createTheme(themeText, await loadFontFaceCss(), sha256)
   // What the fit cache knows settles many decks at once; the browser starts now if any deck needs
-  // it, and Marp's process while the project's fit is settled.
+  // it, and opens the pages the first decks will use.
   const browser = lazyBrowser(options)
   const context: PrintContext = { browser, marp, theme, fitCache }
   const needsPage = new Set<DeckJob>()
@@ -164,10 +164,9 @@ async function buildWith(marp: MarpWorker, options: BuildOptions): Promise<Build
     // however many offices there are.
     let done = 0
     for (const [number, batch] of batchByOffice(jobs, BATCH_DECKS).entries()) {
-      // 3. One browser for the whole build, launched when first needed: fit check (unless the cache
-      //    knows every slide), PDFs, handouts, images. marp-cli's HTML and PPTX (4.) start as soon as
-      //    every deck's slides are final, while the browser still prints.
-      // Marp renders the slides the browser will need while the browser starts or is busy.
+      // 3. One browser for the whole build: fit check (unless the cache knows every slide), PDFs,
+      //    handouts, images, from slides Marp renders while the browser starts or is busy. marp-cli's
+      //    HTML (4.) starts at once, while the browser checks and prints.
       for (const job of batch) if (needsPage.has(job) || job.formats.includes('handout')) renderDeck(job, context).catch(() => undefined)
       const marpFormats = renderMarpFormats(batch, failedOffices, context, path.join(staging.dir, `marp-${number + 1}`))
       // Handled below; this keeps an early rejection from counting as unhandled meanwhile.
