@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises'
+import { appendFile, cp, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/browser.ts'
@@ -66,6 +66,30 @@ describe('fit: long content becomes continuation slides, nothing overflows, no t
     const again = await runCli(['build', '--format', 'md,html', '--browser-path', '/nonexistent/chrome'], dir)
     expect(again.stderr).not.toContain('not an executable')
     expect(again.code).toBe(0)
+  })
+})
+
+describe('fit: HTML decks get the slides as repaired', () => {
+  it('a deck the browser measured and split is converted to HTML again, with the same slides as its PDF', async () => {
+    // Larger type in the theme: the planned slides overflow, so the fit check splits them after
+    // the HTML conversion (which starts at once, from the planned slides) has begun.
+    const dir = await makeProject({ from: 'fit' })
+    try {
+      await cp(path.join(REPO, 'templates'), path.join(dir, 'templates'), { recursive: true })
+      await appendFile(path.join(dir, 'templates/theme/ortug.css'), '\nsection p, section li { font-size: 1.5em; }\n')
+      const result = await runCli(['build', '--format', 'md,html,pdf', '--essay', 'daftar', '--office', 'kota-lebar'], dir)
+      expect(result.stderr).not.toContain('error')
+      expect(result.code).toBe(0)
+      const fits = JSON.parse(await readFile(path.join(dir, 'dist/.ortug-cache/fit.json'), 'utf8')) as { slides: Record<string, number> }
+      expect(Object.values(fits.slides).some((pixels) => pixels > 0)).toBe(true)
+      const html = await readFile(path.join(dir, 'dist/kota-lebar/daftar.html'), 'utf8')
+      const markdown = await readFile(path.join(dir, 'dist/kota-lebar/daftar.md'), 'utf8')
+      const pdf = await readPdf(path.join(dir, 'dist/kota-lebar/daftar.pdf'))
+      expect(html.match(/<svg[^>]*data-marpit-svg/g)?.length).toBe(pdf.pages)
+      for (const title of markdown.match(/^# .*\(lanjutan\)$/gm) ?? []) expect(html).toContain(title.slice(2))
+    } finally {
+      await removeProject(dir)
+    }
   })
 })
 
