@@ -608,9 +608,8 @@ function handoutInput(job: DeckJob, theme: Theme, rendered: MarpRender): Handout
   }
 }
 
-function toPrintable(job: { office: Office; essay: Essay; deck: Deck; markdown: string }): PrintableDeck {
+function toPrintable(job: { office: Office; essay: Essay; deck: Deck }): PrintableDeck {
   return {
-    markdown: job.markdown,
     aspect: job.office.aspect,
     lang: job.essay.meta.lang,
     label: `${job.office.id} / ${job.essay.slug}`,

@@ -195,8 +195,8 @@ function addToHead(html: Buffer, tags: string): Buffer {
   return Buffer.from(text.slice(0, at) + tags + text.slice(at))
 }
 
+/** What the page of a deck needs besides marp-core's render, and what messages name. */
 export interface PrintableDeck {
-  markdown: string
   aspect: keyof typeof SLIDE_SIZES
   lang: string
   /** For messages: "office / essay". */

@@ -151,7 +151,7 @@ describe('overflow measurement', () => {
     const long = Array.from({ length: 30 }, (_, i) => `- Butir nomor ${i + 1}`).join('\n')
     const markdown = `---\nmarp: true\ntheme: ortug\nsize: "16:9"\n---\n\n# Muat\n\n- Satu butir saja\n\n---\n\n# Tidak muat\n\n${long}\n`
     const page = await browser.browser.newPage()
-    const deck = { markdown, aspect: '16:9' as const, lang: 'id', label: 'uji', slideTitles: ['Muat', 'Tidak muat'], layouts: ['points', 'points'] }
+    const deck = { aspect: '16:9' as const, lang: 'id', label: 'uji', slideTitles: ['Muat', 'Tidak muat'], layouts: ['points', 'points'] }
     await loadIsolated(page, printableHtml(deck, theme, await marp.render(markdown, theme.css)), 'uji')
     const overflows = await measureOverflow(page, deck)
     await page.close()

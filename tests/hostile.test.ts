@@ -160,6 +160,14 @@ describe('hostile text is shown literally (one project: md, html, pdf)', () => {
     return deck
   }
 
+  /** Both builds of the shared project succeeded (their messages shown if not). */
+  function expectBothBuildsPassed(): void {
+    expect(
+      builds.map((b) => b.code),
+      builds.map((b) => b.stderr).join('\n'),
+    ).toEqual([0, 0])
+  }
+
   /** Opens the deck from file:// and records every request other than the page itself and data: URIs. */
   async function requestsOf(office: string, essay: string): Promise<string[]> {
     const url = pathToFileURL(path.join(dir, 'dist', office, `${essay}.html`)).href
@@ -206,10 +214,7 @@ describe('hostile text is shown literally (one project: md, html, pdf)', () => {
 
   it.each(literal)('%s', async (name) => {
     const expected = expectation(name)
-    expect(
-      builds.map((b) => b.code),
-      builds.map((b) => b.stderr).join('\n'),
-    ).toEqual([0, 0])
+    expectBothBuildsPassed()
     const office = expected.office ?? CLEAN.office
     const essay = expected.essay ?? CLEAN.essay
     const deck = await readDeck(office, essay)
@@ -246,10 +251,7 @@ describe('hostile text is shown literally (one project: md, html, pdf)', () => {
 
   it.each(same)('%s', async (name) => {
     const expected = expectation(name)
-    expect(
-      builds.map((b) => b.code),
-      builds.map((b) => b.stderr).join('\n'),
-    ).toEqual([0, 0])
+    expectBothBuildsPassed()
     const essay = expected.essay as string
     const as = expected.as as string
     // The fixture really differs from the clean essay only in line endings or a byte order mark.
