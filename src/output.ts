@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
 import { copyFile, link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises'
-import path from 'node:path'
+import path, { type PlatformPath } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fail } from './error.ts'
 import type { OutputFile } from './types.ts'
 
@@ -25,8 +26,24 @@ export interface Staging {
   dispose(): Promise<void>
 }
 
+export type Rename = (from: string, to: string) => Promise<void>
+
+export interface StagingOptions {
+  /** Moves a file or folder; tests pass one that fails the way Windows does. */
+  rename?: Rename
+  /** Waits between attempts at a move that another program blocks. */
+  retryDelaysMs?: readonly number[]
+}
+
+// On Windows a folder cannot be moved while a PDF viewer or browser holds one of its files open
+// (EBUSY, EPERM or EACCES); viewers, indexers and virus scanners often let go within a second or two.
+export const RENAME_RETRY_DELAYS_MS = [50, 100, 150, 200, 250, 300, 350, 400, 450] as const
+const LOCKED_CODES = ['EBUSY', 'EPERM', 'EACCES']
+
 /** Takes the output folder's lock (one build at a time) and creates a staging folder inside it. */
-export async function openStaging(outDir: string): Promise<Staging> {
+export async function openStaging(outDir: string, options: StagingOptions = {}): Promise<Staging> {
+  const move = options.rename ?? rename
+  const delays = options.retryDelaysMs ?? RENAME_RETRY_DELAYS_MS
   const existed = await stat(outDir).then(
     () => true,
     () => false,
@@ -34,30 +51,24 @@ export async function openStaging(outDir: string): Promise<Staging> {
   try {
     await mkdir(outDir, { recursive: true })
   } catch (cause) {
-    fail('ENVIRONMENT', `cannot create the output folder ${outDir}: ${(cause as NodeJS.ErrnoException).code}`, { cause })
+    fail('ENVIRONMENT', `cannot create the output folder ${outDir}: ${codeOf(cause)}`, { cause })
   }
   const lockPath = path.join(outDir, LOCK_FILE)
   await takeLock(lockPath)
   const dir = path.join(outDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`)
   await mkdir(dir)
   let disposed = false
-  const inside = (relative: string) => {
-    const target = path.resolve(outDir, relative)
-    if (!target.startsWith(path.resolve(outDir) + path.sep)) fail('ENVIRONMENT', `refusing to write ${relative}: it lies outside ${outDir}`)
-    return target
-  }
+  // Previous outputs that could be neither replaced nor put back: dispose must not delete them.
+  const stranded = new Set<string>()
 
   return {
     dir,
     async commitOffice(office, files, obsolete = []) {
-      const target = inside(office)
+      if (office.includes('/')) fail('ENVIRONMENT', `refusing to write office ${office}: an office is one folder name`)
+      const target = resolveOutputPath(outDir, office)
       const fresh = path.join(dir, `office-${office}`)
       await mkdir(fresh, { recursive: true })
-      for (const file of files) {
-        const staged = path.resolve(dir, file.path.replace(/^[^/]+\//, `office-${office}/`))
-        if (!staged.startsWith(fresh + path.sep)) fail('ENVIRONMENT', `refusing to write ${file.path} outside ${office}/`)
-        await writeFile(staged, file.bytes)
-      }
+      for (const file of files) await writeFile(resolveStagedPath(dir, office, file.path), file.bytes)
       // Outputs of this office that this build does not make (other essays) are kept.
       const kept = await readdir(target).catch(() => [] as string[])
       for (const name of kept) {
@@ -67,40 +78,117 @@ export async function openStaging(outDir: string): Promise<Staging> {
         await link(from, to).catch(() => copyFile(from, to, constants.COPYFILE_EXCL))
       }
       const old = path.join(dir, `old-${office}`)
-      const hadOld = await rename(target, old).then(
-        () => true,
-        () => false,
-      )
+      let hadOld = true
       try {
-        await rename(fresh, target)
+        await renameRetrying(move, target, old, delays)
       } catch (cause) {
-        if (hadOld) await rename(old, target).catch(() => undefined)
-        fail('ENVIRONMENT', `cannot write ${target}: ${(cause as NodeJS.ErrnoException).code}`, { cause })
+        if (codeOf(cause) !== 'ENOENT') failLocked(target, cause, delays)
+        hadOld = false
       }
-      if (hadOld) await rm(old, { recursive: true, force: true })
+      try {
+        await renameRetrying(move, fresh, target, delays)
+      } catch (cause) {
+        if (!hadOld) failLocked(target, cause, delays)
+        try {
+          await renameRetrying(move, old, target, delays)
+        } catch {
+          stranded.add(old)
+          failLocked(target, cause, delays, `; the previous outputs of ${office} are kept in ${old}: move that folder back to ${target}`)
+        }
+        failLocked(target, cause, delays)
+      }
+      if (hadOld) await rm(old, { recursive: true, force: true, maxRetries: 5 })
     },
     async commitTopLevel(files) {
+      // Every file is complete in staging before the first one moves, so a failure leaves as few
+      // top-level files of the new build beside the old ones as possible.
+      const moves: { temp: string; target: string }[] = []
       for (const file of files) {
-        const target = inside(file.path)
+        const target = resolveOutputPath(outDir, file.path)
         const temp = path.join(dir, `top-${path.basename(file.path)}`)
         try {
           await mkdir(path.dirname(target), { recursive: true })
           await writeFile(temp, file.bytes)
-          await rename(temp, target)
         } catch (cause) {
-          fail('ENVIRONMENT', `cannot write ${target}: ${(cause as NodeJS.ErrnoException).code}`, { cause })
+          fail('ENVIRONMENT', `cannot write ${target}: ${codeOf(cause)}`, { cause })
         }
+        moves.push({ temp, target })
+      }
+      for (const { temp, target } of moves) {
+        await renameRetrying(move, temp, target, delays).catch((cause) => failLocked(target, cause, delays))
       }
     },
     async dispose() {
       if (disposed) return
       disposed = true
-      await rm(dir, { recursive: true, force: true })
+      if (stranded.size === 0) await rm(dir, { recursive: true, force: true, maxRetries: 5 })
+      else {
+        for (const name of await readdir(dir)) {
+          if (!stranded.has(path.join(dir, name))) await rm(path.join(dir, name), { recursive: true, force: true, maxRetries: 5 })
+        }
+      }
       await rm(lockPath, { force: true })
       // A folder this build created and filled with nothing goes again (rmdir fails when not empty).
       if (!existed) await rmdir(outDir).catch(() => undefined)
     },
   }
+}
+
+/** Whether `child` lies inside `parent` (not `parent` itself). Windows paths compare without case, as NTFS does. */
+export function isInside(parent: string, child: string, p: PlatformPath = path): boolean {
+  const relative = p.relative(p.resolve(parent), p.resolve(child))
+  return relative !== '' && relative !== '..' && !relative.startsWith(`..${p.sep}`) && !p.isAbsolute(relative)
+}
+
+/** `<outDir>/<relative>` for an output path such as `kota-bandung/ortug-kpu-jabar.pdf`; refuses one that leaves `outDir`. */
+export function resolveOutputPath(outDir: string, relative: string, p: PlatformPath = path): string {
+  return resolveInside(outDir, relative, p) ?? fail('ENVIRONMENT', `refusing to write ${relative}: it lies outside ${outDir}`)
+}
+
+/** Where `<office>/<name>` is staged: `<stagingDir>/office-<office>/<name>`; refuses a file of another office. */
+export function resolveStagedPath(stagingDir: string, office: string, filePath: string, p: PlatformPath = path): string {
+  const [first, ...rest] = filePath.split('/')
+  const staged = first === office ? resolveInside(p.join(stagingDir, `office-${office}`), rest.join('/'), p) : undefined
+  return staged ?? fail('ENVIRONMENT', `refusing to write ${filePath} outside ${office}/`)
+}
+
+// ---- internal ----
+
+// Output paths are `/`-separated. A backslash or colon would be a separator, drive or stream on
+// Windows, so such a path means something else there than on Linux: refused everywhere.
+const RE_UNSAFE_SEGMENT = /^\.{0,2}$|[\\:\0]/
+
+function resolveInside(dir: string, relative: string, p: PlatformPath): string | undefined {
+  const segments = relative.split('/')
+  if (segments.some((segment) => RE_UNSAFE_SEGMENT.test(segment))) return undefined
+  const target = p.resolve(dir, ...segments)
+  return isInside(dir, target, p) ? target : undefined
+}
+
+async function renameRetrying(move: Rename, from: string, to: string, delays: readonly number[]): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await move(from, to)
+    } catch (error) {
+      const delay = delays[attempt]
+      if (delay === undefined || !LOCKED_CODES.includes(codeOf(error))) throw error
+      await sleep(delay)
+    }
+  }
+}
+
+function failLocked(locked: string, cause: unknown, delays: readonly number[], more = ''): never {
+  const code = codeOf(cause)
+  if (!LOCKED_CODES.includes(code)) fail('ENVIRONMENT', `cannot write ${locked}: ${code}${more}`, { cause })
+  const seconds = (delays.reduce((a, b) => a + b, 0) / 1000).toFixed(1)
+  // On Linux and macOS the same codes mean missing permission rather than an open file.
+  const permission = code === 'EBUSY' ? '' : ` (if no program has it open, check that you may write to ${path.dirname(locked)})`
+  const message = `cannot replace ${locked}: another program holds it (${code}, still after ${seconds} s); close ${locked} in your PDF viewer or browser, then build again`
+  fail('ENVIRONMENT', `${message}${permission}${more}`, { cause })
+}
+
+function codeOf(error: unknown): string {
+  return String((error as NodeJS.ErrnoException | undefined)?.code ?? error)
 }
 
 async function takeLock(lockPath: string): Promise<void> {
@@ -112,7 +200,7 @@ async function takeLock(lockPath: string): Promise<void> {
       return
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        fail('ENVIRONMENT', `cannot write to ${path.dirname(lockPath)}: ${(error as NodeJS.ErrnoException).code}`, { cause: error })
+        fail('ENVIRONMENT', `cannot write to ${path.dirname(lockPath)}: ${codeOf(error)}`, { cause: error })
       }
       const pid = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10)
       if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {

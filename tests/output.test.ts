@@ -1,0 +1,233 @@
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { OrtugError } from '../src/error.ts'
+import { isInside, openStaging, type Rename, resolveOutputPath, resolveStagedPath } from '../src/output.ts'
+import { hashTree } from './helpers.ts'
+
+// The output module on paper for Windows (path.win32) and, on Linux, against a rename that fails
+// the way Windows' does while a PDF viewer holds a file open.
+
+const WIN_OUT = 'C:\\Users\\pelatih\\ortug\\dist'
+const POSIX_OUT = '/home/pelatih/ortug/dist'
+const FILE = 'kota-bandung/ortug-kpu-jabar.pdf'
+
+/** Runs `action` and returns the OrtugError it throws; fails the test when it throws nothing else. */
+async function caught(action: () => unknown): Promise<OrtugError> {
+  try {
+    await action()
+  } catch (error) {
+    expect(error).toBeInstanceOf(OrtugError)
+    return error as OrtugError
+  }
+  throw new Error('expected an OrtugError, nothing was thrown')
+}
+
+describe('output paths on paper', () => {
+  it('places an office file under the output folder, with the separators of each platform', () => {
+    expect(resolveOutputPath(POSIX_OUT, FILE, path.posix)).toBe('/home/pelatih/ortug/dist/kota-bandung/ortug-kpu-jabar.pdf')
+    expect(resolveOutputPath(WIN_OUT, FILE, path.win32)).toBe('C:\\Users\\pelatih\\ortug\\dist\\kota-bandung\\ortug-kpu-jabar.pdf')
+    expect(resolveOutputPath(WIN_OUT, '.ortug-cache/thumbs/kota-bandung--ortug-kpu-jabar.webp', path.win32)).toBe(
+      'C:\\Users\\pelatih\\ortug\\dist\\.ortug-cache\\thumbs\\kota-bandung--ortug-kpu-jabar.webp',
+    )
+    expect(resolveOutputPath('c:\\users\\pelatih\\ortug\\dist\\', 'manifest.json', path.win32)).toBe('c:\\users\\pelatih\\ortug\\dist\\manifest.json')
+  })
+
+  it('stages an office file in office-<id>, with the separators of each platform', () => {
+    const posixStaging = `${POSIX_OUT}/.ortug-staging-1-ab`
+    const winStaging = `${WIN_OUT}\\.ortug-staging-1-ab`
+    expect(resolveStagedPath(posixStaging, 'kota-bandung', FILE, path.posix)).toBe(`${posixStaging}/office-kota-bandung/ortug-kpu-jabar.pdf`)
+    expect(resolveStagedPath(winStaging, 'kota-bandung', FILE, path.win32)).toBe(`${winStaging}\\office-kota-bandung\\ortug-kpu-jabar.pdf`)
+  })
+
+  const ESCAPES = [
+    '../x',
+    'kota-bandung/../../x',
+    'C:\\x',
+    'C:x',
+    'D:/x',
+    '\\\\server\\share\\x',
+    'kota-bandung\\..\\..\\x',
+    '/etc/passwd',
+    '',
+    '.',
+    'kota-bandung/',
+  ]
+  for (const [name, p, out] of [
+    ['posix', path.posix, POSIX_OUT],
+    ['win32', path.win32, WIN_OUT],
+  ] as const) {
+    it.each(ESCAPES)(`${name}: refuses to write %j outside the output folder`, async (relative) => {
+      const error = await caught(() => resolveOutputPath(out, relative, p))
+      expect(error.kind).toBe('ENVIRONMENT')
+      expect(error.message).toBe(`refusing to write ${relative}: it lies outside ${out}`)
+    })
+
+    it.each([
+      'kota-bandung/../../x',
+      'kota-bandung/../kota-bogor/x.pdf',
+      'kota-bandung/C:\\x',
+      'kota-bandung/\\\\server\\share\\x',
+      'kota-bandung\\..\\..\\x',
+      'kota-bandung/..\\..\\x',
+      'kota-bogor/x.pdf',
+      'kota-bandung',
+      'kota-bandung/',
+    ])(`${name}: refuses to stage %j outside the office's folder`, async (file) => {
+      const error = await caught(() => resolveStagedPath(p.join(out, '.ortug-staging-1-ab'), 'kota-bandung', file, p))
+      expect(error.kind).toBe('ENVIRONMENT')
+      expect(error.message).toBe(`refusing to write ${file} outside kota-bandung/`)
+    })
+  }
+
+  it('win32: compares drive letters and names without case, as Windows does', () => {
+    expect(isInside(WIN_OUT, 'c:\\users\\PELATIH\\ortug\\dist\\kota-bandung', path.win32)).toBe(true)
+    expect(isInside('c:\\users\\pelatih\\ortug\\dist', `${WIN_OUT}\\kota-bandung\\x.pdf`, path.win32)).toBe(true)
+    expect(isInside(WIN_OUT, 'C:/Users/pelatih/ortug/dist/kota-bandung', path.win32)).toBe(true)
+    expect(isInside('/home/Pelatih/dist', '/home/pelatih/dist/x', path.posix)).toBe(false)
+  })
+
+  it('win32: other drives, shares, siblings with the same prefix and the folder itself are not inside', () => {
+    for (const child of [
+      'D:\\Users\\pelatih\\ortug\\dist\\x',
+      '\\\\server\\share\\x',
+      'C:\\Users\\pelatih\\ortug\\dist-old\\x',
+      'C:\\x',
+      WIN_OUT,
+      `${WIN_OUT}\\`,
+    ]) {
+      expect(isInside(WIN_OUT, child, path.win32), child).toBe(false)
+    }
+    expect(isInside(POSIX_OUT, '/home/pelatih/ortug/dist-old/x', path.posix)).toBe(false)
+    expect(isInside(POSIX_OUT, '/home/pelatih/ortug/dist/..x', path.posix)).toBe(true)
+  })
+})
+
+describe('replacing outputs a viewer holds open (Windows, simulated)', () => {
+  let out: string
+  const NO_WAIT = [1, 1, 1, 1, 1, 1, 1, 1, 1]
+  const pdf = (text: string) => ({ path: FILE, bytes: Buffer.from(`%PDF ${text}`) })
+
+  /** A rename that fails with `code` while `blocked(from, to)` says so, counting the failures. */
+  function lockedRename(code: string, blocked: (from: string, to: string, failures: number) => boolean) {
+    const calls = { failures: 0 }
+    const fn: Rename = async (from, to) => {
+      if (blocked(from, to, calls.failures)) {
+        calls.failures++
+        throw Object.assign(new Error(`${code}: resource busy or locked, rename '${from}' -> '${to}'`), { code })
+      }
+      await rename(from, to)
+    }
+    return { fn, calls }
+  }
+  const isOfficeFolder = (p: string) => path.basename(p) === 'kota-bandung'
+
+  beforeEach(async () => {
+    out = await mkdtemp(path.join(os.tmpdir(), 'ortug-output-'))
+    await mkdir(path.join(out, 'kota-bandung'))
+    await writeFile(path.join(out, 'kota-bandung', 'ortug-kpu-jabar.pdf'), '%PDF old')
+    await writeFile(path.join(out, 'kota-bandung', 'other-essay.pdf'), '%PDF other')
+    await writeFile(path.join(out, 'manifest.json'), '{"old":true}\n')
+  })
+  afterEach(() => rm(out, { recursive: true, force: true }))
+
+  async function commit(rename: Rename, run: (staging: Awaited<ReturnType<typeof openStaging>>) => Promise<void>) {
+    const staging = await openStaging(out, { rename, retryDelaysMs: NO_WAIT })
+    try {
+      await run(staging)
+    } finally {
+      await staging.dispose()
+    }
+  }
+
+  it('moves the office folder once the viewer lets go (EBUSY three times)', async () => {
+    const { fn, calls } = lockedRename('EBUSY', (from, _to, failures) => isOfficeFolder(from) && failures < 3)
+    await commit(fn, (staging) => staging.commitOffice('kota-bandung', [pdf('new')]))
+    expect(calls.failures).toBe(3)
+    expect(await readFile(path.join(out, FILE), 'utf8')).toBe('%PDF new')
+    expect(await readFile(path.join(out, 'kota-bandung', 'other-essay.pdf'), 'utf8')).toBe('%PDF other')
+    expect((await readdir(out)).sort()).toEqual(['kota-bandung', 'manifest.json'])
+  })
+
+  for (const code of ['EBUSY', 'EPERM', 'EACCES']) {
+    it(`keeps every previous file when the office folder stays locked (${code})`, async () => {
+      const before = await hashTree(out)
+      const { fn, calls } = lockedRename(code, (from) => isOfficeFolder(from))
+      const error = await caught(() => commit(fn, (staging) => staging.commitOffice('kota-bandung', [pdf('new')])))
+      expect(error.kind).toBe('ENVIRONMENT')
+      expect(error.exitCode).toBe(3)
+      const target = path.join(out, 'kota-bandung')
+      expect(error.message).toContain(`cannot replace ${target}: another program holds it (${code}`)
+      expect(error.message).toContain(`close ${target} in your PDF viewer or browser, then build again`)
+      expect(calls.failures).toBe(NO_WAIT.length + 1)
+      expect(await hashTree(out)).toEqual(before)
+      expect((await readdir(out)).sort()).toEqual(['kota-bandung', 'manifest.json'])
+    })
+  }
+
+  it('puts the previous folder back when the new one cannot be moved in', async () => {
+    const before = await hashTree(out)
+    // The old folder moves aside, then a virus scanner holds the new one.
+    const { fn } = lockedRename('EPERM', (from) => path.basename(from) === 'office-kota-bandung')
+    const error = await caught(() => commit(fn, (staging) => staging.commitOffice('kota-bandung', [pdf('new')])))
+    expect(error.kind).toBe('ENVIRONMENT')
+    expect(error.message).toContain(`close ${path.join(out, 'kota-bandung')} in your PDF viewer or browser, then build again`)
+    expect(await hashTree(out)).toEqual(before)
+    expect((await readdir(out)).sort()).toEqual(['kota-bandung', 'manifest.json'])
+  })
+
+  it('keeps the previous folder, and says where, when it can be neither replaced nor put back', async () => {
+    const before = await hashTree(path.join(out, 'kota-bandung'))
+    const { fn } = lockedRename(
+      'EBUSY',
+      (from, to) => path.basename(from) === 'office-kota-bandung' || (path.basename(from) === 'old-kota-bandung' && isOfficeFolder(to)),
+    )
+    const error = await caught(() => commit(fn, (staging) => staging.commitOffice('kota-bandung', [pdf('new')])))
+    const kept = /previous outputs of kota-bandung are kept in (\S+): move that folder back to (\S+)$/.exec(error.message)
+    expect(kept?.[2]).toBe(path.join(out, 'kota-bandung'))
+    expect(await hashTree(kept?.[1] ?? '/nonexistent')).toEqual(before)
+    expect(Object.keys(before)).toHaveLength(2)
+  })
+
+  it('fails at once, without retrying, on an error no viewer causes', async () => {
+    const before = await hashTree(out)
+    const { fn, calls } = lockedRename('EXDEV', (from) => isOfficeFolder(from))
+    const error = await caught(() => commit(fn, (staging) => staging.commitOffice('kota-bandung', [pdf('new')])))
+    expect(error.message).toBe(`cannot write ${path.join(out, 'kota-bandung')}: EXDEV`)
+    expect(calls.failures).toBe(1)
+    expect(await hashTree(out)).toEqual(before)
+  })
+
+  it('writes a top-level file once the browser lets go of it (EBUSY twice)', async () => {
+    const { fn, calls } = lockedRename('EBUSY', (_from, to, failures) => path.basename(to) === 'manifest.json' && failures < 2)
+    await commit(fn, (staging) => staging.commitTopLevel([{ path: 'manifest.json', bytes: Buffer.from('{"new":true}\n') }]))
+    expect(calls.failures).toBe(2)
+    expect(await readFile(path.join(out, 'manifest.json'), 'utf8')).toBe('{"new":true}\n')
+  })
+
+  it('keeps the previous top-level file and names it when it stays locked', async () => {
+    const before = await hashTree(out)
+    const { fn } = lockedRename('EBUSY', (_from, to) => path.basename(to) === 'manifest.json')
+    const error = await caught(() => commit(fn, (staging) => staging.commitTopLevel([{ path: 'manifest.json', bytes: Buffer.from('{"new":true}\n') }])))
+    expect(error.kind).toBe('ENVIRONMENT')
+    expect(error.message).toContain(`close ${path.join(out, 'manifest.json')} in your PDF viewer or browser, then build again`)
+    expect(await hashTree(out)).toEqual(before)
+    expect((await readdir(out)).sort()).toEqual(['kota-bandung', 'manifest.json'])
+  })
+
+  it('waits about two seconds in all by default before giving up', async () => {
+    const { fn, calls } = lockedRename('EBUSY', (from) => isOfficeFolder(from))
+    const staging = await openStaging(out, { rename: fn })
+    const started = performance.now()
+    try {
+      await caught(() => staging.commitOffice('kota-bandung', [pdf('new')]))
+    } finally {
+      await staging.dispose()
+    }
+    const seconds = (performance.now() - started) / 1000
+    expect(calls.failures).toBe(10)
+    expect(seconds).toBeGreaterThan(2)
+    expect(seconds).toBeLessThan(3.5)
+  })
+})
