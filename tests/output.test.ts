@@ -228,6 +228,7 @@ describe('replacing outputs a viewer holds open (Windows, simulated)', () => {
     const seconds = (performance.now() - started) / 1000
     expect(calls.failures).toBe(10)
     expect(seconds).toBeGreaterThan(2)
-    expect(seconds).toBeLessThan(3.5)
+    // Generous: the machine may be busy, yet a build must not hang on a locked file.
+    expect(seconds).toBeLessThan(4.5)
   })
 })
