@@ -1,41 +1,77 @@
 import { constants } from 'node:fs'
-import { access, mkdtemp, rm } from 'node:fs/promises'
+import { access, mkdtemp, rm, stat } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { Browser } from 'puppeteer-core'
 import { fail } from './error.ts'
 
+/**
+ * Chrome, Chromium and Edge (132 and later) run headless only in the new mode: a real browser
+ * with windows, where only a window's front tab is composited. A headless shell (the npm-shipped
+ * Chromium, chrome-headless-shell) runs the old mode. ortug works with both; see pages.ts.
+ */
+export type HeadlessMode = 'new' | 'shell'
+
 export interface BrowserChoice {
   executablePath: string
-  /** Where it was found, for messages: "--browser-path", "CHROME_PATH", "system", "@sparticuz/chromium". */
+  /** Where it was found, for messages: "--browser-path", "CHROME_PATH", "installed", "@sparticuz/chromium". */
   source: string
-  /** The npm-shipped Chromium is a headless shell and needs the old headless mode. */
-  headless: true | 'shell'
+  headless: HeadlessMode
+  /** Why this browser and not another, for `ortug doctor` and support requests. */
+  reason: string
 }
+
+/** Forces one kind of browser (CI runs the browser suites once with each): "installed" or "bundled". */
+export const BROWSER_KIND_ENV = 'ORTUG_BROWSER'
+const BROWSER_KINDS = ['installed', 'bundled'] as const
 
 const LAUNCH_TIMEOUT_MS = 60_000
 
-const INSTALL_HINT =
-  'Install Google Chrome, Chromium or Microsoft Edge, or set CHROME_PATH (or --browser-path) to a Chromium-based browser; on Linux, `npm install` also brings @sparticuz/chromium, which ortug uses when no browser is found.'
+export const INSTALL_HINT =
+  'Install Google Chrome, Chromium or Microsoft Edge, or set CHROME_PATH (or --browser-path) to a Chromium-based browser; on Linux x64, `npm install` also brings @sparticuz/chromium, which ortug uses when no browser is found.'
 
-/** Order of DESIGN.md: --browser-path or CHROME_PATH, then the user's browsers, then the npm-shipped Chromium. */
+/** The npm-shipped Chromium exists for Linux on x64 only (see package.json's optionalDependencies). */
+export function hasBundledChromium(platform: NodeJS.Platform = process.platform, arch: string = process.arch): boolean {
+  return platform === 'linux' && arch === 'x64'
+}
+
+/** A headless shell's file name says so (chrome-headless-shell, chromium-headless-shell, headless_shell). */
+export function headlessModeOf(executablePath: string): HeadlessMode {
+  return /headless[-_]shell/i.test(path.basename(executablePath)) ? 'shell' : 'new'
+}
+
+/**
+ * Order of DESIGN.md: --browser-path or CHROME_PATH, then the user's Chrome, Chromium or Edge,
+ * then the npm-shipped Chromium. ORTUG_BROWSER=installed or =bundled forces one kind.
+ */
 export async function resolveBrowser(explicitPath?: string, env: NodeJS.ProcessEnv = process.env): Promise<BrowserChoice> {
+  const kind = env[BROWSER_KIND_ENV] || undefined
+  if (kind !== undefined && !(BROWSER_KINDS as readonly string[]).includes(kind)) {
+    fail('USAGE', `${BROWSER_KIND_ENV} must be one of: ${BROWSER_KINDS.join(', ')}; got "${kind}". Unset it to let ortug choose.`)
+  }
   const chosen = explicitPath
     ? { path: explicitPath, source: '--browser-path' }
-    : env.CHROME_PATH
+    : env.CHROME_PATH && kind !== 'bundled'
       ? { path: env.CHROME_PATH, source: 'CHROME_PATH' }
       : undefined
   if (chosen) {
-    if (!(await isExecutable(chosen.path))) fail('ENVIRONMENT', `${chosen.source}: "${chosen.path}" is not an executable browser. ${INSTALL_HINT}`)
-    return { executablePath: chosen.path, source: chosen.source, headless: true }
+    if (!(await isExecutableFile(chosen.path))) fail('ENVIRONMENT', `${chosen.source}: "${chosen.path}" is not an executable browser. ${INSTALL_HINT}`)
+    return { executablePath: chosen.path, source: chosen.source, headless: headlessModeOf(chosen.path), reason: `given by ${chosen.source}` }
   }
-  for (const candidate of systemBrowserPaths(env)) {
-    if (await isExecutable(candidate)) return { executablePath: candidate, source: 'system', headless: true }
+  if (kind !== 'bundled') {
+    for (const candidate of installedBrowserPaths(process.platform, env)) {
+      if (await isExecutableFile(candidate)) {
+        const reason = kind === 'installed' ? `${BROWSER_KIND_ENV}=installed; first installed browser found` : 'the first installed browser found'
+        return { executablePath: candidate, source: 'installed', headless: headlessModeOf(candidate), reason }
+      }
+    }
+    if (kind === 'installed') fail('ENVIRONMENT', `${BROWSER_KIND_ENV}=installed, but no installed browser was found. ${INSTALL_HINT}`)
   }
-  if (process.platform === 'linux' && env.ORTUG_NO_BUNDLED_CHROMIUM !== '1') {
+  if (hasBundledChromium() && env.ORTUG_NO_BUNDLED_CHROMIUM !== '1') {
     try {
       const { default: chromium } = await import('@sparticuz/chromium')
-      return { executablePath: await chromium.executablePath(), source: '@sparticuz/chromium', headless: 'shell' }
+      const reason = kind === 'bundled' ? `${BROWSER_KIND_ENV}=bundled` : 'no installed Chrome, Chromium or Edge was found'
+      return { executablePath: await chromium.executablePath(), source: '@sparticuz/chromium', headless: 'shell', reason }
     } catch (cause) {
       fail('ENVIRONMENT', `no browser found, and the npm-shipped Chromium could not be unpacked (${(cause as Error).message}). ${INSTALL_HINT}`, { cause })
     }
@@ -43,36 +79,49 @@ export async function resolveBrowser(explicitPath?: string, env: NodeJS.ProcessE
   fail('ENVIRONMENT', `no browser found. ${INSTALL_HINT}`)
 }
 
-function systemBrowserPaths(env: NodeJS.ProcessEnv): string[] {
-  if (process.platform === 'win32') {
+/** Where Chrome, Edge and Chromium install themselves, most likely first. Pure, for tests of every platform. */
+export function installedBrowserPaths(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string[] {
+  if (platform === 'win32') {
+    const join = path.win32.join
     const roots = [env.PROGRAMFILES, env['PROGRAMFILES(X86)'], env.LOCALAPPDATA].filter(Boolean) as string[]
     return roots.flatMap((root) => [
-      path.join(root, 'Google', 'Chrome', 'Application', 'chrome.exe'),
-      path.join(root, 'Microsoft', 'Edge', 'Application', 'msedge.exe'),
-      path.join(root, 'Chromium', 'Application', 'chrome.exe'),
+      join(root, 'Google', 'Chrome', 'Application', 'chrome.exe'),
+      join(root, 'Microsoft', 'Edge', 'Application', 'msedge.exe'),
+      join(root, 'Chromium', 'Application', 'chrome.exe'),
     ])
   }
-  if (process.platform === 'darwin') {
-    return ['Google Chrome', 'Chromium', 'Microsoft Edge'].map((name) => `/Applications/${name}.app/Contents/MacOS/${name}`)
+  if (platform === 'darwin') {
+    const apps = ['Google Chrome', 'Microsoft Edge', 'Chromium'].map((name) => `/Applications/${name}.app/Contents/MacOS/${name}`)
+    return env.HOME ? [...apps, ...apps.map((app) => path.posix.join(env.HOME as string, app))] : apps
   }
   const names = ['google-chrome-stable', 'google-chrome', 'chromium', 'chromium-browser', 'microsoft-edge-stable', 'microsoft-edge']
-  const dirs = (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(path.delimiter).concat('/snap/bin')
-  return dirs.flatMap((dir) => names.map((name) => path.join(dir, name)))
+  const dirs = (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':').filter(Boolean).concat('/snap/bin')
+  return dirs.flatMap((dir) => names.map((name) => path.posix.join(dir, name)))
 }
 
-async function isExecutable(file: string): Promise<boolean> {
-  return access(file, constants.X_OK).then(
-    () => true,
-    () => false,
-  )
+/** An executable regular file: a folder has the x bit too, and would fail only at launch. */
+async function isExecutableFile(file: string): Promise<boolean> {
+  try {
+    await access(file, process.platform === 'win32' ? constants.F_OK : constants.X_OK)
+    return (await stat(file)).isFile()
+  } catch {
+    return false
+  }
 }
 
 export interface LaunchedBrowser {
   browser: Browser
   choice: BrowserChoice
+  /** "Chrome/156.0.8078.108" as the browser reports it. */
+  version: string
   close(): Promise<void>
-  /** Ends the browser process at once (interrupts). */
+  /** Ends the browser process at once (interrupts, a stuck page). */
   kill(): void
+}
+
+/** "Chrome/156.0.8078.108 (new headless) at /usr/bin/chromium (installed)": what messages and doctor say. */
+export function describeBrowser(choice: BrowserChoice, version?: string): string {
+  return `${version ?? 'browser'} (${choice.headless === 'new' ? 'new headless' : 'headless shell'}) at ${choice.executablePath} (${choice.source})`
 }
 
 /** Launches one browser for a whole build, with a throwaway profile and no background network. */
@@ -101,15 +150,16 @@ export async function launchBrowser(choice: BrowserChoice, timeoutMs: number): P
     // Fewer processes, less memory (each maps Chromium's 80 MB of code again): the GPU thread
     // runs in the browser process (there is no GPU anyway).
     args.push('--in-process-gpu')
-    // Chromium refuses to run as root with its sandbox (CI containers); without the sandbox
-    // it needs no zygote processes either.
-    if (process.getuid?.() === 0 || choice.headless === 'shell') args.push('--no-sandbox', '--no-zygote')
+    // Chromium refuses to run as root with its sandbox (CI containers). A headless shell needs no
+    // zygote; a full Chrome starts a print-compositor process for every PDF, which without the
+    // zygote is a fresh exec of the whole browser (measured: 110 ms instead of 43 ms a PDF).
+    if (process.getuid?.() === 0 || choice.headless === 'shell') args.push('--no-sandbox', ...(choice.headless === 'shell' ? ['--no-zygote'] : []))
   }
   let browser: Browser
   try {
     browser = await puppeteer.launch({
       executablePath: choice.executablePath,
-      headless: choice.headless,
+      headless: choice.headless === 'shell' ? 'shell' : true,
       args,
       // Starting Chromium cold (unpacking the npm-shipped one) can take longer than a page step.
       timeout: Math.max(timeoutMs, LAUNCH_TIMEOUT_MS),
@@ -139,9 +189,11 @@ export async function launchBrowser(choice: BrowserChoice, timeoutMs: number): P
       child.kill('SIGKILL')
     }
   }
+  const version = await browser.version().catch(() => 'unknown version')
   return {
     browser,
     choice,
+    version,
     kill,
     async close() {
       try {

@@ -2,7 +2,6 @@ import { readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { Page } from 'puppeteer-core'
-import type { LaunchedBrowser } from './browser.ts'
 import { renderCatalogue } from './catalogue.ts'
 import { loadProject, type Project, readText, type Selection } from './content.ts'
 import { collectErrors, fail, OrtugError, OrtugErrors } from './error.ts'
@@ -12,6 +11,7 @@ import type { Logger } from './log.ts'
 import { CACHE_DIR, isOutputFresh, mergeManifest, readManifest, readThumbnails, thumbnailPath, VERSION } from './manifest.ts'
 import { compileDeckTemplates, type DeckTemplates, formatDateIndonesian, type RenderMarkdown } from './markdown.ts'
 import { openStaging, sha256 } from './output.ts'
+import { type BrowserPages, openBrowserPages } from './pages.ts'
 import { planDeck, type Tuning } from './plan.ts'
 import type { MarpRender, MarpWorker, Overflow, PrintableDeck } from './render.ts'
 import * as render from './render.ts'
@@ -31,6 +31,8 @@ export interface BuildOptions extends Selection {
   outDir: string
   formats: readonly Format[]
   browserPath?: string
+  /** Where CHROME_PATH and ORTUG_BROWSER are read from (the process's environment by default). */
+  env?: NodeJS.ProcessEnv
   timeoutMs: number
   jobs: number
   /** Ignore the cache: rebuild and re-measure everything. */
@@ -71,14 +73,16 @@ interface DeckJob {
   markdown: string
   pdf?: Uint8Array
   handoutPdf?: Uint8Array
-  /** The title slide, small, for the catalogue. */
-  thumbnail?: Uint8Array
+  /** The title slide, small, for the catalogue: taken in the capture window while other decks print. */
+  thumbnail?: Promise<Uint8Array | undefined>
   slideImages?: Uint8Array[]
   overview?: Uint8Array
   /** marp-core's render of `markdown` (made for the deck page, reused by the handout). */
   rendered?: { markdown: string; render: Promise<MarpRender> }
   /** Settles when the job's slides are final (after the fit check), so HTML can start early. */
   fitted: Deferred
+  /** What the deck's work is doing now (several things at once: the handout prints beside the PDF). */
+  steps: Set<string>
 }
 
 interface Deferred {
@@ -140,8 +144,8 @@ async function buildWith(marp: MarpWorker, options: BuildOptions): Promise<Build
   const theme = createTheme(themeText, await loadFontFaceCss(), sha256)
   // What the fit cache knows settles many decks at once; the browser starts now if any deck needs
   // it, and opens the pages the first decks will use.
-  const browser = lazyBrowser(options)
-  const context: PrintContext = { browser, marp, theme, fitCache }
+  const browser = openBrowserPages(options)
+  const context: PrintContext = { browser, marp, theme, fitCache, timeoutMs: options.timeoutMs, warn: logger.warn, signal: options.signal }
   const needsPage = new Set<DeckJob>()
   for (const job of jobs) {
     if (!(await fitDeck(job, fitCache, theme.hash)) || job.formats.some((f) => PAGE_FORMATS.includes(f))) needsPage.add(job)
@@ -175,11 +179,18 @@ async function buildWith(marp: MarpWorker, options: BuildOptions): Promise<Build
         await runPool(batch, options.jobs, async (job) => {
           checkAborted(options.signal)
           if (failedOffices.has(job.office.id)) return job.fitted.resolve()
-          const step = `${job.office.id} / ${job.essay.slug}: fit check and PDF`
+          const label = `${job.office.id} / ${job.essay.slug}`
           try {
-            await withTimeout(fitAndPrint(job, context), options.timeoutMs, step)
+            // --timeout counts this deck's work: the browser's start-up is not part of it.
+            if (needsPage.has(job) || job.formats.includes('handout')) await browser.get()
+            await withTimeout(
+              fitAndPrint(job, context),
+              options.timeoutMs,
+              (limit) => `${label}: did not finish within ${limit} ${describeSteps(job.steps)}`,
+              browser,
+            )
           } catch (error) {
-            recordFailure(job.office.id, asBrowserFault(error, step))
+            recordFailure(job.office.id, asBrowserFault(error, `${label}: ${describeSteps(job.steps)}`))
           } finally {
             job.fitted.resolve()
           }
@@ -225,7 +236,9 @@ async function buildWith(marp: MarpWorker, options: BuildOptions): Promise<Build
     //    A build that wrote no office leaves the output folder as it was.
     if (built.length === 0) return { built, unchanged, failures, offices: offices.length, seconds: (performance.now() - started) / 1000 }
     const manifest = await mergeManifest(options.outDir, built, previous)
-    const thumbnails = jobs.flatMap((job) => (job.thumbnail ? [{ path: thumbnailPath(job.office.id, job.essay.slug), bytes: job.thumbnail }] : []))
+    const thumbnails = (await Promise.all(jobs.map(async (job) => ({ job, bytes: await job.thumbnail })))).flatMap(({ job, bytes }) =>
+      bytes && !failedOffices.has(job.office.id) ? [{ path: thumbnailPath(job.office.id, job.essay.slug), bytes }] : [],
+    )
     const fits: FitCache = { version: 1, slides: { ...storedFit.slides, ...fitCache.slides } }
     await staging.commitTopLevel([...thumbnails, { path: FIT_CACHE, bytes: Buffer.from(JSON.stringify(fits)) }])
     const catalogue = renderCatalogue(manifest, await readThumbnails(options.outDir, manifest))
@@ -246,6 +259,7 @@ export interface CheckOptions extends Selection {
   outDir: string
   fit: boolean
   browserPath?: string
+  env?: NodeJS.ProcessEnv
   timeoutMs: number
   jobs: number
 }
@@ -269,11 +283,13 @@ export async function check(options: CheckOptions): Promise<{ problems: OrtugErr
   if (options.fit && jobs.length > 0) {
     const theme = createTheme(await readText(project.themeFile), await loadFontFaceCss(), sha256)
     const cache = parseFitCache(await readFile(path.join(options.outDir, FIT_CACHE), 'utf8').catch(() => undefined))
-    const browser = lazyBrowser(options)
+    const browser = openBrowserPages(options)
     const marp = render.startMarpWorker()
     try {
       await runPool(jobs, options.jobs, async (job) => {
-        await fitAndPrint(job, { browser, marp, theme, fitCache: cache }).catch((error) => problems.push(...collectErrors(error)))
+        await fitAndPrint(job, { browser, marp, theme, fitCache: cache, timeoutMs: options.timeoutMs, warn: () => undefined }).catch((error) =>
+          problems.push(...collectErrors(error)),
+        )
       })
     } finally {
       marp.close()
@@ -390,88 +406,20 @@ async function renderMarpFormats(
 }
 
 /** A deck job with its first plan and Markdown (the fit check may replan it). */
-function planJob(job: Omit<DeckJob, 'tuning' | 'repairs' | 'deck' | 'markdown' | 'fitted'>): DeckJob {
+function planJob(job: Omit<DeckJob, 'tuning' | 'repairs' | 'deck' | 'markdown' | 'fitted' | 'steps'>): DeckJob {
   const deck = planDeck(job.essay, job.storyboard, job.office)
-  return { ...job, tuning: new Map(), repairs: 0, deck, markdown: job.renderMarkdown(deck), fitted: deferred() }
-}
-
-interface LazyBrowser {
-  get(): Promise<LaunchedBrowser>
-  /** Launches the browser now and opens pages for the pools, without waiting. */
-  warm(pages: Record<PageKind, number>): void
-  /** A page of this kind from the pool, or a new one: opening a page costs about 80 ms. */
-  acquire(kind: PageKind): Promise<Page>
-  /** Back to the pool after a clean use; after a failure a page is closed instead. */
-  release(kind: PageKind, page: Page, clean: boolean): Promise<void>
-  close(): Promise<void>
-}
-
-/** Deck pages and handout pages are pooled apart: a handout page is left in print media. */
-type PageKind = 'deck' | 'handout'
-
-/**
- * Renderers keep the documents pages printed until V8 collects garbage, which it does late:
- * a collection after every this many decks (about 0.1 s) keeps each renderer near 200 MB
- * instead of growing by a few MB a deck.
- */
-const COLLECT_EVERY = 16
-
-/** The build's one browser, launched on first use (a build whose slides are all known needs none). */
-function lazyBrowser(options: { browserPath?: string; timeoutMs: number; signal?: AbortSignal }): LazyBrowser {
-  let launched: Promise<LaunchedBrowser> | undefined
-  const get = () => {
-    launched ??= import('./browser.ts').then(async ({ launchBrowser, resolveBrowser }) => {
-      const browser = await launchBrowser(await resolveBrowser(options.browserPath), options.timeoutMs)
-      options.signal?.addEventListener('abort', browser.kill)
-      return browser
-    })
-    return launched
-  }
-  const idle: Record<PageKind, Page[]> = { deck: [], handout: [] }
-  // Pages being opened by warm(): acquire() takes one of these before opening another.
-  const opening: Record<PageKind, Promise<Page | undefined>[]> = { deck: [], handout: [] }
-  let releases = 0
-  return {
-    get,
-    async acquire(kind) {
-      const page = idle[kind].pop() ?? (await opening[kind].shift())
-      return page ?? (await get()).browser.newPage()
-    },
-    warm(pages) {
-      get().catch(() => undefined)
-      for (const kind of ['deck', 'handout'] as const) {
-        for (let i = 0; i < pages[kind]; i++) {
-          // A page that fails to open is opened again, or the failure reported, by acquire().
-          opening[kind].push(
-            get()
-              .then(({ browser }) => browser.newPage())
-              .catch(() => undefined),
-          )
-        }
-      }
-    },
-    async release(kind, page, clean) {
-      if (!clean) return void (await page.close().catch(() => undefined))
-      if (++releases % COLLECT_EVERY === 0) {
-        const session = await page.createCDPSession()
-        await session.send('HeapProfiler.collectGarbage')
-        await session.detach()
-      }
-      idle[kind].push(page)
-    },
-    async close() {
-      await Promise.all(Object.values(opening).flat())
-      await (await launched?.catch(() => undefined))?.close()
-    },
-  }
+  return { ...job, tuning: new Map(), repairs: 0, deck, markdown: job.renderMarkdown(deck), fitted: deferred(), steps: new Set() }
 }
 
 /** What printing a deck needs: the build's browser, Marp's process, the theme and the fit cache. */
 interface PrintContext {
-  browser: LazyBrowser
+  browser: BrowserPages
   marp: MarpWorker
   theme: Theme
   fitCache: FitCache
+  timeoutMs: number
+  warn(message: string): void
+  signal?: AbortSignal
 }
 
 /** marp-core's render of the job's current Markdown, requested once. */
@@ -491,13 +439,13 @@ async function fitAndPrint(job: DeckJob, context: PrintContext): Promise<void> {
   let page: Page | undefined
   let loaded = ''
   const load = async () => {
-    const acquired = page ? undefined : browser.acquire('deck')
+    const acquired = page ? undefined : inStep(job, 'opening a tab', () => browser.acquire('deck'))
     // A failure to open the page is reported below, after the render.
     acquired?.catch(() => undefined)
     const printable = toPrintable(job)
-    const html = render.printableHtml(printable, theme, await renderDeck(job, context))
+    const html = render.printableHtml(printable, theme, await inStep(job, 'waiting for Marp', () => renderDeck(job, context)))
     page ??= await acquired
-    await render.loadIsolated(page as Page, html, `${printable.label}: the deck`)
+    await inStep(job, 'loading the deck', () => render.loadIsolated(page as Page, html, `${printable.label}: the deck`))
     loaded = job.markdown
     return printable
   }
@@ -505,7 +453,7 @@ async function fitAndPrint(job: DeckJob, context: PrintContext): Promise<void> {
   try {
     const overflows = await fitDeck(job, context.fitCache, theme.hash, async () => {
       const printable = await load()
-      return render.measureOverflow(page as Page, printable)
+      return inStep(job, 'measuring the slides', () => render.measureOverflow(page as Page, printable))
     })
     job.fitted.resolve()
     if (overflows && overflows.length > 0) {
@@ -519,17 +467,17 @@ async function fitAndPrint(job: DeckJob, context: PrintContext): Promise<void> {
     const handout = handoutModule
       ? handoutModule.then(async ({ renderHandout }) => {
           const input = handoutInput(job, theme, await renderDeck(job, context))
-          const handoutPage = await browser.acquire('handout')
+          const handoutPage = await inStep(job, 'opening a tab for the handout', () => browser.acquire('handout'))
           let clean = false
           try {
-            job.handoutPdf = await renderHandout((await browser.get()).browser, input, handoutPage)
+            job.handoutPdf = await inStep(job, 'printing the handout', async () => renderHandout((await browser.get()).browser, input, handoutPage))
             clean = true
           } finally {
             await browser.release('handout', handoutPage, clean)
           }
         })
       : Promise.resolve()
-    await Promise.all([handout, printDeck(job, load, () => page as Page, loaded !== job.markdown)])
+    await Promise.all([handout, printDeck(job, context, load, () => page as Page, loaded !== job.markdown)])
     succeeded = true
   } finally {
     if (page) await browser.release('deck', page, succeeded)
@@ -559,16 +507,24 @@ async function fitDeck(job: DeckJob, cache: FitCache, themeHash: string, measure
   }
 }
 
-/** PDF, slide images and overview from the page that holds the deck after the fit check. */
-async function printDeck(job: DeckJob, load: () => Promise<unknown>, page: () => Page, stale: boolean): Promise<void> {
+/**
+ * The PDF from the tab that holds the deck after the fit check; the catalogue's thumbnail, slide
+ * images and overview from the capture window (pages.ts says why not from the tab).
+ */
+async function printDeck(job: DeckJob, context: PrintContext, load: () => Promise<unknown>, page: () => Page, stale: boolean): Promise<void> {
   if (!job.formats.some((f) => PAGE_FORMATS.includes(f))) return
   if (stale) await load()
   const deckPage = page()
   const { width, height } = render.SLIDE_SIZES[job.office.aspect]
-  job.thumbnail = await deckPage.screenshot({ type: 'webp', quality: 80, clip: { x: 0, y: 0, width, height, scale: THUMB_WIDTH / width } })
+  const label = `${job.office.id} / ${job.essay.slug}`
+  // The catalogue waits for thumbnails, the office's outputs do not.
+  job.thumbnail = captureThumbnail(job, context, label)
+  const images = job.formats.includes('png') || job.formats.includes('overview') ? captureSlides(job, context, label) : undefined
   if (job.formats.includes('pdf')) {
     const { finalizePdf } = await import('./pdf.ts')
-    const pdf = await deckPage.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, preferCSSPageSize: true, tagged: true })
+    const pdf = await inStep(job, 'printing the PDF', () =>
+      deckPage.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, preferCSSPageSize: true, tagged: true }),
+    )
     job.pdf = await finalizePdf(
       pdf,
       {
@@ -579,11 +535,60 @@ async function printDeck(job: DeckJob, load: () => Promise<unknown>, page: () =>
         outline: job.deck.slides.map((s) => s.title),
         expectedPages: job.deck.slides.length,
       },
-      `${job.office.id} / ${job.essay.slug}`,
+      label,
     )
   }
-  if (job.formats.includes('png')) job.slideImages = await render.screenshotSlides(deckPage, job.deck.slides.length, job.office.aspect)
-  if (job.formats.includes('overview')) job.overview = await render.screenshotOverview(deckPage, job.office.aspect)
+  await images
+}
+
+/** The title slide, small; a deck without a thumbnail is still built (the catalogue shows its name). */
+async function captureThumbnail(job: DeckJob, context: PrintContext, label: string): Promise<Uint8Array | undefined> {
+  const { width, height } = render.SLIDE_SIZES[job.office.aspect]
+  const printable = toPrintable(job)
+  const rendered = renderDeck(job, context)
+  const shot = async () => {
+    const { css, html } = await rendered
+    // The title slide alone: a page a fraction of the deck's size.
+    const page = render.printableHtml(printable, context.theme, { css, html: `<div class="marpit">${render.splitSlides(html)[0] ?? ''}</div>` })
+    return context.browser.capture(async (capturePage) => {
+      await render.loadIsolated(capturePage, page, `${label}: the title slide`)
+      return capturePage.screenshot({ type: 'webp', quality: 80, clip: { x: 0, y: 0, width, height, scale: THUMB_WIDTH / width } })
+    })
+  }
+  try {
+    return await withTimeout(shot(), context.timeoutMs, (limit) => `the screenshot did not finish within ${limit}`, context.browser)
+  } catch (error) {
+    if (!context.signal?.aborted) context.warn(`no thumbnail for ${label} in the catalogue: ${(error as Error).message.split('\n')[0]}`)
+    return undefined
+  }
+}
+
+/** Every slide as a PNG, and the overview, from the whole deck loaded in the capture window. */
+async function captureSlides(job: DeckJob, context: PrintContext, label: string): Promise<void> {
+  const html = render.printableHtml(toPrintable(job), context.theme, await renderDeck(job, context))
+  job.steps.add('waiting for the capture window')
+  await context.browser.capture(async (page) => {
+    job.steps.delete('waiting for the capture window')
+    await inStep(job, 'loading the deck for screenshots', () => render.loadIsolated(page, html, `${label}: the deck`))
+    await inStep(job, 'taking screenshots', async () => {
+      if (job.formats.includes('png')) job.slideImages = await render.screenshotSlides(page, job.deck.slides.length, job.office.aspect)
+      if (job.formats.includes('overview')) job.overview = await render.screenshotOverview(page, job.office.aspect)
+    })
+  })
+}
+
+/** Runs one step of a deck's work, remembered while it runs so a timeout can say where it stuck. */
+async function inStep<T>(job: DeckJob, name: string, work: () => Promise<T>): Promise<T> {
+  job.steps.add(name)
+  try {
+    return await work()
+  } finally {
+    job.steps.delete(name)
+  }
+}
+
+function describeSteps(steps: ReadonlySet<string>): string {
+  return steps.size > 0 ? `while ${[...steps].join(' and ')}` : 'between steps'
 }
 
 function handoutInput(job: DeckJob, theme: Theme, rendered: MarpRender): HandoutInput {
@@ -712,10 +717,14 @@ function checkAborted(signal?: AbortSignal): void {
   if (signal?.aborted) fail('ENVIRONMENT', 'the build was interrupted; earlier outputs are unchanged')
 }
 
-async function withTimeout<T>(work: Promise<T>, ms: number, step: string): Promise<T> {
+/** `message` gets "N s (--timeout)"; the browser in use and what to do are added. */
+async function withTimeout<T>(work: Promise<T>, ms: number, message: (limit: string) => string, browser: BrowserPages): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new OrtugError('ENVIRONMENT', `${step} took longer than ${ms / 1000} s (--timeout)`)), ms)
+    timer = setTimeout(() => {
+      const text = `${message(`${ms / 1000} s (--timeout)`)}; browser: ${browser.describe()}. Raise --timeout for a slow machine, or run "ortug doctor" to check the browser.`
+      reject(new OrtugError('ENVIRONMENT', text))
+    }, ms)
   })
   try {
     return await Promise.race([work, timeout])

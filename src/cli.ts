@@ -66,6 +66,11 @@ const COMMANDS = {
     summary: 'Gather the outputs of shard builds (build --shard k/n) into one folder, manifest and catalogue.',
     options: { ...COMMON_OPTIONS, out: { type: 'string' } },
   },
+  doctor: {
+    usage: 'ortug doctor [--out dir] [--office id] [--browser-path path] [--timeout s]',
+    summary: 'Check the browser (which one and why), Node, fonts and the output folder, then build one office as a smoke test.',
+    options: { ...COMMON_OPTIONS, out: { type: 'string' }, office: { type: 'string' }, 'browser-path': { type: 'string' }, timeout: { type: 'string' } },
+  },
   'new-office': {
     usage: 'ortug new-office <id> --name "KPU Kota Contoh" --level kota [--region "Kota Contoh"]',
     summary: 'Write a new, commented office file content/offices/<id>.yaml.',
@@ -130,11 +135,13 @@ export async function run(argv: readonly string[], context: RunContext = {}): Pr
       case 'build':
         return await runBuild(values, cwd, logger, stdout, context)
       case 'check':
-        return await runCheck(values, cwd, logger, stdout)
+        return await runCheck(values, cwd, logger, stdout, context)
       case 'preview':
         return await runPreview(values, cwd, logger, stdout, context)
       case 'list':
         return await runList(cwd, stdout, Boolean(values.json))
+      case 'doctor':
+        return await runDoctorCommand(values, cwd, stdout, context)
       case 'new-office':
         return await runNewOffice(positionals, values, cwd, logger)
       case 'merge-manifests': {
@@ -212,6 +219,7 @@ async function runBuild(values: Record<string, unknown>, cwd: string, logger: Lo
     offices: list(values.office),
     essays: list(values.essay),
     browserPath: typeof values['browser-path'] === 'string' ? values['browser-path'] : undefined,
+    env: context.env,
     timeoutMs: positiveNumber(values.timeout, '--timeout', 120) * 1000,
     jobs: Math.floor(positiveNumber(values.jobs, '--jobs', defaultJobs())),
     force: Boolean(values.force),
@@ -241,7 +249,7 @@ async function runBuild(values: Record<string, unknown>, cwd: string, logger: Lo
   return code
 }
 
-async function runCheck(values: Record<string, unknown>, cwd: string, logger: Logger, stdout: RunContext['stdout'] & {}): Promise<number> {
+async function runCheck(values: Record<string, unknown>, cwd: string, logger: Logger, stdout: RunContext['stdout'] & {}, context: RunContext): Promise<number> {
   const result = await check({
     root: cwd,
     outDir: path.resolve(cwd, 'dist'),
@@ -249,6 +257,7 @@ async function runCheck(values: Record<string, unknown>, cwd: string, logger: Lo
     essays: list(values.essay),
     fit: !values['no-fit'],
     browserPath: typeof values['browser-path'] === 'string' ? values['browser-path'] : undefined,
+    env: context.env,
     timeoutMs: positiveNumber(values.timeout, '--timeout', 120) * 1000,
     jobs: defaultJobs(),
   })
@@ -285,6 +294,23 @@ async function runPreview(
     await preview.close()
   }
   return 0
+}
+
+async function runDoctorCommand(values: Record<string, unknown>, cwd: string, stdout: RunContext['stdout'] & {}, context: RunContext): Promise<number> {
+  const { doctorExitCode, formatDoctor, runDoctor } = await import('./doctor.ts')
+  const checks = await runDoctor({
+    root: cwd,
+    outDir: path.resolve(cwd, typeof values.out === 'string' ? values.out : 'dist'),
+    office: typeof values.office === 'string' ? values.office : undefined,
+    browserPath: typeof values['browser-path'] === 'string' ? values['browser-path'] : undefined,
+    env: context.env ?? process.env,
+    timeoutMs: positiveNumber(values.timeout, '--timeout', 120) * 1000,
+  })
+  const code = doctorExitCode(checks)
+  stdout.write(
+    values.json ? `${JSON.stringify({ ok: code === 0, version: VERSION, platform: process.platform, arch: process.arch, checks })}\n` : formatDoctor(checks),
+  )
+  return code
 }
 
 async function runList(cwd: string, stdout: RunContext['stdout'] & {}, json: boolean): Promise<number> {

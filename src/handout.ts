@@ -2,7 +2,7 @@ import Handlebars from 'handlebars'
 import type { Browser, Page } from 'puppeteer-core'
 import { fail, OrtugError } from './error.ts'
 import type { TemplateSource } from './markdown.ts'
-import { loadIsolated, type MarpRender, SLIDE_SIZES } from './render.ts'
+import { loadIsolated, type MarpRender, SLIDE_SIZES, splitSlides } from './render.ts'
 import { HANDOUT_LAYOUTS, PAPERS } from './schema.ts'
 import type { Aspect, HandoutLayout, Paper } from './types.ts'
 
@@ -19,7 +19,6 @@ export const SLIDES_PER_PAGE = { 'three-up': 3, 'six-up': 6, notes: 1 } as const
 
 /** Ruled note lines offered to every note area; the template shows as many as fit. */
 const RULED_LINES = 40
-const RE_SLIDE_SVG = /<svg[^>]*\sdata-marpit-svg/g
 const PX_PER_MM = 96 / 25.4
 
 export interface HandoutSlide {
@@ -279,13 +278,6 @@ const PAGINATE = String.raw`(() => {
   })
   return { titles: sheets.map((sheet, index) => sheet.dataset.title || String(index + 1)), overflowing }
 })()`
-
-function splitSlides(html: string): string[] {
-  const starts = [...html.matchAll(RE_SLIDE_SVG)].map((match) => match.index)
-  // marp-core wraps the slides in one <div class="marpit">; each slide runs to the next one.
-  const end = html.lastIndexOf('</div>')
-  return starts.map((start, i) => html.slice(start, starts[i + 1] ?? end))
-}
 
 function fillTemplate(source: TemplateSource, view: object, what: string): string {
   const where = (loc?: hbs.AST.SourceLocation) => (loc ? { file: source.file, line: loc.start.line, column: loc.start.column + 1 } : { file: source.file })

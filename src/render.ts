@@ -224,6 +224,16 @@ div.marpit > svg:last-child { break-after: auto; }
 </style></head><body>${rendered.html}</body></html>`
 }
 
+const RE_SLIDE_SVG = /<svg[^>]*\sdata-marpit-svg/g
+
+/** Each slide's `<svg>` of marp-core's render. */
+export function splitSlides(html: string): string[] {
+  const starts = [...html.matchAll(RE_SLIDE_SVG)].map((match) => match.index)
+  // marp-core wraps the slides in one <div class="marpit">; each slide runs to the next one.
+  const end = html.lastIndexOf('</div>')
+  return starts.map((start, i) => html.slice(start, starts[i + 1] ?? end))
+}
+
 /** Loads HTML into a page that may not fetch anything: only the page itself and data: URIs. */
 export async function loadIsolated(page: Page, html: string, what: string): Promise<void> {
   const blocked = await isolate(page)

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url'
 import type { Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/browser.ts'
-import { htmlNotes, type PdfFacts, REPO, readPdf, removeProject, runCli, seedParagraphs } from './helpers.ts'
+import { htmlNotes, type PdfFacts, REPO, readPdf, removeProject, type runCli, runExpecting, seedParagraphs } from './helpers.ts'
 
 // The foundation end to end: the shipped content, every office, the real browser.
 
@@ -20,7 +20,7 @@ describe('ortug build of the shipped content', () => {
 
   beforeAll(async () => {
     out = await mkdtemp(path.join(os.tmpdir(), 'ortug-dist-'))
-    result = await runCli(['build', '--out', out], REPO)
+    result = await runExpecting(0, ['build', '--out', out], REPO)
     for (const office of OFFICES) pdfs.set(office, await readPdf(path.join(out, office, 'ortug-kpu-jabar.pdf')))
   })
   afterAll(() => removeProject(out))

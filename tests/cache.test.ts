@@ -2,7 +2,7 @@ import { appendFile, cp, mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inShard } from '../src/build.ts'
-import { makeProject, REPO, removeProject, runCli } from './helpers.ts'
+import { makeProject, REPO, removeProject, runCli, runExpecting } from './helpers.ts'
 
 // The incremental build: a change to each kind of input rebuilds exactly the outputs it shapes.
 
@@ -11,9 +11,8 @@ const ALL = OFFICES.flatMap((o) => ['handout', 'html', 'md', 'pdf'].map((f) => `
 
 /** "office/format" of every output a build wrote. */
 async function rebuilt(dir: string, ...args: string[]): Promise<string[]> {
-  const result = await runCli(['build', '--json', ...args], dir)
+  const result = await runExpecting(0, ['build', '--json', ...args], dir)
   expect(result.stderr, result.stderr).not.toContain('error')
-  expect(result.code).toBe(0)
   const { outputs } = JSON.parse(result.stdout) as { outputs: string[] }
   return outputs
     .map((p) => {
@@ -109,8 +108,8 @@ describe('shards', () => {
       const index = await readFile(path.join(dir, 'dist/index.html'), 'utf8')
       for (const office of OFFICES) expect(index).toContain(`${office}/ortug-kpu-jabar.md`)
       // Shards built on separate machines: each into its own folder, then gathered.
-      await runCli(['build', '--format', 'md', '--shard', '1/2', '--out', 'shard-1'], dir)
-      await runCli(['build', '--format', 'md', '--shard', '2/2', '--out', 'shard-2'], dir)
+      await runExpecting(0, ['build', '--format', 'md', '--shard', '1/2', '--out', 'shard-1'], dir)
+      await runExpecting(0, ['build', '--format', 'md', '--shard', '2/2', '--out', 'shard-2'], dir)
       const merged = await runCli(['merge-manifests', 'shard-1', 'shard-2', '--out', 'merged'], dir)
       expect(merged.code).toBe(0)
       const manifest = JSON.parse(await readFile(path.join(dir, 'merged/manifest.json'), 'utf8'))

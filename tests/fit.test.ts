@@ -25,8 +25,8 @@ describe('fit: long content becomes continuation slides, nothing overflows, no t
   afterAll(() => removeProject(dir))
 
   it('builds every deck, 16:9 and 4:3, with exit 0', () => {
+    expect(result.code, result.stderr).toBe(0)
     expect(result.stderr).not.toContain('error')
-    expect(result.code).toBe(0)
   })
 
   for (const office of ['kota-lebar', 'kota-sempit']) {

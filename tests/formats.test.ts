@@ -3,7 +3,7 @@ import path from 'node:path'
 import { inflateRawSync } from 'node:zlib'
 import { PNG } from 'pngjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeProject, removeProject, runCli, seedParagraphs } from './helpers.ts'
+import { makeProject, removeProject, runCli, runExpecting, seedParagraphs } from './helpers.ts'
 
 /** The files of a zip archive (enough of the format for PPTX: stored or deflated entries). */
 function unzip(bytes: Buffer): Map<string, Buffer> {
@@ -34,9 +34,8 @@ describe('image and PowerPoint formats', () => {
   beforeAll(async () => {
     dir = await makeProject({ offices: ['kota-bandung'] })
     out = path.join(dir, 'dist', 'kota-bandung')
-    const result = await runCli(['build', '--format', 'md,png,overview,pptx'], dir)
+    const result = await runExpecting(0, ['build', '--format', 'md,png,overview,pptx'], dir)
     expect(result.stderr).not.toContain('error')
-    expect(result.code).toBe(0)
     slides = (await readFile(path.join(out, 'ortug-kpu-jabar.md'), 'utf8')).split(/\n---\n/).length - 1
   })
   afterAll(() => removeProject(dir))

@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PDFDict, PDFDocument, PDFName } from 'pdf-lib'
+import { expect } from 'vitest'
 import { run } from '../src/cli.ts'
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url))
@@ -28,6 +29,16 @@ export async function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv
     stderr: { write: (chunk: string) => (stderr += chunk), isTTY: false },
   })
   return { code, stdout, stderr }
+}
+
+/**
+ * Runs the CLI and asserts its exit code before anything reads its outputs, so a failed build
+ * shows its own stderr rather than a missing file.
+ */
+export async function runExpecting(code: number, args: string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<CliResult> {
+  const result = await runCli(args, cwd, env)
+  expect(result.code, `ortug ${args.join(' ')} exited ${result.code}; stderr:\n${result.stderr}`).toBe(code)
+  return result
 }
 
 /** A temp project: the repo's content (or a fixture's), plus extra files written on top. */

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url'
 import type { Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/browser.ts'
-import { type CliResult, makeProject, removeProject, runCli } from './helpers.ts'
+import { type CliResult, makeProject, removeProject, runExpecting } from './helpers.ts'
 
 // DESIGN.md: outputs are self-contained, no network requests when opened. The shipped essay for
 // a few shipped offices, each HTML deck opened from file:// in the real browser and paged through.
@@ -21,7 +21,7 @@ describe('HTML decks make no network requests and log no errors', () => {
   beforeAll(async () => {
     dir = await makeProject({ offices: OFFICES })
     out = path.join(dir, 'dist')
-    build = await runCli(['build', '--format', 'md,html', '--essay', ESSAY], dir)
+    build = await runExpecting(0, ['build', '--format', 'md,html', '--essay', ESSAY], dir)
     browser = await launchBrowser(await resolveBrowser(), 60_000)
   })
   afterAll(async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OrtugErrors } from '../src/error.ts'
 import { parseEssay } from '../src/essay.ts'
 import { contrastRatio, mergeDefaults, type OfficeDraft, parseDefaults, parseOffice, verifyOfficeSections } from '../src/office.ts'
-import { FIXTURES, hashTree, makeProject, type PdfFacts, readPdf, removeProject, runCli } from './helpers.ts'
+import { FIXTURES, hashTree, makeProject, type PdfFacts, readPdf, removeProject, runCli, runExpecting } from './helpers.ts'
 
 const DEFAULTS = 'colors: { primary: "#8f1d21", accent: "#e0a526" }\naspect: "16:9"\nhandout: { layout: three-up, paper: A4 }\n'
 const OFFICE = 'name: KPU Kota Contoh\nregion: Kota Contoh\nlevel: kota\n'
@@ -274,7 +274,7 @@ describe('tests/fixtures/customized: every office field shows in the outputs', (
 
   beforeAll(async () => {
     dir = await makeProject({ from: 'customized' })
-    build = await runCli(['build', '--format', 'md,html,pdf', '--out', 'out'], dir)
+    build = await runExpecting(0, ['build', '--format', 'md,html,pdf', '--out', 'out'], dir)
     pdf = await readPdf(path.join(out(), 'esai-contoh.pdf'))
     html = await readFile(path.join(out(), 'esai-contoh.html'), 'utf8')
     markdown = await readFile(path.join(out(), 'esai-contoh.md'), 'utf8')

@@ -1,0 +1,128 @@
+import { chmod, readdir, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type BrowserChoice, hasBundledChromium, headlessModeOf, installedBrowserPaths, resolveBrowser } from '../src/browser.ts'
+import { OrtugError } from '../src/error.ts'
+import { makeProject, readPdf, removeProject, runCli, runExpecting } from './helpers.ts'
+
+// Which browser ortug finds on each platform, and builds that do not hang or time out with the
+// kind in use. CI runs this file once with ORTUG_BROWSER=installed and once with =bundled.
+
+describe('finding a browser', () => {
+  it('looks for Chrome, Edge and Chromium where Windows installs them, with Windows paths', () => {
+    const paths = installedBrowserPaths('win32', {
+      PROGRAMFILES: 'C:\\Program Files',
+      'PROGRAMFILES(X86)': 'C:\\Program Files (x86)',
+      LOCALAPPDATA: 'C:\\Users\\pelatih\\AppData\\Local',
+    })
+    expect(paths).toContain('C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe')
+    expect(paths).toContain('C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe')
+    expect(paths).toContain('C:\\Users\\pelatih\\AppData\\Local\\Google\\Chrome\\Application\\chrome.exe')
+    expect(paths.filter((p) => p.includes('/'))).toEqual([])
+    // Chrome before Edge: a trainer who installed Chrome chose it.
+    expect(paths.indexOf('C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe')).toBeLessThan(
+      paths.indexOf('C:\\Program Files\\Microsoft\\Edge\\Application\\msedge.exe'),
+    )
+  })
+
+  it('looks in /Applications and ~/Applications on macOS', () => {
+    const paths = installedBrowserPaths('darwin', { HOME: '/Users/pelatih' })
+    expect(paths).toContain('/Applications/Google Chrome.app/Contents/MacOS/Google Chrome')
+    expect(paths).toContain('/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge')
+    expect(paths).toContain('/Users/pelatih/Applications/Google Chrome.app/Contents/MacOS/Google Chrome')
+  })
+
+  it('looks along PATH and in /snap/bin on Linux', () => {
+    const paths = installedBrowserPaths('linux', { PATH: '/opt/bin:/usr/bin' })
+    expect(paths.slice(0, 2)).toEqual(['/opt/bin/google-chrome-stable', '/opt/bin/google-chrome'])
+    expect(paths).toContain('/usr/bin/chromium')
+    expect(paths).toContain('/snap/bin/chromium')
+  })
+
+  it('tells a headless shell from a browser by its file name', () => {
+    expect(headlessModeOf('/usr/lib/chromium/chromium-headless-shell')).toBe('shell')
+    expect(headlessModeOf('/home/u/.cache/chrome-headless-shell/linux-143/chrome-headless-shell-linux64/chrome-headless-shell')).toBe('shell')
+    expect(headlessModeOf('/tmp/chromium/headless_shell')).toBe('shell')
+    expect(headlessModeOf('/usr/bin/chromium')).toBe('new')
+    expect(headlessModeOf('C:\\Program Files\\Microsoft\\Edge\\Application\\msedge.exe')).toBe('new')
+  })
+
+  it('offers the npm-shipped Chromium on Linux x64 only', () => {
+    expect(hasBundledChromium('linux', 'x64')).toBe(true)
+    expect(hasBundledChromium('linux', 'arm64')).toBe(false)
+    expect(hasBundledChromium('win32', 'x64')).toBe(false)
+    expect(hasBundledChromium('darwin', 'arm64')).toBe(false)
+  })
+
+  it('refuses an unknown ORTUG_BROWSER, a folder as --browser-path, and =installed when none is installed', async () => {
+    const kind = await resolveBrowser(undefined, { ORTUG_BROWSER: 'chrome' }).catch((error: OrtugError) => error)
+    expect(kind).toBeInstanceOf(OrtugError)
+    expect((kind as OrtugError).kind).toBe('USAGE')
+    expect((kind as OrtugError).message).toBe('ORTUG_BROWSER must be one of: installed, bundled; got "chrome". Unset it to let ortug choose.')
+    const folder = await resolveBrowser(os.tmpdir(), {}).catch((error: OrtugError) => error)
+    expect((folder as OrtugError).kind).toBe('ENVIRONMENT')
+    expect((folder as OrtugError).message).toMatch(/^--browser-path: ".*" is not an executable browser\. Install Google Chrome/)
+    const none = await resolveBrowser(undefined, { ORTUG_BROWSER: 'installed', PATH: path.join(os.tmpdir(), 'no-browsers-here') }).catch(
+      (error: OrtugError) => error,
+    )
+    if (process.platform === 'linux' && none instanceof OrtugError) {
+      expect(none.kind).toBe('ENVIRONMENT')
+      expect(none.message).toMatch(/^ORTUG_BROWSER=installed, but no installed browser was found\. Install/)
+    }
+  })
+
+  it.skipIf(!hasBundledChromium())('ORTUG_BROWSER=bundled takes the npm-shipped headless shell even when a browser is installed', async () => {
+    const choice = await resolveBrowser(undefined, { ...process.env, ORTUG_BROWSER: 'bundled', CHROME_PATH: '/usr/bin/chromium' })
+    expect(choice.source).toBe('@sparticuz/chromium')
+    expect(choice.headless).toBe('shell')
+    expect(choice.reason).toBe('ORTUG_BROWSER=bundled')
+  })
+})
+
+const inUse: BrowserChoice | undefined = await resolveBrowser().catch(() => undefined)
+
+describe.skipIf(!inUse)(`builds with the browser in use (${inUse ? `${inUse.headless} mode, ${inUse.executablePath}` : 'none'})`, () => {
+  const OFFICES = ['kota-bandung', 'kota-bogor', 'kota-depok', 'kota-cimahi', 'kabupaten-garut', 'kabupaten-subang']
+  let dir: string
+  beforeAll(async () => {
+    dir = await makeProject({ offices: OFFICES })
+  })
+  afterAll(() => removeProject(dir))
+
+  // The regression of the installed browser's new headless mode: screenshots of background tabs
+  // were never answered and every office after them timed out.
+  it('six offices, pdf and html, default --jobs and a short --timeout: exit 0, every PDF complete', async () => {
+    await runExpecting(0, ['build', '--format', 'pdf,html', '--timeout', '20', '--out', 'six'], dir)
+    for (const office of OFFICES) {
+      expect((await readdir(path.join(dir, 'six', office))).sort()).toEqual(['ortug-kpu-jabar.html', 'ortug-kpu-jabar.pdf'])
+      expect((await readPdf(path.join(dir, 'six', office, 'ortug-kpu-jabar.pdf'))).pages).toBeGreaterThan(10)
+    }
+  })
+
+  it('every page format at --jobs 8: slide images, overview, thumbnails in the catalogue', async () => {
+    const offices = OFFICES.slice(0, 3).join(',')
+    await runExpecting(0, ['build', '--office', offices, '--format', 'pdf,handout,png,overview', '--jobs', '8', '--timeout', '30', '--out', 'all'], dir)
+    const files = await readdir(path.join(dir, 'all', 'kota-bandung'))
+    expect(files).toContain('ortug-kpu-jabar.001.png')
+    expect(files).toContain('ortug-kpu-jabar-overview.png')
+    expect(files).toContain('ortug-kpu-jabar-handout.pdf')
+    const thumbs = await readdir(path.join(dir, 'all', '.ortug-cache', 'thumbs'))
+    expect(thumbs.sort()).toEqual(
+      OFFICES.slice(0, 3)
+        .map((o) => `${o}--ortug-kpu-jabar.webp`)
+        .sort(),
+    )
+  })
+
+  it("--timeout counts an office's work, not the browser's start-up", async () => {
+    const real = inUse as BrowserChoice
+    // A browser that takes 5 s to start; the same kind, so the same mode.
+    const slow = path.join(dir, real.headless === 'shell' ? 'slow-headless-shell' : 'slow-chrome')
+    await writeFile(slow, `#!/bin/sh\nsleep 5\nexec "${real.executablePath}" "$@"\n`)
+    await chmod(slow, 0o755)
+    const result = await runCli(['build', '--office', 'kota-bandung', '--format', 'pdf', '--timeout', '4', '--browser-path', slow, '--out', 'slow'], dir)
+    expect(result.code, result.stderr).toBe(0)
+    expect((await readPdf(path.join(dir, 'slow', 'kota-bandung', 'ortug-kpu-jabar.pdf'))).pages).toBeGreaterThan(10)
+  })
+})
