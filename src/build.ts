@@ -549,9 +549,9 @@ async function captureThumbnail(job: DeckJob, context: PrintContext, label: stri
   const shot = async () => {
     const { css, html } = await rendered
     // The title slide alone: a page a fraction of the deck's size.
-    const page = render.printableHtml(printable, context.theme, { css, html: `<div class="marpit">${render.splitSlides(html)[0] ?? ''}</div>` })
+    const titleSlide = { css, html: `<div class="marpit">${render.splitSlides(html)[0] ?? ''}</div>` }
     return context.browser.capture(async (capturePage) => {
-      await render.loadIsolated(capturePage, page, `${label}: the title slide`)
+      await render.showForCapture(capturePage, printable, context.theme, titleSlide, `${label}: the title slide`)
       return capturePage.screenshot({ type: 'webp', quality: 80, clip: { x: 0, y: 0, width, height, scale: THUMB_WIDTH / width } })
     })
   }
@@ -565,11 +565,11 @@ async function captureThumbnail(job: DeckJob, context: PrintContext, label: stri
 
 /** Every slide as a PNG, and the overview, from the whole deck loaded in the capture window. */
 async function captureSlides(job: DeckJob, context: PrintContext, label: string): Promise<void> {
-  const html = render.printableHtml(toPrintable(job), context.theme, await renderDeck(job, context))
+  const rendered = await renderDeck(job, context)
   job.steps.add('waiting for the capture window')
   await context.browser.capture(async (page) => {
     job.steps.delete('waiting for the capture window')
-    await inStep(job, 'loading the deck for screenshots', () => render.loadIsolated(page, html, `${label}: the deck`))
+    await inStep(job, 'loading the deck for screenshots', () => render.showForCapture(page, toPrintable(job), context.theme, rendered, `${label}: the deck`))
     await inStep(job, 'taking screenshots', async () => {
       if (job.formats.includes('png')) job.slideImages = await render.screenshotSlides(page, job.deck.slides.length, job.office.aspect)
       if (job.formats.includes('overview')) job.overview = await render.screenshotOverview(page, job.office.aspect)

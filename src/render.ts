@@ -215,13 +215,46 @@ export interface Overflow {
 
 /** A page that prints one slide per PDF page, from marp-core's render of the deck. */
 export function printableHtml(deck: PrintableDeck, theme: Pick<Theme, 'fonts'>, rendered: MarpRender): string {
+  return `<!DOCTYPE html><html lang="${deck.lang}"><head><meta charset="utf-8"><style>${theme.fonts}</style><style>${printableCss(deck, rendered)}</style></head><body>${rendered.html}</body></html>`
+}
+
+function printableCss(deck: PrintableDeck, rendered: MarpRender): string {
   const { width, height } = SLIDE_SIZES[deck.aspect]
-  return `<!DOCTYPE html><html lang="${deck.lang}"><head><meta charset="utf-8"><style>${theme.fonts}</style><style>${rendered.css}
+  return `${rendered.css}
 @page { size: ${width}px ${height}px; margin: 0; }
 html, body { margin: 0; padding: 0; background: #fff; }
 div.marpit > svg { display: block; width: ${width}px; height: ${height}px; break-after: page; }
 div.marpit > svg:last-child { break-after: auto; }
-</style></head><body>${rendered.html}</body></html>`
+`
+}
+
+const captureReady = new WeakMap<Page, string>()
+
+/**
+ * Shows a deck (or its title slide) in the capture window to take screenshots of. The page keeps
+ * its fonts from one deck to the next and only the deck's styles and slides are swapped:
+ * decoding the inlined fonts again for every thumbnail cost more than the screenshot.
+ */
+export async function showForCapture(page: Page, deck: PrintableDeck, theme: Pick<Theme, 'fonts'>, rendered: MarpRender, what: string): Promise<void> {
+  if (captureReady.get(page) !== theme.fonts) {
+    await loadIsolated(page, `<!DOCTYPE html><html><head><meta charset="utf-8"><style>${theme.fonts}</style><style id="deck"></style></head><body></body></html>`, what)
+    captureReady.set(page, theme.fonts)
+  }
+  const blocked = await isolate(page)
+  blocked.length = 0
+  await page.evaluate(
+    (lang, css, html) => {
+      document.documentElement.lang = lang
+      ;(document.getElementById('deck') as HTMLStyleElement).textContent = css
+      document.body.innerHTML = html
+      // Fonts, then two frames: the screenshot shows the deck as laid out with its own fonts.
+      return document.fonts.ready.then(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))))
+    },
+    deck.lang,
+    printableCss(deck, rendered),
+    rendered.html,
+  )
+  reportBlocked(blocked, what)
 }
 
 const RE_SLIDE_SVG = /<svg[^>]*\sdata-marpit-svg/g
@@ -240,6 +273,10 @@ export async function loadIsolated(page: Page, html: string, what: string): Prom
   blocked.length = 0
   await page.setContent(html, { waitUntil: 'load' })
   await page.evaluate(() => document.fonts.ready.then(() => undefined))
+  reportBlocked(blocked, what)
+}
+
+function reportBlocked(blocked: readonly string[], what: string): void {
   if (blocked.length > 0) {
     fail(
       'CONTENT',
