@@ -27,7 +27,7 @@ export async function readManifestFile(outDir: string): Promise<Manifest | undef
     const outputs = parsed.outputs.filter(
       (e) => e && typeof e.path === 'string' && typeof e.sha256 === 'string' && typeof e.key === 'string' && !e.path.includes('..'),
     )
-    return { generator: parsed.generator, builtAt: String(parsed.builtAt), shard: parseShardRecord(parsed.shard), outputs }
+    return { generator: parsed.generator, builtAt: typeof parsed.builtAt === 'string' ? parsed.builtAt : '', shard: parseShardRecord(parsed.shard), outputs }
   } catch {
     return undefined
   }

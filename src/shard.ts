@@ -97,7 +97,8 @@ export function verifyShardSet(folders: readonly ShardFolder[]): void {
   const byIndex = new Map<number, string[]>()
   for (const { dir, shard } of records) byIndex.set(shard.index, [...(byIndex.get(shard.index) ?? []), dir])
   for (const [index, dirs] of byIndex) {
-    if (dirs.length > 1) fail('USAGE', `${dirs.join(' and ')} are all shard ${index}/${count}: give each shard's folder once`)
+    if (dirs.length > 1)
+      fail('USAGE', `${dirs.join(' and ')} were ${dirs.length === 2 ? 'both' : 'all'} built as shard ${index}/${count}: give each shard's folder once`)
   }
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((k) => !byIndex.has(k))
   if (missing.length > 0) {
