@@ -62,36 +62,46 @@ export interface ShardFolder {
   shard?: ShardRecord
 }
 
+/** What every shard of one build has in common, how to show it, and how to fix a difference. */
+const MUST_AGREE: { what: string; value: (f: ShardFolder & { shard: ShardRecord }) => string; show: (v: string) => string; fix: string }[] = [
+  { what: 'ortug version', value: (f) => f.generator, show: (v) => v, fix: 'build every shard with the same ortug (same commit and package-lock.json)' },
+  {
+    what: 'content set',
+    value: (f) => f.shard.inputs,
+    show: (v) => `content ${v.slice(0, 12)}`,
+    fix: 'build every shard from the same commit of content/ and templates/',
+  },
+  {
+    what: 'options',
+    value: (f) => f.shard.options,
+    show: (v) => v,
+    fix: 'build every shard with the same --format, --office, --essay, --handout and --paper',
+  },
+  { what: 'shard count', value: (f) => String(f.shard.count), show: (v) => `of ${v}`, fix: 'build every shard with the same n in --shard k/n' },
+]
+
 /**
  * The folders must be the n shards of one build: each built with --shard, by the same ortug, from
  * the same content set and options, every k of 1..n exactly once. Names the folder that differs.
  */
 export function verifyShardSet(folders: readonly ShardFolder[]): void {
-  const seen = new Map<string, string>()
+  const seen = new Set<string>()
   for (const { dir } of folders) {
     if (seen.has(dir)) fail('USAGE', `${dir} is given twice: give each shard folder once`)
-    seen.set(dir, dir)
+    seen.add(dir)
   }
   for (const { dir, shard } of folders) {
     if (!shard) fail('USAGE', `${dir} is not a shard build (its manifest.json has no "shard" record): rebuild it with "ortug build --shard k/n --out ${dir}"`)
   }
   const records = folders as readonly (ShardFolder & { shard: ShardRecord })[]
-  const differences: [string, (f: (typeof records)[number]) => string, string][] = [
-    ['ortug version', (f) => f.generator, 'build every shard with the same ortug (same commit and package-lock.json)'],
-    ['content set', (f) => f.shard.inputs, 'build every shard from the same commit of content/ and templates/'],
-    ['options', (f) => f.shard.options, 'build every shard with the same --format, --office, --essay, --handout and --paper'],
-    ['shard count', (f) => `${f.shard.count}`, 'build every shard with the same n in --shard k/n'],
-  ]
-  for (const [what, value, fix] of differences) {
+  for (const { what, value, show, fix } of MUST_AGREE) {
+    // The odd ones out are named against what most shards agree on.
     const reference = mostCommon(records.map(value))
     const odd = records.filter((f) => value(f) !== reference)
     if (odd.length === 0) continue
     const agree = records.filter((f) => value(f) === reference).map((f) => f.dir)
-    const described = odd.map((f) => `${f.dir} (${describe(what, value(f))})`).join(', ')
-    fail(
-      'CONTENT',
-      `shards differ in ${what}: ${described} vs ${agree.join(', ')} (${describe(what, reference)}); a merge must not mix builds; ${fix}, then merge again`,
-    )
+    const described = odd.map((f) => `${f.dir} (${show(value(f))})`).join(', ')
+    fail('CONTENT', `shards differ in ${what}: ${described} vs ${agree.join(', ')} (${show(reference)}); a merge must not mix builds; ${fix}, then merge again`)
   }
   const count = records[0]?.shard.count ?? 0
   const byIndex = new Map<number, string[]>()
@@ -116,10 +126,4 @@ function mostCommon(values: readonly string[]): string {
   let best = values[0] as string
   for (const v of values) if ((counts.get(v) as number) > (counts.get(best) as number)) best = v
   return best
-}
-
-function describe(what: string, value: string): string {
-  if (what === 'content set') return `content ${value.slice(0, 12)}`
-  if (what === 'shard count') return `of ${value}`
-  return value
 }
