@@ -1,6 +1,7 @@
-import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseDocument } from 'yaml'
+import { writeNationalOffices } from '../scripts/national.ts'
 
 // Throwaway copies of the project for the benchmark: the repository's content is never touched.
 
@@ -42,39 +43,13 @@ export async function editOffice(project: string, officeId: string, suffix: stri
   return name
 }
 
-/** Indonesia's KPU offices: 38 provinces, 416 regencies, 98 cities = 552. */
-export const NATIONAL_LEVELS = [
-  { level: 'provinsi', label: 'Provinsi', count: 38 },
-  { level: 'kabupaten', label: 'Kabupaten', count: 416 },
-  { level: 'kota', label: 'Kota', count: 98 },
-] as const
-
-export interface SyntheticOffice {
-  id: string
-  yaml: string
-}
-
-/** `total` synthetic offices in the national proportions, e.g. kabupaten-sintetis-001. */
-export function syntheticOffices(total: number): SyntheticOffice[] {
-  const national = NATIONAL_LEVELS.reduce((sum, l) => sum + l.count, 0)
-  const offices: SyntheticOffice[] = []
-  NATIONAL_LEVELS.forEach(({ level, label, count }, index) => {
-    const last = index === NATIONAL_LEVELS.length - 1
-    const n = last ? total - offices.length : Math.round((count * total) / national)
-    for (let i = 1; i <= n; i++) {
-      const number = String(i).padStart(3, '0')
-      const region = `${label} Sintetis ${number}`
-      offices.push({ id: `${level}-sintetis-${number}`, yaml: `name: "KPU ${region}"\nregion: "${region}"\nlevel: ${level}\n` })
-    }
-  })
-  return offices
-}
+/** The synthetic national offices (scripts/national.ts), so the benchmark builds what `npm run national` writes. */
+export { NATIONAL_LEVELS, type SyntheticOffice, syntheticOffices } from '../scripts/national.ts'
 
 /** A project with the repository's essays, templates and defaults, and only synthetic offices. */
 export async function createSyntheticProject(repo: string, dir: string, total: number): Promise<string> {
   await copyProject(repo, dir)
-  for (const id of await listOffices(dir)) await rm(path.join(officesDir(dir), `${id}.yaml`))
-  for (const office of syntheticOffices(total)) await writeFile(path.join(officesDir(dir), `${office.id}.yaml`), office.yaml)
+  await writeNationalOffices(path.join(dir, 'content'), total, true)
   const count = (await listOffices(dir)).length
   if (count !== total) throw new Error(`the synthetic project has ${count} offices, not ${total}`)
   return dir

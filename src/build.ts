@@ -8,7 +8,7 @@ import { collectErrors, fail, OrtugError, OrtugErrors } from './error.ts'
 import { cachedOverflows, emptyFitCache, type FitCache, MAX_FIT_ROUNDS, parseFitCache, recordFit, repairTuning, slideKeys } from './fit.ts'
 import type { HandoutInput } from './handout.ts'
 import type { Logger } from './log.ts'
-import { CACHE_DIR, isOutputFresh, mergeManifest, readManifest, readThumbnails, thumbnailPath, VERSION } from './manifest.ts'
+import { CACHE_DIR, isOutputFresh, mergeManifest, readManifest, readThumbnails, resolveShard, thumbnailPath, VERSION } from './manifest.ts'
 import { compileDeckTemplates, type DeckTemplates, formatDateIndonesian, type RenderMarkdown } from './markdown.ts'
 import { openStaging, sha256 } from './output.ts'
 import { type BrowserPages, openBrowserPages } from './pages.ts'
@@ -123,7 +123,8 @@ async function buildWith(marp: MarpWorker, options: BuildOptions): Promise<Build
     fail('CONTENT', 'nothing to build: no essays or no offices are selected')
   }
   const failures: OrtugError[] = [...project.problems]
-  const offices = project.offices.filter(({ office }) => inShard(office.id, options.shard))
+  const shard = await resolveShard(project, options)
+  const offices = shard.offices
   const themeText = await readText(project.themeFile)
   // --force rebuilds and re-measures what is selected; the other offices' entries are kept.
   const previous = await readManifest(options.outDir)
@@ -136,7 +137,7 @@ async function buildWith(marp: MarpWorker, options: BuildOptions): Promise<Build
   const jobs = planned.flatMap((p) => p.jobs)
   const unchanged = planned.reduce((sum, p) => sum + p.unchanged, 0)
   failures.push(...planned.flatMap((p) => p.errors))
-  if (jobs.length === 0) {
+  if (jobs.length === 0 && !shard.restamp) {
     logger.info(`nothing to rebuild: ${unchanged} output(s) up to date`)
     return { built: [], unchanged, failures, offices: offices.length, seconds: (performance.now() - started) / 1000 }
   }
@@ -234,8 +235,8 @@ async function buildWith(marp: MarpWorker, options: BuildOptions): Promise<Build
 
     // 6. Manifest, catalogue and fit cache; entries of outputs this build did not touch are kept.
     //    A build that wrote no office leaves the output folder as it was.
-    if (built.length === 0) return { built, unchanged, failures, offices: offices.length, seconds: (performance.now() - started) / 1000 }
-    const manifest = await mergeManifest(options.outDir, built, previous)
+    if (built.length === 0 && jobs.length > 0) return { built, unchanged, failures, offices: offices.length, seconds: (performance.now() - started) / 1000 }
+    const manifest = await mergeManifest(options.outDir, built, previous, shard.record)
     const thumbnails = (await Promise.all(jobs.map(async (job) => ({ job, bytes: await job.thumbnail })))).flatMap(({ job, bytes }) =>
       bytes && !failedOffices.has(job.office.id) ? [{ path: thumbnailPath(job.office.id, job.essay.slug), bytes }] : [],
     )
@@ -698,12 +699,6 @@ function displayPath(root: string, file: string): string {
         .split(path.sep)
         .join('/')
     : relative
-}
-
-/** Offices go to shards by a hash of their id, so adding an office moves no other office. */
-export function inShard(id: string, shard?: { index: number; count: number }): boolean {
-  if (!shard) return true
-  return Number.parseInt(sha256(id).slice(0, 8), 16) % shard.count === shard.index - 1
 }
 
 /** Errors from puppeteer (crash, closed target, protocol) are the environment's, not the content's. */

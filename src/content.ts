@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { readdir, readFile, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -228,6 +229,36 @@ async function listFiles(dir: string, pattern: RegExp, label: string, fix: strin
     fail('CONTENT', `${label} is missing: ${fix}`, { location: { file: dir }, cause })
   }
   return names.filter((n) => pattern.test(n) && !n.endsWith('.deck.yaml')).sort()
+}
+
+/**
+ * sha256 over every file of content/ and the templates folder (and `extra` files, by name), with
+ * their paths: shards built from one commit agree on it. Dot-files (editor leftovers) are skipped.
+ */
+export async function hashContentSet(project: Pick<Project, 'contentDir' | 'templatesDir'>, extra: readonly string[] = []): Promise<string> {
+  const lines: string[] = []
+  const walk = async (dir: string, label: string) => {
+    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      if (entry.name.startsWith('.')) continue
+      const full = path.join(dir, entry.name)
+      if (entry.isDirectory()) await walk(full, `${label}/${entry.name}`)
+      else if (entry.isFile())
+        lines.push(
+          `${label}/${entry.name}\0${createHash('sha256')
+            .update(await readFile(full))
+            .digest('hex')}`,
+        )
+    }
+  }
+  await walk(project.contentDir, 'content')
+  await walk(project.templatesDir, 'templates')
+  for (const file of extra)
+    lines.push(
+      `${path.basename(file)}\0${createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex')}`,
+    )
+  return createHash('sha256').update(lines.sort().join('\n')).digest('hex')
 }
 
 export async function readText(file: string): Promise<string> {

@@ -1,9 +1,13 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { renderCatalogue } from './catalogue.ts'
+import { hashContentSet, type Project, type Selection } from './content.ts'
 import { fail } from './error.ts'
+import { emptyFitCache, parseFitCache } from './fit.ts'
 import { openStaging, sha256 } from './output.ts'
-import type { Manifest, ManifestEntry } from './types.ts'
+import { assignShards, type ShardSpec, verifyShardSet, weighOffices } from './shard.ts'
+import { resolveFontFiles } from './theme.ts'
+import type { Manifest, ManifestEntry, ShardRecord } from './types.ts'
 
 // dist/manifest.json: every output with its size, hash and the key of the inputs that made it.
 // It is also the build cache: an output whose key and bytes match is not rebuilt.
@@ -12,16 +16,77 @@ export const VERSION = '0.1.0'
 export const CACHE_DIR = '.ortug-cache'
 /** Title-slide thumbnails for the catalogue, one per deck, kept between builds. */
 const THUMBS = `${CACHE_DIR}/thumbs`
+/** The fit cache a build keeps (build.ts writes it); a merge gathers the shards' into one. */
+const FIT_CACHE = `${CACHE_DIR}/fit.json`
+
+/** The manifest in `outDir`, or undefined when it is missing, corrupt or not ortug's. */
+export async function readManifestFile(outDir: string): Promise<Manifest | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(path.join(outDir, 'manifest.json'), 'utf8')) as Partial<Manifest>
+    if (typeof parsed.generator !== 'string' || !parsed.generator.startsWith('ortug') || !Array.isArray(parsed.outputs)) return undefined
+    const outputs = parsed.outputs.filter(
+      (e) => e && typeof e.path === 'string' && typeof e.sha256 === 'string' && typeof e.key === 'string' && !e.path.includes('..'),
+    )
+    return { generator: parsed.generator, builtAt: typeof parsed.builtAt === 'string' ? parsed.builtAt : '', shard: parseShardRecord(parsed.shard), outputs }
+  } catch {
+    return undefined
+  }
+}
 
 /** The previous manifest's entries, or none when it is missing, corrupt or not ortug's. */
 export async function readManifest(outDir: string): Promise<ManifestEntry[]> {
-  try {
-    const parsed = JSON.parse(await readFile(path.join(outDir, 'manifest.json'), 'utf8')) as Partial<Manifest>
-    if (typeof parsed.generator !== 'string' || !parsed.generator.startsWith('ortug') || !Array.isArray(parsed.outputs)) return []
-    return parsed.outputs.filter((e) => e && typeof e.path === 'string' && typeof e.sha256 === 'string' && typeof e.key === 'string' && !e.path.includes('..'))
-  } catch {
-    return []
+  return (await readManifestFile(outDir))?.outputs ?? []
+}
+
+function parseShardRecord(value: unknown): ShardRecord | undefined {
+  const r = value as Partial<ShardRecord> | undefined
+  const valid =
+    typeof r === 'object' &&
+    r !== null &&
+    Number.isInteger(r.index) &&
+    Number.isInteger(r.count) &&
+    typeof r.inputs === 'string' &&
+    typeof r.options === 'string' &&
+    Array.isArray(r.offices) &&
+    r.offices.every((o) => typeof o === 'string')
+  return valid
+    ? { index: r.index as number, count: r.count as number, inputs: r.inputs as string, options: r.options as string, offices: r.offices as string[] }
+    : undefined
+}
+
+/**
+ * The offices a build makes: all, or with --shard k/n its share by planned slides. A shard build
+ * also returns what its manifest records (see ShardRecord), and `restamp` when the output
+ * folder's manifest records something else (or is missing), so that it is written even when no
+ * output is out of date: an empty shard, or one whose offices did not change when others did.
+ */
+export async function resolveShard(
+  project: Project,
+  options: Selection & { outDir: string; formats: readonly string[]; handout?: { layout?: string; paper?: string }; shard?: ShardSpec },
+): Promise<{ offices: Project['offices']; record?: ShardRecord; restamp: boolean }> {
+  const { shard } = options
+  let offices = project.offices
+  let record: ShardRecord | undefined
+  if (shard) {
+    const assigned = assignShards(weighOffices(project.offices, project.essays), shard.count)
+    offices = project.offices.filter(({ office }) => assigned.get(office.id) === shard.index)
+    const flags = [
+      `--format ${[...options.formats].sort().join(',')}`,
+      options.offices && `--office ${[...options.offices].sort().join(',')}`,
+      options.essays && `--essay ${[...options.essays].sort().join(',')}`,
+      options.handout?.layout && `--handout ${options.handout.layout}`,
+      options.handout?.paper && `--paper ${options.handout.paper}`,
+    ]
+    record = {
+      index: shard.index,
+      count: shard.count,
+      inputs: await hashContentSet(project, resolveFontFiles()),
+      options: flags.filter(Boolean).join(' '),
+      offices: offices.map(({ office }) => office.id),
+    }
   }
+  const previous = await readManifestFile(options.outDir)
+  return { offices, record, restamp: JSON.stringify(previous?.shard) !== JSON.stringify(record) }
 }
 
 /** Every file of one output (a format may have several, like slide images) matches its key and bytes. */
@@ -48,7 +113,7 @@ async function isFresh(previous: readonly ManifestEntry[], outDir: string, file:
   )
 }
 
-export async function mergeManifest(outDir: string, built: ManifestEntry[], previous: readonly ManifestEntry[]): Promise<Manifest> {
+export async function mergeManifest(outDir: string, built: ManifestEntry[], previous: readonly ManifestEntry[], shard?: ShardRecord): Promise<Manifest> {
   const fresh = new Set(built.map((e) => e.path))
   const kept: ManifestEntry[] = []
   for (const entry of previous) {
@@ -56,7 +121,7 @@ export async function mergeManifest(outDir: string, built: ManifestEntry[], prev
     if (await isFresh([entry], outDir, entry.path, entry.key)) kept.push(entry)
   }
   const outputs = [...kept, ...built].sort((a, b) => a.path.localeCompare(b.path))
-  return { generator: `ortug ${VERSION}`, builtAt: new Date().toISOString(), outputs }
+  return { generator: `ortug ${VERSION}`, builtAt: new Date().toISOString(), ...(shard && { shard }), outputs }
 }
 
 export function thumbnailPath(office: string, slug: string): string {
@@ -77,14 +142,31 @@ export async function readThumbnails(outDir: string, manifest: Manifest): Promis
 
 /**
  * Gathers the outputs of shard builds (`ortug build --shard k/n --out shard-k`) into one folder
- * with one manifest and one catalogue. Every file is checked against its shard's manifest first.
+ * with one manifest, one catalogue and one fit cache. The folders must be the n shards of one
+ * build (verifyShardSet); every file is checked against its shard's manifest first.
  */
 export async function mergeShards(shardDirs: readonly string[], outDir: string): Promise<Manifest> {
+  const shards: (Manifest & { dir: string })[] = []
+  for (const dir of shardDirs) {
+    const manifest = await readManifestFile(dir)
+    if (!manifest) fail('USAGE', `${dir} has no ortug manifest.json: give the --out folders of shard builds`)
+    shards.push({ ...manifest, dir })
+  }
+  verifyShardSet(shards)
   const byOffice = new Map<string, { entries: ManifestEntry[]; files: { path: string; bytes: Uint8Array }[] }>()
   const thumbnails: { path: string; bytes: Uint8Array }[] = []
-  for (const dir of shardDirs) {
-    const entries = await readManifest(dir)
-    if (entries.length === 0) fail('USAGE', `${dir} has no ortug manifest.json: give the --out folders of shard builds`)
+  const fits = emptyFitCache()
+  for (const { dir, shard, outputs } of shards) {
+    const { index, count, offices } = shard as ShardRecord
+    // A shard folder built again after offices moved keeps their old outputs: only its own count.
+    const entries = outputs.filter((e) => offices.includes(e.office))
+    const failed = offices.filter((office) => !entries.some((e) => e.office === office))
+    if (failed.length > 0) {
+      fail(
+        'CONTENT',
+        `${dir} (shard ${index}/${count}) has no outputs for ${failed.join(', ')}: that shard's build failed for them; fix it and build the shard again`,
+      )
+    }
     for (const entry of entries) {
       const bytes = await readFile(path.join(dir, entry.path)).catch(() => undefined)
       if (!bytes || sha256(bytes) !== entry.sha256)
@@ -97,6 +179,7 @@ export async function mergeShards(shardDirs: readonly string[], outDir: string):
       const thumbnail = await readFile(path.join(dir, thumbnailPath(entry.office, entry.essay))).catch(() => undefined)
       if (thumbnail) thumbnails.push({ path: thumbnailPath(entry.office, entry.essay), bytes: thumbnail })
     }
+    Object.assign(fits.slides, parseFitCache(await readFile(path.join(dir, FIT_CACHE), 'utf8').catch(() => undefined)).slides)
   }
   const staging = await openStaging(outDir)
   try {
@@ -106,7 +189,7 @@ export async function mergeShards(shardDirs: readonly string[], outDir: string):
       builtAt: new Date().toISOString(),
       outputs: [...byOffice.values()].flatMap((o) => o.entries).sort((a, b) => a.path.localeCompare(b.path)),
     }
-    await staging.commitTopLevel(thumbnails)
+    await staging.commitTopLevel([...thumbnails, { path: FIT_CACHE, bytes: Buffer.from(JSON.stringify(fits)) }])
     await staging.commitTopLevel([
       { path: 'manifest.json', bytes: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
       { path: 'index.html', bytes: Buffer.from(renderCatalogue(manifest, await readThumbnails(outDir, manifest))) },

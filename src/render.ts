@@ -237,7 +237,11 @@ const captureReady = new WeakMap<Page, string>()
  */
 export async function showForCapture(page: Page, deck: PrintableDeck, theme: Pick<Theme, 'fonts'>, rendered: MarpRender, what: string): Promise<void> {
   if (captureReady.get(page) !== theme.fonts) {
-    await loadIsolated(page, `<!DOCTYPE html><html><head><meta charset="utf-8"><style>${theme.fonts}</style><style id="deck"></style></head><body></body></html>`, what)
+    await loadIsolated(
+      page,
+      `<!DOCTYPE html><html><head><meta charset="utf-8"><style>${theme.fonts}</style><style id="deck"></style></head><body></body></html>`,
+      what,
+    )
     captureReady.set(page, theme.fonts)
   }
   const blocked = await isolate(page)

@@ -131,8 +131,23 @@ export interface ManifestEntry {
   inputs: Record<string, string>
 }
 
+/** What a shard build records in its manifest, so that a merge can tell its shards belong together. */
+export interface ShardRecord {
+  /** k of --shard k/n (1-based). */
+  index: number
+  count: number
+  /** sha256 over every file of content/, templates/ and the fonts: equal for shards of one commit. */
+  inputs: string
+  /** The options that shape outputs, as flags (`--format html,md`). */
+  options: string
+  /** Offices this shard builds; an office's outputs come from the shard that lists it. */
+  offices: string[]
+}
+
 export interface Manifest {
   generator: string
   builtAt: string
+  /** Only in the manifest of a `build --shard k/n`. */
+  shard?: ShardRecord
   outputs: ManifestEntry[]
 }
