@@ -552,8 +552,8 @@ async function captureThumbnail(job: DeckJob, context: PrintContext, label: stri
     // The title slide alone: a page a fraction of the deck's size.
     const titleSlide = { css, html: `<div class="marpit">${render.splitSlides(html)[0] ?? ''}</div>` }
     return context.browser.capture(async (capturePage) => {
-      await render.showForCapture(capturePage, printable, context.theme, titleSlide, `${label}: the title slide`)
-      return capturePage.screenshot({ type: 'webp', quality: 80, clip: { x: 0, y: 0, width, height, scale: THUMB_WIDTH / width } })
+      await render.showForCapture(capturePage, printable, context.theme, titleSlide, `${label}: the title slide`, THUMB_WIDTH)
+      return capturePage.screenshot({ type: 'webp', quality: 80, clip: { x: 0, y: 0, width: THUMB_WIDTH, height: Math.round((height * THUMB_WIDTH) / width) } })
     })
   }
   try {

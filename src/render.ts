@@ -218,8 +218,11 @@ export function printableHtml(deck: PrintableDeck, theme: Pick<Theme, 'fonts'>, 
   return `<!DOCTYPE html><html lang="${deck.lang}"><head><meta charset="utf-8"><style>${theme.fonts}</style><style>${printableCss(deck, rendered)}</style></head><body>${rendered.html}</body></html>`
 }
 
-function printableCss(deck: PrintableDeck, rendered: MarpRender): string {
-  const { width, height } = SLIDE_SIZES[deck.aspect]
+/** `shownWidth` scales the slides (their SVG viewBox keeps the layout): thumbnails are drawn small. */
+function printableCss(deck: PrintableDeck, rendered: MarpRender, shownWidth?: number): string {
+  const size = SLIDE_SIZES[deck.aspect]
+  const width = shownWidth ?? size.width
+  const height = (size.height * width) / size.width
   return `${rendered.css}
 @page { size: ${width}px ${height}px; margin: 0; }
 html, body { margin: 0; padding: 0; background: #fff; }
@@ -233,9 +236,18 @@ const captureReady = new WeakMap<Page, string>()
 /**
  * Shows a deck (or its title slide) in the capture window to take screenshots of. The page keeps
  * its fonts from one deck to the next and only the deck's styles and slides are swapped:
- * decoding the inlined fonts again for every thumbnail cost more than the screenshot.
+ * decoding the inlined fonts again for every thumbnail cost more than the screenshot. A thumbnail
+ * is drawn at its own size (`shownWidth`): a full-size slide scaled down in the screenshot made
+ * the browser raster 16 times the pixels.
  */
-export async function showForCapture(page: Page, deck: PrintableDeck, theme: Pick<Theme, 'fonts'>, rendered: MarpRender, what: string): Promise<void> {
+export async function showForCapture(
+  page: Page,
+  deck: PrintableDeck,
+  theme: Pick<Theme, 'fonts'>,
+  rendered: MarpRender,
+  what: string,
+  shownWidth?: number,
+): Promise<void> {
   if (captureReady.get(page) !== theme.fonts) {
     await loadIsolated(
       page,
@@ -255,7 +267,7 @@ export async function showForCapture(page: Page, deck: PrintableDeck, theme: Pic
       return document.fonts.ready.then(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))))
     },
     deck.lang,
-    printableCss(deck, rendered),
+    printableCss(deck, rendered, shownWidth),
     rendered.html,
   )
   reportBlocked(blocked, what)
