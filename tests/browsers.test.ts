@@ -1,10 +1,10 @@
-import { chmod, readdir, writeFile } from 'node:fs/promises'
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BrowserChoice, hasBundledChromium, headlessModeOf, installedBrowserPaths, resolveBrowser } from '../src/browser.ts'
 import { OrtugError } from '../src/error.ts'
-import { makeProject, readPdf, removeProject, runCli, runExpecting } from './helpers.ts'
+import { makeProject, REPO, readPdf, removeProject, runCli, runExpecting } from './helpers.ts'
 
 // Which browser ortug finds on each platform, and builds that do not hang or time out with the
 // kind in use. CI runs this file once with ORTUG_BROWSER=installed and once with =bundled.
@@ -53,6 +53,18 @@ describe('finding a browser', () => {
     expect(hasBundledChromium('linux', 'arm64')).toBe(false)
     expect(hasBundledChromium('win32', 'x64')).toBe(false)
     expect(hasBundledChromium('darwin', 'arm64')).toBe(false)
+  })
+
+  it('installs the npm-shipped Chromium only where it runs: an optional dependency limited to Linux x64', async () => {
+    const root = JSON.parse(await readFile(path.join(REPO, 'package.json'), 'utf8'))
+    expect(root.dependencies['@sparticuz/chromium']).toBeUndefined()
+    expect(root.optionalDependencies).toEqual({ 'ortug-bundled-chromium': 'file:packages/bundled-chromium' })
+    const guard = JSON.parse(await readFile(path.join(REPO, 'packages', 'bundled-chromium', 'package.json'), 'utf8'))
+    expect(guard).toMatchObject({ os: ['linux'], cpu: ['x64'], dependencies: { '@sparticuz/chromium': expect.any(String) } })
+    // npm ci follows the lockfile: the guard must be recorded there too, or other platforms download it anyway.
+    const lock = JSON.parse(await readFile(path.join(REPO, 'package-lock.json'), 'utf8'))
+    expect(lock.packages['packages/bundled-chromium']).toMatchObject({ os: ['linux'], cpu: ['x64'], optional: true })
+    expect(lock.packages['node_modules/@sparticuz/chromium']).toMatchObject({ optional: true })
   })
 
   it('refuses an unknown ORTUG_BROWSER, a folder as --browser-path, and =installed when none is installed', async () => {
