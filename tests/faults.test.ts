@@ -62,7 +62,7 @@ describe('faults leave the previous outputs untouched', () => {
     dir = await makeProject({ offices: OFFICES })
     out = path.join(dir, 'dist')
     const first = await runCli(['build', '--format', 'md,html,pdf'], dir)
-    expect(first.code).toBe(0)
+    expect(first.code, first.stderr).toBe(0)
     before = await hashTree(out)
   })
   afterAll(() => removeProject(dir))

@@ -64,8 +64,8 @@ describe('fit: long content becomes continuation slides, nothing overflows, no t
 
   it('remembers measured slides: a rebuild of unchanged slides needs no browser', async () => {
     const again = await runCli(['build', '--format', 'md,html', '--browser-path', '/nonexistent/chrome'], dir)
+    expect(again.code, again.stderr).toBe(0)
     expect(again.stderr).not.toContain('not an executable')
-    expect(again.code).toBe(0)
   })
 })
 
@@ -78,8 +78,8 @@ describe('fit: HTML decks get the slides as repaired', () => {
       await cp(path.join(REPO, 'templates'), path.join(dir, 'templates'), { recursive: true })
       await appendFile(path.join(dir, 'templates/theme/ortug.css'), '\nsection p, section li { font-size: 1.5em; }\n')
       const result = await runCli(['build', '--format', 'md,html,pdf', '--essay', 'daftar', '--office', 'kota-lebar'], dir)
+      expect(result.code, result.stderr).toBe(0)
       expect(result.stderr).not.toContain('error')
-      expect(result.code).toBe(0)
       const fits = JSON.parse(await readFile(path.join(dir, 'dist/.ortug-cache/fit.json'), 'utf8')) as { slides: Record<string, number> }
       expect(Object.values(fits.slides).some((pixels) => pixels > 0)).toBe(true)
       const html = await readFile(path.join(dir, 'dist/kota-lebar/daftar.html'), 'utf8')

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { inflateRawSync } from 'node:zlib'
 import { PNG } from 'pngjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeProject, removeProject, runCli, runExpecting, seedParagraphs } from './helpers.ts'
+import { makeProject, removeProject, runExpecting, seedParagraphs } from './helpers.ts'
 
 /** The files of a zip archive (enough of the format for PPTX: stored or deflated entries). */
 function unzip(bytes: Buffer): Map<string, Buffer> {
@@ -75,8 +75,7 @@ describe('closing slide QR code', () => {
   it('links to the office website, decoded from the rendered slide; the address stays plain text', async () => {
     const dir = await makeProject({ from: 'customized' })
     try {
-      const result = await runCli(['build', '--format', 'html,png'], dir)
-      expect(result.code).toBe(0)
+      await runExpecting(0, ['build', '--format', 'html,png'], dir)
       const out = path.join(dir, 'dist', 'kota-contoh')
       const images = (await readdir(out)).filter((f) => f.endsWith('.png')).sort()
       const png = PNG.sync.read(await readFile(path.join(out, images.at(-1) as string)))
