@@ -127,7 +127,7 @@ describe('faults leave the previous outputs untouched', () => {
     clearInterval(poll)
     expect(code).toBe(3)
     expect(stderr).toMatch(
-      /error: (kabupaten|kota)-[a-z-]+: (kabupaten|kota)-[a-z-]+ \/ ortug-kpu-jabar: did not finish within 0\.01 s \(--timeout\) while [a-z ]+; browser: \S+ \((new headless|headless shell)\) at \/\S+ \([a-z@/-]+\)\. Raise --timeout/,
+      /error: (kabupaten|kota)-[a-z-]+: (kabupaten|kota)-[a-z-]+ \/ ortug-kpu-jabar: did not finish within 0\.01 s \(--timeout\) (while [A-Za-z ]+|between steps); browser: \S+ \((new headless|headless shell)\) at \/\S+ \([a-z@/-]+\)\. Raise --timeout/,
     )
     expect(await hashTree(out)).toEqual(before)
     expect(await leftovers(out)).toEqual([])
