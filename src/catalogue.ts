@@ -1,3 +1,4 @@
+import { HOUSE_COLORS } from './schema.ts'
 import type { Manifest, ManifestEntry } from './types.ts'
 
 // dist/index.html: every office and its decks with a thumbnail of the title slide, links to each
@@ -34,7 +35,7 @@ export function renderCatalogue(manifest: Manifest, thumbnails: ReadonlyMap<stri
 <html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Katalog materi orientasi</title>
 <style>
-:root { --primary: #8f1d21; --ink: #1d2330; --muted: #5d6473; --rule: #e6e1d6; }
+:root { --primary: ${HOUSE_COLORS.primary}; --ink: #1d2330; --muted: #5d6473; --rule: #e6e1d6; }
 * { box-sizing: border-box; }
 body { font: 16px/1.5 "Segoe UI", system-ui, sans-serif; margin: 0; color: var(--ink); background: #f6f4ef; }
 header { background: var(--primary); color: #fff; padding: 1.5rem 2rem; }

@@ -1,12 +1,14 @@
 import { access, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { build, check, DEFAULT_FORMATS, defaultJobs, FORMATS, type Format } from './build.ts'
+import { build, check } from './build.ts'
 import { loadProject } from './content.ts'
 import { collectErrors, ERROR_CODES, fail, OrtugError } from './error.ts'
+import { DEFAULT_FORMATS, FORMATS, type Format } from './formats.ts'
 import { createLogger, type Logger } from './log.ts'
 import { mergeShards, VERSION } from './manifest.ts'
-import { HANDOUT_LAYOUTS, LEVELS, PAPERS, RE_ID } from './schema.ts'
+import { HANDOUT_LAYOUTS, HOUSE_COLORS, LEVELS, PAPERS, RE_ID } from './schema.ts'
+import { defaultJobs } from './tasks.ts'
 
 export interface RunContext {
   cwd?: string
@@ -357,7 +359,7 @@ async function runNewOffice(positionals: string[], values: Record<string, unknow
 name: ${quote(name)}
 region: ${quote(region)}
 level: ${level}
-# colors: { primary: "#8f1d21", accent: "#e0a526" }   # #rrggbb; white and accent text on primary must reach 4.5:1
+# colors: { primary: "${HOUSE_COLORS.primary}", accent: "${HOUSE_COLORS.accent}" }   # #rrggbb; white and accent text on primary must reach 4.5:1
 # logo: assets/logos/${id}.png                         # PNG, JPEG, WebP or SVG under content/assets/
 # session:
 #   date: 2027-01-11                                   # YYYY-MM-DD

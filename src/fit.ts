@@ -82,3 +82,38 @@ export function repairTuning(tuning: ReadonlyMap<number, Tuning>, deck: Deck, ov
   }
   return changed ? next : undefined
 }
+
+/** A deck's slides as they stand in the fit loop: the plan, its Markdown, and the repairs so far. */
+export interface FitState {
+  deck: Deck
+  markdown: string
+  tuning: ReadonlyMap<number, Tuning>
+  /** Repairs applied so far (at most MAX_FIT_ROUNDS). */
+  repairs: number
+}
+
+/**
+ * Looks up (or, with `measure`, measures) how far the deck's slides overflow and repairs the plan
+ * (`replan` with the new tuning) until it fits or nothing is left to try. Returns the overflows of
+ * the final plan, or undefined when a slide is not in the cache and there is no `measure`.
+ */
+export async function fitSlides(
+  state: FitState,
+  replan: (tuning: ReadonlyMap<number, Tuning>) => Pick<FitState, 'deck' | 'markdown'>,
+  cache: FitCache,
+  themeHash: string,
+  measure?: () => Promise<Overflow[]>,
+): Promise<Overflow[] | undefined> {
+  for (;;) {
+    const keys = slideKeys(state.markdown, themeHash)
+    let overflows = cachedOverflows(keys, cache, state.deck)
+    if (!overflows) {
+      if (!measure) return undefined
+      overflows = await measure()
+      recordFit(cache, keys, overflows)
+    }
+    const tuning = overflows.length > 0 && state.repairs < MAX_FIT_ROUNDS ? repairTuning(state.tuning, state.deck, overflows) : undefined
+    if (!tuning) return overflows
+    Object.assign(state, { ...replan(tuning), tuning, repairs: state.repairs + 1 })
+  }
+}

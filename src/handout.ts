@@ -2,8 +2,8 @@ import Handlebars from 'handlebars'
 import type { Browser, Page } from 'puppeteer-core'
 import { fail, OrtugError } from './error.ts'
 import type { TemplateSource } from './markdown.ts'
-import { loadIsolated, type MarpRender, SLIDE_SIZES, splitSlides } from './render.ts'
-import { HANDOUT_LAYOUTS, PAPERS } from './schema.ts'
+import type { MarpRender } from './marp.ts'
+import { loadIsolated, SLIDE_SIZES, splitSlides } from './render.ts'
 import type { Aspect, HandoutLayout, Paper } from './types.ts'
 
 // The handout PDF: the deck's slides as Marp inline SVG (vector, text kept) placed on A4 or F4
@@ -54,8 +54,6 @@ export interface HandoutInput {
  * measure (renderHandout adds them, then checks the PDF against its own count).
  */
 export function handoutHtml(input: HandoutInput): { html: string; pages: number } {
-  verifyChoice('handout layout', input.layout, HANDOUT_LAYOUTS)
-  verifyChoice('paper', input.paper, PAPERS)
   const what = describeHandout(input)
 
   // 1. Each slide's <svg> is cut out of the deck's render to be placed on its own.
@@ -308,10 +306,6 @@ function findRawOutput(ast: hbs.AST.Program): hbs.AST.MustacheStatement | undefi
   }
   visitor.accept(ast)
   return found
-}
-
-function verifyChoice<T extends string>(name: string, value: string, allowed: readonly T[]): asserts value is T {
-  if (!(allowed as readonly string[]).includes(value)) fail('USAGE', `unknown ${name} "${value}"; use one of: ${allowed.join(', ')}`)
 }
 
 function describeHandout(input: HandoutInput): string {

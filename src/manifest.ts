@@ -3,7 +3,7 @@ import path from 'node:path'
 import { renderCatalogue } from './catalogue.ts'
 import { hashContentSet, type Project, type Selection } from './content.ts'
 import { fail } from './error.ts'
-import { emptyFitCache, parseFitCache } from './fit.ts'
+import { emptyFitCache, type FitCache, parseFitCache } from './fit.ts'
 import { openStaging, sha256 } from './output.ts'
 import { assignShards, type ShardSpec, verifyShardSet, weighOffices } from './shard.ts'
 import { resolveFontFiles } from './theme.ts'
@@ -16,8 +16,13 @@ export const VERSION = '0.1.0'
 export const CACHE_DIR = '.ortug-cache'
 /** Title-slide thumbnails for the catalogue, one per deck, kept between builds. */
 const THUMBS = `${CACHE_DIR}/thumbs`
-/** The fit cache a build keeps (build.ts writes it); a merge gathers the shards' into one. */
-const FIT_CACHE = `${CACHE_DIR}/fit.json`
+/** The fit cache a build keeps; a merge gathers the shards' into one. */
+export const FIT_CACHE = `${CACHE_DIR}/fit.json`
+
+/** The fit cache of an output folder; a missing or corrupt one is empty. */
+export async function readFitCache(outDir: string): Promise<FitCache> {
+  return parseFitCache(await readFile(path.join(outDir, FIT_CACHE), 'utf8').catch(() => undefined))
+}
 
 /** The manifest in `outDir`, or undefined when it is missing, corrupt or not ortug's. */
 export async function readManifestFile(outDir: string): Promise<Manifest | undefined> {
@@ -179,7 +184,7 @@ export async function mergeShards(shardDirs: readonly string[], outDir: string):
       const thumbnail = await readFile(path.join(dir, thumbnailPath(entry.office, entry.essay))).catch(() => undefined)
       if (thumbnail) thumbnails.push({ path: thumbnailPath(entry.office, entry.essay), bytes: thumbnail })
     }
-    Object.assign(fits.slides, parseFitCache(await readFile(path.join(dir, FIT_CACHE), 'utf8').catch(() => undefined)).slides)
+    Object.assign(fits.slides, (await readFitCache(dir)).slides)
   }
   const staging = await openStaging(outDir)
   try {

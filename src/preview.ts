@@ -1,18 +1,29 @@
-import { existsSync, type FSWatcher, readdirSync, statSync, watch } from 'node:fs'
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { escapeHtml } from './catalogue.ts'
-import { BUILTIN_TEMPLATES, loadProject, readText, type Selection } from './content.ts'
-import { collectErrors, fail, formatLocation, type Location, OrtugError, OrtugErrors } from './error.ts'
-import type { Logger } from './log.ts'
-import { compileDeckTemplates } from './markdown.ts'
+import { loadTheme } from './build.ts'
+import { BUILTIN_TEMPLATES, loadProject, type Selection } from './content.ts'
+import { collectErrors, fail, OrtugError, OrtugErrors } from './error.ts'
+import { emptyFitCache } from './fit.ts'
+import { planJobs } from './jobs.ts'
+import { createLogger, type Logger } from './log.ts'
+import type { MarpWorker } from './marp.ts'
 import { sha256 } from './output.ts'
-import { planDeck } from './plan.ts'
-import type { MarpWorker } from './render.ts'
-import { loadFontFaceCss } from './theme.ts'
+import { runPipeline } from './pipeline.ts'
+import {
+  describeProblem,
+  EVENTS_PATH,
+  injectPreview,
+  type PreviewDeck,
+  type Problem,
+  renderBanner,
+  renderIndexPage,
+  renderProblemsPage,
+  sendHtml,
+} from './preview-pages.ts'
 
 // `ortug preview`: one office's decks rendered in memory (never into dist/) and served on
 // 127.0.0.1. Content and templates are watched; each change rebuilds the decks, and open pages
@@ -23,7 +34,6 @@ import { loadFontFaceCss } from './theme.ts'
 export const DEFAULT_PORT = 8080
 /** Editors save in several steps (truncate, write, rename): one rebuild per burst of events. */
 const DEBOUNCE_MS = 100
-const EVENTS_PATH = '/__ortug/events'
 const RE_PORT = /^\d{1,5}$/
 
 export interface PreviewOptions {
@@ -39,21 +49,6 @@ export interface Preview {
   url: string
   /** Stops watching, ends open connections, closes the server and removes the work folder. */
   close(): Promise<void>
-}
-
-interface PreviewDeck {
-  slug: string
-  title: string
-  author: string
-  slides: number
-  html: string
-}
-
-interface Problem {
-  where?: string
-  message: string
-  /** The lines around the problem, with a marker, when the file can be read. */
-  excerpt?: string
 }
 
 /** What the server shows: the last build's decks, or its problems. `version` changes when that does. */
@@ -74,9 +69,8 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const { root, logger } = options
   const selection: Selection = { offices: [options.office], essays: options.essay === undefined ? undefined : [options.essay] }
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'ortug-preview-'))
-  const fontFaceCss = await loadFontFaceCss()
   // One Marp process for the preview's life: a rebuild then converts in a fraction of a second.
-  const marp = (await import('./render.ts')).startMarpWorker()
+  const marp = (await import('./marp.ts')).startMarpWorker()
   const started = Date.now().toString(36)
   let builds = 0
   let key = ''
@@ -111,8 +105,8 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   })
   server.on('error', (error) => logger.error(`the preview server: ${error.message}`))
 
-  // 3. Watchers: content/ and the templates folder (the theme is inside it), rebuilt after a quiet moment.
-  const watchers = new Map<string, { close(): void }>()
+  // 3. One watcher for content/ and templates/ of the project (created, removed or replaced
+  //    later too) and the built-in templates; a rebuild after a quiet moment.
   const changed = new Set<string>()
   let timer: NodeJS.Timeout | undefined
   let building: Promise<void> | undefined
@@ -124,7 +118,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     clearTimeout(timer)
     timer = setTimeout(() => void rebuild(), DEBOUNCE_MS)
   }
-  await syncWatchers()
+  const watcher = await watchProject(root, (file) => onChange(path.relative(root, file)))
 
   return {
     url: `http://127.0.0.1:${port}/`,
@@ -136,9 +130,8 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       const serverClosed = new Promise((resolve) => server.close(resolve))
       server.closeAllConnections()
       await serverClosed
-      // A rebuild under way may still add watchers: close them after it.
       await building
-      for (const watcher of watchers.values()) watcher.close()
+      await watcher.close()
       marp.close()
       await rm(workDir, { recursive: true, force: true })
     },
@@ -148,7 +141,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
 
   async function attemptBuild(): Promise<{ view: View } | { errors: OrtugError[] }> {
     try {
-      return { view: await renderPreview(root, selection, workDir, fontFaceCss, marp) }
+      return { view: await renderPreview(root, selection, workDir, marp) }
     } catch (error) {
       return { errors: toOrtugErrors(error, logger) }
     }
@@ -180,7 +173,6 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
         const begun = performance.now()
         const result = await attemptBuild()
         if (closed) return
-        await syncWatchers()
         const updated = await accept(result)
         const ms = Math.round(performance.now() - begun)
         const cause = files.length > 1 ? `${files[0]} and ${files.length - 1} more` : (files[0] ?? 'a file')
@@ -204,38 +196,6 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
 
   function broadcast(): void {
     for (const client of clients) client.write(`event: version\ndata: ${version}\n\n`)
-  }
-
-  /** Watches the folders the project uses now: a templates/ folder created later replaces the built-in one. */
-  async function syncWatchers(): Promise<void> {
-    const local = path.join(root, 'templates')
-    const wanted = [path.join(root, 'content'), (await isDirectory(local)) ? local : BUILTIN_TEMPLATES]
-    for (const [dir, watcher] of watchers) {
-      if (dir !== root && !wanted.includes(dir)) {
-        watcher.close()
-        watchers.delete(dir)
-      }
-    }
-    if (closed) return
-    if (!watchers.has(root)) {
-      // The project folder itself, not in depth: only for content/ or templates/ appearing, going or being replaced.
-      const watcher = watch(root, (_event, name) => {
-        const folder = String(name)
-        if (folder !== 'content' && folder !== 'templates') return
-        watchers.get(path.join(root, folder))?.close()
-        watchers.delete(path.join(root, folder))
-        onChange(folder)
-      })
-      watcher.on('error', () => undefined)
-      watchers.set(root, watcher)
-    }
-    for (const dir of wanted) {
-      if (watchers.has(dir) || !(await isDirectory(dir))) continue
-      watchers.set(
-        dir,
-        watchTree(dir, (file) => onChange(path.relative(root, file))),
-      )
-    }
   }
 
   function respond(request: IncomingMessage, response: ServerResponse): void {
@@ -275,37 +235,55 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
 }
 
 /**
- * Load → plan → Markdown → HTML for one office, like a build, but without the fit check (it needs
- * the browser and seconds per deck): the page banner says so.
+ * The build's pipeline for one office, without the fit check (it needs the browser and seconds
+ * per deck): the page banner says so.
  */
-async function renderPreview(root: string, selection: Selection, workDir: string, fontFaceCss: string, marp: MarpWorker): Promise<View> {
+async function renderPreview(root: string, selection: Selection, workDir: string, marp: MarpWorker): Promise<View> {
   const project = await loadProject(root, selection)
   if (project.problems.length > 0) throw new OrtugErrors(project.problems)
   const entry = project.offices[0] ?? fail('CONTENT', `office "${selection.offices?.[0]}" did not load`)
   if (project.essays.length === 0) fail('CONTENT', 'there are no essays to preview: write one as content/essays/<slug>.md')
-  const renderMarkdown = compileDeckTemplates(entry.templates)
-  const decks = project.essays.map(({ essay, storyboard }) => {
-    const deck = planDeck(essay, storyboard, entry.office)
-    return { essay, slides: deck.slides.length, markdown: renderMarkdown(deck) }
-  })
-  // marp-cli converts every file of its input folder: start from an empty one.
-  await rm(workDir, { recursive: true, force: true })
-  const html = await marp.convert(
-    decks.map((d) => ({ base: d.essay.slug, markdown: d.markdown })),
-    workDir,
-    { format: 'html', themeCss: await readText(project.themeFile), fontCss: fontFaceCss },
+  const { jobs, errors } = await planJobs(project, [entry], { formats: ['html'] })
+  if (errors.length > 0) throw new OrtugErrors(errors)
+  const decks: PreviewDeck[] = []
+  const problems: OrtugError[] = []
+  const options = { marp, theme: await loadTheme(project), fitCache: emptyFitCache(), fit: false, jobs: 1, timeoutMs: 120_000, workDir }
+  await runPipeline(
+    jobs,
+    { ...options, logger: createLogger({ quiet: true, stream: { write: () => true } }) },
+    {
+      onFailure: (_office, error) => problems.push(...collectErrors(error)),
+      async onOffice(_office, finished) {
+        for (const { job, deck, outputs } of finished) {
+          const html = outputs.html ?? fail('ENVIRONMENT', `marp-cli wrote no HTML for ${job.essay.slug}`)
+          const { slug, meta } = job.essay
+          decks.push({ slug, title: meta.title, author: meta.author, slides: deck.slides.length, html: Buffer.from(html).toString('utf8') })
+        }
+      },
+    },
   )
-  return {
-    kind: 'decks',
-    officeName: entry.office.name,
-    decks: decks.map(({ essay, slides }) => ({
-      slug: essay.slug,
-      title: essay.meta.title,
-      author: essay.meta.author,
-      slides,
-      html: Buffer.from(html.get(essay.slug) ?? fail('ENVIRONMENT', `marp-cli wrote no HTML for ${essay.slug}`)).toString('utf8'),
-    })),
+  if (problems.length > 0) throw new OrtugErrors(problems)
+  return { kind: 'decks', officeName: entry.office.name, decks }
+}
+
+/**
+ * Calls `onChange` with every file created, changed or removed under the project's content/ and
+ * templates/ (also when those folders appear, go or are replaced) and the built-in templates.
+ * chokidar, not fs.watch: Node 20's recursive watch on Linux goes silent after an editor's atomic
+ * save (https://github.com/nodejs/node/issues/48437).
+ */
+async function watchProject(root: string, onChange: (file: string) => void): Promise<{ close(): Promise<void> }> {
+  const { watch } = await import('chokidar')
+  const watched = new Set(['content', 'templates'])
+  const outside = (file: string) => {
+    const relative = path.relative(root, file)
+    return relative !== '' && !relative.startsWith('..') && !watched.has(relative.split(path.sep)[0] as string)
   }
+  const watcher = watch([root, BUILTIN_TEMPLATES], { ignoreInitial: true, ignored: outside, atomic: true })
+  watcher.on('all', (_event, file) => onChange(file))
+  watcher.on('error', () => undefined)
+  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()))
+  return { close: () => watcher.close() }
 }
 
 /** Binds to 127.0.0.1 only; returns the port. */
@@ -342,169 +320,4 @@ function toOrtugErrors(error: unknown, logger: Logger): OrtugError[] {
     logger.error((error as Error)?.stack ?? String(error))
     return [new OrtugError('ENVIRONMENT', `internal error: ${(error as Error)?.message ?? String(error)}`)]
   }
-}
-
-async function describeProblem(error: OrtugError, root: string): Promise<Problem> {
-  const { location } = error
-  if (!location) return { message: error.message }
-  const relative = path.relative(root, location.file)
-  const where = formatLocation({ ...location, file: relative.startsWith('..') ? location.file : relative.split(path.sep).join('/') })
-  return { where, message: error.message, excerpt: await readExcerpt(location) }
-}
-
-/** Two lines before the problem and one after, numbered, with a caret under the column. */
-async function readExcerpt({ file, line, column }: Location): Promise<string | undefined> {
-  if (line === undefined) return undefined
-  const text = await readFile(file, 'utf8').catch(() => undefined)
-  if (text === undefined) return undefined
-  const lines = text.split(/\r?\n/)
-  const last = Math.min(lines.length, line + 1)
-  const width = String(last).length
-  const out: string[] = []
-  for (let n = Math.max(1, line - 2); n <= last; n++) {
-    out.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${lines[n - 1]}`)
-    if (n === line && column !== undefined) out.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, column - 1))}^`)
-  }
-  return out.join('\n')
-}
-
-/**
- * Calls `onChange` with the path of every file created, changed or removed under `dir`. On Linux
- * with one watcher per folder: Node 20's recursive watch there follows files, not folders, and
- * goes silent after an editor's atomic save (a temp file renamed over the original), see
- * https://github.com/nodejs/node/issues/48437. Elsewhere the system watches recursively itself.
- */
-function watchTree(dir: string, onChange: (file: string) => void): { close(): void } {
-  if (process.platform !== 'linux') {
-    const watcher = watch(dir, { recursive: true }, (_event, name) => onChange(name ? path.join(dir, String(name)) : dir))
-    watcher.on('error', () => onChange(dir))
-    return { close: () => watcher.close() }
-  }
-  const folders = new Map<string, FSWatcher>()
-  const unwatch = (folder: string) => {
-    for (const [watched, watcher] of folders) {
-      if (watched === folder || watched.startsWith(folder + path.sep)) {
-        watcher.close()
-        folders.delete(watched)
-      }
-    }
-  }
-  const add = (folder: string) => {
-    if (folders.has(folder) || !isDirectorySync(folder)) return
-    let watcher: FSWatcher
-    try {
-      watcher = watch(folder, (_event, name) => {
-        const file = name ? path.join(folder, String(name)) : folder
-        // A folder created, removed or renamed: watch what is there now.
-        if (folders.has(file)) unwatch(file)
-        add(file)
-        onChange(file)
-      })
-    } catch {
-      return
-    }
-    watcher.on('error', () => unwatch(folder))
-    folders.set(folder, watcher)
-    for (const entry of readdirSync(folder, { withFileTypes: true })) if (entry.isDirectory()) add(path.join(folder, entry.name))
-  }
-  add(dir)
-  return { close: () => unwatch(dir) }
-}
-
-function isDirectorySync(file: string): boolean {
-  try {
-    return statSync(file).isDirectory()
-  } catch {
-    return false
-  }
-}
-
-function sendHtml(response: ServerResponse, status: number, html: string): void {
-  response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }).end(html)
-}
-
-/**
- * Reloads the page when the server's version differs from the one the page was served with; the
- * stream sends the version on connect too, so a rebuild during page load is not missed. Frames
- * (the presenter view's next-slide preview) reload with their parent and keep no stream open.
- */
-function reloadScript(version: string): string {
-  return `<script>(() => {
-  const banner = document.getElementById('ortug-preview')
-  if (window !== window.top || /[?&]view=/.test(location.search)) banner?.remove()
-  else banner?.querySelector('button')?.addEventListener('click', () => banner.remove())
-  if (window !== window.top) return
-  const version = ${JSON.stringify(version)}
-  new EventSource(${JSON.stringify(EVENTS_PATH)}).addEventListener('version', (event) => {
-    if (event.data !== version) location.reload()
-  })
-})()</script>`
-}
-
-function renderBanner(officeName: string, officeId: string): string {
-  return `<div id="ortug-preview" role="status">Preview of ${escapeHtml(officeName)} · fit check skipped: long text may overflow here and be split in the build; <code>ortug check --office ${escapeHtml(officeId)}</code> checks it <button type="button" aria-label="Hide this note">×</button></div>
-<style>
-#ortug-preview { position: fixed; top: 8px; right: 8px; z-index: 2147483647; max-width: 40rem; font: 12px/1.4 system-ui, sans-serif; color: #fff; background: rgba(29, 35, 48, .88); padding: 4px 6px 4px 10px; border-radius: 4px; }
-#ortug-preview code { font-size: 11px; }
-#ortug-preview button { font: inherit; color: inherit; background: none; border: 0; cursor: pointer; padding: 0 4px; }
-@media print { #ortug-preview { display: none; } }
-</style>`
-}
-
-function injectPreview(html: string, extra: string, version: string): string {
-  const tail = `${extra}${reloadScript(version)}`
-  const at = html.lastIndexOf('</body>')
-  return at === -1 ? html + tail : html.slice(0, at) + tail + html.slice(at)
-}
-
-const PAGE_STYLE = `
-body { font: 16px/1.5 system-ui, sans-serif; margin: 0; color: #1d2330; background: #f6f4ef; }
-main { max-width: 60rem; margin: 0 auto; padding: 2rem; }
-h1 { font-size: 1.4rem; margin: 0 0 1rem; }
-a { color: #8f1d21; }
-li { margin: .4rem 0; }
-small { color: #5d6473; }
-.problem { background: #fff; border: 1px solid #e6e1d6; border-left: 4px solid #c62828; border-radius: 4px; padding: .75rem 1rem; margin: 1rem 0; }
-.where { font: 14px/1.4 ui-monospace, monospace; color: #8f1d21; font-weight: 600; }
-.message { white-space: pre-wrap; margin: .4rem 0; font: 15px/1.5 ui-monospace, monospace; }
-.excerpt { overflow-x: auto; background: #1d2330; color: #f4f1ea; padding: .6rem .8rem; border-radius: 4px; font: 13px/1.45 ui-monospace, monospace; }
-`
-
-function renderPage(title: string, body: string, version: string): string {
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title><style>${PAGE_STYLE}</style></head>
-<body><main>${body}</main>${reloadScript(version)}</body></html>
-`
-}
-
-function renderIndexPage(officeName: string, decks: readonly PreviewDeck[], version: string, notice?: string): string {
-  const items = decks
-    .map(
-      (d) =>
-        `<li><a href="/${escapeHtml(encodeURIComponent(d.slug))}">${escapeHtml(d.title)}</a> <small>${escapeHtml(d.author)} · ${d.slides} slides · ${escapeHtml(d.slug)}</small></li>`,
-    )
-    .join('\n')
-  const lead = notice ? `<p>${escapeHtml(notice)}</p>` : ''
-  return renderPage(`Preview: ${officeName}`, `<h1>Preview: ${escapeHtml(officeName)}</h1>${lead}<ul>\n${items}\n</ul>`, version)
-}
-
-function renderProblemsPage(problems: readonly Problem[], version: string): string {
-  const items = problems
-    .map(
-      (p) =>
-        `<section class="problem">${p.where ? `<div class="where">${escapeHtml(p.where)}</div>` : ''}<p class="message">${escapeHtml(p.message)}</p>${
-          p.excerpt ? `<pre class="excerpt">${escapeHtml(p.excerpt)}</pre>` : ''
-        }</section>`,
-    )
-    .join('\n')
-  const heading = `${problems.length} problem${problems.length === 1 ? '' : 's'}: the preview rebuilds when you save a fix`
-  return renderPage(`Preview: ${problems.length} problem(s)`, `<h1>${escapeHtml(heading)}</h1>\n${items}`, version)
-}
-
-async function isDirectory(dir: string): Promise<boolean> {
-  return stat(dir).then(
-    (s) => s.isDirectory(),
-    () => false,
-  )
 }

@@ -9,6 +9,12 @@ export const ASPECTS = ['16:9', '4:3'] as const
 export const HANDOUT_LAYOUTS = ['three-up', 'six-up', 'notes'] as const
 export const PAPERS = ['A4', 'F4'] as const
 
+/**
+ * KPU's red and gold: the colours of the shipped content/offices/_defaults.yaml, and of ortug's
+ * own pages (catalogue, preview) and examples. An office's colours come from its files only.
+ */
+export const HOUSE_COLORS = { primary: '#8f1d21', accent: '#e0a526' } as const
+
 export const RE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/
 export const RE_COLOR = /^#[0-9a-fA-F]{6}$/
 export const RE_DATE = /^\d{4}-\d{2}-\d{2}$/
@@ -57,6 +63,7 @@ const slideFields = z.strictObject({
 })
 
 type SlideFields = z.output<typeof slideFields>
+export type SlideParsed = SlideFields
 
 function verifyLayoutFields(slide: SlideFields, ctx: z.RefinementCtx): void {
   const needs: Partial<Record<(typeof LAYOUTS)[number], keyof typeof slide>> = {
@@ -99,7 +106,7 @@ export const essayMetaSchema = z
   })
   .meta({ title: 'ortug essay front matter', description: 'The "---" block at the top of content/essays/<slug>.md.' })
 
-const color = z.string().regex(RE_COLOR, 'must be a colour written #rrggbb, e.g. "#8f1d21"')
+const color = z.string().regex(RE_COLOR, `must be a colour written #rrggbb, e.g. "${HOUSE_COLORS.primary}"`)
 
 // Relative to content/, inside assets/, no "." or ".." segments, an image extension. JSON Schema
 // patterns have no flags, so upper and lower case extensions are spelt out.
@@ -179,5 +186,4 @@ export const officeFileSchema = officeSchema
   })
   .meta({ title: 'ortug office', description: 'content/offices/<id>.yaml: one election-commission office. Fields missing here come from _defaults.yaml.' })
 
-export type OfficeInput = z.input<typeof officeFileSchema>
 export type OfficeParsed = z.output<typeof officeSchema>

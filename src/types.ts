@@ -1,4 +1,7 @@
-import type { LAYOUTS } from './schema.ts'
+import type { ASPECTS, HANDOUT_LAYOUTS, LAYOUTS, LEVELS, OfficeParsed, PAPERS, SlideParsed } from './schema.ts'
+
+// Types that cross stages. What users write is defined once, by the zod schemas in schema.ts;
+// the types here are inferred from them.
 
 export type LayoutName = (typeof LAYOUTS)[number]
 
@@ -31,24 +34,10 @@ export interface Essay {
 
 // --- Storyboard ---
 
-export interface AcronymItem {
-  term: string
-  text: string
-}
+export type AcronymItem = NonNullable<SlideParsed['items']>[number]
 
-export interface StoryboardSlide {
-  layout: LayoutName
-  section?: string
-  title?: string
-  subtitle?: string
-  points?: string[]
-  items?: AcronymItem[]
-  quote?: string
-  question?: string
-  text?: string
-  notes?: string
-  minutes?: number
-}
+/** A slide as a storyboard (or an office's `slides.extra`) writes it. */
+export type StoryboardSlide = SlideParsed
 
 export interface Storyboard {
   slides: StoryboardSlide[]
@@ -58,30 +47,19 @@ export interface Storyboard {
 
 // --- Office ---
 
-export type OfficeLevel = 'provinsi' | 'kabupaten' | 'kota'
-export type Aspect = '16:9' | '4:3'
-export type HandoutLayout = 'three-up' | 'six-up' | 'notes'
-export type Paper = 'A4' | 'F4'
+export type OfficeLevel = (typeof LEVELS)[number]
+export type Aspect = (typeof ASPECTS)[number]
+export type HandoutLayout = (typeof HANDOUT_LAYOUTS)[number]
+export type Paper = (typeof PAPERS)[number]
 
-export interface ExtraSlide extends StoryboardSlide {
-  /** Section id the slide follows (after the last slide bound to it). */
-  after: string
-}
+export type ExtraSlide = OfficeParsed['slides']['extra'][number]
 
-export interface Office {
+/** An office with `_defaults.yaml` merged under it and verified. */
+export interface Office extends Omit<OfficeParsed, 'logo'> {
   id: string
   file: string
-  name: string
-  region: string
-  level: OfficeLevel
-  colors: { primary: string; accent: string }
   /** Logo inlined as a data: URI. */
   logo?: string
-  session?: { date?: string; venue?: string; trainers?: string[] }
-  contact?: { email?: string; phone?: string; website?: string }
-  aspect: Aspect
-  slides: { exclude: string[]; extra: ExtraSlide[] }
-  handout: { layout: HandoutLayout; paper: Paper }
 }
 
 // --- Plan ---

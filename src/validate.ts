@@ -1,8 +1,6 @@
 import type { z } from 'zod'
 import { type Location, OrtugError, OrtugErrors } from './error.ts'
 
-export type Warn = (message: string) => void
-
 type Locate = (path: readonly PropertyKey[]) => Location
 
 /** Checks a value against a schema; every problem becomes an error with file:line:col and the field path. */

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { FORMATS } from '../src/build.ts'
+import { FORMATS } from '../src/formats.ts'
 import type { Manifest } from '../src/types.ts'
 import { type CliResult, hashTree, makeProject, REPO, removeProject, runCli } from './helpers.ts'
 

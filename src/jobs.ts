@@ -1,0 +1,142 @@
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { Project } from './content.ts'
+import { collectErrors, type OrtugError } from './error.ts'
+import { FORMATS, type Format } from './formats.ts'
+import { isOutputFresh, VERSION } from './manifest.ts'
+import { compileDeckTemplates, type DeckTemplates, type RenderMarkdown } from './markdown.ts'
+import { sha256 } from './output.ts'
+import { resolveFontFiles } from './theme.ts'
+import type { Essay, HandoutLayout, ManifestEntry, Office, OutputFile, Paper, Storyboard } from './types.ts'
+
+// What a build has to do: one job per deck (office × essay) whose outputs are out of date, each
+// output keyed by the hashes of the inputs that shape it.
+
+/** One deck to make: what shapes it, and which of its outputs. */
+export interface DeckJob {
+  office: Office
+  templates: DeckTemplates
+  essay: Essay
+  storyboard: Storyboard
+  renderMarkdown: RenderMarkdown
+  /** Hashes of the input files by their path in the project, for the manifest. */
+  inputs: Record<string, string>
+  /** Per format: hash of ortug's version, the inputs and the options that shape that output. */
+  keys: Record<Format, string>
+  handout: { layout: HandoutLayout; paper: Paper }
+  formats: readonly Format[]
+}
+
+export interface JobOptions {
+  formats: readonly Format[]
+  /** Handout layout and paper for every office, instead of each office's own setting. */
+  handout?: { layout?: HandoutLayout; paper?: Paper }
+  /** Skip outputs that the previous manifest shows up to date in `outDir` (a build); without it, every deck is a job. */
+  freshness?: { previous: readonly ManifestEntry[]; outDir: string; force?: boolean }
+}
+
+export interface PlannedJobs {
+  jobs: DeckJob[]
+  /** Outputs that are up to date. */
+  unchanged: number
+  /** Offices whose templates do not compile, and the like: those offices have no jobs. */
+  errors: OrtugError[]
+}
+
+/** Jobs for the given offices × every essay, office by office in order. */
+export async function planJobs(project: Project, offices: Project['offices'], options: JobOptions): Promise<PlannedJobs> {
+  const hash = inputHasher(project.root)
+  const planned = await Promise.all(offices.map((entry) => planOffice(project, entry, hash, options)))
+  return {
+    jobs: planned.flatMap((p) => p.jobs),
+    unchanged: planned.reduce((sum, p) => sum + p.unchanged, 0),
+    errors: planned.flatMap((p) => p.errors),
+  }
+}
+
+export function manifestEntry(job: DeckJob, format: Format, file: OutputFile): ManifestEntry {
+  return {
+    path: file.path,
+    bytes: file.bytes.byteLength,
+    sha256: sha256(file.bytes),
+    office: job.office.id,
+    officeName: job.office.name,
+    essay: job.essay.slug,
+    essayTitle: job.essay.meta.title,
+    format,
+    key: job.keys[format],
+    inputs: job.inputs,
+  }
+}
+
+/** Per format, the key of an output: ortug's version, the format, the inputs' hashes and the options that shape it. */
+export function outputKeys(inputs: Record<string, string>, handoutInputs: Record<string, string>, handout: DeckJob['handout']): Record<Format, string> {
+  const keys = FORMATS.map((format) => {
+    const shaping = format === 'handout' ? { inputs: { ...inputs, ...handoutInputs }, handout } : { inputs }
+    return [format, sha256(JSON.stringify({ version: VERSION, format, ...shaping }))] as const
+  })
+  return Object.fromEntries(keys) as Record<Format, string>
+}
+
+/** Project files by their path in the project; files outside it (fonts in node_modules) by package path. */
+export function displayPath(root: string, file: string, p: path.PlatformPath = path): string {
+  const relative = p.relative(root, file).split(p.sep).join('/')
+  return relative.startsWith('..')
+    ? file
+        .slice(file.lastIndexOf('node_modules') + 13)
+        .split(p.sep)
+        .join('/')
+    : relative
+}
+
+// --- internal ---
+
+type HashInputs = (files: string[]) => Promise<Record<string, string>>
+
+/** Hashes of input files by their path in the project, each file read once per build (offices share templates, essays and fonts). */
+function inputHasher(root: string): HashInputs {
+  const hashes = new Map<string, Promise<string>>()
+  const hashFile = (file: string) => {
+    let hash = hashes.get(file)
+    if (!hash) {
+      hash = readFile(file).then((bytes) => sha256(bytes))
+      hashes.set(file, hash)
+    }
+    return hash
+  }
+  return async (files) => Object.fromEntries(await Promise.all(files.map(async (file) => [displayPath(root, file), await hashFile(file)] as const)))
+}
+
+async function planOffice(
+  project: Project,
+  { office, templates, inputs: officeInputs }: Project['offices'][number],
+  hash: HashInputs,
+  { formats, handout: handoutOption, freshness }: JobOptions,
+): Promise<PlannedJobs> {
+  const jobs: DeckJob[] = []
+  let unchanged = 0
+  try {
+    // Every output depends on the theme and fonts too: the fit check decides where slides split.
+    const shared = await hash([project.themeFile, ...resolveFontFiles(), templates.deck.file, ...Object.values(templates.layouts).map((t) => t.file)])
+    const handoutInputs = await hash([templates.handout.file])
+    const handout = { layout: handoutOption?.layout ?? office.handout.layout, paper: handoutOption?.paper ?? office.handout.paper }
+    let renderMarkdown: RenderMarkdown | undefined
+    for (const { essay, storyboard, inputs: essayInputs } of project.essays) {
+      const inputs = { ...shared, ...(await hash([...essayInputs, ...officeInputs])) }
+      const keys = outputKeys(inputs, handoutInputs, handout)
+      const fresh = await Promise.all(
+        formats.map(
+          (format) => !!freshness && !freshness.force && isOutputFresh(freshness.previous, freshness.outDir, office.id, essay.slug, format, keys[format]),
+        ),
+      )
+      const stale = formats.filter((_, i) => !fresh[i])
+      unchanged += fresh.filter(Boolean).length
+      if (freshness && stale.length === 0) continue
+      renderMarkdown ??= compileDeckTemplates(templates)
+      jobs.push({ office, templates, essay, storyboard, renderMarkdown, inputs, keys, handout, formats: stale })
+    }
+    return { jobs, unchanged, errors: [] }
+  } catch (error) {
+    return { jobs: [], unchanged: 0, errors: collectErrors(error) }
+  }
+}

@@ -1,0 +1,187 @@
+import path from 'node:path'
+import type { FitCache } from './fit.ts'
+import type { DeckOutputs } from './formats.ts'
+import type { DeckJob } from './jobs.ts'
+import type { Logger } from './log.ts'
+import { convertDecks, type MarpWorker } from './marp.ts'
+import { openBrowserPages } from './pages.ts'
+import {
+  type DeckWork,
+  describeSteps,
+  fitAndPrint,
+  fitFromCache,
+  needsBrowser,
+  type PrintContext,
+  type Printed,
+  renderDeck,
+  startDeck,
+  verifyFits,
+} from './print.ts'
+import type { Overflow } from './render.ts'
+import { asBrowserFault, checkAborted, runPool, withTimeout } from './tasks.ts'
+import type { Theme } from './theme.ts'
+import type { Deck } from './types.ts'
+
+// The stages every command shares, for a list of deck jobs: the fit check and printing in the
+// build's browser, HTML and PPTX from marp-cli, office by office. `ortug build` writes what comes
+// out, `ortug check` only looks at the failures, `ortug preview` serves the HTML.
+
+export interface PipelineOptions {
+  marp: MarpWorker
+  theme: Theme
+  fitCache: FitCache
+  /** Measure in the browser what the fit cache does not know (build, check); the preview shows slides as planned. */
+  fit: boolean
+  /** Decks in the browser at once. */
+  jobs: number
+  timeoutMs: number
+  /** Where marp-cli reads and writes (a folder of its own per batch is made inside). */
+  workDir: string
+  browserPath?: string
+  env?: NodeJS.ProcessEnv
+  signal?: AbortSignal
+  logger: Logger
+}
+
+/** One deck, done. */
+export interface FinishedDeck {
+  job: DeckJob
+  /** The slides as planned and fitted. */
+  deck: Deck
+  outputs: DeckOutputs
+  thumbnail?: Promise<Uint8Array | undefined>
+}
+
+export interface PipelineHooks {
+  /** A deck or an office failed; throwing ends the whole run. */
+  onFailure(office: string, error: unknown): void
+  /** Every deck of an office is done; an office with a failure is not passed on. */
+  onOffice(office: string, decks: readonly FinishedDeck[]): Promise<void>
+}
+
+/** Decks per batch: enough to keep marp-cli's per-call start-up small, few enough to bound memory. */
+const BATCH_DECKS = 48
+
+/** Runs the jobs through the browser and Marp in batches of whole offices, handing each office over when done. */
+export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOptions, hooks: PipelineHooks): Promise<void> {
+  const { logger } = options
+  const browser = openBrowserPages(options)
+  const context: PrintContext = { ...options, browser, warn: logger.warn }
+  const works = jobs.map(startDeck)
+  // What the fit cache knows settles many decks at once; the browser starts now if any deck needs
+  // it, and opens the tabs the first decks will use.
+  const inBrowser = new Set<DeckWork>()
+  const known = new Map<DeckWork, Overflow[]>()
+  for (const work of works) {
+    const overflows = options.fit ? await fitFromCache(work, options.fitCache, options.theme.hash) : []
+    if (overflows) known.set(work, overflows)
+    if (!overflows || needsBrowser(work)) inBrowser.add(work)
+  }
+  const handouts = works.filter((work) => work.job.formats.includes('handout')).length
+  if (inBrowser.size > 0) browser.warm({ deck: Math.min(inBrowser.size, options.jobs), handout: Math.min(handouts, options.jobs) })
+  const failed = new Set<string>()
+  const fail = (office: string, error: unknown) => {
+    failed.add(office)
+    hooks.onFailure(office, error)
+  }
+  let done = 0
+  // The capture window takes thumbnails while later decks print; the browser stays until it is done.
+  const thumbnails: Promise<unknown>[] = []
+  try {
+    for (const [number, batch] of batchByOffice(works, BATCH_DECKS).entries()) {
+      // marp-core renders while the browser starts or is busy; marp-cli's HTML starts at once.
+      for (const work of batch) if (inBrowser.has(work)) renderDeck(work, context).catch(() => undefined)
+      const marpOutputs = convertDecks(
+        options.marp,
+        batch.map((work) => ({
+          base: `${work.job.office.id}/${work.job.essay.slug}`,
+          office: work.job.office.id,
+          formats: work.job.formats,
+          markdown: () => work.slides.markdown,
+          fitted: work.fitted.promise,
+        })),
+        {
+          workDir: path.join(options.workDir, `marp-${number + 1}`),
+          themeCss: options.theme.css,
+          fontCss: options.theme.fonts,
+          failed: (office) => failed.has(office),
+          browser: async () => (await browser.get()).choice,
+        },
+      )
+      // Handled below; this keeps an early rejection from counting as unhandled meanwhile.
+      marpOutputs.catch(() => undefined)
+      const printed = new Map<DeckWork, Printed>()
+      try {
+        await runPool(batch, options.jobs, async (work) => {
+          checkAborted(options.signal)
+          if (failed.has(work.job.office.id)) return work.fitted.resolve()
+          try {
+            if (!inBrowser.has(work)) return verifyFits(work, known.get(work))
+            // --timeout counts this deck's work: the browser's start-up is not part of it.
+            await browser.get()
+            const message = (limit: string) =>
+              `${work.label}: did not finish within ${limit} ${describeSteps(work.steps)}; browser: ${browser.describe()}. Raise --timeout for a slow machine, or run "ortug doctor" to check the browser.`
+            printed.set(work, await withTimeout(fitAndPrint(work, context), options.timeoutMs, message))
+          } catch (error) {
+            fail(work.job.office.id, asBrowserFault(error, `${work.label}: ${describeSteps(work.steps)}`))
+          } finally {
+            work.fitted.resolve()
+            logger.progress(`[${++done}/${works.length}] ${work.label}`)
+          }
+        })
+      } finally {
+        // marp-cli works in workDir: it must be done before the caller removes that.
+        for (const work of batch) work.fitted.resolve()
+        await marpOutputs.catch(() => undefined)
+      }
+      logger.done()
+      checkAborted(options.signal)
+      const converted = await marpOutputs.catch((error) => {
+        for (const work of batch) fail(work.job.office.id, error)
+        return new Map<string, Uint8Array>()
+      })
+      for (const [office, decks] of groupByOffice(batch)) {
+        if (failed.has(office)) continue
+        checkAborted(options.signal)
+        const finished = decks.map((work) => finish(work, printed.get(work) ?? {}, converted))
+        for (const { thumbnail } of finished) if (thumbnail) thumbnails.push(thumbnail)
+        await hooks.onOffice(office, finished).catch((error) => fail(office, error))
+      }
+      // Once handed over, a deck's render is no longer needed in memory.
+      for (const work of batch) work.rendered = undefined
+    }
+  } finally {
+    await Promise.allSettled(thumbnails)
+    await browser.close()
+  }
+}
+
+// --- internal ---
+
+function finish(work: DeckWork, printed: Printed, converted: ReadonlyMap<string, Uint8Array>): FinishedDeck {
+  const base = `${work.job.office.id}/${work.job.essay.slug}`
+  const { thumbnail, ...fromBrowser } = printed
+  const outputs: DeckOutputs = { markdown: work.slides.markdown, html: converted.get(`${base}.html`), pptx: converted.get(`${base}.pptx`), ...fromBrowser }
+  return { job: work.job, deck: work.slides.deck, outputs, thumbnail }
+}
+
+function batchByOffice(works: readonly DeckWork[], size: number): DeckWork[][] {
+  const batches: DeckWork[][] = []
+  let current: DeckWork[] = []
+  works.forEach((work, i) => {
+    current.push(work)
+    const officeEnds = works[i + 1]?.job.office.id !== work.job.office.id
+    if (officeEnds && current.length >= size) {
+      batches.push(current)
+      current = []
+    }
+  })
+  if (current.length > 0) batches.push(current)
+  return batches
+}
+
+function groupByOffice(works: readonly DeckWork[]): Map<string, DeckWork[]> {
+  const byOffice = new Map<string, DeckWork[]>()
+  for (const work of works) byOffice.set(work.job.office.id, [...(byOffice.get(work.job.office.id) ?? []), work])
+  return byOffice
+}

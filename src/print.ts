@@ -1,0 +1,256 @@
+import type { Page } from 'puppeteer-core'
+import { fail } from './error.ts'
+import { type FitCache, type FitState, fitSlides } from './fit.ts'
+import { type DeckOutputs, PAGE_FORMATS } from './formats.ts'
+import type { HandoutInput } from './handout.ts'
+import type { DeckJob } from './jobs.ts'
+import { formatDateIndonesian } from './markdown.ts'
+import type { MarpRender, MarpWorker } from './marp.ts'
+import type { BrowserPages } from './pages.ts'
+import { planDeck } from './plan.ts'
+import type { Overflow } from './render.ts'
+import * as render from './render.ts'
+import { type Deferred, deferred, withTimeout } from './tasks.ts'
+import type { Theme } from './theme.ts'
+
+// One deck in the browser: the fit check (from the cache or measured, with repairs), the PDF and
+// the handout printed from tabs, screenshots from the capture window.
+
+const THUMB_WIDTH = 320
+
+/** What printing a deck needs: the build's browser, Marp's process, the theme and the fit cache. */
+export interface PrintContext {
+  browser: BrowserPages
+  marp: MarpWorker
+  theme: Theme
+  fitCache: FitCache
+  timeoutMs: number
+  warn(message: string): void
+  signal?: AbortSignal
+}
+
+/** A deck on its way: its slides as they stand (the fit check may replan them) and what is being done. */
+export interface DeckWork {
+  job: DeckJob
+  /** "office / essay", for messages. */
+  label: string
+  slides: FitState
+  /** Settles when the slides are final (after the fit check), so HTML can start early. */
+  fitted: Deferred
+  /** What the deck's work is doing now (several things at once: the handout prints beside the PDF). */
+  steps: Set<string>
+  /** marp-core's render of `slides.markdown`, requested once. */
+  rendered?: { markdown: string; render: Promise<MarpRender> }
+}
+
+/** What the browser made of a deck. */
+export type Printed = Pick<DeckOutputs, 'pdf' | 'handout' | 'slideImages' | 'overview'> & {
+  /** The title slide, small, for the catalogue: taken in the capture window while other decks print. */
+  thumbnail?: Promise<Uint8Array | undefined>
+}
+
+/** A job with its first plan and Markdown. */
+export function startDeck(job: DeckJob): DeckWork {
+  const deck = planDeck(job.essay, job.storyboard, job.office)
+  const slides = { deck, markdown: job.renderMarkdown(deck), tuning: new Map(), repairs: 0 }
+  return { job, label: `${job.office.id} / ${job.essay.slug}`, slides, fitted: deferred(), steps: new Set() }
+}
+
+/**
+ * Settles the fit from the cache alone: the overflows that remain (a deck that cannot fit fails
+ * with them, see verifyFits), or undefined when a slide must be measured in the browser.
+ */
+export async function fitFromCache(work: DeckWork, cache: FitCache, themeHash: string): Promise<Overflow[] | undefined> {
+  return fitSlides(work.slides, replanner(work.job), cache, themeHash)
+}
+
+/** Fails the deck when slides still overflow after every repair. */
+export function verifyFits(work: DeckWork, overflows: readonly Overflow[] | undefined): void {
+  if (!overflows || overflows.length === 0) return
+  fail(
+    'CONTENT',
+    `slides do not fit even after splitting and the smallest type:\n${overflows.map((o) => `  ${render.formatOverflow(work.label, o)}`).join('\n')}\nShorten the text, or split it into more slides in the storyboard.`,
+  )
+}
+
+/** Whether the deck needs the browser at all once its fit is known. */
+export function needsBrowser(work: DeckWork): boolean {
+  return work.job.formats.some((f) => PAGE_FORMATS.includes(f) || f === 'handout')
+}
+
+/** marp-core's render of the deck's current Markdown, requested once. */
+export function renderDeck(work: DeckWork, { marp, theme }: Pick<PrintContext, 'marp' | 'theme'>): Promise<MarpRender> {
+  const { markdown } = work.slides
+  if (work.rendered?.markdown !== markdown) work.rendered = { markdown, render: marp.render(markdown, theme.css) }
+  return work.rendered.render
+}
+
+/**
+ * Checks that every slide fits, from the cache or measured in the browser, repairs overflowing
+ * slides (continuation slides, then denser type), then prints the PDF and the handout from the
+ * final slides.
+ */
+export async function fitAndPrint(work: DeckWork, context: PrintContext): Promise<Printed> {
+  const { browser, theme } = context
+  const handoutModule = work.job.formats.includes('handout') ? import('./handout.ts') : undefined
+  let page: Page | undefined
+  let loaded = ''
+  const load = async () => {
+    const acquired = page ? undefined : inStep(work, 'opening a tab', () => browser.acquire('deck'))
+    // A failure to open the page is reported below, after the render.
+    acquired?.catch(() => undefined)
+    const printable = toPrintable(work)
+    const html = render.printableHtml(printable, theme, await inStep(work, 'waiting for Marp', () => renderDeck(work, context)))
+    page ??= await acquired
+    await inStep(work, 'loading the deck', () => render.loadIsolated(page as Page, html, `${printable.label}: the deck`))
+    loaded = work.slides.markdown
+    return printable
+  }
+  let succeeded = false
+  try {
+    const overflows = await fitSlides(work.slides, replanner(work.job), context.fitCache, theme.hash, async () => {
+      const printable = await load()
+      return inStep(work, 'measuring the slides', () => render.measureOverflow(page as Page, printable))
+    })
+    work.fitted.resolve()
+    verifyFits(work, overflows)
+    // The handout prints in a tab of its own while this one prints the deck.
+    const handout = handoutModule?.then(async ({ renderHandout }) => {
+      const input = handoutInput(work, theme, await renderDeck(work, context))
+      const handoutPage = await inStep(work, 'opening a tab for the handout', () => browser.acquire('handout'))
+      let clean = false
+      try {
+        const pdf = await inStep(work, 'printing the handout', async () => renderHandout((await browser.get()).browser, input, handoutPage))
+        clean = true
+        return pdf
+      } finally {
+        await browser.release('handout', handoutPage, clean)
+      }
+    })
+    const [handoutPdf, printed] = await Promise.all([handout, printDeck(work, context, load, () => page as Page, loaded !== work.slides.markdown)])
+    succeeded = true
+    return { ...printed, handout: handoutPdf }
+  } finally {
+    if (page) await browser.release('deck', page, succeeded)
+  }
+}
+
+/** Runs one step of a deck's work, remembered while it runs so a timeout can say where it stuck. */
+export async function inStep<T>(work: DeckWork, name: string, run: () => Promise<T>): Promise<T> {
+  work.steps.add(name)
+  try {
+    return await run()
+  } finally {
+    work.steps.delete(name)
+  }
+}
+
+export function describeSteps(steps: ReadonlySet<string>): string {
+  return steps.size > 0 ? `while ${[...steps].join(' and ')}` : 'between steps'
+}
+
+// --- internal ---
+
+function replanner(job: DeckJob) {
+  return (tuning: FitState['tuning']) => {
+    const deck = planDeck(job.essay, job.storyboard, job.office, tuning)
+    return { deck, markdown: job.renderMarkdown(deck) }
+  }
+}
+
+/**
+ * The PDF from the tab that holds the deck after the fit check; the catalogue's thumbnail, slide
+ * images and overview from the capture window (pages.ts says why not from the tab).
+ */
+async function printDeck(work: DeckWork, context: PrintContext, load: () => Promise<unknown>, page: () => Page, stale: boolean): Promise<Printed> {
+  const { job } = work
+  if (!job.formats.some((f) => PAGE_FORMATS.includes(f))) return {}
+  if (stale) await load()
+  const deckPage = page()
+  const { width, height } = render.SLIDE_SIZES[job.office.aspect]
+  // The catalogue waits for thumbnails, the office's outputs do not.
+  const thumbnail = captureThumbnail(work, context)
+  const images = job.formats.includes('png') || job.formats.includes('overview') ? captureSlides(work, context) : undefined
+  let pdf: Uint8Array | undefined
+  if (job.formats.includes('pdf')) {
+    const { finalizePdf } = await import('./pdf.ts')
+    const printed = await inStep(work, 'printing the PDF', () =>
+      deckPage.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, preferCSSPageSize: true, tagged: true }),
+    )
+    const outline = work.slides.deck.slides.map((s) => s.title)
+    const info = { title: job.essay.meta.title, author: job.essay.meta.author, subject: job.office.name, lang: job.essay.meta.lang }
+    pdf = await finalizePdf(printed, { ...info, outline, expectedPages: outline.length }, work.label)
+  }
+  return { pdf, thumbnail, ...(await images) }
+}
+
+/** The title slide, small; a deck without a thumbnail is still built (the catalogue shows its name). */
+async function captureThumbnail(work: DeckWork, context: PrintContext): Promise<Uint8Array | undefined> {
+  const { width, height } = render.SLIDE_SIZES[work.job.office.aspect]
+  const printable = toPrintable(work)
+  const rendered = renderDeck(work, context)
+  const shot = async () => {
+    const { css, html } = await rendered
+    // The title slide alone, drawn at the thumbnail's size.
+    const titleSlide = { css, html: `<div class="marpit">${render.splitSlides(html)[0] ?? ''}</div>` }
+    return context.browser.capture(async (capturePage) => {
+      await render.showForCapture(capturePage, printable, context.theme, titleSlide, `${work.label}: the title slide`, THUMB_WIDTH)
+      return capturePage.screenshot({ type: 'webp', quality: 80, clip: { x: 0, y: 0, width: THUMB_WIDTH, height: Math.round((height * THUMB_WIDTH) / width) } })
+    })
+  }
+  try {
+    return await withTimeout(shot(), context.timeoutMs, (limit) => `the screenshot did not finish within ${limit}; browser: ${context.browser.describe()}`)
+  } catch (error) {
+    if (!context.signal?.aborted) context.warn(`no thumbnail for ${work.label} in the catalogue: ${(error as Error).message.split('\n')[0]}`)
+    return undefined
+  }
+}
+
+/** Every slide as a PNG, and the overview, from the whole deck loaded in the capture window. */
+async function captureSlides(work: DeckWork, context: PrintContext): Promise<Pick<Printed, 'slideImages' | 'overview'>> {
+  const { job } = work
+  const rendered = await renderDeck(work, context)
+  work.steps.add('waiting for the capture window')
+  return context.browser.capture(async (page) => {
+    work.steps.delete('waiting for the capture window')
+    await inStep(work, 'loading the deck for screenshots', () =>
+      render.showForCapture(page, toPrintable(work), context.theme, rendered, `${work.label}: the deck`),
+    )
+    return inStep(work, 'taking screenshots', async () => ({
+      slideImages: job.formats.includes('png') ? await render.screenshotSlides(page, work.slides.deck.slides.length, job.office.aspect) : undefined,
+      overview: job.formats.includes('overview') ? await render.screenshotOverview(page, job.office.aspect) : undefined,
+    }))
+  })
+}
+
+function handoutInput({ job, slides }: DeckWork, theme: Theme, rendered: MarpRender): HandoutInput {
+  const session = job.office.session
+  return {
+    rendered,
+    fontCss: theme.fonts,
+    template: job.templates.handout,
+    aspect: job.office.aspect,
+    lang: job.essay.meta.lang,
+    layout: job.handout.layout,
+    paper: job.handout.paper,
+    office: { name: job.office.name },
+    essay: { title: job.essay.meta.title, author: job.essay.meta.author },
+    session: session && { date: session.date && formatDateIndonesian(session.date), venue: session.venue, trainers: session.trainers },
+    slides: slides.deck.slides.map((s) => ({
+      title: s.title,
+      notes: s.notes,
+      question: typeof s.fields.question === 'string' ? s.fields.question : undefined,
+      minutes: s.minutes,
+    })),
+  }
+}
+
+function toPrintable({ job, slides, label }: DeckWork): render.PrintableDeck {
+  return {
+    aspect: job.office.aspect,
+    lang: job.essay.meta.lang,
+    label,
+    slideTitles: slides.deck.slides.map((s) => s.title),
+    layouts: slides.deck.slides.map((s) => s.layout),
+  }
+}
