@@ -1,52 +1,53 @@
 import { execFileSync } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { type BrowserChoice, resolveBrowser } from '../src/browser.ts'
-import { countPdfPages, describeMarp, listMarkdown, marpEnv, runMarpLoop, verifyMarpOutputs, writeComposedTheme } from './marp.ts'
-import { type BuildCapabilities, buildCapabilities, describe, ortug, REPO, verifyBuild } from './ortug.ts'
-import { copyProject, createSyntheticProject, editOffice, listEssays, listOffices, syntheticOffices } from './project.ts'
-import { formatTable, type RunRecord, ratios, round, type Scenario, type ScenarioSummary, summarize } from './report.ts'
+import { type BenchBrowser, BROWSER_KINDS, parseKinds, resolveExtra, resolveKinds } from './browsers.ts'
+import { benchNational, NATIONAL, type NationalResults, QUICK_NATIONAL } from './national.ts'
+import { buildCapabilities, REPO } from './ortug.ts'
+import { copyProject, listEssays, listOffices } from './project.ts'
+import { checkTargets, formatTable, ratios, round, type Scenario, type ScenarioSummary, summarize } from './report.ts'
+import {
+  benchCold,
+  benchColdWithoutHandouts,
+  benchMarp,
+  benchOneOffice,
+  benchUnchanged,
+  type ColdBuild,
+  type Context,
+  log,
+  type Options,
+  prepareMarkdown,
+} from './scenarios.ts'
 
-// `npm run bench`: marp-cli scripted by hand versus ortug build (cold, unchanged, one office
-// changed) and a synthetic national build, all on throwaway copies of the project.
+// `npm run bench`: marp-cli scripted by hand versus ortug build, each with every browser kind
+// (the installed Chrome/Chromium, the npm-shipped headless shell), then ortug unchanged, one
+// office changed, without handouts, a synthetic national build, its shards and their merge,
+// all on throwaway copies of the project.
 
-const NATIONAL = 552
 const QUICK_OFFICES = 3
-const QUICK_NATIONAL = 24
-const USAGE = `usage: npm run bench -- [--runs N] [--quick] [--skip-national] [--keep]
+const USAGE = `usage: npm run bench -- [--runs N] [--loop-runs N] [--kinds installed,bundled] [--extra-browser path]... [--quick] [--skip-national] [--keep]
 
-  --runs N          runs per scenario; the median is reported (default 3)
-  --quick           ${QUICK_OFFICES} offices and ${QUICK_NATIONAL} synthetic offices, for developing the benchmark
-  --skip-national   skip (e), the ${NATIONAL} synthetic offices (takes minutes)
-  --keep            keep the temporary folders and print where they are
+  --runs N               runs per ortug scenario; the median is reported (default 3)
+  --loop-runs N          runs of the marp-cli loop per browser, minutes each (default 1)
+  --kinds k,..           browser kinds to compare: ${BROWSER_KINDS.join(', ')} (default: each one found)
+  --extra-browser path   one more cold build with --browser-path path (b-extra), e.g.
+                         /usr/lib/chromium/chromium-headless-shell; may be given more than once
+  --quick                ${QUICK_OFFICES} offices and ${QUICK_NATIONAL} synthetic offices, for developing the benchmark
+  --skip-national        skip (e) to (i), the ${NATIONAL} synthetic offices, shards and merge (take minutes)
+  --keep                 keep the temporary folders and print where they are
 `
 const RESULTS_FILE = path.join(REPO, 'bench', 'results.json')
-
-interface Options {
-  runs: number
-  quick: boolean
-  skipNational: boolean
-  keep: boolean
-}
-
-interface Context {
-  options: Options
-  tmp: string
-  /** Copy of content/ and templates/: the cwd of every ortug command. */
-  project: string
-  offices: string[]
-  slugs: string[]
-  capabilities: BuildCapabilities
-  browser: BrowserChoice
-}
 
 function parseOptions(argv: string[]): Options | undefined {
   const { values } = parseArgs({
     args: argv,
     options: {
       runs: { type: 'string', default: '3' },
+      'loop-runs': { type: 'string', default: '1' },
+      kinds: { type: 'string' },
+      'extra-browser': { type: 'string', multiple: true, default: [] },
       quick: { type: 'boolean', default: false },
       'skip-national': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
@@ -54,139 +55,21 @@ function parseOptions(argv: string[]): Options | undefined {
     },
   })
   if (values.help) return undefined
-  const runs = Number(values.runs)
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive whole number, not "${values.runs}"`)
-  return { runs, quick: values.quick, skipNational: values['skip-national'], keep: values.keep }
-}
-
-function log(message: string): void {
-  process.stderr.write(`[bench] ${message}\n`)
-}
-
-/** `--office a,b,c` in quick mode; nothing (= every office) otherwise. */
-function selection(ctx: Context): string[] {
-  return ctx.options.quick ? ['--office', ctx.offices.join(',')] : []
-}
-
-function force(ctx: Context): string[] {
-  return ctx.capabilities.force ? ['--force'] : []
-}
-
-async function repeat(ctx: Context, key: string, run: (i: number) => Promise<RunRecord>): Promise<RunRecord[]> {
-  const records: RunRecord[] = []
-  for (let i = 1; i <= ctx.options.runs; i++) {
-    const record = await run(i)
-    log(`(${key}) run ${i}/${ctx.options.runs}: ${record.seconds.toFixed(2)} s, peak tree RSS ${(record.peakTreeRssBytes / 2 ** 20).toFixed(0)} MiB`)
-    records.push(record)
-  }
-  return records
-}
-
-/** (a) marp-cli once per deck per format, on the Markdown ortug writes. */
-async function benchMarp(ctx: Context): Promise<Scenario & { pdfPages: number }> {
-  const mdDir = path.join(ctx.tmp, 'a-markdown')
-  await ortug('(a) ortug build --format md', ctx.project, ['build', '--format', 'md', '--out', mdDir, ...force(ctx), ...selection(ctx)])
-  const decks = await listMarkdown(mdDir, ctx.offices)
-  const theme = await writeComposedTheme(ctx.project, path.join(ctx.tmp, 'ortug.css'))
-  const env = marpEnv(ctx.browser)
-  let pdfPages = 0
-  const runs = await repeat(ctx, 'a', async (i) => {
-    const outDir = path.join(ctx.tmp, `a-run-${i}`)
-    await mkdir(outDir, { recursive: true })
-    const record = await runMarpLoop(`(a) run ${i}`, decks, theme, outDir, env)
-    pdfPages = await verifyMarpOutputs(decks, outDir)
-    return record
-  })
-  return { key: 'a', label: 'marp-cli loop (html + pdf)', offices: ctx.offices.length, command: describeMarp(ctx.browser, theme), runs, pdfPages }
-}
-
-/** (b) a cold build of every office, each run into a fresh folder. Returns the last folder for (c) and (d). */
-async function benchCold(ctx: Context): Promise<{ scenario: Scenario; outDir: string; kinds: string[] }> {
-  let outDir = ''
-  let kinds: string[] = []
-  const args = (dir: string) => ['build', '--out', dir, ...force(ctx), ...selection(ctx)]
-  const runs = await repeat(ctx, 'b', async (i) => {
-    outDir = path.join(ctx.tmp, `b-run-${i}`)
-    const record = await ortug(`(b) run ${i}`, ctx.project, args(outDir))
-    kinds = await verifyBuild(outDir, ctx.offices, ctx.slugs)
-    return record
-  })
-  return { scenario: { key: 'b', label: 'ortug build, cold', offices: ctx.offices.length, command: describe(args('<fresh dir>')), runs }, outDir, kinds }
-}
-
-/** (f) the cold build without handouts: (b) − (f) is what handouts cost. */
-async function benchColdWithoutHandouts(ctx: Context): Promise<Scenario> {
-  const args = (dir: string) => ['build', '--format', 'md,html,pdf', '--out', dir, ...force(ctx), ...selection(ctx)]
-  const runs = await repeat(ctx, 'f', async (i) => ortug(`(f) run ${i}`, ctx.project, args(path.join(ctx.tmp, `f-run-${i}`))))
-  return { key: 'f', label: 'ortug build, cold, without handouts', offices: ctx.offices.length, command: describe(args('<fresh dir>')), runs }
-}
-
-/** (c) the same build again into the same folder, nothing changed. */
-async function benchUnchanged(ctx: Context, outDir: string): Promise<Scenario> {
-  const args = ['build', '--out', outDir, ...selection(ctx)]
-  const runs = await repeat(ctx, 'c', async (i) => {
-    const record = await ortug(`(c) run ${i}`, ctx.project, args)
-    await verifyBuild(outDir, ctx.offices, ctx.slugs)
-    return record
-  })
   return {
-    key: 'c',
-    label: 'ortug build, nothing changed',
-    offices: ctx.offices.length,
-    command: describe(['build', '--out', '<dir of b>', ...selection(ctx)]),
-    runs,
+    runs: parseCount('--runs', values.runs),
+    loopRuns: parseCount('--loop-runs', values['loop-runs']),
+    quick: values.quick,
+    skipNational: values['skip-national'],
+    keep: values.keep,
+    kinds: values.kinds === undefined ? undefined : parseKinds(values.kinds),
+    extraBrowsers: values['extra-browser'],
   }
 }
 
-/** (d) the same build after renaming one office; checks that its Markdown has the new name. */
-async function benchOneOffice(ctx: Context, outDir: string, kinds: readonly string[]): Promise<Scenario & { changedOffice: string }> {
-  const office = ctx.offices[0]!
-  const args = ['build', '--out', outDir, ...selection(ctx)]
-  const runs = await repeat(ctx, 'd', async (i) => {
-    const name = await editOffice(ctx.project, office, String(i))
-    const record = await ortug(`(d) run ${i}`, ctx.project, args)
-    await verifyBuild(outDir, ctx.offices, ctx.slugs)
-    if (kinds.includes('.md')) await expectInMarkdown(path.join(outDir, office), ctx.slugs, name)
-    return record
-  })
-  const label = 'ortug build, one office changed'
-  return {
-    key: 'd',
-    label,
-    offices: ctx.offices.length,
-    command: `(rename ${office}) ${describe(['build', '--out', '<dir of b>', ...selection(ctx)])}`,
-    runs,
-    changedOffice: office,
-  }
-}
-
-async function expectInMarkdown(dir: string, slugs: readonly string[], text: string): Promise<void> {
-  for (const slug of slugs) {
-    const markdown = await readFile(path.join(dir, `${slug}.md`), 'utf8')
-    if (!markdown.includes(text)) throw new Error(`${dir}/${slug}.md was not rebuilt after the office changed: "${text}" is missing`)
-  }
-}
-
-/** (e) a cold build of a synthetic national content set. */
-async function benchNational(ctx: Context): Promise<Scenario> {
-  const count = ctx.options.quick ? QUICK_NATIONAL : NATIONAL
-  const project = await createSyntheticProject(REPO, path.join(ctx.tmp, 'national'), count)
-  const offices = syntheticOffices(count).map((o) => o.id)
-  const args = (dir: string) => ['build', '--out', dir, ...force(ctx)]
-  const runs = await repeat(ctx, 'e', async (i) => {
-    const outDir = path.join(ctx.tmp, `e-run-${i}`)
-    const record = await ortug(`(e) run ${i}`, project, args(outDir))
-    await verifyBuild(outDir, offices, ctx.slugs)
-    return record
-  })
-  return { key: 'e', label: `ortug build, cold, ${count} synthetic offices`, offices: count, command: describe(args('<fresh dir>')), runs }
-}
-
-/** Cross-check: ortug's own PDFs have as many pages as marp-cli's. */
-async function ortugPdfPages(outDir: string, ctx: Context): Promise<number> {
-  let pages = 0
-  for (const office of ctx.offices) for (const slug of ctx.slugs) pages += await countPdfPages(path.join(outDir, office, `${slug}.pdf`))
-  return pages
+function parseCount(flag: string, value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive whole number, not "${value}"`)
+  return n
 }
 
 function git(args: string[]): string {
@@ -197,7 +80,7 @@ function git(args: string[]): string {
   }
 }
 
-async function machineFacts(browser: BrowserChoice) {
+async function machineFacts(browsers: readonly BenchBrowser[]) {
   const cpus = os.cpus()
   return {
     cpus: cpus.length,
@@ -207,39 +90,66 @@ async function machineFacts(browser: BrowserChoice) {
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
     runningAsRoot: process.getuid?.() === 0,
-    browser: { path: browser.executablePath, source: browser.source, headless: browser.headless },
+    browsers: Object.fromEntries(
+      browsers.map((b) => [
+        b.name,
+        {
+          path: b.choice.executablePath,
+          source: b.choice.source,
+          headless: b.choice.headless,
+          version: b.version,
+          reason: b.choice.reason,
+          howOrtugIsTold: `${b.envPrefix}${b.args.join(' ')}`.trim(),
+        },
+      ]),
+    ),
     marpCli: (JSON.parse(await readFile(path.join(REPO, 'node_modules', '@marp-team', 'marp-cli', 'package.json'), 'utf8')) as { version: string }).version,
     loadAverageAtStart: os.loadavg().map((l) => round(l)),
   }
 }
 
-/** Median seconds per office that handouts add to a cold build: ((b) − (f)) / offices. */
-function handoutCost(summaries: readonly ScenarioSummary[]): number | undefined {
-  const b = summaries.find((s) => s.key === 'b')
+/** Median seconds per office that handouts add to the main browser's cold build: ((b) − (f)) / offices. */
+function handoutCost(summaries: readonly ScenarioSummary[], mainKind: string): number | undefined {
+  const b = summaries.find((s) => s.key === `b-${mainKind}`)
   const f = summaries.find((s) => s.key === 'f')
   return b && f ? round((b.medianSeconds - f.medianSeconds) / b.offices, 3) : undefined
 }
 
-function printReport(summaries: ScenarioSummary[], ratioValues: Record<string, number>): void {
+function printReport(summaries: ScenarioSummary[], ratioValues: Record<string, number>, mainKind: string, merge?: NationalResults['merge']): void {
   process.stdout.write(`\n${formatTable(summaries, ratioValues)}\n\n`)
-  process.stdout.write(`handouts add ${handoutCost(summaries)} s per office to a cold build ((b) - (f)) / offices\n`)
+  process.stdout.write(`handouts add ${handoutCost(summaries, mainKind)} s per office to a cold build ((b-${mainKind}) - (f)) / offices\n`)
+  if (merge) {
+    const line = (name: string, m: typeof merge.full) =>
+      `${name}: ${m.offices} offices, ${m.outputs} outputs in ${m.medianSeconds} s = ${m.msPerOutput} ms/output`
+    process.stdout.write(
+      `merge-manifests of 4 shards: ${line('(i)', merge.full)}; ${line('(i-quarter)', merge.quarter)}; between them ${merge.marginalMsPerOutput} ms per extra output\n`,
+    )
+  }
   for (const s of summaries) process.stdout.write(`(${s.key}) ${s.command}\n`)
   process.stdout.write(`\nwrote ${path.relative(process.cwd(), RESULTS_FILE)}\n`)
 }
 
-async function runAll(ctx: Context) {
-  const a = await benchMarp(ctx)
-  const b = await benchCold(ctx)
-  const pdfKind = b.kinds.includes('.pdf')
-  const checks = { marpPdfPages: a.pdfPages, ortugPdfPages: pdfKind ? await ortugPdfPages(b.outDir, ctx) : undefined, ortugOutputKinds: b.kinds }
-  if (checks.ortugPdfPages !== undefined && checks.ortugPdfPages !== checks.marpPdfPages) {
-    log(`note: marp-cli's PDFs have ${checks.marpPdfPages} pages, ortug's ${checks.ortugPdfPages}`)
+async function runAll(ctx: Context, kinds: readonly BenchBrowser[], extras: readonly BenchBrowser[]) {
+  const markdown = await prepareMarkdown(ctx)
+  const scenarios: Scenario[] = []
+  const checks: Record<string, { marpPdfPages: number; ortugPdfPages?: number; ortugOutputKinds: string[] }> = {}
+  let mainCold: ColdBuild | undefined
+  for (const browser of kinds) {
+    const a = await benchMarp(ctx, markdown, browser)
+    const b = await benchCold(ctx, browser)
+    scenarios.push(a, b.scenario)
+    checks[browser.name] = { marpPdfPages: a.pdfPages, ortugPdfPages: b.pdfPages, ortugOutputKinds: b.kinds }
+    if (b.pdfPages !== undefined && b.pdfPages !== a.pdfPages) log(`note (${browser.name}): marp-cli's PDFs have ${a.pdfPages} pages, ortug's ${b.pdfPages}`)
+    if (browser === ctx.main) mainCold = b
   }
-  const c = await benchUnchanged(ctx, b.outDir)
-  const d = await benchOneOffice(ctx, b.outDir, b.kinds)
-  const f = await benchColdWithoutHandouts(ctx)
-  const e = ctx.options.skipNational ? undefined : await benchNational(ctx)
-  return { scenarios: [a, b.scenario, c, d, ...(e ? [e] : []), f], checks, changedOffice: d.changedOffice }
+  for (const browser of extras) scenarios.push((await benchCold(ctx, browser)).scenario)
+  if (!mainCold) throw new Error(`no cold build with the main browser (${ctx.main.name})`)
+  scenarios.push(await benchUnchanged(ctx, mainCold.outDir))
+  const d = await benchOneOffice(ctx, mainCold.outDir, mainCold.kinds)
+  scenarios.push(d, await benchColdWithoutHandouts(ctx))
+  const national = ctx.options.skipNational ? undefined : await benchNational(ctx)
+  if (national) scenarios.push(...national.scenarios)
+  return { scenarios, checks, changedOffice: d.changedOffice, merge: national?.merge }
 }
 
 async function main(): Promise<number> {
@@ -249,11 +159,13 @@ async function main(): Promise<number> {
     return 0
   }
   const startedAt = new Date().toISOString()
+  const kinds = await resolveKinds(options.kinds ?? BROWSER_KINDS, options.kinds !== undefined, log)
+  const extras = await resolveExtra(options.extraBrowsers)
+  const main = kinds.find((b) => b.name === 'installed') ?? (kinds[0] as BenchBrowser)
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'ortug-bench-'))
   try {
     const project = await copyProject(REPO, path.join(tmp, 'project'))
     const allOffices = await listOffices(project)
-    const browser = await resolveBrowser()
     const ctx: Context = {
       options,
       tmp,
@@ -261,31 +173,45 @@ async function main(): Promise<number> {
       offices: options.quick ? allOffices.slice(0, QUICK_OFFICES) : allOffices,
       slugs: await listEssays(project),
       capabilities: await buildCapabilities(),
-      browser,
+      main,
     }
-    const machine = await machineFacts(browser)
-    log(`${ctx.offices.length} offices, ${ctx.slugs.length} essay(s), ${options.runs} run(s) each; browser ${browser.executablePath} (${browser.source})`)
+    const machine = await machineFacts([...kinds, ...extras])
+    log(
+      `${ctx.offices.length} offices, ${ctx.slugs.length} essay(s), ${options.runs} run(s) each, ${options.loopRuns} of the marp-cli loop; main browser ${main.name}`,
+    )
+    for (const b of [...kinds, ...extras]) log(`browser ${b.name}: ${b.version} (${b.choice.headless}) at ${b.choice.executablePath} (${b.choice.source})`)
     log(`ortug build --force: ${ctx.capabilities.force ? 'yes' : 'no'}; handout format: ${ctx.capabilities.handout ? 'yes' : 'no'}; temp ${tmp}`)
-    const { scenarios, checks, changedOffice } = await runAll(ctx)
+    const { scenarios, checks, changedOffice, merge } = await runAll(ctx, kinds, extras)
     const summaries = scenarios.map(summarize)
-    const ratioValues = ratios(summaries)
+    const ratioValues = ratios(summaries, main.name)
     const results = {
       startedAt,
       finishedAt: new Date().toISOString(),
       command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
       options,
+      browserKinds: kinds.map((b) => b.name),
+      extraBrowsers: extras.map((b) => b.name),
+      mainKind: main.name,
+      notes: [
+        `a-K: the marp-cli loop with browser K (--loop-runs runs); b-K: ortug build, cold, with ORTUG_BROWSER=K (--runs runs, median)`,
+        `c, d, f, e, g, h ran with the main browser (${main.name}); c/b and d/b are against b-${main.name}`,
+        'g, h: one shard of n, as one process on this machine (CI would run each shard on its own machine); one run each',
+        'i, i-quarter: merge-manifests of 4 shards built with --format md,html, on the full and a quarter-size synthetic set',
+      ],
       machine: { ...machine, loadAverageAtEnd: os.loadavg().map((l) => round(l)) },
       ortug: { commit: git(['rev-parse', 'HEAD']), uncommittedFiles: git(['status', '--porcelain']).split('\n').filter(Boolean).length, ...ctx.capabilities },
       changedOffice,
       checks,
       scenarios: Object.fromEntries(summaries.map((s) => [s.key, s])),
       ratios: ratioValues,
+      targets: checkTargets(ratioValues),
       secondsPerOffice: Object.fromEntries(summaries.map((s) => [s.key, round(s.secondsPerOffice, 4)])),
       peakTreeRssBytes: Object.fromEntries(summaries.map((s) => [s.key, s.peakTreeRssBytes])),
-      handoutSecondsPerOffice: handoutCost(summaries),
+      handoutSecondsPerOffice: handoutCost(summaries, main.name),
+      merge,
     }
     await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`)
-    printReport(summaries, ratioValues)
+    printReport(summaries, ratioValues, main.name, merge)
     return 0
   } finally {
     if (options.keep) log(`kept ${tmp}`)

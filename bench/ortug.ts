@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises'
+import { readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { runCommand } from './process.ts'
 import type { RunRecord } from './report.ts'
@@ -26,9 +26,9 @@ export function describe(args: readonly string[]): string {
   return ['node bin/ortug.mjs', ...args].join(' ')
 }
 
-/** Runs `ortug <args> --json` in `cwd`; fails if ortug does. */
-export async function ortug(label: string, cwd: string, args: readonly string[]): Promise<RunRecord> {
-  const result = await runCommand({ label, file: process.execPath, args: [CLI, ...args, '--json'], cwd })
+/** Runs `ortug <args> --json` in `cwd` (with `env`, e.g. ORTUG_BROWSER, when given); fails if ortug does. */
+export async function ortug(label: string, cwd: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<RunRecord> {
+  const result = await runCommand({ label, file: process.execPath, args: [CLI, ...args, '--json'], cwd, env })
   return {
     seconds: result.seconds,
     peakTreeRssBytes: result.peakTreeRssBytes,
@@ -61,6 +61,14 @@ export async function verifyBuild(outDir: string, offices: readonly string[], sl
     kinds = found
   }
   return kinds ?? []
+}
+
+/** What a build folder's manifest.json says: the shard's offices (for `--shard` builds) and the number of outputs. */
+export async function readManifest(outDir: string): Promise<{ shardOffices?: string[]; outputs: number }> {
+  const file = path.join(outDir, 'manifest.json')
+  const manifest = JSON.parse(await readFile(file, 'utf8')) as { shard?: { offices?: string[] }; outputs?: unknown[] }
+  if (!Array.isArray(manifest.outputs)) throw new Error(`${file} has no outputs list`)
+  return { shardOffices: manifest.shard?.offices, outputs: manifest.outputs.length }
 }
 
 async function officeOutputs(dir: string, slugs: readonly string[]): Promise<string[]> {

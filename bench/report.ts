@@ -1,6 +1,7 @@
 // Summaries of the timed runs: medians, ratios, the printed table.
 
-export type ScenarioKey = 'a' | 'b' | 'c' | 'd' | 'e' | 'f'
+/** A letter, then the browser for scenarios run with each (a-installed, b-bundled, b-extra) or the set size (i-quarter). */
+export type ScenarioKey = string
 
 export interface RunRecord {
   /** Wall clock of the whole scenario run, seconds. */
@@ -17,6 +18,8 @@ export interface RunRecord {
 export interface Scenario {
   key: ScenarioKey
   label: string
+  /** The browser it ran with, e.g. "installed (new headless)"; none for merge-manifests. */
+  browser?: string
   offices: number
   command: string
   runs: RunRecord[]
@@ -55,12 +58,56 @@ export function summarize(scenario: Scenario): ScenarioSummary {
   }
 }
 
-/** Each scenario's median divided by the cold build's (b). */
-export function ratios(summaries: readonly ScenarioSummary[]): Record<string, number> {
-  const cold = summaries.find((s) => s.key === 'b')
-  if (!cold) return {}
+/** The issue's targets: the loop at least 5× the build with the same browser; the installed browser within 1.3× of the shell. */
+export const TARGETS: Record<string, { at: 'least' | 'most'; value: number }> = {
+  loop: { at: 'least', value: 5 },
+  'b-installed/b-bundled': { at: 'most', value: 1.3 },
+}
+
+/**
+ * a-K/b-K for each browser kind K; b-installed/b-bundled; b-extra/b-bundled and b-installed/b-extra; c/b and d/b
+ * against the main kind's cold build; i/i-quarter (near 4, the ratio of their outputs, when the merge is linear and its fixed cost small).
+ */
+export function ratios(summaries: readonly ScenarioSummary[], mainKind: string): Record<string, number> {
+  const byKey = new Map(summaries.map((s) => [s.key, s.medianSeconds]))
   const result: Record<string, number> = {}
-  for (const s of summaries) if (['a', 'c', 'd'].includes(s.key)) result[`${s.key}/b`] = round(s.medianSeconds / cold.medianSeconds, 3)
+  const add = (over: string, under: string, name = `${over}/${under}`) => {
+    const x = byKey.get(over)
+    const y = byKey.get(under)
+    if (x !== undefined && y !== undefined && y > 0) result[name] = round(x / y, 3)
+  }
+  for (const s of summaries) if (s.key.startsWith('a-')) add(s.key, `b-${s.key.slice(2)}`)
+  add('b-installed', 'b-bundled')
+  // With Debian's own headless shell as the extra: installed/extra is the cost of new headless mode
+  // in the same Chromium build, extra/bundled the difference between the two builds of a shell.
+  for (const s of summaries) {
+    if (!s.key.startsWith('b-extra')) continue
+    add(s.key, 'b-bundled')
+    add('b-installed', s.key)
+  }
+  add('c', `b-${mainKind}`, 'c/b')
+  add('d', `b-${mainKind}`, 'd/b')
+  add('i', 'i-quarter')
+  return result
+}
+
+/** The target a ratio is held to, if any. */
+export function targetOf(ratio: string): { at: 'least' | 'most'; value: number } | undefined {
+  return TARGETS[ratio] ?? (/^a-(.+)\/b-\1$/.test(ratio) ? TARGETS.loop : undefined)
+}
+
+/** Ratio name → target and whether the measured value meets it, for results.json. */
+export function checkTargets(ratioValues: Record<string, number>): Record<string, { target: string; value: number; met: boolean }> {
+  const result: Record<string, { target: string; value: number; met: boolean }> = {}
+  for (const [name, value] of Object.entries(ratioValues)) {
+    const target = targetOf(name)
+    if (!target) continue
+    result[name] = {
+      target: `${target.at === 'least' ? '>=' : '<='} ${target.value}`,
+      value,
+      met: target.at === 'least' ? value >= target.value : value <= target.value,
+    }
+  }
   return result
 }
 
@@ -72,10 +119,11 @@ export function round(value: number, digits = 2): number {
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`
 
 export function formatTable(summaries: readonly ScenarioSummary[], ratioValues: Record<string, number>): string {
-  const header = ['', 'scenario', 'offices', 'runs', 'median s', 'min s', 'max s', 'in-ortug s', 's/office', 'peak tree RSS', 'procs']
+  const header = ['', 'scenario', 'browser', 'offices', 'runs', 'median s', 'min s', 'max s', 'in-ortug s', 's/office', 'peak tree RSS', 'procs']
   const rows = summaries.map((s) => [
     `(${s.key})`,
     s.label,
+    s.browser ?? '-',
     String(s.offices),
     String(s.runs.length),
     s.medianSeconds.toFixed(2),
@@ -87,9 +135,12 @@ export function formatTable(summaries: readonly ScenarioSummary[], ratioValues: 
     String(s.peakProcesses),
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)))
-  const line = (cells: string[]) => cells.map((c, i) => (i <= 1 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ')
-  const ratioLine = Object.entries(ratioValues)
-    .map(([k, v]) => `${k} = ${v.toFixed(3)}`)
-    .join('   ')
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', `ratios (medians): ${ratioLine}`].join('\n')
+  const line = (cells: string[]) => cells.map((c, i) => (i <= 2 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ')
+  const checks = checkTargets(ratioValues)
+  const nameWidth = Math.max(0, ...Object.keys(ratioValues).map((k) => k.length))
+  const ratioLines = Object.entries(ratioValues).map(([k, v]) => {
+    const check = checks[k]
+    return `  ${k.padEnd(nameWidth)}  ${v.toFixed(3).padStart(8)}${check ? `  (target ${check.target}: ${check.met ? 'met' : 'NOT met'})` : ''}`
+  })
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', 'ratios of medians:', ...ratioLines].join('\n')
 }
