@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util'
 import { type BenchBrowser, BROWSER_KINDS, parseKinds, resolveExtra, resolveKinds } from './browsers.ts'
 import { benchNational, NATIONAL, type NationalResults, QUICK_NATIONAL } from './national.ts'
 import { buildCapabilities, REPO } from './ortug.ts'
+import { measurePdfFinishing } from './pdf.ts'
 import { copyProject, listEssays, listOffices } from './project.ts'
 import { checkTargets, formatTable, ratios, round, type Scenario, type ScenarioSummary, summarize } from './report.ts'
 import {
@@ -144,12 +145,17 @@ async function runAll(ctx: Context, kinds: readonly BenchBrowser[], extras: read
   }
   for (const browser of extras) scenarios.push((await benchCold(ctx, browser)).scenario)
   if (!mainCold) throw new Error(`no cold build with the main browser (${ctx.main.name})`)
+  const pdfFinishing = mainCold.kinds.includes('.pdf') ? await measurePdfFinishing(mainCold.outDir, ctx.offices) : undefined
+  if (pdfFinishing)
+    log(
+      `PDF finishing, median per PDF of ${pdfFinishing.pdfs}: incremental update ${pdfFinishing.incrementalMs} ms, pdf-lib re-write ${pdfFinishing.pdfLibMs} ms`,
+    )
   scenarios.push(await benchUnchanged(ctx, mainCold.outDir))
   const d = await benchOneOffice(ctx, mainCold.outDir, mainCold.kinds)
   scenarios.push(d, await benchColdWithoutHandouts(ctx))
   const national = ctx.options.skipNational ? undefined : await benchNational(ctx)
   if (national) scenarios.push(...national.scenarios)
-  return { scenarios, checks, changedOffice: d.changedOffice, merge: national?.merge }
+  return { scenarios, checks, changedOffice: d.changedOffice, merge: national?.merge, pdfFinishing }
 }
 
 async function main(): Promise<number> {
@@ -181,7 +187,7 @@ async function main(): Promise<number> {
     )
     for (const b of [...kinds, ...extras]) log(`browser ${b.name}: ${b.version} (${b.choice.headless}) at ${b.choice.executablePath} (${b.choice.source})`)
     log(`ortug build --force: ${ctx.capabilities.force ? 'yes' : 'no'}; handout format: ${ctx.capabilities.handout ? 'yes' : 'no'}; temp ${tmp}`)
-    const { scenarios, checks, changedOffice, merge } = await runAll(ctx, kinds, extras)
+    const { scenarios, checks, changedOffice, merge, pdfFinishing } = await runAll(ctx, kinds, extras)
     const summaries = scenarios.map(summarize)
     const ratioValues = ratios(summaries, main.name)
     const results = {
@@ -209,6 +215,7 @@ async function main(): Promise<number> {
       peakTreeRssBytes: Object.fromEntries(summaries.map((s) => [s.key, s.peakTreeRssBytes])),
       handoutSecondsPerOffice: handoutCost(summaries, main.name),
       merge,
+      pdfFinishing,
     }
     await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`)
     printReport(summaries, ratioValues, main.name, merge)

@@ -3,9 +3,9 @@ import { fail } from './error.ts'
 // PDF finishing: title, author, subject, language, producer, fixed dates and a one-level outline,
 // added to the browser's PDF as an incremental update (ISO 32000-1, 7.5.6): the browser's bytes
 // stay as they are, and the new objects, a cross-reference section and a trailer follow them.
-// Loading and re-writing the whole file with pdf-lib costs 100-200 ms per PDF in a fresh process;
-// this costs about a millisecond. A PDF with a cross-reference stream (Chromium writes a table)
-// goes through pdf-lib.
+// Re-writing the whole file instead (pdf-lib) costs tens of milliseconds per PDF, and more in a
+// fresh process; this costs about a millisecond (`npm run bench` measures both). Chromium writes
+// cross-reference tables, the only kind this reads.
 
 export interface PdfInfo {
   title: string
@@ -24,8 +24,12 @@ const FIXED_DATE = '19700101000000'
 
 /** Sets metadata, language and a one-level outline; verifies the page count. */
 export async function finalizePdf(bytes: Uint8Array, info: PdfInfo, what: string): Promise<Uint8Array> {
-  const structure = readStructure(bytes)
-  if (!structure) return finalizeWithPdfLib(bytes, info, what)
+  const structure =
+    readStructure(bytes) ??
+    fail(
+      'ENVIRONMENT',
+      `${what}: the browser wrote a PDF without a cross-reference table, which ortug cannot finish; run "ortug doctor" and report the browser it names`,
+    )
   checkPageCount(structure.pages.length, info, what)
   return appendUpdate(bytes, structure, info)
 }
@@ -361,43 +365,4 @@ function textString(text: string): string {
   let hex = 'FEFF'
   for (let i = 0; i < text.length; i++) hex += text.charCodeAt(i).toString(16).padStart(4, '0')
   return `<${hex.toUpperCase()}>`
-}
-
-// --- anything else: pdf-lib reads and re-writes the whole file ---
-
-async function finalizeWithPdfLib(bytes: Uint8Array, info: PdfInfo, what: string): Promise<Uint8Array> {
-  const { PDFDocument, PDFHexString, PDFName } = await import('pdf-lib')
-  const doc = await PDFDocument.load(bytes, { updateMetadata: false })
-  checkPageCount(doc.getPageCount(), info, what)
-  const date = new Date(0)
-  doc.setTitle(info.title, { showInWindowTitleBar: true })
-  doc.setAuthor(info.author)
-  if (info.subject) doc.setSubject(info.subject)
-  doc.setLanguage(info.lang)
-  doc.setCreator(PRODUCER)
-  doc.setProducer(PRODUCER)
-  doc.setCreationDate(date)
-  doc.setModificationDate(date)
-  const pageRefs = doc.getPages().map((page) => page.ref)
-  const titles = (info.outline ?? []).slice(0, pageRefs.length)
-  if (titles.length > 0) {
-    const rootRef = doc.context.nextRef()
-    const refs = titles.map(() => doc.context.nextRef())
-    refs.forEach((ref, i) => {
-      doc.context.assign(
-        ref,
-        doc.context.obj({
-          Title: PDFHexString.fromText(titles[i] as string),
-          Parent: rootRef,
-          ...(i > 0 ? { Prev: refs[i - 1] } : {}),
-          ...(i < refs.length - 1 ? { Next: refs[i + 1] } : {}),
-          Dest: [pageRefs[i], 'Fit'],
-        }),
-      )
-    })
-    doc.context.assign(rootRef, doc.context.obj({ Type: 'Outlines', First: refs[0], Last: refs[refs.length - 1], Count: refs.length }))
-    doc.catalog.set(PDFName.of('Outlines'), rootRef)
-    doc.catalog.set(PDFName.of('PageMode'), PDFName.of('UseOutlines'))
-  }
-  return doc.save({ useObjectStreams: true })
 }
