@@ -2,10 +2,9 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/browser.ts'
-import { htmlNotes, type PdfFacts, REPO, readPdf, removeProject, type runCli, runExpecting, seedParagraphs } from './helpers.ts'
+import { htmlNotes, openRecording, type PdfFacts, REPO, readPdf, removeProject, type runCli, runExpecting, seedParagraphs } from './helpers.ts'
 
 // The foundation end to end: the shipped content, every office, the real browser.
 
@@ -93,28 +92,8 @@ describe('ortug build of the shipped content', () => {
     })
     afterAll(() => browser.close())
 
-    /** Opens a page recording every request other than the page itself and data: URIs, and console errors. */
-    async function open(url: string): Promise<{ page: Page; requests: string[]; errors: string[] }> {
-      const page = await browser.browser.newPage()
-      const requests: string[] = []
-      const errors: string[] = []
-      await page.setRequestInterception(true)
-      page.on('request', (request) => {
-        const target = request.url()
-        if (target.startsWith('data:') || target.split(/[?#]/)[0] === url.split(/[?#]/)[0]) void request.continue()
-        else {
-          requests.push(target)
-          void request.abort()
-        }
-      })
-      page.on('console', (message) => message.type() === 'error' && errors.push(message.text()))
-      page.on('pageerror', (error) => errors.push(String(error)))
-      await page.goto(url, { waitUntil: 'load' })
-      return { page, requests, errors }
-    }
-
     it('the catalogue lists every office with thumbnails and working links, and its search filters', async () => {
-      const { page, requests, errors } = await open(pathToFileURL(path.join(out, 'index.html')).href)
+      const { page, requests, errors } = await openRecording(browser, pathToFileURL(path.join(out, 'index.html')).href)
       expect(await page.$$eval('.office', (cards) => cards.length)).toBe(28)
       const images = await page.$$eval('.office img', (imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth))
       expect(images).toHaveLength(28)
@@ -132,7 +111,7 @@ describe('ortug build of the shipped content', () => {
 
     it('a deck moves with the arrow keys, and its presenter view shows the notes and timing', async () => {
       const url = pathToFileURL(path.join(out, 'kota-bandung', 'ortug-kpu-jabar.html')).href
-      const deck = await open(url)
+      const deck = await openRecording(browser, url)
       await deck.page.keyboard.press('ArrowRight')
       await deck.page.keyboard.press('ArrowRight')
       await deck.page.waitForFunction(() => location.hash === '#3')
@@ -140,7 +119,7 @@ describe('ortug build of the shipped content', () => {
       expect(deck.errors).toEqual([])
       await deck.page.close()
 
-      const presenter = await open(`${url}?view=presenter#3`)
+      const presenter = await openRecording(browser, `${url}?view=presenter#3`)
       await presenter.page.waitForSelector('.bespoke-marp-note.active')
       const note = await presenter.page.$eval('.bespoke-marp-note.active', (el) => el.textContent ?? '')
       const [paragraph] = await seedParagraphs()

@@ -4,7 +4,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PDFDict, PDFDocument, PDFName } from 'pdf-lib'
+import type { Page } from 'puppeteer-core'
 import { expect } from 'vitest'
+import type { LaunchedBrowser } from '../src/browser.ts'
 import { run } from '../src/cli.ts'
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url))
@@ -151,4 +153,45 @@ export function decodeEntities(text: string): string {
     .replace(/&quot;/g, '"')
     .replace(/&#39;|&#x27;/g, "'")
     .replace(/&amp;/g, '&')
+}
+
+export interface Recording {
+  page: Page
+  /** Every request other than the page itself (any query or fragment) and data: URIs; each was blocked. */
+  requests: string[]
+  /** Console errors and uncaught exceptions of the page. */
+  errors: string[]
+}
+
+/**
+ * Opens `url` in a new tab of the test's browser, recording (and blocking) every request other
+ * than the page itself and data: URIs, and every console error, until the page is closed. Waits
+ * for the load event and the fonts. DESIGN.md: outputs make no network requests when opened.
+ */
+export async function openRecording(browser: LaunchedBrowser, url: string): Promise<Recording> {
+  const page = await browser.browser.newPage()
+  const requests: string[] = []
+  const errors: string[] = []
+  const documentUrl = url.split(/[?#]/)[0]
+  await page.setRequestInterception(true)
+  page.on('request', (request) => {
+    const target = request.url()
+    if (target.startsWith('data:') || target.split(/[?#]/)[0] === documentUrl) void request.continue()
+    else {
+      requests.push(target)
+      void request.abort('blockedbyclient')
+    }
+  })
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text())
+  })
+  page.on('pageerror', (error) => errors.push(String(error)))
+  try {
+    await page.goto(url, { waitUntil: 'load' })
+    await page.evaluate(() => document.fonts.ready.then(() => undefined))
+  } catch (error) {
+    await page.close()
+    throw error
+  }
+  return { page, requests, errors }
 }

@@ -4,7 +4,19 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/browser.ts'
-import { type CliResult, decodeEntities, FIXTURES, hashTree, htmlNotes, makeProject, type PdfFacts, readPdf, removeProject, runCli } from './helpers.ts'
+import {
+  type CliResult,
+  decodeEntities,
+  FIXTURES,
+  hashTree,
+  htmlNotes,
+  makeProject,
+  openRecording,
+  type PdfFacts,
+  readPdf,
+  removeProject,
+  runCli,
+} from './helpers.ts'
 
 // Issue 6: hostile essays and office files. One test per folder of tests/fixtures/hostile/ (see its
 // README.md): text is shown literally in the HTML deck and the PDF, or fails with its own message
@@ -168,28 +180,16 @@ describe('hostile text is shown literally (one project: md, html, pdf)', () => {
     ).toEqual([0, 0])
   }
 
-  /** Opens the deck from file:// and records every request other than the page itself and data: URIs. */
-  async function requestsOf(office: string, essay: string): Promise<string[]> {
-    const url = pathToFileURL(path.join(dir, 'dist', office, `${essay}.html`)).href
-    const page = await browser.browser.newPage()
-    const requests: string[] = []
-    await page.setRequestInterception(true)
-    page.on('request', (request) => {
-      const target = request.url()
-      if (target.startsWith('data:') || target.split('#')[0] === url) void request.continue()
-      else {
-        requests.push(target)
-        void request.abort()
-      }
-    })
+  /** Opens the deck from file:// and pages to its end: the requests and console errors it made. */
+  async function openDeck(office: string, essay: string): Promise<{ requests: string[]; errors: string[] }> {
+    const { page, requests, errors } = await openRecording(browser, pathToFileURL(path.join(dir, 'dist', office, `${essay}.html`)).href)
     try {
-      await page.goto(url, { waitUntil: 'load' })
       await page.keyboard.press('End')
       await page.evaluate(() => document.fonts.ready.then(() => undefined))
     } finally {
       await page.close()
     }
-    return requests
+    return { requests, errors }
   }
 
   beforeAll(async () => {
@@ -242,7 +242,9 @@ describe('hostile text is shown literally (one project: md, html, pdf)', () => {
     }
     expect(activeParts(deck.html)).toEqual(activeParts(clean.html))
     expect(activeParts(clean.html)).toMatchObject({ img: 0, a: 0, eventHandlers: 0, javascriptUrls: 0, remoteUrls: 0 })
-    expect(await requestsOf(office, essay)).toEqual([])
+    const opened = await openDeck(office, essay)
+    expect(opened.requests).toEqual([])
+    expect(opened.errors).toEqual([])
 
     // 3. The catalogue shows office names and essay titles escaped too.
     const catalogue = await readFile(path.join(dir, 'dist', 'index.html'), 'utf8')

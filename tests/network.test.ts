@@ -1,10 +1,9 @@
 import { readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/browser.ts'
-import { type CliResult, makeProject, removeProject, runExpecting } from './helpers.ts'
+import { type CliResult, makeProject, openRecording, removeProject, runExpecting } from './helpers.ts'
 
 // DESIGN.md: outputs are self-contained, no network requests when opened. The shipped essay for
 // a few shipped offices, each HTML deck opened from file:// in the real browser and paged through.
@@ -29,30 +28,6 @@ describe('HTML decks make no network requests and log no errors', () => {
     await removeProject(dir)
   })
 
-  /** Opens a page that records every request other than the page itself and data: URIs, and every console error. */
-  async function open(url: string): Promise<{ page: Page; requests: string[]; errors: string[] }> {
-    const page = await browser.browser.newPage()
-    const requests: string[] = []
-    const errors: string[] = []
-    const documentUrl = url.split(/[?#]/)[0]
-    await page.setRequestInterception(true)
-    page.on('request', (request) => {
-      const target = request.url()
-      if (target.startsWith('data:') || target.split(/[?#]/)[0] === documentUrl) void request.continue()
-      else {
-        requests.push(target)
-        void request.abort('blockedbyclient')
-      }
-    })
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text())
-    })
-    page.on('pageerror', (error) => errors.push(String(error)))
-    await page.goto(url, { waitUntil: 'load' })
-    await page.evaluate(() => document.fonts.ready.then(() => undefined))
-    return { page, requests, errors }
-  }
-
   it('builds the decks', async () => {
     expect(build.code, build.stderr).toBe(0)
     for (const office of OFFICES) expect(await readdir(path.join(out, office))).toContain(`${ESSAY}.html`)
@@ -61,7 +36,7 @@ describe('HTML decks make no network requests and log no errors', () => {
   it('the recorder itself sees a request and a console error (a control for the tests below)', async () => {
     const file = path.join(out, 'kontrol.html')
     await writeFile(file, '<!DOCTYPE html><img src="http://example.com/x.png"><script>console.error("kontrol")</script>')
-    const { page, requests, errors } = await open(pathToFileURL(file).href)
+    const { page, requests, errors } = await openRecording(browser, pathToFileURL(file).href)
     await page.close()
     expect(requests).toEqual(['http://example.com/x.png'])
     expect(errors).toContain('kontrol')
@@ -70,7 +45,7 @@ describe('HTML decks make no network requests and log no errors', () => {
   it.each(OFFICES)('%s: the deck and its presenter view, paged with the arrow keys', async (office) => {
     const url = pathToFileURL(path.join(out, office, `${ESSAY}.html`)).href
     for (const view of [url, `${url}?view=presenter`]) {
-      const { page, requests, errors } = await open(view)
+      const { page, requests, errors } = await openRecording(browser, view)
       try {
         const slides = await page.$$eval('svg[data-marpit-svg]', (svgs) => svgs.length)
         expect(slides).toBeGreaterThan(4)

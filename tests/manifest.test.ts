@@ -1,0 +1,231 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { parseEssay } from '../src/essay.ts'
+import { cachedOverflows, emptyFitCache, type FitCache, parseFitCache, recordFit, slideKeys } from '../src/fit.ts'
+import { isOutputFresh, mergeManifest, readManifest, readManifestFile, VERSION } from '../src/manifest.ts'
+import { sha256 } from '../src/output.ts'
+import { planDeck } from '../src/plan.ts'
+import { deriveStoryboard } from '../src/storyboard.ts'
+import type { ManifestEntry, Office, ShardRecord } from '../src/types.ts'
+
+// The build cache without a build: dist/manifest.json (which outputs are up to date) and the fit
+// cache (which slides were measured). Small files in a temp folder; no browser.
+
+let out: string
+beforeEach(async () => {
+  out = await mkdtemp(path.join(os.tmpdir(), 'ortug-manifest-'))
+})
+afterEach(() => rm(out, { recursive: true, force: true }))
+
+/** Writes an output file and returns its manifest entry. */
+async function writeOutput(file: string, text: string, changes: Partial<ManifestEntry> = {}): Promise<ManifestEntry> {
+  await mkdir(path.dirname(path.join(out, file)), { recursive: true })
+  await writeFile(path.join(out, file), text)
+  const [office = '', name = ''] = file.split('/')
+  return {
+    path: file,
+    bytes: Buffer.byteLength(text),
+    sha256: sha256(text),
+    office,
+    officeName: `KPU ${office}`,
+    essay: name.replace(/(-handout)?\.\w+$/, ''),
+    essayTitle: 'Judul',
+    format: name.endsWith('-handout.pdf') ? 'handout' : (path.extname(name).slice(1) as string),
+    key: 'kunci-1',
+    inputs: { 'content/essays/uji.md': 'abc' },
+    ...changes,
+  }
+}
+
+const writeManifest = (value: unknown) => writeFile(path.join(out, 'manifest.json'), typeof value === 'string' ? value : JSON.stringify(value))
+
+describe('readManifest', () => {
+  it('reads the entries of an ortug manifest', async () => {
+    const entry = await writeOutput('kota-a/uji.md', '# satu\n')
+    await writeManifest({ generator: `ortug ${VERSION}`, builtAt: '2027-01-01T00:00:00.000Z', outputs: [entry] })
+    expect(await readManifest(out)).toEqual([entry])
+    expect(await readManifestFile(out)).toEqual({ generator: `ortug ${VERSION}`, builtAt: '2027-01-01T00:00:00.000Z', shard: undefined, outputs: [entry] })
+  })
+
+  it.each([
+    ['missing', undefined],
+    ['not JSON', '{"generator": "ortug 0.1.0", "outputs": ['],
+    ['empty', ''],
+    ['another tool', { generator: 'marp-cli', builtAt: '', outputs: [] }],
+    ['no generator', { outputs: [] }],
+    ['outputs not a list', { generator: 'ortug 0.1.0', outputs: {} }],
+    ['a list', []],
+    ['null', 'null'],
+  ])('a %s manifest is empty, not trusted', async (_, value) => {
+    if (value !== undefined) await writeManifest(value)
+    expect(await readManifest(out)).toEqual([])
+    expect(await readManifestFile(out)).toBeUndefined()
+  })
+
+  it('drops entries without path, hash or key, and paths that climb out of the folder', async () => {
+    const good = await writeOutput('kota-a/uji.md', 'x')
+    const outputs = [good, { ...good, path: '../luar.md' }, { ...good, path: 'kota-a/../../luar.md' }, { ...good, sha256: 5 }, { path: 'x.md' }, null, 'teks']
+    await writeManifest({ generator: 'ortug 9.9.9', outputs })
+    expect(await readManifest(out)).toEqual([good])
+    expect((await readManifestFile(out))?.builtAt).toBe('')
+  })
+
+  it('keeps a well-formed shard record and ignores a malformed one', async () => {
+    const shard: ShardRecord = { index: 1, count: 2, inputs: 'abc', options: '--format md', offices: ['kota-a'] }
+    await writeManifest({ generator: 'ortug 0.1.0', builtAt: 'x', shard, outputs: [] })
+    expect((await readManifestFile(out))?.shard).toEqual(shard)
+    await writeManifest({ generator: 'ortug 0.1.0', builtAt: 'x', shard: { ...shard, index: 1.5 }, outputs: [] })
+    expect((await readManifestFile(out))?.shard).toBeUndefined()
+    await writeManifest({ generator: 'ortug 0.1.0', builtAt: 'x', shard: { ...shard, offices: ['kota-a', 3] }, outputs: [] })
+    expect((await readManifestFile(out))?.shard).toBeUndefined()
+  })
+})
+
+describe('isOutputFresh', () => {
+  it('is fresh when the key matches and the file has the recorded bytes', async () => {
+    const entry = await writeOutput('kota-a/uji.html', '<html>')
+    expect(await isOutputFresh([entry], out, 'kota-a', 'uji', 'html', 'kunci-1')).toBe(true)
+  })
+
+  it('is stale when the key differs', async () => {
+    const entry = await writeOutput('kota-a/uji.html', '<html>')
+    expect(await isOutputFresh([entry], out, 'kota-a', 'uji', 'html', 'kunci-2')).toBe(false)
+  })
+
+  it('is stale when the file changed or is gone', async () => {
+    const entry = await writeOutput('kota-a/uji.html', '<html>')
+    await writeFile(path.join(out, 'kota-a/uji.html'), '<html> ')
+    expect(await isOutputFresh([entry], out, 'kota-a', 'uji', 'html', 'kunci-1')).toBe(false)
+    await rm(path.join(out, 'kota-a/uji.html'))
+    expect(await isOutputFresh([entry], out, 'kota-a', 'uji', 'html', 'kunci-1')).toBe(false)
+  })
+
+  it('is stale when the manifest has no entry for that office, essay and format', async () => {
+    const entry = await writeOutput('kota-a/uji.html', '<html>')
+    expect(await isOutputFresh([], out, 'kota-a', 'uji', 'html', 'kunci-1')).toBe(false)
+    expect(await isOutputFresh([entry], out, 'kota-b', 'uji', 'html', 'kunci-1')).toBe(false)
+    expect(await isOutputFresh([entry], out, 'kota-a', 'lain', 'html', 'kunci-1')).toBe(false)
+    expect(await isOutputFresh([entry], out, 'kota-a', 'uji', 'pdf', 'kunci-1')).toBe(false)
+  })
+
+  it('a format with several files is fresh only when every file is', async () => {
+    const first = await writeOutput('kota-a/uji.001.png', 'satu', { essay: 'uji', format: 'png' })
+    const second = await writeOutput('kota-a/uji.002.png', 'dua', { essay: 'uji', format: 'png' })
+    expect(await isOutputFresh([first, second], out, 'kota-a', 'uji', 'png', 'kunci-1')).toBe(true)
+    await writeFile(path.join(out, 'kota-a/uji.002.png'), 'diubah')
+    expect(await isOutputFresh([first, second], out, 'kota-a', 'uji', 'png', 'kunci-1')).toBe(false)
+  })
+})
+
+describe('mergeManifest', () => {
+  it('keeps untouched entries whose files are intact, replaces rebuilt ones, drops stale ones; sorted by path', async () => {
+    const untouched = await writeOutput('kota-b/uji.md', 'b')
+    const rebuiltBefore = await writeOutput('kota-a/uji.md', 'lama', { key: 'kunci-lama' })
+    const rebuilt = await writeOutput('kota-a/uji.md', 'baru', { key: 'kunci-baru' })
+    const changed = await writeOutput('kota-c/uji.md', 'c')
+    await writeFile(path.join(out, 'kota-c/uji.md'), 'c diubah')
+    const removed = await writeOutput('kota-d/uji.md', 'd')
+    await rm(path.join(out, 'kota-d'), { recursive: true })
+
+    const manifest = await mergeManifest(out, [rebuilt], [changed, untouched, rebuiltBefore, removed])
+    expect(manifest.outputs).toEqual([rebuilt, untouched])
+    expect(manifest.generator).toBe(`ortug ${VERSION}`)
+    expect(Date.parse(manifest.builtAt)).not.toBeNaN()
+    expect(manifest).not.toHaveProperty('shard')
+  })
+
+  it('records the shard it was given', async () => {
+    const shard: ShardRecord = { index: 2, count: 3, inputs: 'abc', options: '--format md', offices: [] }
+    expect((await mergeManifest(out, [], [], shard)).shard).toEqual(shard)
+  })
+})
+
+describe('fit cache', () => {
+  const KEY_A = 'a'.repeat(64)
+  const KEY_B = 'b'.repeat(64)
+
+  it.each([
+    ['undefined', undefined],
+    ['empty', ''],
+    ['not JSON', '{"version": 1, "slides": {'],
+    ['null', 'null'],
+    ['a number', '42'],
+    ['another version', JSON.stringify({ version: 2, slides: { [KEY_A]: 0 } })],
+    ['no slides', JSON.stringify({ version: 1 })],
+    ['slides null', JSON.stringify({ version: 1, slides: null })],
+  ])('parseFitCache: %s is an empty cache', (_, text) => {
+    expect(parseFitCache(text)).toEqual(emptyFitCache())
+    expect(emptyFitCache()).toEqual({ version: 1, slides: {} })
+  })
+
+  it('parseFitCache keeps sha256 keys with numbers and drops the rest', () => {
+    const text = JSON.stringify({
+      version: 1,
+      slides: { [KEY_A]: 0, [KEY_B]: 12.5, short: 1, [KEY_A.toUpperCase()]: 1, ['c'.repeat(64)]: '3', ['d'.repeat(64)]: null },
+    })
+    expect(parseFitCache(text)).toEqual({ version: 1, slides: { [KEY_A]: 0, [KEY_B]: 12.5 } })
+  })
+
+  const office: Office = {
+    id: 'kota-uji',
+    file: 'kota-uji.yaml',
+    name: 'KPU Kota Uji',
+    region: 'Kota Uji',
+    level: 'kota',
+    colors: { primary: '#8f1d21', accent: '#e0a526' },
+    aspect: '16:9',
+    slides: { exclude: [], extra: [] },
+    handout: { layout: 'three-up', paper: 'A4' },
+  }
+  const essay = parseEssay('---\ntitle: T\nauthor: A\n---\n## Satu\n\nIsi.\n', 'uji', 'uji.md')
+  const deck = planDeck(essay, deriveStoryboard(essay), office)
+  const FRONT = '---\nmarp: true\nsize: "16:9"\n---\n'
+  const markdown = `${FRONT}# Judul\n\n---\n\n# Agenda\n\n---\n\n# Satu\n\n---\n\nIsi.\n\n---\n\n# Terima kasih\n`
+
+  it('slideKeys: one key per slide, from theme, front matter and the slide alone', () => {
+    const keys = slideKeys(markdown, 'tema-1')
+    expect(keys).toHaveLength(5)
+    expect(new Set(keys).size).toBe(5)
+    for (const key of keys) expect(key).toMatch(/^[0-9a-f]{64}$/)
+    // The same slide elsewhere in a deck with the same front matter has the same key.
+    expect(slideKeys(`${FRONT}# Agenda\n`, 'tema-1')).toEqual([keys[1]])
+    // Surrounding blank lines do not matter; a changed slide changes its key only.
+    expect(slideKeys(markdown.replace('# Satu', '# Satu diubah'), 'tema-1')).toEqual([
+      keys[0],
+      keys[1],
+      expect.not.stringMatching(keys[2] as string),
+      keys[3],
+      keys[4],
+    ])
+    // Another theme or front matter changes every key.
+    for (const key of slideKeys(markdown, 'tema-2')) expect(keys).not.toContain(key)
+    for (const key of slideKeys(markdown.replace('16:9', '4:3'), 'tema-1')) expect(keys).not.toContain(key)
+  })
+
+  it("recordFit stores each slide's overflow (0 when it fits); cachedOverflows gives them back", () => {
+    const keys = slideKeys(markdown, 'tema-1')
+    const cache: FitCache = emptyFitCache()
+    expect(cachedOverflows(keys, cache, deck)).toBeUndefined()
+    recordFit(cache, keys, [{ slide: 4, layout: 'text', title: 'Satu', pixels: 37 }])
+    expect(Object.values(cache.slides)).toEqual([0, 0, 0, 37, 0])
+    expect(cachedOverflows(keys, cache, deck)).toEqual([{ slide: 4, layout: 'text', title: 'Satu', pixels: 37 }])
+    recordFit(cache, keys, [])
+    expect(cachedOverflows(keys, cache, deck)).toEqual([])
+  })
+
+  it('cachedOverflows needs every slide: one unknown slide means measuring the deck', () => {
+    const keys = slideKeys(markdown, 'tema-1')
+    const cache = emptyFitCache()
+    recordFit(cache, keys.slice(0, 4), [])
+    expect(cachedOverflows(keys, cache, deck)).toBeUndefined()
+    expect(cachedOverflows(keys.slice(0, 4), cache, deck)).toEqual([])
+  })
+
+  it('round-trips through JSON', () => {
+    const cache = emptyFitCache()
+    recordFit(cache, slideKeys(markdown, 'tema-1'), [{ slide: 2, layout: 'agenda', title: 'Agenda', pixels: 3 }])
+    expect(parseFitCache(JSON.stringify(cache))).toEqual(cache)
+  })
+})
