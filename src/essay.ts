@@ -23,10 +23,10 @@ export function parseEssay(text: string, slug: string, file: string): Essay {
       location: { file, line: 1, column: 1 },
     })
   }
-  const yaml = parseYaml(frontMatter, file)
-  const fix = 'Front matter fields: title and author (required), subtitle, date (YYYY-MM-DD), source, lang.'
   // Front matter starts on line 2 of the file.
-  const meta = verifySchema(essayMetaSchema, yaml.value ?? {}, (path) => shiftLine(yaml.locate(path), 1), fix)
+  const yaml = parseYaml(frontMatter, file, 2)
+  const fix = 'Front matter fields: title and author (required), subtitle, date (YYYY-MM-DD), source, lang.'
+  const meta = verifySchema(essayMetaSchema, yaml.value ?? {}, yaml.locate, fix)
   const sections = parseSections(body, bodyLine, file)
   if (sections.every((section) => section.paragraphs.length === 0)) {
     fail('CONTENT', 'the essay has no text: write its paragraphs below the front matter, under "## Heading" lines', {
@@ -34,10 +34,6 @@ export function parseEssay(text: string, slug: string, file: string): Essay {
     })
   }
   return { slug, file, meta, sections }
-}
-
-function shiftLine<T extends { line?: number }>(location: T, by: number): T {
-  return location.line === undefined ? location : { ...location, line: location.line + by }
 }
 
 function parseSections(body: string, firstLine: number, file: string): Section[] {

@@ -59,26 +59,43 @@ export function compileDeckTemplates(templates: DeckTemplates): RenderMarkdown {
   const hb = Handlebars.create()
   hb.registerHelper('yaml', (value: unknown) => JSON.stringify(unescapeMarkdown(String(value ?? ''))))
   hb.registerHelper('yamlMarkdown', (value: unknown) => JSON.stringify(String(value ?? '')))
+  const options = { strict: true, noEscape: true, knownHelpersOnly: true, knownHelpers: { yaml: true, yamlMarkdown: true } }
   const compile = (source: TemplateSource) => {
     try {
+      // Handlebars compiles on first use: precompiling now reports a syntax error in this file.
+      hb.precompile(source.text, options)
       // Values are escaped for Markdown before they reach the template (viewModel), so
       // Handlebars' own HTML escaping would only add entities.
-      return hb.compile(source.text, { strict: true, noEscape: true, knownHelpersOnly: true, knownHelpers: { yaml: true, yamlMarkdown: true } })
+      return hb.compile(source.text, options)
     } catch (error) {
       fail('CONTENT', `template ${source.file}: ${(error as Error).message}`, { location: { file: source.file }, cause: error })
     }
   }
-  const partials = Object.fromEntries(LAYOUTS.map((name) => [name, compile(templates.layouts[name])]))
+  // A failure inside a layout is that layout's, whichever template included it.
+  const failedIn = new WeakMap<object, TemplateSource>()
+  const partials = Object.fromEntries(
+    LAYOUTS.map((name) => {
+      const source = templates.layouts[name]
+      const template = compile(source)
+      const partial: Handlebars.TemplateDelegate = (context, runtime) => {
+        try {
+          return template(context, runtime)
+        } catch (error) {
+          if (error instanceof Object && !failedIn.has(error)) failedIn.set(error, source)
+          throw error
+        }
+      }
+      return [name, partial]
+    }),
+  )
   const deckTemplate = compile(templates.deck)
   return (deck) => {
     const view = viewModel(deck)
     try {
-      return deckTemplate(view, { partials: partials as Record<string, Handlebars.TemplateDelegate> })
+      return deckTemplate(view, { partials })
     } catch (error) {
-      const message = (error as Error).message
-      const layout = /partial (\w+)|"(\w+)" not defined/.exec(message)
-      const file = layout ? (templates.layouts[(layout[1] ?? layout[2]) as LayoutName]?.file ?? templates.deck.file) : templates.deck.file
-      fail('CONTENT', `template ${file} failed for office "${deck.office.id}", essay "${deck.essay.slug}": ${message}`, {
+      const file = (error instanceof Object && failedIn.get(error)?.file) || templates.deck.file
+      fail('CONTENT', `template ${file} failed for office "${deck.office.id}", essay "${deck.essay.slug}": ${(error as Error).message}`, {
         location: { file },
         cause: error,
       })

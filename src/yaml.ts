@@ -12,17 +12,18 @@ export interface YamlSource {
   locate(path: readonly PropertyKey[]): Location
 }
 
-/** Parses YAML text keeping positions; duplicate keys, prototype keys and alias bombs are errors. */
-export function parseYaml(text: string, file: string): YamlSource {
+/**
+ * Parses YAML text keeping positions; duplicate keys, prototype keys and alias bombs are errors.
+ * `firstLine` is the line of the file the text starts on (front matter starts on line 2).
+ */
+export function parseYaml(text: string, file: string, firstLine = 1): YamlSource {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true })
-  const at = (offset: number): Location => {
-    const { line, col } = lineCounter.linePos(offset)
-    return { file, line, column: col }
-  }
+  const lineOf = (offset: number) => lineCounter.linePos(offset).line + firstLine - 1
+  const at = (offset: number): Location => ({ file, line: lineOf(offset), column: lineCounter.linePos(offset).col })
   const problems = doc.errors.map(
     (error) =>
-      new OrtugError('CONTENT', describeYamlError(doc, error.code, error.message, error.pos[0], lineCounter), {
+      new OrtugError('CONTENT', describeYamlError(doc, error.code, error.message, error.pos[0], lineOf), {
         location: at(error.pos[0]),
         cause: error,
       }),
@@ -76,12 +77,12 @@ function keyOffset(parent: unknown, key: PropertyKey | undefined): number | unde
   return undefined
 }
 
-function describeYamlError(doc: Document, code: string, message: string, offset: number, lines: LineCounter): string {
+function describeYamlError(doc: Document, code: string, message: string, offset: number, lineOf: (offset: number) => number): string {
   const first = message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? message
   if (code === 'DUPLICATE_KEY') {
     const duplicate = findKeyAt(doc.contents, offset, [])
     if (duplicate) {
-      const earlier = duplicate.firstOffset === undefined ? '' : ` (first on line ${lines.linePos(duplicate.firstOffset).line})`
+      const earlier = duplicate.firstOffset === undefined ? '' : ` (first on line ${lineOf(duplicate.firstOffset)})`
       return `${formatPath(duplicate.path)}: the key "${String(duplicate.path.at(-1))}" is written twice${earlier}; each key may appear once: keep one and remove the other`
     }
     return `${first}: each key may appear once; remove or merge the repeated one`
