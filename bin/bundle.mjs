@@ -6,7 +6,20 @@
 // packages; otherwise (src/ edited, lib/ missing) it makes the bundle in a per-user cache folder,
 // so nothing is ever written into the install while ortug runs.
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { homedir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -43,7 +56,7 @@ export async function resolveBundle(env = process.env) {
   } catch (cause) {
     throw new BundleError(
       `cannot write the bundle of ${path.join(ROOT, 'src')} to ${cache} (${cause.code ?? cause.message}). ` +
-        `Set ${CACHE_DIR_ENV} to a writable folder, or run \`npm install\` in ${ROOT} to bundle it there.`,
+        `Set ${CACHE_DIR_ENV} to a writable folder, or run \`npm install\` in ${path.resolve(ROOT)} to bundle it there.`,
       { cause },
     )
   }
@@ -161,6 +174,8 @@ if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.me
   const temp = mkdtempSync(path.join(ROOT, '.lib-'))
   try {
     await writeBundle(temp)
+    // mkdtemp makes it private; an install is read by every user.
+    chmodSync(temp, 0o755)
     rmSync(lib, { recursive: true, force: true })
     renameSync(temp, lib)
   } finally {
