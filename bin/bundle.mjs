@@ -60,7 +60,12 @@ export async function resolveBundle(env = process.env) {
       { cause },
     )
   }
-  await writeBundle(temp, key)
+  try {
+    await writeBundle(temp, key)
+  } catch (error) {
+    rmSync(temp, { recursive: true, force: true })
+    throw error
+  }
   try {
     renameSync(temp, target)
   } catch (cause) {
