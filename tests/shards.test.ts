@@ -37,7 +37,8 @@ describe('four shard builds in parallel, merged', () => {
 
   beforeAll(async () => {
     dir = await makeProject({ offices: OFFICES })
-    // The unsharded build first: it also brings the CLI's bundle (lib/) up to date, once.
+    // The unsharded build first: when src/ changed since `npm install` it makes the CLI's bundle once,
+    // not in four processes at a time.
     const whole = await ortug(['build', ...FORMAT, '--out', 'whole'], dir)
     expect(whole.code, whole.stderr).toBe(0)
     const shards = await Promise.all(SHARDS.map((out, i) => ortug(['build', '--shard', `${i + 1}/4`, ...FORMAT, '--out', out], dir)))
