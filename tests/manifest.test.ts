@@ -8,7 +8,8 @@ import { isOutputFresh, mergeManifest, readManifest, readManifestFile, VERSION }
 import { sha256 } from '../src/output.ts'
 import { planDeck } from '../src/plan.ts'
 import { deriveStoryboard } from '../src/storyboard.ts'
-import type { ManifestEntry, Office, ShardRecord } from '../src/types.ts'
+import type { ManifestEntry, ShardRecord } from '../src/types.ts'
+import { makeOffice } from './unit-helpers.ts'
 
 // The build cache without a build: dist/manifest.json (which outputs are up to date) and the fit
 // cache (which slides were measured). Small files in a temp folder; no browser.
@@ -168,17 +169,7 @@ describe('fit cache', () => {
     expect(parseFitCache(text)).toEqual({ version: 1, slides: { [KEY_A]: 0, [KEY_B]: 12.5 } })
   })
 
-  const office: Office = {
-    id: 'kota-uji',
-    file: 'kota-uji.yaml',
-    name: 'KPU Kota Uji',
-    region: 'Kota Uji',
-    level: 'kota',
-    colors: { primary: '#8f1d21', accent: '#e0a526' },
-    aspect: '16:9',
-    slides: { exclude: [], extra: [] },
-    handout: { layout: 'three-up', paper: 'A4' },
-  }
+  const office = makeOffice()
   const essay = parseEssay('---\ntitle: T\nauthor: A\n---\n## Satu\n\nIsi.\n', 'uji', 'uji.md')
   const deck = planDeck(essay, deriveStoryboard(essay), office)
   const FRONT = '---\nmarp: true\nsize: "16:9"\n---\n'

@@ -9,7 +9,8 @@ import { MARP_OPTIONS } from '../src/marp.ts'
 import { planDeck } from '../src/plan.ts'
 import { LAYOUTS } from '../src/schema.ts'
 import { deriveStoryboard, parseStoryboard } from '../src/storyboard.ts'
-import type { Deck, Office } from '../src/types.ts'
+import type { Deck } from '../src/types.ts'
+import { makeOffice } from './unit-helpers.ts'
 
 // Handlebars → Marp Markdown: data is escaped, so it is shown literally and never becomes
 // Markdown, HTML or a Marp directive. Marp (marp-core, in this process) renders the result; no browser.
@@ -25,21 +26,6 @@ beforeAll(async () => {
   const layouts = Object.fromEntries(await Promise.all(LAYOUTS.map(async (name) => [name, await read(`layouts/${name}.hbs`)]))) as DeckTemplates['layouts']
   templates = { deck: await read('deck.hbs'), layouts, handout: await read('handout.hbs') }
 })
-
-function makeOffice(changes: Partial<Office> = {}): Office {
-  return {
-    id: 'kota-uji',
-    file: 'kota-uji.yaml',
-    name: 'KPU Kota Uji',
-    region: 'Kota Uji',
-    level: 'kota',
-    colors: { primary: '#8f1d21', accent: '#e0a526' },
-    aspect: '16:9',
-    slides: { exclude: [], extra: [] },
-    handout: { layout: 'three-up', paper: 'A4' },
-    ...changes,
-  }
-}
 
 const ESSAY = parseEssay(
   '---\ntitle: Judul Esai\nauthor: Penulis Uji\n---\n## Satu {#satu}\n\nPar satu. Kalimat dua.\n\nPar dua.\n\n## Dua {#dua}\n\nIsi dua.\n',

@@ -4,24 +4,10 @@ import { repairTuning } from '../src/fit.ts'
 import { BUDGETS, planDeck, type Tuning } from '../src/plan.ts'
 import { deriveStoryboard, parseStoryboard } from '../src/storyboard.ts'
 import { splitSentences } from '../src/text.ts'
-import type { Deck, ExtraSlide, Office, Slide } from '../src/types.ts'
+import type { Deck, ExtraSlide, Slide } from '../src/types.ts'
+import { makeOffice } from './unit-helpers.ts'
 
 // Planning: Essay × Storyboard × Office → slides, notes, minutes and continuation slides. Pure.
-
-function makeOffice(changes: Partial<Office> = {}): Office {
-  return {
-    id: 'kota-uji',
-    file: 'kota-uji.yaml',
-    name: 'KPU Kota Uji',
-    region: 'Kota Uji',
-    level: 'kota',
-    colors: { primary: '#8f1d21', accent: '#e0a526' },
-    aspect: '16:9',
-    slides: { exclude: [], extra: [] },
-    handout: { layout: 'three-up', paper: 'A4' },
-    ...changes,
-  }
-}
 
 const ESSAY = parseEssay(
   '---\ntitle: Judul Esai\nsubtitle: Sub Esai\nauthor: Penulis Uji\n---\nBuka.\n\n## Satu {#satu}\n\nPar satu. Kalimat dua.\n\nPar dua.\n\n## Dua {#dua}\n\nIsi dua.\n\n## Tiga {#tiga}\n\nIsi tiga.\n',
