@@ -76,26 +76,26 @@ export async function check(options: CheckOptions): Promise<{ problems: OrtugErr
   const problems: OrtugError[] = [...project.problems]
   const { jobs, errors } = await planJobs(project, project.offices, { formats: [] })
   problems.push(...errors)
-  if (options.fit && jobs.length > 0) {
-    const marp = startMarpWorker()
-    try {
-      await runPipeline(
-        jobs,
-        {
-          ...options,
-          marp,
-          theme: await loadTheme(project),
-          fitCache: await readFitCache(options.outDir),
-          fit: true,
-          // No format is made, so marp-cli never writes here.
-          workDir: path.join(os.tmpdir(), 'ortug-check'),
-          logger: createLogger({ quiet: true, stream: { write: () => true } }),
-        },
-        { onFailure: (_office, error) => problems.push(...collectErrors(error)), onOffice: async () => undefined },
-      )
-    } finally {
-      marp.close()
-    }
+  // Every deck is planned and its Markdown filled (template errors show here); with `fit`, measured.
+  // Without it, nothing needs the browser or Marp, and neither starts.
+  const marp = startMarpWorker()
+  try {
+    await runPipeline(
+      jobs,
+      {
+        ...options,
+        marp,
+        theme: await loadTheme(project),
+        fitCache: await readFitCache(options.outDir),
+        keepGoing: true,
+        // No format is made, so marp-cli never writes here.
+        workDir: path.join(os.tmpdir(), 'ortug-check'),
+        logger: createLogger({ quiet: true, stream: { write: () => true } }),
+      },
+      { onFailure: (_office, error) => problems.push(...collectErrors(error)), onOffice: async () => undefined },
+    )
+  } finally {
+    marp.close()
   }
   return { problems, decks: jobs.length, offices: project.offices.length, essays: project.essays.length }
 }

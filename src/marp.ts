@@ -220,6 +220,8 @@ export interface ConvertOptions {
  */
 export async function convertDecks(marp: MarpWorker, decks: readonly MarpSource[], options: ConvertOptions): Promise<Map<string, Uint8Array>> {
   const outputs = new Map<string, Uint8Array>()
+  // marp-cli converts every file of its input folder: what a failed conversion left goes first.
+  await rm(options.workDir, { recursive: true, force: true })
   const convert = async (format: MarpFormat, sources: readonly MarpSource[], folder: string) => {
     const browser = format === 'pptx' ? await options.browser() : undefined
     const themed = { format, themeCss: options.themeCss, fontCss: options.fontCss, browser }

@@ -34,6 +34,8 @@ export interface PipelineOptions {
   fit: boolean
   /** Decks in the browser at once. */
   jobs: number
+  /** Go on with an office's other decks after one failed (check lists every problem); a build stops that office. */
+  keepGoing?: boolean
   timeoutMs: number
   /** Where marp-cli reads and writes (a folder of its own per batch is made inside). */
   workDir: string
@@ -66,27 +68,36 @@ const BATCH_DECKS = 48
 export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOptions, hooks: PipelineHooks): Promise<void> {
   const { logger } = options
   const browser = openBrowserPages(options)
-  const context: PrintContext = { ...options, browser, warn: logger.warn }
-  const works = jobs.map(startDeck)
-  // What the fit cache knows settles many decks at once; the browser starts now if any deck needs
-  // it, and opens the tabs the first decks will use.
-  const inBrowser = new Set<DeckWork>()
-  const known = new Map<DeckWork, Overflow[]>()
-  for (const work of works) {
-    const overflows = options.fit ? await fitFromCache(work, options.fitCache, options.theme.hash) : []
-    if (overflows) known.set(work, overflows)
-    if (!overflows || needsBrowser(work)) inBrowser.add(work)
-  }
-  const handouts = works.filter((work) => work.job.formats.includes('handout')).length
-  if (inBrowser.size > 0) browser.warm({ deck: Math.min(inBrowser.size, options.jobs), handout: Math.min(handouts, options.jobs) })
   const failed = new Set<string>()
   const fail = (office: string, error: unknown) => {
     failed.add(office)
     hooks.onFailure(office, error)
   }
+  const skipped = (office: string) => failed.has(office) && !options.keepGoing
+  let stopping = false
+  const isWanted = (work: DeckWork) => !stopping && !options.signal?.aborted && !failed.has(work.job.office.id)
+  const context: PrintContext = { ...options, browser, warn: logger.warn, isWanted }
+  // Each deck's first plan, and what the fit cache knows: that settles many decks at once. A deck
+  // that fails here (a template error) fails its office, not the run.
+  const works: DeckWork[] = []
+  const inBrowser = new Set<DeckWork>()
+  const known = new Map<DeckWork, Overflow[]>()
+  for (const job of jobs) {
+    if (skipped(job.office.id)) continue
+    try {
+      const work = startDeck(job)
+      const overflows = options.fit ? await fitFromCache(work, options.fitCache, options.theme.hash) : []
+      if (overflows) known.set(work, overflows)
+      if (!overflows || needsBrowser(work)) inBrowser.add(work)
+      works.push(work)
+    } catch (error) {
+      fail(job.office.id, error)
+    }
+  }
+  // The browser starts now if any deck needs it, and opens the tabs the first decks will use.
+  const handouts = works.filter((work) => work.job.formats.includes('handout')).length
+  if (inBrowser.size > 0) browser.warm({ deck: Math.min(inBrowser.size, options.jobs), handout: Math.min(handouts, options.jobs) })
   let done = 0
-  // The capture window takes thumbnails while later decks print; the browser stays until it is done.
-  const thumbnails: Promise<unknown>[] = []
   try {
     for (const [number, batch] of batchByOffice(works, BATCH_DECKS).entries()) {
       // marp-core renders while the browser starts or is busy; marp-cli's HTML starts at once.
@@ -114,7 +125,7 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
       try {
         await runPool(batch, options.jobs, async (work) => {
           checkAborted(options.signal)
-          if (failed.has(work.job.office.id)) return work.fitted.resolve()
+          if (skipped(work.job.office.id)) return work.fitted.resolve()
           try {
             if (!inBrowser.has(work)) return verifyFits(work, known.get(work))
             // --timeout counts this deck's work: the browser's start-up is not part of it.
@@ -140,6 +151,7 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
         for (const work of batch) fail(work.job.office.id, error)
         return new Map<string, Uint8Array>()
       })
+      const thumbnails: Promise<unknown>[] = []
       for (const [office, decks] of groupByOffice(batch)) {
         if (failed.has(office)) continue
         checkAborted(options.signal)
@@ -147,11 +159,16 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
         for (const { thumbnail } of finished) if (thumbnail) thumbnails.push(thumbnail)
         await hooks.onOffice(office, finished).catch((error) => fail(office, error))
       }
+      // The capture window takes a batch's thumbnails while its last decks print; waiting for them
+      // here keeps its queue, and the renders it holds, to one batch.
+      await Promise.allSettled(thumbnails)
       // Once handed over, a deck's render is no longer needed in memory.
       for (const work of batch) work.rendered = undefined
     }
+  } catch (error) {
+    stopping = true
+    throw error
   } finally {
-    await Promise.allSettled(thumbnails)
     await browser.close()
   }
 }

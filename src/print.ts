@@ -26,6 +26,8 @@ export interface PrintContext {
   fitCache: FitCache
   timeoutMs: number
   warn(message: string): void
+  /** False once the deck's office failed or the run is stopping: its screenshots are not taken. */
+  isWanted(work: DeckWork): boolean
   signal?: AbortSignal
 }
 
@@ -171,6 +173,8 @@ async function printDeck(work: DeckWork, context: PrintContext, load: () => Prom
   // The catalogue waits for thumbnails, the office's outputs do not.
   const thumbnail = captureThumbnail(work, context)
   const images = job.formats.includes('png') || job.formats.includes('overview') ? captureSlides(work, context) : undefined
+  // Awaited below; if the PDF fails first, this keeps its failure from counting as unhandled.
+  images?.catch(() => undefined)
   let pdf: Uint8Array | undefined
   if (job.formats.includes('pdf')) {
     const { finalizePdf } = await import('./pdf.ts')
@@ -189,19 +193,22 @@ async function captureThumbnail(work: DeckWork, context: PrintContext): Promise<
   const { width, height } = render.SLIDE_SIZES[work.job.office.aspect]
   const printable = toPrintable(work)
   const rendered = renderDeck(work, context)
-  const shot = async () => {
+  const shot = async (capturePage: Page) => {
     const { css, html } = await rendered
     // The title slide alone, drawn at the thumbnail's size.
     const titleSlide = { css, html: `<div class="marpit">${render.splitSlides(html)[0] ?? ''}</div>` }
-    return context.browser.capture(async (capturePage) => {
-      await render.showForCapture(capturePage, printable, context.theme, titleSlide, `${work.label}: the title slide`, THUMB_WIDTH)
-      return capturePage.screenshot({ type: 'webp', quality: 80, clip: { x: 0, y: 0, width: THUMB_WIDTH, height: Math.round((height * THUMB_WIDTH) / width) } })
-    })
+    await render.showForCapture(capturePage, printable, context.theme, titleSlide, `${work.label}: the title slide`, THUMB_WIDTH)
+    return capturePage.screenshot({ type: 'webp', quality: 80, clip: { x: 0, y: 0, width: THUMB_WIDTH, height: Math.round((height * THUMB_WIDTH) / width) } })
   }
   try {
-    return await withTimeout(shot(), context.timeoutMs, (limit) => `the screenshot did not finish within ${limit}; browser: ${context.browser.describe()}`)
+    // The timeout counts from the thumbnail's turn in the capture window, not from its place in the queue.
+    return await context.browser.capture((capturePage) =>
+      context.isWanted(work)
+        ? withTimeout(shot(capturePage), context.timeoutMs, (limit) => `the screenshot did not finish within ${limit}; browser: ${context.browser.describe()}`)
+        : Promise.resolve(undefined),
+    )
   } catch (error) {
-    if (!context.signal?.aborted) context.warn(`no thumbnail for ${work.label} in the catalogue: ${(error as Error).message.split('\n')[0]}`)
+    if (context.isWanted(work)) context.warn(`no thumbnail for ${work.label} in the catalogue: ${(error as Error).message.split('\n')[0]}`)
     return undefined
   }
 }
