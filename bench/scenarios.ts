@@ -149,41 +149,43 @@ export async function benchColdWithoutHandouts(ctx: Context): Promise<Scenario> 
 
 /** (c) the main browser's cold build again into the same folder, nothing changed. */
 export async function benchUnchanged(ctx: Context, outDir: string): Promise<Scenario> {
-  const args = ['build', '--out', outDir, ...selection(ctx)]
-  const runs = await repeat('c', ctx.options.runs, async (i) => {
-    const record = await ortug(`(c) run ${i}`, ctx.project, args, ctx.main.env)
-    await verifyBuild(outDir, ctx.offices, ctx.slugs)
-    return record
-  })
-  return {
-    key: 'c',
-    label: 'ortug build, nothing changed',
-    browser: browserLabel(ctx.main),
-    offices: ctx.offices.length,
-    command: `${ctx.main.envPrefix}${describe(['build', '--out', `<dir of b-${ctx.main.name}>`, ...selection(ctx)])}`,
-    runs,
-  }
+  return benchRebuild(ctx, outDir, { key: 'c', label: 'ortug build, nothing changed' })
 }
 
 /** (d) the same build after renaming one office; checks that its Markdown has the new name. */
 export async function benchOneOffice(ctx: Context, outDir: string, kinds: readonly string[]): Promise<Scenario & { changedOffice: string }> {
   const office = ctx.offices[0] as string
-  const args = ['build', '--out', outDir, ...selection(ctx)]
-  const runs = await repeat('d', ctx.options.runs, async (i) => {
+  const change = async (i: number) => {
     const name = await editOffice(ctx.project, office, String(i))
-    const record = await ortug(`(d) run ${i}`, ctx.project, args, ctx.main.env)
+    return async () => {
+      if (kinds.includes('.md')) await expectInMarkdown(path.join(outDir, office), ctx.slugs, name)
+    }
+  }
+  const scenario = await benchRebuild(ctx, outDir, { key: 'd', label: 'ortug build, one office changed', note: `(rename ${office}) `, change })
+  return { ...scenario, changedOffice: office }
+}
+
+/** The main browser's build into the folder of its cold build, after `change` (which returns a check of the result). */
+async function benchRebuild(
+  ctx: Context,
+  outDir: string,
+  scenario: { key: string; label: string; note?: string; change?: (run: number) => Promise<() => Promise<void>> },
+): Promise<Scenario> {
+  const args = ['build', '--out', outDir, ...selection(ctx)]
+  const runs = await repeat(scenario.key, ctx.options.runs, async (i) => {
+    const verifyChange = await scenario.change?.(i)
+    const record = await ortug(`(${scenario.key}) run ${i}`, ctx.project, args, ctx.main.env)
     await verifyBuild(outDir, ctx.offices, ctx.slugs)
-    if (kinds.includes('.md')) await expectInMarkdown(path.join(outDir, office), ctx.slugs, name)
+    await verifyChange?.()
     return record
   })
   return {
-    key: 'd',
-    label: 'ortug build, one office changed',
+    key: scenario.key,
+    label: scenario.label,
     browser: browserLabel(ctx.main),
     offices: ctx.offices.length,
-    command: `(rename ${office}) ${ctx.main.envPrefix}${describe(['build', '--out', `<dir of b-${ctx.main.name}>`, ...selection(ctx)])}`,
+    command: `${scenario.note ?? ''}${ctx.main.envPrefix}${describe(['build', '--out', `<dir of b-${ctx.main.name}>`, ...selection(ctx)])}`,
     runs,
-    changedOffice: office,
   }
 }
 

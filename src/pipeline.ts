@@ -105,7 +105,7 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
       const marpOutputs = convertDecks(
         options.marp,
         batch.map((work) => ({
-          base: `${work.job.office.id}/${work.job.essay.slug}`,
+          base: baseOf(work),
           office: work.job.office.id,
           formats: work.job.formats,
           markdown: () => work.slides.markdown,
@@ -176,10 +176,15 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
 // --- internal ---
 
 function finish(work: DeckWork, printed: Printed, converted: ReadonlyMap<string, Uint8Array>): FinishedDeck {
-  const base = `${work.job.office.id}/${work.job.essay.slug}`
+  const base = baseOf(work)
   const { thumbnail, ...fromBrowser } = printed
   const outputs: DeckOutputs = { markdown: work.slides.markdown, html: converted.get(`${base}.html`), pptx: converted.get(`${base}.pptx`), ...fromBrowser }
   return { job: work.job, deck: work.slides.deck, outputs, thumbnail }
+}
+
+/** `<office>/<slug>`: how marp-cli's outputs are named. */
+function baseOf({ job }: DeckWork): string {
+  return `${job.office.id}/${job.essay.slug}`
 }
 
 function batchByOffice(works: readonly DeckWork[], size: number): DeckWork[][] {

@@ -16,8 +16,22 @@ export function resolveFontFiles(): string[] {
   return FONT_FACES.map((face) => require.resolve(`${face.pkg}/files/${face.file}`))
 }
 
-/** `@font-face` rules with the fonts inlined as data: URIs, so nothing is fetched when a deck opens. */
-export async function loadFontFaceCss(): Promise<string> {
+let fontFaceCss: Promise<string> | undefined
+
+/**
+ * `@font-face` rules with the fonts inlined as data: URIs, so nothing is fetched when a deck opens.
+ * Read once per process: the font packages do not change while ortug runs (the preview rebuilds
+ * many times).
+ */
+export function loadFontFaceCss(): Promise<string> {
+  fontFaceCss ??= readFontFaceCss()
+  fontFaceCss.catch(() => {
+    fontFaceCss = undefined
+  })
+  return fontFaceCss
+}
+
+async function readFontFaceCss(): Promise<string> {
   const files = resolveFontFiles()
   const rules = await Promise.all(
     FONT_FACES.map(async (face, i) => {
