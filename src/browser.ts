@@ -124,10 +124,13 @@ export function describeBrowser(choice: BrowserChoice, version?: string): string
   return `${version ?? 'browser'} (${choice.headless === 'new' ? 'new headless' : 'headless shell'}) at ${choice.executablePath} (${choice.source})`
 }
 
-/** Launches one browser for a whole build, with a throwaway profile and no background network. */
-export async function launchBrowser(choice: BrowserChoice, timeoutMs: number): Promise<LaunchedBrowser> {
-  const { default: puppeteer } = await import('puppeteer-core')
-  const profile = await mkdtemp(path.join(os.tmpdir(), 'ortug-profile-'))
+/** Chromium's command line for a build, apart from the headless mode (puppeteer adds it). */
+export function launchArgs(
+  choice: Pick<BrowserChoice, 'headless'>,
+  profile: string,
+  platform: NodeJS.Platform = process.platform,
+  root = process.getuid?.() === 0,
+): string[] {
   const args = [
     `--user-data-dir=${profile}`,
     '--disable-gpu',
@@ -146,15 +149,23 @@ export async function launchBrowser(choice: BrowserChoice, timeoutMs: number): P
     // default limit (gigabytes) it seldom does; a deck page's scripts need a few MB.
     '--js-flags=--max-old-space-size=128',
   ]
-  if (process.platform === 'linux') {
+  if (platform === 'linux') {
     // Fewer processes, less memory (each maps Chromium's 80 MB of code again): the GPU thread
     // runs in the browser process (there is no GPU anyway).
     args.push('--in-process-gpu')
     // Chromium refuses to run as root with its sandbox (CI containers). A headless shell needs no
     // zygote; a full Chrome starts a print-compositor process for every PDF, which without the
-    // zygote is a fresh exec of the whole browser (measured: 110 ms instead of 43 ms a PDF).
-    if (process.getuid?.() === 0 || choice.headless === 'shell') args.push('--no-sandbox', ...(choice.headless === 'shell' ? ['--no-zygote'] : []))
+    // zygote is a fresh exec of the whole browser (`npm run bench:print` measures both).
+    if (root || choice.headless === 'shell') args.push('--no-sandbox', ...(choice.headless === 'shell' ? ['--no-zygote'] : []))
   }
+  return args
+}
+
+/** Launches one browser for a whole build, with a throwaway profile and no background network. */
+export async function launchBrowser(choice: BrowserChoice, timeoutMs: number): Promise<LaunchedBrowser> {
+  const { default: puppeteer } = await import('puppeteer-core')
+  const profile = await mkdtemp(path.join(os.tmpdir(), 'ortug-profile-'))
+  const args = launchArgs(choice, profile)
   let browser: Browser
   try {
     browser = await puppeteer.launch({

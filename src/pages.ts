@@ -6,7 +6,7 @@ import { describeBrowser, type LaunchedBrowser } from './browser.ts'
 // own: in the new headless mode of an installed Chrome or Edge, only the front tab of a window is
 // composited, so a screenshot of a background tab may never be answered
 // (https://github.com/puppeteer/puppeteer/issues/10109), and a window per tab makes the browser
-// composite every page it loads (measured: a 28-office build took 17.5 s instead of 9.2 s).
+// composite every page it loads (a one-off run: a 28-office build took 17.5 s instead of 9.2 s).
 
 /** Deck pages and handout pages are pooled apart: a handout page is left in print media. */
 export type PageKind = 'deck' | 'handout'

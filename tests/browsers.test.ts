@@ -2,7 +2,7 @@ import { chmod, readdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type BrowserChoice, hasBundledChromium, headlessModeOf, installedBrowserPaths, resolveBrowser } from '../src/browser.ts'
+import { type BrowserChoice, hasBundledChromium, headlessModeOf, installedBrowserPaths, launchArgs, resolveBrowser } from '../src/browser.ts'
 import { OrtugError } from '../src/error.ts'
 import { makeProject, REPO, readPdf, removeProject, runCli, runExpecting } from './helpers.ts'
 
@@ -46,6 +46,17 @@ describe('finding a browser', () => {
     expect(headlessModeOf('/tmp/chromium/headless_shell')).toBe('shell')
     expect(headlessModeOf('/usr/bin/chromium')).toBe('new')
     expect(headlessModeOf('C:\\Program Files\\Microsoft\\Edge\\Application\\msedge.exe')).toBe('new')
+  })
+
+  it('launches a headless shell without sandbox or zygote, and a full Chrome with its zygote (a print-compositor per PDF)', () => {
+    const shell = launchArgs({ headless: 'shell' }, '/tmp/p', 'linux', false)
+    expect(shell).toEqual(expect.arrayContaining(['--user-data-dir=/tmp/p', '--in-process-gpu', '--no-sandbox', '--no-zygote']))
+    const chromeAsRoot = launchArgs({ headless: 'new' }, '/tmp/p', 'linux', true)
+    expect(chromeAsRoot).toContain('--no-sandbox')
+    expect(chromeAsRoot).not.toContain('--no-zygote')
+    const chrome = launchArgs({ headless: 'new' }, '/tmp/p', 'linux', false)
+    expect(chrome.filter((arg) => arg === '--no-sandbox' || arg === '--no-zygote')).toEqual([])
+    expect(launchArgs({ headless: 'new' }, 'C:\\p', 'win32', false).filter((arg) => /sandbox|zygote|in-process-gpu/.test(arg))).toEqual([])
   })
 
   it('offers the npm-shipped Chromium on Linux x64 only', () => {
