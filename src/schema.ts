@@ -15,6 +15,10 @@ export const PAPERS = ['A4', 'F4'] as const
  */
 export const HOUSE_COLORS = { primary: '#8f1d21', accent: '#e0a526' } as const
 
+/** Slides an office may add, and a storyboard may list (long ones still split into continuation slides). */
+export const MAX_EXTRA_SLIDES = 50
+export const MAX_STORYBOARD_SLIDES = 300
+
 export const RE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/
 export const RE_COLOR = /^#[0-9a-fA-F]{6}$/
 export const RE_DATE = /^\d{4}-\d{2}-\d{2}$/
@@ -88,7 +92,7 @@ export const extraSlideSchema = slideFields
 
 export const storyboardSchema = z
   .strictObject({
-    slides: z.array(slideSchema).min(1, 'must list at least one slide'),
+    slides: z.array(slideSchema).min(1, 'must list at least one slide').max(MAX_STORYBOARD_SLIDES, `must list at most ${MAX_STORYBOARD_SLIDES} slides`),
   })
   .meta({ title: 'ortug storyboard', description: 'content/essays/<slug>.deck.yaml: the slides of one essay, in order.' })
 
@@ -111,9 +115,16 @@ const color = z.string().regex(RE_COLOR, `must be a colour written #rrggbb, e.g.
 // Relative to content/, inside assets/, no "." or ".." segments, an image extension. JSON Schema
 // patterns have no flags, so upper and lower case extensions are spelt out.
 export const RE_LOGO_PATH = /^assets\/([A-Za-z0-9_][A-Za-z0-9._-]*\/)*[A-Za-z0-9_][A-Za-z0-9._-]*\.(png|PNG|jpg|JPG|jpeg|JPEG|webp|WEBP|svg|SVG)$/
-const RE_WEBSITE = /^https?:\/\/[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?$/
+// Printable ASCII only: the QR code's capacity is counted in bytes (write other letters
+// percent-encoded or as punycode).
+const RE_WEBSITE = /^https?:\/\/((?![/?#])[!-~])+\.((?![/?#])[!-~])+([/?#][!-~]*)?$/
+/**
+ * The closing slide's QR code (error correction M) is 200 px wide: 200 characters need version
+ * 10, 57 modules, about 3.5 px each, which phones still read from the back of a room.
+ */
+export const MAX_WEBSITE_LENGTH = 200
 const RE_PHONE = /^\+?[0-9 ()-]{5,24}$/
-const WEBSITE_RULE = 'must be an address starting with http:// or https://, e.g. "https://example.org"'
+const WEBSITE_RULE = 'must be an address starting with http:// or https://, in ASCII characters (percent-encode others), e.g. "https://example.org"'
 
 const officeColors = z
   .strictObject({
@@ -153,10 +164,11 @@ export const officeSchema = z.strictObject({
     .describe('The training session, shown on the title slide. Leave out what is not known.'),
   contact: z
     .strictObject({
-      email: z.email('must be an e-mail address such as "info@example.org"').optional(),
+      email: z.email('must be an e-mail address such as "info@example.org"').max(254, 'must be at most 254 characters').optional(),
       phone: z.string().regex(RE_PHONE, 'must be a phone number: digits, spaces, +, -, ( )').optional(),
       website: z
         .string()
+        .max(MAX_WEBSITE_LENGTH, `must be at most ${MAX_WEBSITE_LENGTH} characters, what the closing slide's QR code can hold; link to a shorter page`)
         .regex(RE_WEBSITE, WEBSITE_RULE)
         .pipe(z.url({ protocol: /^https?$/, error: WEBSITE_RULE }))
         .optional(),
@@ -167,7 +179,11 @@ export const officeSchema = z.strictObject({
   slides: z
     .strictObject({
       exclude: z.array(sectionRefSchema).default([]).describe('Section ids whose slides this office leaves out.'),
-      extra: z.array(extraSlideSchema).default([]).describe('Slides this office adds, each placed after the last slide of section `after`.'),
+      extra: z
+        .array(extraSlideSchema)
+        .max(MAX_EXTRA_SLIDES, `must list at most ${MAX_EXTRA_SLIDES} slides`)
+        .default([])
+        .describe('Slides this office adds, each placed after the last slide of section `after`.'),
     })
     .default({ exclude: [], extra: [] })
     .describe("Changes to the essay's slides for this office."),
