@@ -19,7 +19,7 @@ export const LOGO_LIMITS = {
 export type LogoVerdict = { mime: string; problem?: undefined } | { mime?: undefined; problem: string }
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
-const RE_SVG_START = /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]/i
+const RE_SVG_START = /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE svg[^[>]*(\[[\s\S]*?\])?\s*>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i
 const SVG_FIX = 'export the logo again as plain SVG (e.g. Inkscape "Plain SVG", or "Optimized SVG"), or as PNG'
 
 /** Checks a logo's bytes: a PNG, JPEG, WebP or SVG within LOGO_LIMITS. The problem, if any, says what to do. */
