@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { LOGO_LIMITS } from './logo.ts'
 
 // The single source of truth for what users may write: types, validation and the published
 // JSON Schemas (scripts/schema.ts) all come from here.
@@ -153,7 +154,9 @@ export const officeSchema = z.strictObject({
       'must be a PNG, JPEG, WebP or SVG file under content/assets/, written like "assets/logos/kota-bandung.png" (no "..", no leading "/", no spaces)',
     )
     .optional()
-    .describe('Logo image, relative to content/: "assets/logos/<office-id>.png".'),
+    .describe(
+      `Logo image, relative to content/: "assets/logos/<office-id>.png". At most ${LOGO_LIMITS.bytes / 1024 / 1024} MB; PNG, JPEG and WebP at most ${LOGO_LIMITS.pixels} pixels a side; SVG without scripts, event attributes or references outside the file, at most ${LOGO_LIMITS.svgElements} elements (${LOGO_LIMITS.svgDrawnElements} with <use> expanded).`,
+    ),
   session: z
     .strictObject({
       date: isoDate.optional().describe('Date of the session, YYYY-MM-DD.'),
@@ -171,7 +174,8 @@ export const officeSchema = z.strictObject({
         .max(MAX_WEBSITE_LENGTH, `must be at most ${MAX_WEBSITE_LENGTH} characters, what the closing slide's QR code can hold; link to a shorter page`)
         .regex(RE_WEBSITE, WEBSITE_RULE)
         .pipe(z.url({ protocol: /^https?$/, error: WEBSITE_RULE }))
-        .optional(),
+        .optional()
+        .describe(`An http:// or https:// address of at most ${MAX_WEBSITE_LENGTH} ASCII characters, shown with a QR code on the closing slide.`),
     })
     .optional()
     .describe('Contact shown on the closing slide. Never invent addresses or numbers: leave unknown fields out.'),
