@@ -51,7 +51,10 @@ export async function loadProject(root: string, selection: Selection = {}): Prom
   }
 
   // Every file read must lie in its folder once links are followed, like logos in content/assets/.
-  const folders: Folders = { content: await realpath(contentDir).catch(() => contentDir), templates: await realpath(templatesDir) }
+  const folders: Folders = {
+    content: { real: await realpath(contentDir).catch(() => contentDir), label: 'content' },
+    templates: { real: await realpath(templatesDir), label: 'templates' },
+  }
   const essaysDir = path.join(contentDir, 'essays')
   const officesDir = path.join(contentDir, 'offices')
   const essayFiles = await listFiles(essaysDir, /^(?!_).*\.md$/, 'content/essays/', 'write an essay as content/essays/<slug>.md')
@@ -117,10 +120,15 @@ export async function loadProject(root: string, selection: Selection = {}): Prom
   return { root, contentDir, templatesDir, essays, offices, themeFile, problems: unique }
 }
 
+/** A folder the files read must lie in: its path with links followed, and its name for messages. */
+interface Folder {
+  real: string
+  label: string
+}
+
 interface Folders {
-  /** content/ and the templates folder, links followed. */
-  content: string
-  templates: string
+  content: Folder
+  templates: Folder
 }
 
 async function loadEssay(essaysDir: string, slug: string, folders: Folders) {
@@ -149,8 +157,8 @@ async function loadEssay(essaysDir: string, slug: string, folders: Folders) {
 const OVERRIDABLE = [...LAYOUTS, 'handout'] as const
 type OverridableTemplate = (typeof OVERRIDABLE)[number]
 
-async function loadLayouts(templatesDir: string, realTemplatesDir: string): Promise<DeckTemplates> {
-  const read = async (file: string): Promise<TemplateSource> => ({ file, text: await readInside(file, realTemplatesDir) })
+async function loadLayouts(templatesDir: string, folder: Folder): Promise<DeckTemplates> {
+  const read = async (file: string): Promise<TemplateSource> => ({ file, text: await readInside(file, folder) })
   const layouts = {} as Record<LayoutName, TemplateSource>
   for (const name of LAYOUTS) layouts[name] = await read(path.join(templatesDir, 'layouts', `${name}.hbs`))
   return { deck: await read(path.join(templatesDir, 'deck.hbs')), layouts, handout: await read(path.join(templatesDir, 'handout.hbs')) }
@@ -165,7 +173,7 @@ type Overrides = Partial<Record<OverridableTemplate, TemplateSource>>
  */
 async function loadOverrides(
   templatesDir: string,
-  realTemplatesDir: string,
+  folder: Folder,
   officeIds: string[],
   selected: string[],
 ): Promise<{ byOffice: Map<string, Overrides | OrtugErrors>; strays: OrtugError[] }> {
@@ -203,7 +211,7 @@ async function loadOverrides(
         continue
       }
       try {
-        templates[name as OverridableTemplate] = { file: full, text: await readInside(full, realTemplatesDir) }
+        templates[name as OverridableTemplate] = { file: full, text: await readInside(full, folder) }
       } catch (error) {
         problems.push(...collectErrors(error))
       }
@@ -311,13 +319,16 @@ export async function readText(file: string): Promise<string> {
  * links are followed (a link to /etc/passwd would otherwise show its first line in a message),
  * and no larger than `limit`, checked before reading.
  */
-export async function readInside(file: string, realFolder: string, options: { limit?: number; fix?: string } = {}): Promise<string> {
+export async function readInside(file: string, folder: Folder, options: { limit?: number; fix?: string } = {}): Promise<string> {
   const { limit = MAX_TEXT_BYTES, fix = 'this is far more than a file of this kind needs: make it smaller' } = options
   const location = { file }
-  const real = await realpath(file).catch(() => file)
-  if (!real.startsWith(realFolder + path.sep)) {
-    const folder = path.basename(realFolder)
-    fail('CONTENT', `resolves to ${real}, outside ${folder}/ (links are followed); put the file itself inside ${folder}/ instead of a link`, { location })
+  const real = await realpath(file).catch(() => undefined)
+  // A file that is missing or unreadable: readText says why.
+  if (real === undefined) return readText(file)
+  if (!real.startsWith(folder.real + path.sep)) {
+    fail('CONTENT', `resolves to ${real}, outside ${folder.label}/ (links are followed); put the file itself inside ${folder.label}/ instead of a link`, {
+      location,
+    })
   }
   const info = await stat(real).catch(() => undefined)
   // A pipe or device would never finish reading.
