@@ -1,5 +1,6 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { PNG } from 'pngjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
 import { renderJsonSchemas } from '../scripts/schema.ts'
@@ -7,7 +8,7 @@ import { resolveBrowser } from '../src/browser.ts'
 import { OrtugError } from '../src/error.ts'
 import { contrastRatio, parseDefaults, parseOffice } from '../src/office.ts'
 import { LAYOUTS } from '../src/schema.ts'
-import { FIXTURES, makeProject, removeProject, runCli } from './helpers.ts'
+import { FIXTURES, makeProject, removeProject, runCli, runExpecting } from './helpers.ts'
 
 // Every value that validates also renders: each limit of the office schema, read from the
 // published JSON Schema, is written at its boundary into an office, and all of them go through a
@@ -225,4 +226,28 @@ describe.skipIf(!inUse)('every boundary office goes through a real build (md, ht
     },
     600_000,
   )
+})
+
+type QrDecoder = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null
+
+describe.skipIf(!inUse)('the longest website the schema allows', () => {
+  it('is read back from the QR code of the rendered closing slide', async () => {
+    const length = limit('contact.website', 'maxLength')
+    const website = `https://example.org/${'jalur-panjang/'.repeat(20)}`.slice(0, length - 1).concat('z')
+    expect(website).toHaveLength(length)
+    const dir = await makeProject({ from: 'customized' })
+    try {
+      const file = path.join(dir, 'content', 'offices', 'kota-contoh.yaml')
+      await writeFile(file, (await readFile(file, 'utf8')).replace('website: https://example.org', `website: ${website}`))
+      await runExpecting(0, ['build', '--format', 'png'], dir)
+      const out = path.join(dir, 'dist', 'kota-contoh')
+      const images = (await readdir(out)).filter((f) => f.endsWith('.png')).sort()
+      const png = PNG.sync.read(await readFile(path.join(out, images.at(-1) as string)))
+      const jsqr = (await import('jsqr')) as unknown as { default: QrDecoder & { default?: QrDecoder } }
+      const jsQR = jsqr.default.default ?? jsqr.default
+      expect(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data).toBe(website)
+    } finally {
+      await removeProject(dir)
+    }
+  })
 })
