@@ -109,6 +109,7 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
           office: work.job.office.id,
           formats: work.job.formats,
           markdown: () => work.slides.markdown,
+          minutes: () => work.slides.deck.slides.map((slide) => slide.minutes),
           fitted: work.fitted.promise,
         })),
         {
