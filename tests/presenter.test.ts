@@ -140,7 +140,7 @@ describe.skipIf(!browserInUse)(`the HTML deck in the browser (${browserInUse?.he
       expect(await textOf(page, '.bespoke-marp-presenter-info-page')).toBe('Slide 1 dari 5')
       const titles = await page.$$eval('.bespoke-marp-presenter-container [title]', (elements) => elements.map((element) => element.getAttribute('title')))
       expect(titles).toEqual(expect.arrayContaining(['Slide sebelumnya', 'Slide berikutnya', 'Perbesar huruf catatan (+)', 'Jam sekarang']))
-      const visible = await page.$eval('.bespoke-marp-presenter-info-container', (info) => (info as HTMLElement).innerText)
+      const visible = await page.$eval('.bespoke-marp-presenter-info-container', (info) => info.textContent)
       expect(visible).not.toMatch(/Page|Previous|Next|AM|PM/)
       // The title slide has no planned minutes: no countdown.
       expect(await page.$eval('.ortug-slide-timer', (timer) => (timer as HTMLElement).hidden)).toBe(true)
