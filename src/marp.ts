@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import type { BrowserChoice } from './browser.ts'
 import { fail } from './error.ts'
 import type { MarpFormat } from './formats.ts'
-import { finishHtmlDeck, loadPresenterAssets } from './presenter.ts'
+import { finishHtmlDeck, loadPresenterAssets, type SlideTiming } from './presenter.ts'
 
 // Marp Markdown → HTML and PPTX (marp-cli, bespoke template) and → the inline SVG the browser
 // prints (marp-core), both in Marp's own process (marp-worker.mjs); and when each deck is converted.
@@ -27,8 +27,8 @@ export interface MarkdownDeck {
   /** Output path without extension, relative to the output folder: `<office>/<slug>`. */
   base: string
   markdown: string
-  /** Each slide's planned minutes, for the HTML deck's timers (see presenter.ts). */
-  minutes?: readonly (number | undefined)[]
+  /** Each slide's planned minutes, for the HTML deck's timers. */
+  timings?: readonly SlideTiming[]
 }
 
 /**
@@ -184,7 +184,7 @@ async function readConversion(decks: readonly MarkdownDeck[], outputDir: string,
   const assets = format === 'html' ? await loadPresenterAssets() : undefined
   for (const deck of decks) {
     const bytes = await readFile(path.join(outputDir, `${deck.base}.${format}`))
-    const finished = assets ? Buffer.from(finishHtmlDeck(bytes.toString('utf8'), { assets, fontCss, minutes: deck.minutes })) : bytes
+    const finished = assets ? Buffer.from(finishHtmlDeck(bytes.toString('utf8'), { assets, fontCss, timings: deck.timings })) : bytes
     outputs.set(deck.base, finished)
   }
   return outputs
@@ -198,7 +198,7 @@ export interface MarpSource {
   formats: readonly string[]
   markdown(): string
   /** Each slide's planned minutes, as the slides stand. */
-  minutes?(): readonly (number | undefined)[]
+  timings?(): readonly SlideTiming[]
   /** Settles when the fit check has made the slides final. */
   fitted: Promise<void>
 }
@@ -226,7 +226,7 @@ export async function convertDecks(marp: MarpWorker, decks: readonly MarpSource[
     const browser = format === 'pptx' ? await options.browser() : undefined
     const themed = { format, themeCss: options.themeCss, fontCss: options.fontCss, browser }
     const rendered = await marp.convert(
-      sources.map((deck) => ({ base: deck.base, markdown: deck.markdown(), minutes: deck.minutes?.() })),
+      sources.map((deck) => ({ base: deck.base, markdown: deck.markdown(), timings: deck.timings?.() })),
       path.join(options.workDir, folder),
       themed,
     )

@@ -38,6 +38,8 @@
     return `${pad(Math.floor(seconds / 60))}:${pad(seconds % 60)}`
   }
   const minutesOf = (slide) => Math.max(Number(slide.querySelector('section')?.dataset.minutes) || 0, 0)
+  // The pages of one storyboard slide (its continuation pages) share one countdown.
+  const timerOf = (index) => slides[index]?.querySelector('section')?.dataset.source ?? `slide-${index}`
   const isDiscussion = (slide) => Boolean(slide.querySelector('section.question, section.discussion'))
   const activeIndex = () => slides.findIndex((slide) => slide.classList.contains('bespoke-marp-active'))
 
@@ -98,7 +100,8 @@
 
   // Time spent on each slide, summed over every visit: going back to a slide does not restart it.
   // The next-slide frame and the overview only show the planned times.
-  const spent = slides.map(() => 0)
+  const spent = new Map()
+  const spentOn = (index) => spent.get(timerOf(index)) ?? 0
   const counts = view === 'audience' || view === 'presenter'
   let last = Date.now()
   let index = activeIndex()
@@ -106,19 +109,19 @@
   const tick = () => {
     const now = Date.now()
     // The time since the last tick belongs to the slide shown until now.
-    if (counts && index >= 0) spent[index] += now - last
+    if (counts && index >= 0) spent.set(timerOf(index), spentOn(index) + now - last)
     last = now
     index = activeIndex()
     clock.textContent = clockText(now)
 
     const minutes = index >= 0 ? minutesOf(slides[index]) : 0
-    const left = minutes * 60_000 - (spent[index] ?? 0)
+    const left = minutes * 60_000 - spentOn(index)
     slideTimer.hidden = !minutes
     slideTimer.classList.toggle('ortug-over', minutes > 0 && left < 0)
     slideTimer.textContent = left >= 0 ? `Sisa waktu slide: ${durationText(left)}` : `Lewat waktu slide: +${durationText(left)}`
 
     for (const [slide, timer] of discussionTimers) {
-      const remaining = minutesOf(slide) * 60_000 - spent[slides.indexOf(slide)]
+      const remaining = minutesOf(slide) * 60_000 - spentOn(slides.indexOf(slide))
       timer.classList.toggle('ortug-over', remaining < 0)
       timer.textContent = remaining >= 0 ? durationText(remaining) : 'Waktu habis'
     }

@@ -5,7 +5,7 @@ import type { Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/browser.ts'
 import { OrtugError } from '../src/error.ts'
-import { finishHtmlDeck, loadPresenterAssets } from '../src/presenter.ts'
+import { finishHtmlDeck, loadPresenterAssets, planTimings } from '../src/presenter.ts'
 import { type CliResult, makeProject, openRecording, removeProject, runExpecting } from './helpers.ts'
 
 // The HTML deck a trainer presents from: marp-cli's bespoke deck, localised and with the slide
@@ -16,18 +16,29 @@ describe('finishHtmlDeck', () => {
   const deck = (sections: number) =>
     `<!DOCTYPE html><html><head><title>t</title></head><body><div>${'<svg><section id="x" class="points"><p>&lt;section&gt;</p></section></svg>'.repeat(sections)}</div><script>bespoke()</script></body></html>`
 
-  it('sets each slide’s planned minutes in order, leaving slides without minutes bare', () => {
-    const html = finishHtmlDeck(deck(3), { assets, minutes: [4, undefined, 2.5] })
+  it('sets each slide’s planned minutes and storyboard slide in order, leaving slides without minutes bare', () => {
+    const html = finishHtmlDeck(deck(3), { assets, timings: [{ minutes: 4, source: 1 }, { source: 2 }, { minutes: 2.5, source: 3 }] })
     expect(html.match(/<section[^>]*>/g)).toEqual([
-      '<section data-minutes="4" id="x" class="points">',
+      '<section data-minutes="4" data-source="1" id="x" class="points">',
       '<section id="x" class="points">',
-      '<section data-minutes="2.5" id="x" class="points">',
+      '<section data-minutes="2.5" data-source="3" id="x" class="points">',
     ])
   })
 
   it('sets no minutes when the slide count differs from the plan, rather than shifting them', () => {
-    const html = finishHtmlDeck(deck(3), { assets, minutes: [4, 5] })
+    const html = finishHtmlDeck(deck(3), {
+      assets,
+      timings: [
+        { minutes: 4, source: 0 },
+        { minutes: 5, source: 1 },
+      ],
+    })
     expect(html).not.toContain('data-minutes')
+  })
+
+  it('gives continuation pages their first page’s minutes, and slides without minutes none', () => {
+    const slides = [{ source: 0 }, { minutes: 5, source: 1 }, { source: 1 }, { source: 1 }, { minutes: 3, source: 2 }, { source: 3 }]
+    expect(planTimings(slides).map((timing) => timing.minutes)).toEqual([undefined, 5, 5, 5, 3, undefined])
   })
 
   it('puts the fonts and the style last in the head and the script after bespoke’s', () => {
@@ -64,7 +75,8 @@ Kalimat pertama bagian satu. Kalimat kedua bagian satu.
 
 Kalimat pertama bagian dua.
 `
-// Minutes no shipped storyboard uses, one of them not whole.
+// Minutes no shipped storyboard uses, one of them not whole; the last points slide is too long
+// for one slide, so the build splits it into continuation pages.
 const STORYBOARD = `slides:
   - layout: title
   - layout: points
@@ -80,7 +92,8 @@ const STORYBOARD = `slides:
   - layout: points
     section: dua
     title: Poin Kedua
-    points: [Tiga]
+    points:
+${Array.from({ length: 16 }, (_, i) => `      - Butir ${i + 1} yang cukup panjang agar daftar ini tidak muat pada satu slide saja`).join('\n')}
     minutes: 1.5
   - layout: closing
 `
@@ -107,6 +120,9 @@ describe.skipIf(!browserInUse)(`the HTML deck in the browser (${browserInUse?.he
   let url: string
   let build: CliResult
   let browser: LaunchedBrowser
+  let html: string
+  /** Slides in the built deck (the last points slide is split). */
+  let pages: number
 
   beforeAll(async () => {
     dir = await makeProject({
@@ -118,6 +134,8 @@ describe.skipIf(!browserInUse)(`the HTML deck in the browser (${browserInUse?.he
     })
     build = await runExpecting(0, ['build', '--format', 'html', '--essay', 'presentasi-uji'], dir)
     url = pathToFileURL(path.join(dir, 'dist', 'kota-uji', 'presentasi-uji.html')).href
+    html = await readFile(new URL(url), 'utf8')
+    pages = (html.match(/<svg[^>]*data-marpit-svg/g) ?? []).length
     browser = await launchBrowser(browserInUse!, 60_000)
   })
   afterAll(async () => {
@@ -125,10 +143,12 @@ describe.skipIf(!browserInUse)(`the HTML deck in the browser (${browserInUse?.he
     await removeProject(dir)
   })
 
-  it('sets the planned minutes on the slides that have them', async () => {
+  it('sets the planned minutes on the slides that have them, continuation pages included', async () => {
     expect(build.code).toBe(0)
-    const html = await readFile(new URL(url), 'utf8')
-    expect([...html.matchAll(/<section(?: data-minutes="([\d.]+)")? id=/g)].map((match) => match[1] ?? null)).toEqual([null, '3', '7', '1.5', null])
+    const timings = [...html.matchAll(/<section(?: data-minutes="([\d.]+)" data-source="(\d+)")? id=/g)].map((match) => match.slice(1, 3).join(' ').trim())
+    expect(timings).toHaveLength(pages)
+    expect(pages).toBeGreaterThan(5)
+    expect(timings).toEqual(['', '3 1', '7 2', ...Array(pages - 4).fill('1.5 3'), ''])
   })
 
   it('presenter view: Indonesian labels, a 24-hour clock, the counter and the slide’s own countdown', async () => {
@@ -137,7 +157,7 @@ describe.skipIf(!browserInUse)(`the HTML deck in the browser (${browserInUse?.he
       expect(await page.title()).toBe('[Tampilan penyaji] - Presentasi Uji')
       await waitForText(page, '.ortug-clock', '22:39:42')
       expect(await page.$eval('.ortug-clock', (clock) => getComputedStyle(clock, '::before').content)).toBe('"Pukul "')
-      expect(await textOf(page, '.bespoke-marp-presenter-info-page')).toBe('Slide 1 dari 5')
+      expect(await textOf(page, '.bespoke-marp-presenter-info-page')).toBe(`Slide 1 dari ${pages}`)
       const titles = await page.$$eval('.bespoke-marp-presenter-container [title]', (elements) => elements.map((element) => element.getAttribute('title')))
       expect(titles).toEqual(expect.arrayContaining(['Slide sebelumnya', 'Slide berikutnya', 'Perbesar huruf catatan (+)', 'Jam sekarang']))
       const visible = await page.$eval('.bespoke-marp-presenter-info-container', (info) => info.textContent)
@@ -147,7 +167,7 @@ describe.skipIf(!browserInUse)(`the HTML deck in the browser (${browserInUse?.he
 
       await page.keyboard.press('ArrowRight')
       await page.waitForFunction(() => location.hash === '#2')
-      await waitForText(page, '.bespoke-marp-presenter-info-page', 'Slide 2 dari 5')
+      await waitForText(page, '.bespoke-marp-presenter-info-page', `Slide 2 dari ${pages}`)
       await waitForText(page, '.ortug-slide-timer', 'Sisa waktu slide: 03:00')
       await advance(page, 72_000)
       await waitForText(page, '.ortug-slide-timer', 'Sisa waktu slide: 01:48')
@@ -157,11 +177,18 @@ describe.skipIf(!browserInUse)(`the HTML deck in the browser (${browserInUse?.he
       await waitForText(page, '.ortug-slide-timer', 'Lewat waktu slide: +00:45')
       expect(await page.$eval('.ortug-slide-timer', (timer) => getComputedStyle(timer).color)).not.toBe(calm)
 
-      // Another slide has its own minutes; coming back, the first one goes on where it was.
+      // Another slide has its own minutes, which its continuation page goes on counting down;
+      // coming back, the first slide goes on where it was.
       await page.keyboard.press('ArrowRight')
       await page.keyboard.press('ArrowRight')
       await page.waitForFunction(() => location.hash === '#4')
       await waitForText(page, '.ortug-slide-timer', 'Sisa waktu slide: 01:30')
+      await advance(page, 30_000)
+      await waitForText(page, '.ortug-slide-timer', 'Sisa waktu slide: 01:00')
+      await page.keyboard.press('ArrowRight')
+      await page.waitForFunction(() => location.hash === '#5')
+      await waitForText(page, '.bespoke-marp-presenter-info-page', `Slide 5 dari ${pages}`)
+      expect(await textOf(page, '.ortug-slide-timer')).toBe('Sisa waktu slide: 01:00')
       await page.keyboard.press('Home')
       await page.keyboard.press('ArrowRight')
       await page.waitForFunction(() => location.hash === '#2')
@@ -178,7 +205,7 @@ describe.skipIf(!browserInUse)(`the HTML deck in the browser (${browserInUse?.he
     try {
       const bar = await page.$eval('.bespoke-progress-bar', (element) => getComputedStyle(element).backgroundColor)
       expect(bar).toBe('rgb(23, 92, 54)')
-      expect(await textOf(page, '[data-bespoke-marp-osc="page"]')).toBe('Slide 1 dari 5')
+      expect(await textOf(page, '[data-bespoke-marp-osc="page"]')).toBe(`Slide 1 dari ${pages}`)
       expect(await page.$eval('[data-bespoke-marp-osc="presenter"]', (button) => button.getAttribute('title'))).toBe('Buka tampilan penyaji (p)')
 
       const timer = 'section.question .ortug-discussion-timer'
@@ -188,7 +215,7 @@ describe.skipIf(!browserInUse)(`the HTML deck in the browser (${browserInUse?.he
       await page.keyboard.press('ArrowRight')
       await page.keyboard.press('ArrowRight')
       await page.waitForFunction(() => location.hash === '#3')
-      await waitForText(page, '[data-bespoke-marp-osc="page"]', 'Slide 3 dari 5')
+      await waitForText(page, '[data-bespoke-marp-osc="page"]', `Slide 3 dari ${pages}`)
       expect(await textOf(page, timer)).toBe('07:00')
       await advance(page, 61_000)
       await waitForText(page, timer, '05:59')
@@ -208,7 +235,7 @@ describe.skipIf(!browserInUse)(`the HTML deck in the browser (${browserInUse?.he
 
       await page.keyboard.press('ArrowLeft')
       await page.waitForFunction(() => location.hash === '#2')
-      await waitForText(page, '[data-bespoke-marp-osc="page"]', 'Slide 2 dari 5')
+      await waitForText(page, '[data-bespoke-marp-osc="page"]', `Slide 2 dari ${pages}`)
       expect(requests).toEqual([])
       expect(errors).toEqual([])
     } finally {
