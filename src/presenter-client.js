@@ -4,7 +4,8 @@
 // are English and cannot be configured, so this script rewrites them in Indonesian, replaces the
 // clock with a 24-hour one, and adds the timers: the presenter sees how much of the current
 // slide's planned time is left, and the audience sees a discussion slide's countdown.
-// ortug sets each slide's planned minutes as `data-minutes` on the slide's section element.
+// ortug sets each timed slide's planned minutes as `data-minutes` on its section element, and
+// `data-source`, the storyboard slide it comes from (shared by its continuation pages).
 ;(() => {
   const view = document.body.dataset.bespokeView || 'audience'
   const slides = [...document.querySelectorAll('svg[data-marpit-svg]')]

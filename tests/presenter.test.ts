@@ -87,7 +87,7 @@ const STORYBOARD = `slides:
   - layout: question
     section: satu
     title: Diskusi
-    question: Apa yang Anda pelajari?
+    question: ${'Apa yang Anda pelajari dari bagian ini, dan bagaimana Anda akan menerapkannya dalam pekerjaan sehari-hari di kantor? '.repeat(2).trim()}
     minutes: 7
   - layout: points
     section: dua
@@ -219,17 +219,32 @@ describe.skipIf(!browserInUse)(`the HTML deck in the browser (${browserInUse?.he
       expect(await textOf(page, timer)).toBe('07:00')
       await advance(page, 61_000)
       await waitForText(page, timer, '05:59')
-      // Shown on the slide, inside its bounds, large enough to read from the back of the room.
+      // Shown on the slide, inside its bounds, its text at least 36 px of the slide's 720, and in
+      // the bottom margin, so over none of the content, however much of the content area it fills.
       const box = await page.$eval(timer, (element) => {
         const own = element.getBoundingClientRect()
         const slide = (element.closest('svg') as SVGElement).getBoundingClientRect()
+        const covered = [...(element.parentElement as HTMLElement).children]
+          .filter((child) => child !== element && child.tagName !== 'FOOTER')
+          .filter((child) => {
+            const other = child.getBoundingClientRect()
+            return other.left < own.right && own.left < other.right && other.top < own.bottom && own.top < other.bottom
+          })
+          .map((child) => child.outerHTML.slice(0, 80))
+        const section = element.parentElement as HTMLElement
+        const area = section.getBoundingClientRect()
+        const contentBottom = area.bottom - Number.parseFloat(getComputedStyle(section).paddingBottom) * (area.height / section.offsetHeight)
         return {
+          inMargin: own.top >= contentBottom - 0.5,
           inside: own.left >= slide.left && own.right <= slide.right && own.top >= slide.top && own.bottom <= slide.bottom,
-          share: own.height / slide.height,
+          fontShare: Number.parseFloat(getComputedStyle(element).fontSize) / 720,
+          covered,
         }
       })
       expect(box.inside).toBe(true)
-      expect(box.share).toBeGreaterThan(0.06)
+      expect(box.fontShare).toBeGreaterThanOrEqual(36 / 720)
+      expect(box.inMargin).toBe(true)
+      expect(box.covered).toEqual([])
       await advance(page, 360_000)
       await waitForText(page, timer, 'Waktu habis')
 
