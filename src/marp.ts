@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import type { BrowserChoice } from './browser.ts'
 import { fail } from './error.ts'
 import type { MarpFormat } from './formats.ts'
+import { finishHtmlDeck, loadPresenterAssets, type SlideTiming } from './presenter.ts'
 
 // Marp Markdown → HTML and PPTX (marp-cli, bespoke template) and → the inline SVG the browser
 // prints (marp-core), both in Marp's own process (marp-worker.mjs); and when each deck is converted.
@@ -26,6 +27,8 @@ export interface MarkdownDeck {
   /** Output path without extension, relative to the output folder: `<office>/<slug>`. */
   base: string
   markdown: string
+  /** Each slide's planned minutes, for the HTML deck's timers. */
+  timings?: readonly SlideTiming[]
 }
 
 /**
@@ -178,18 +181,13 @@ async function prepareConversion(decks: readonly MarkdownDeck[], workDir: string
 
 async function readConversion(decks: readonly MarkdownDeck[], outputDir: string, { format, fontCss }: MarpCliOptions) {
   const outputs = new Map<string, Uint8Array>()
+  const assets = format === 'html' ? await loadPresenterAssets() : undefined
   for (const deck of decks) {
     const bytes = await readFile(path.join(outputDir, `${deck.base}.${format}`))
-    outputs.set(deck.base, format === 'html' && fontCss ? addToHead(bytes, `<style>${fontCss}</style>`) : bytes)
+    const finished = assets ? Buffer.from(finishHtmlDeck(bytes.toString('utf8'), { assets, fontCss, timings: deck.timings })) : bytes
+    outputs.set(deck.base, finished)
   }
   return outputs
-}
-
-function addToHead(html: Buffer, tags: string): Buffer {
-  const text = html.toString('utf8')
-  const at = text.indexOf('</head>')
-  if (at < 0) fail('ENVIRONMENT', 'marp-cli wrote an HTML file without a <head>')
-  return Buffer.from(text.slice(0, at) + tags + text.slice(at))
 }
 
 /** A deck for marp-cli: its Markdown as it stands, and when its slides are final. */
@@ -199,6 +197,8 @@ export interface MarpSource {
   office: string
   formats: readonly string[]
   markdown(): string
+  /** Each slide's planned minutes, as the slides stand. */
+  timings?(): readonly SlideTiming[]
   /** Settles when the fit check has made the slides final. */
   fitted: Promise<void>
 }
@@ -226,7 +226,7 @@ export async function convertDecks(marp: MarpWorker, decks: readonly MarpSource[
     const browser = format === 'pptx' ? await options.browser() : undefined
     const themed = { format, themeCss: options.themeCss, fontCss: options.fontCss, browser }
     const rendered = await marp.convert(
-      sources.map((deck) => ({ base: deck.base, markdown: deck.markdown() })),
+      sources.map((deck) => ({ base: deck.base, markdown: deck.markdown(), timings: deck.timings?.() })),
       path.join(options.workDir, folder),
       themed,
     )

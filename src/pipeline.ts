@@ -5,6 +5,7 @@ import type { DeckJob } from './jobs.ts'
 import type { Logger } from './log.ts'
 import { convertDecks, type MarpWorker } from './marp.ts'
 import { openBrowserPages } from './pages.ts'
+import { planTimings } from './presenter.ts'
 import {
   type DeckWork,
   describeSteps,
@@ -109,6 +110,7 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
           office: work.job.office.id,
           formats: work.job.formats,
           markdown: () => work.slides.markdown,
+          timings: () => planTimings(work.slides.deck.slides),
           fitted: work.fitted.promise,
         })),
         {
