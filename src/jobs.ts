@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { Project } from './content.ts'
 import { collectErrors, type OrtugError } from './error.ts'
@@ -6,6 +6,7 @@ import { FORMATS, type Format } from './formats.ts'
 import { isOutputFresh, VERSION } from './manifest.ts'
 import { compileDeckTemplates, type DeckTemplates, type RenderMarkdown } from './markdown.ts'
 import { sha256 } from './output.ts'
+import { resolveSourceDate } from './pdf.ts'
 import { resolveFontFiles } from './theme.ts'
 import type { Essay, HandoutLayout, ManifestEntry, Office, OutputFile, Paper, Storyboard } from './types.ts'
 
@@ -25,6 +26,8 @@ export interface DeckJob {
   keys: Record<Format, string>
   handout: { layout: HandoutLayout; paper: Paper }
   formats: readonly Format[]
+  /** The date its PDFs carry: SOURCE_DATE_EPOCH, else the newest of its essay, office and template files. */
+  sourceDate: Date
 }
 
 export interface JobOptions {
@@ -46,7 +49,11 @@ export interface PlannedJobs {
 /** Jobs for the given offices × every essay, office by office in order. */
 export async function planJobs(project: Project, offices: Project['offices'], options: JobOptions): Promise<PlannedJobs> {
   const hash = inputHasher(project.root)
-  const planned = await Promise.all(offices.map((entry) => planOffice(project, entry, hash, options)))
+  const epoch = process.env.SOURCE_DATE_EPOCH
+  // A malformed value fails the whole build once, not every office.
+  if (epoch) resolveSourceDate(epoch, [])
+  const dates = sourceDater(epoch)
+  const planned = await Promise.all(offices.map((entry) => planOffice(project, entry, hash, dates, options)))
   return {
     jobs: planned.flatMap((p) => p.jobs),
     unchanged: planned.reduce((sum, p) => sum + p.unchanged, 0),
@@ -92,6 +99,21 @@ export function displayPath(root: string, file: string, p: path.PlatformPath = p
 // --- internal ---
 
 type HashInputs = (files: string[]) => Promise<Record<string, string>>
+type DateInputs = (files: string[]) => Promise<Date>
+
+/** The date of a set of input files (see resolveSourceDate), each file's time read once per build. */
+function sourceDater(epoch: string | undefined): DateInputs {
+  const mtimes = new Map<string, Promise<number>>()
+  const mtimeOf = (file: string) => {
+    let mtime = mtimes.get(file)
+    if (!mtime) {
+      mtime = epoch ? Promise.resolve(0) : stat(file).then((info) => info.mtimeMs)
+      mtimes.set(file, mtime)
+    }
+    return mtime
+  }
+  return async (files) => resolveSourceDate(epoch, await Promise.all(files.map(mtimeOf)))
+}
 
 /** Hashes of input files by their path in the project, each file read once per build (offices share templates, essays and fonts). */
 function inputHasher(root: string): HashInputs {
@@ -111,6 +133,7 @@ async function planOffice(
   project: Project,
   { office, templates, inputs: officeInputs }: Project['offices'][number],
   hash: HashInputs,
+  dateOf: DateInputs,
   { formats, handout: handoutOption, freshness }: JobOptions,
 ): Promise<PlannedJobs> {
   const jobs: DeckJob[] = []
@@ -133,7 +156,9 @@ async function planOffice(
       unchanged += fresh.filter(Boolean).length
       if (freshness && stale.length === 0) continue
       renderMarkdown ??= compileDeckTemplates(templates)
-      jobs.push({ office, templates, essay, storyboard, renderMarkdown, inputs, keys, handout, formats: stale })
+      const templateFiles = [project.themeFile, templates.deck.file, templates.handout.file, ...Object.values(templates.layouts).map((t) => t.file)]
+      const sourceDate = await dateOf([...templateFiles, ...essayInputs, ...officeInputs])
+      jobs.push({ office, templates, essay, storyboard, renderMarkdown, inputs, keys, handout, formats: stale, sourceDate })
     }
     return { jobs, unchanged, errors: [] }
   } catch (error) {
