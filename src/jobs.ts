@@ -36,6 +36,8 @@ export interface JobOptions {
   handout?: { layout?: HandoutLayout; paper?: Paper }
   /** Skip outputs that the previous manifest shows up to date in `outDir` (a build); without it, every deck is a job. */
   freshness?: { previous: readonly ManifestEntry[]; outDir: string; force?: boolean }
+  /** The environment's SOURCE_DATE_EPOCH: the date of every PDF, instead of the newest input's. */
+  sourceDateEpoch?: string
 }
 
 export interface PlannedJobs {
@@ -49,7 +51,7 @@ export interface PlannedJobs {
 /** Jobs for the given offices × every essay, office by office in order. */
 export async function planJobs(project: Project, offices: Project['offices'], options: JobOptions): Promise<PlannedJobs> {
   const hash = inputHasher(project.root)
-  const epoch = process.env.SOURCE_DATE_EPOCH
+  const epoch = options.sourceDateEpoch?.trim() || undefined
   // A malformed value fails the whole build once, not every office.
   if (epoch) resolveSourceDate(epoch, [])
   const dates = sourceDater(epoch)
@@ -134,7 +136,7 @@ async function planOffice(
   { office, templates, inputs: officeInputs }: Project['offices'][number],
   hash: HashInputs,
   dateOf: DateInputs,
-  { formats, handout: handoutOption, freshness }: JobOptions,
+  { formats, handout: handoutOption, freshness }: Omit<JobOptions, 'sourceDateEpoch'>,
 ): Promise<PlannedJobs> {
   const jobs: DeckJob[] = []
   let unchanged = 0

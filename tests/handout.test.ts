@@ -140,7 +140,7 @@ describe.each(HANDOUT_LAYOUTS.flatMap((layout) => PAPERS.map((paper) => ({ layou
     pdf = await render(input, `${layout}-${paper}`)
   })
 
-  it('has the paper size, the page count, embedded fonts, metadata and the deck\'s date', () => {
+  it("has the paper size, the page count, embedded fonts, metadata and the deck's date", () => {
     for (const size of pdf.sizes) {
       expect(Math.abs(size.width - PAGE_POINTS[paper].width)).toBeLessThanOrEqual(1)
       expect(Math.abs(size.height - PAGE_POINTS[paper].height)).toBeLessThanOrEqual(1)
@@ -205,7 +205,10 @@ describe('a reading text longer than the first page', () => {
     const input: HandoutInput = { ...long, layout: 'six-up' }
     const pdf = await render(input, 'long-reading')
     const text = pageBodies(pdf, input).join(' ')
-    expectInOrder(text, input.reading.flatMap((section) => section.paragraphs))
+    expectInOrder(
+      text,
+      input.reading.flatMap((section) => section.paragraphs),
+    )
     expect(pdf.text[1]).toContain('Bacaan (lanjutan)')
     expect(pdf.text.at(-1)).toContain(collapse(printedSlides(input).at(-1)?.title ?? ''))
   })
