@@ -70,6 +70,8 @@ export function manifestEntry(job: DeckJob, format: Format, file: OutputFile): M
     sha256: sha256(file.bytes),
     office: job.office.id,
     officeName: job.office.name,
+    officeLevel: job.office.level,
+    officeColors: { primary: job.office.colors.primary, accent: job.office.colors.accent },
     essay: job.essay.slug,
     essayTitle: job.essay.meta.title,
     format,
