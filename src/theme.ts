@@ -61,3 +61,29 @@ export interface Theme {
 export function createTheme(themeCss: string, fontFaceCss: string, hash: (text: string) => string): Theme {
   return { css: themeCss, fonts: fontFaceCss, hash: hash(composeTheme(themeCss, fontFaceCss)) }
 }
+
+const RE_FRONT_MATTER = /^---\r?\n([\s\S]*?\r?\n)---\r?\n/
+const RE_STYLE_KEY = /^style: \|[ \t]*\r?\n/m
+
+/**
+ * The Markdown written to dist/: the theme and its fonts inside the front matter's `style:`, so the
+ * file keeps ortug's look when a trainer opens it alone in Marp for VS Code, which knows no theme
+ * called "ortug" and falls back to its default theme, with `style:` applied over it. `theme: ortug`
+ * stays: where the workspace registers templates/theme/ortug.css (.vscode/settings.json), it
+ * resolves exactly. The deck's own `style:` lines (office colours) follow the theme, so they win.
+ */
+export function embedTheme(markdown: string, theme: Pick<Theme, 'css' | 'fonts'>): string {
+  const front = RE_FRONT_MATTER.exec(markdown)
+  if (!front) return markdown
+  // Indented as a YAML block scalar; blank lines stay blank.
+  const css = `${theme.css}\n${theme.fonts}`
+    .split(/\r?\n/)
+    .map((line) => (line.trim() === '' ? '' : `  ${line}`))
+    .join('\n')
+  const yaml = front[1] as string
+  const style = RE_STYLE_KEY.exec(yaml)
+  const patched = style
+    ? `${yaml.slice(0, style.index + style[0].length)}${css}\n${yaml.slice(style.index + style[0].length)}`
+    : `${yaml}style: |\n${css}\n`
+  return `---\n${patched}---\n${markdown.slice(front[0].length)}`
+}
