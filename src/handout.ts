@@ -191,22 +191,27 @@ function planPages(input: HandoutInput, svgs: readonly string[]) {
   const perPage = SLIDES_PER_PAGE[input.layout]
   const groups: (typeof slides)[] = []
   for (let i = 0; i < slides.length; i += perPage) groups.push(slides.slice(i, i + perPage))
-  return [
-    { number: 1, cover: true, grid: null, notes: null },
-    ...groups.map((group, index) => ({
-      number: index + 2,
-      cover: false,
-      grid:
-        input.layout === 'notes'
-          ? null
-          : {
-              first: group[0]?.number,
-              last: group.length > 1 ? group.at(-1)?.number : null,
-              cells: Array.from({ length: perPage }, (_, i) => ({ slide: group[i] ?? null })),
-            },
-      notes: input.layout === 'notes' ? { slide: group[0] } : null,
-    })),
-  ]
+  const pages = groups.map((group, index) => ({
+    number: index + 2,
+    cover: false,
+    title: input.layout === 'notes' ? `Slide ${group[0]?.number}` : `Slide ${group[0]?.number}${group.length > 1 ? `–${group.at(-1)?.number}` : ''}`,
+    continuedTitle: input.layout === 'notes' ? `Slide ${group[0]?.number} (lanjutan)` : null,
+    grid:
+      input.layout === 'notes'
+        ? null
+        : {
+            first: group[0]?.number,
+            last: group.length > 1 ? group.at(-1)?.number : null,
+            cells: Array.from({ length: perPage }, (_, i) => ({ slide: group[i] ?? null })),
+          },
+    notes: input.layout === 'notes' ? { slide: group[0] } : null,
+  }))
+  const reading = input.layout !== 'notes' && input.reading.some((section) => section.paragraphs.length > 0)
+  const cover = { number: 1, cover: true, title: 'Sampul', continuedTitle: reading ? 'Bacaan (lanjutan)' : null, grid: null, notes: null }
+  // The notes layout has no reading text on its first page: the first slide and its notes fill it.
+  const [first, ...rest] = pages
+  if (input.layout === 'notes' && first) return [{ ...first, ...cover, notes: first.notes }, ...rest.map((page) => ({ ...page, number: page.number - 1 }))]
+  return [cover, ...pages]
 }
 
 interface Pagination {
