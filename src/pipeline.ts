@@ -179,7 +179,8 @@ function finish(work: DeckWork, printed: Printed, converted: ReadonlyMap<string,
   const base = baseOf(work)
   const { thumbnail, ...fromBrowser } = printed
   // The .md carries the theme: it is opened alone in Marp for VS Code (src/theme.ts).
-  const outputs: DeckOutputs = { markdown: embedTheme(work.slides.markdown, theme), html: converted.get(`${base}.html`), pptx: converted.get(`${base}.pptx`), ...fromBrowser }
+  const markdown = embedTheme(work.slides.markdown, theme)
+  const outputs: DeckOutputs = { markdown, html: converted.get(`${base}.html`), pptx: converted.get(`${base}.pptx`), ...fromBrowser }
   return { job: work.job, deck: work.slides.deck, outputs, thumbnail }
 }
 
