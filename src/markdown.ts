@@ -128,7 +128,7 @@ function viewModel({ office, essay, slides }: Deck) {
   }))
   return {
     ...escapeDeep(plain),
-    iconStyles: iconStyles(slides, office.colors.primary, office.id),
+    iconStyles: iconStyles(slides, office.id),
     // Validated as #rrggbb, and data: URIs built by ortug (base64): none of it is user prose.
     office: { ...escapeDeep(plain.office), colors: office.colors, logo: office.logo ?? null, qr: contact?.website ? qrCodeDataUri(contact.website) : null },
     slides: slidesView,
@@ -151,15 +151,17 @@ function slideClasses(slide: Deck['slides'][number], index: number): string {
   return classes.map((c) => ` ${c}`).join('')
 }
 
-/** One CSS rule per grid item with an icon: the icon in the office colour, as a data: URI (Marp's Markdown refuses SVG images). */
-function iconStyles(slides: Deck['slides'], color: string, officeId: string): string[] {
+/** One CSS rule per grid item with an icon: the icon, white on the office colour's disc, as a data: URI (Marp's Markdown refuses SVG images). */
+function iconStyles(slides: Deck['slides'], officeId: string): string[] {
   return slides.flatMap((slide, index) => {
     if (slide.layout !== 'grid') return []
     const items = (slide.fields.items ?? []) as { icon?: string }[]
     return items.flatMap((item, i) => {
       if (!item.icon) return []
       if (!iconExists(item.icon)) fail('CONTENT', `office "${officeId}", slide ${index + 1}: unknown icon "${item.icon}"; ${ICON_HELP}`)
-      return [`section.icons-${index + 1} li:nth-child(${i + 1})::before { background-image: url("${iconDataUri(item.icon, color)}"); }`]
+      return [
+        `section.icons-${index + 1} li:nth-child(${i + 1})::before { background-image: url("${iconDataUri(item.icon, '#ffffff')}"); background-size: 56%; color: transparent; }`,
+      ]
     })
   })
 }

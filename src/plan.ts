@@ -11,7 +11,7 @@ import type { AcronymItem, Aspect, Deck, Essay, Office, Section, Slide, Storyboa
  */
 export const BUDGETS: Record<Aspect, { text: number; quote: number; pointLine: number; pointLines: number; rows: number; band: number; cells: number }> = {
   '16:9': { text: 650, quote: 300, pointLine: 62, pointLines: 11, rows: 7, band: 8, cells: 8 },
-  '4:3': { text: 450, quote: 210, pointLine: 46, pointLines: 11, rows: 7, band: 6, cells: 6 },
+  '4:3': { text: 450, quote: 210, pointLine: 46, pointLines: 11, rows: 7, band: 8, cells: 6 },
 }
 /** A point's gap below it, in lines. */
 const POINT_GAP = 0.35

@@ -46,23 +46,26 @@ const RE_CLAUSE = /,\s+(?:maka|sehingga|karena|agar|supaya)\s/iu
 const RE_LIST = /^(.*?),?\s+(?:meliputi|yaitu|antara lain|yakni|terdiri (?:atas|dari))\s+(.+?)[.!?]?$/iu
 const MAX_SIDE = 160
 const MAX_LIST_ITEM_WORDS = 6
+/** The words before a contrast or list become the slide's title: longer ones would be lost, so such a sentence stays reading text. */
+const MAX_LEAD = 70
 
 /** A visual slide for a sentence whose shape allows one, or undefined. */
 export function deriveVisual(sentence: string, section: Section): StoryboardSlide | undefined {
   const list = RE_LIST.exec(sentence)
-  if (list) {
+  if (list && (list[1] ?? '').length <= MAX_LEAD) {
     const items = (list[2] ?? '')
       .split(/,\s*(?:dan\s+|serta\s+)?|\s+(?:dan|serta)\s+/u)
       .map((item) => item.trim())
       .filter(Boolean)
-    if (items.length >= 3 && items.length <= 8 && items.every((item) => item.split(/\s+/).length <= MAX_LIST_ITEM_WORDS)) {
+    const short = (item: string) => item.split(/\s+/).length <= MAX_LIST_ITEM_WORDS && !/[()[\]]/.test(item)
+    if (items.length >= 3 && items.length <= 8 && items.every(short)) {
       const title = leadTitle(list[1] ?? '', section)
       if (items.length <= 4) return { layout: 'pillars', section: section.id, title, columns: items.map((item) => ({ title: capitalize(item) })) }
       return { layout: 'grid', section: section.id, title, items: items.map((item) => ({ text: capitalize(item) })) }
     }
   }
   const contrast = RE_CONTRAST.exec(sentence)
-  if (contrast) {
+  if (contrast && (contrast[1] ?? '').length <= MAX_LEAD) {
     const left = (contrast[2] ?? '').trim()
     const right = (contrast[3] ?? '').split(RE_CLAUSE)[0]?.replace(/[.!?]$/, '').trim() ?? ''
     if (left && right && left.length <= MAX_SIDE && right.length <= MAX_SIDE) {
@@ -80,10 +83,10 @@ export function deriveVisual(sentence: string, section: Section): StoryboardSlid
   return undefined
 }
 
-/** The words before the contrast or list as a slide title, when short enough; else the section's heading. */
+/** The words before the contrast or list as the slide's title; the section's heading when there are none. */
 function leadTitle(lead: string, section: Section): string {
   const cleaned = lead.replace(/[,:;]\s*$/, '').trim()
-  return cleaned.length >= 3 && cleaned.length <= 70 ? capitalize(cleaned) : section.heading
+  return cleaned.length >= 3 ? capitalize(cleaned) : section.heading
 }
 
 function capitalize(text: string): string {
