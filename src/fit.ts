@@ -32,7 +32,7 @@ export interface FitCache {
 }
 
 export function emptyFitCache(): FitCache {
-  return { version: 1, slides: {}, fills: {} }
+  return { version: 1, slides: {} }
 }
 
 /** Accepts only a well-formed cache; anything else (corrupt, foreign) is ignored. */
@@ -46,7 +46,8 @@ export function parseFitCache(text: string | undefined): FitCache {
       for (const [key, value] of Object.entries(record)) if (/^[0-9a-f]{64}$/.test(key) && typeof value === 'number') picked[key] = value
       return picked
     }
-    return { version: 1, slides: pick(parsed.slides), fills: pick(parsed.fills) }
+    const fills = pick(parsed.fills)
+    return Object.keys(fills).length > 0 ? { version: 1, slides: pick(parsed.slides), fills } : { version: 1, slides: pick(parsed.slides) }
   } catch {
     return emptyFitCache()
   }

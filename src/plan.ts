@@ -91,9 +91,14 @@ export function planDeck(essay: Essay, storyboard: Storyboard, office: Office, t
 /** The PDF outline entry: distinct for every slide ("Diskusi 2: Apa arti …"). */
 function outlineTitle(source: StoryboardSlide, fields: Fields): string {
   if (source.layout === 'question') return `${fields.title}: ${String(fields.question ?? '')}`
-  if (source.layout === 'quote' && !source.title) return `Kutipan: ${String(fields.quote ?? '')}`
+  if (source.layout === 'quote' && !source.title) return `Kutipan: ${firstWords(oneLine(source.quote ?? ''), 6)}`
   if (source.layout === 'statement' && !source.title) return String(fields.text ?? 'Pernyataan')
   return String(fields.title ?? fields.question ?? fields.quote ?? source.layout)
+}
+
+function firstWords(text: string, count: number): string {
+  const words = text.split(/\s+/)
+  return words.length > count ? `${words.slice(0, count).join(' ')} …` : text
 }
 
 /** Each sentence of a section goes to the slide that says it (see notes.ts), after the slide's own notes. */
