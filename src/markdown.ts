@@ -136,13 +136,14 @@ function viewModel({ office, essay, slides }: Deck) {
 }
 
 /**
- * The classes a layout adds to its own: "dense", "balanced grow-N" (set by the fit check),
+ * The classes a layout adds to its own: "band" (an acronym's letters in a row), "dense", "balanced grow-N" (set by the fit check),
  * "discussion" and "minutes-N" (the planned minutes, for the presenter view), "icons-N" (a grid's
  * icons, see iconStyles). Starts with a space when not empty. Only ortug's words and numbers.
  */
 function slideClasses(slide: Deck['slides'][number], index: number): string {
   const classes: string[] = []
   const grow = Number(slide.fields.grow ?? 0)
+  if (slide.fields.band) classes.push('band')
   if (slide.fields.dense) classes.push('dense')
   if (grow > 0) classes.push('balanced', `grow-${grow}`)
   if (slide.layout === 'question') classes.push('discussion')

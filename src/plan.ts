@@ -13,6 +13,8 @@ export const BUDGETS: Record<Aspect, { text: number; quote: number; pointLine: n
   '16:9': { text: 650, quote: 300, pointLine: 62, pointLines: 11, rows: 7, band: 8, cells: 8 },
   '4:3': { text: 450, quote: 210, pointLine: 46, pointLines: 11, rows: 7, band: 8, cells: 6 },
 }
+/** The longest word an acronym's band holds under a letter; longer ones make rows. */
+const BAND_WORD = 26
 /** A point's gap below it, in lines. */
 const POINT_GAP = 0.35
 
@@ -32,6 +34,7 @@ const EMPTY_FIELDS = {
   text: null,
   minutes: null,
   part: null,
+  band: false,
   continued: false,
   dense: false,
   grow: 0,
@@ -258,8 +261,12 @@ function expandSlide(
     }
     case 'points':
       return continued(packItems(slide.points ?? [], weighPoint, budget.pointLines).map((points) => ({ title, subtitle, points })))
-    case 'acronym':
-      return continued(packItems<AcronymItem>(slide.items ?? [], () => 1, budget.band).map((items) => ({ title, subtitle, items })))
+    case 'acronym': {
+      const items = slide.items ?? []
+      // Short words under their letters fit a band; longer ones read better as rows.
+      const band = items.every((item) => item.text.length <= BAND_WORD) && items.length <= budget.band
+      return continued(packItems<AcronymItem>(items, () => 1, band ? budget.band : budget.rows).map((page) => ({ title, subtitle, items: page, band })))
+    }
     case 'grid':
       return continued(packItems<AcronymItem>(slide.items ?? [], () => 1, budget.cells).map((items) => ({ title, subtitle, items })))
     case 'contrast':

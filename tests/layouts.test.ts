@@ -86,6 +86,8 @@ describe.skipIf(!inUse)('the shipped deck and a derived deck, 16:9 and 4:3', () 
     try {
       const deck = { aspect, lang: 'id', label: key, slideTitles: [], layouts: [] }
       await loadIsolated(page, printableHtml(deck, theme, await marp.render(markdown, theme.css)), key)
+      // Titles break in balanced lines: the browser must know text-wrap: balance.
+      expect(await page.evaluate(() => CSS.supports('text-wrap', 'balance'))).toBe(true)
       const measured = await measureSlides(page, deck)
       const layout = await page.evaluate(() =>
         [...document.querySelectorAll('div.marpit > svg > foreignObject > section')].map((section) => {

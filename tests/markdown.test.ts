@@ -241,7 +241,7 @@ describe('the Markdown of the visual layouts', () => {
   it('marks discussion slides and every slide with minutes for the presenter view, and inlines each icon once, white', () => {
     const html = new Marp(MARP_OPTIONS).render(markdown).html
     const classes = [...html.matchAll(/<section\b[^>]*\sclass="([^"]*)"/g)].map((m) => m[1])
-    expect(classes).toEqual(['contrast minutes-5', 'pillars', 'grid icons-3', 'acronym', 'statement', 'question discussion minutes-2.5'])
+    expect(classes).toEqual(['contrast minutes-5', 'pillars', 'grid icons-3', 'acronym band', 'statement', 'question discussion minutes-2.5'])
     const icons = [...markdown.matchAll(/section\.icons-3 li:nth-child\((\d)\)::before \{ background-image: url\("data:image\/svg\+xml;base64,([^"]+)"\)/g)]
     expect(icons.map((m) => m[1])).toEqual(['1'])
     expect(Buffer.from(icons[0]?.[2] ?? '', 'base64').toString()).toMatch(/^<svg[^>]*lucide-users[^>]*stroke="#ffffff"/)

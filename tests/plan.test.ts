@@ -77,6 +77,7 @@ describe('slides from a storyboard', () => {
       columns: null,
       minutes: null,
       part: null,
+      band: false,
       continued: false,
       dense: false,
       grow: 0,
@@ -399,6 +400,13 @@ slides:
       { icon: 'scale', text: 'Netral' },
     ])
     expect(deck.slides[7]?.fields).toMatchObject({ title: null, text: 'Satu kalimat besar.' })
+  })
+
+  it('an acronym with short words is a band of letters; one with longer texts, rows', () => {
+    const short = [{ term: 'B', text: 'Berorientasi pelayanan' }]
+    const long = [{ term: 'N', text: 'Netralitas kerahasiaan profesionalisme netralitas' }]
+    const plan = (items: typeof short) => planDeck(essay, { derived: false, slides: [{ layout: 'acronym', title: 'A', items }] }, makeOffice()).slides[0]?.fields.band
+    expect([plan(short), plan(long)]).toEqual([true, false])
   })
 
   it('a grid longer than a slide holds is split at item boundaries', () => {
