@@ -110,7 +110,12 @@ function withGrow(tuning: Tuning, page: number, grow: number): Tuning {
  * whose content spans less than half its content box gets the step of larger type that should
  * bring it past the target, up to `caps` (steps that overflowed before). Undefined: nothing to do.
  */
-export function growTuning(tuning: ReadonlyMap<number, Tuning>, deck: Deck, fills: readonly number[], caps: ReadonlyMap<string, number>): Map<number, Tuning> | undefined {
+export function growTuning(
+  tuning: ReadonlyMap<number, Tuning>,
+  deck: Deck,
+  fills: readonly number[],
+  caps: ReadonlyMap<string, number>,
+): Map<number, Tuning> | undefined {
   const next = new Map(tuning)
   let changed = false
   deck.slides.forEach((slide, i) => {
@@ -155,8 +160,7 @@ export function repairTuning(
     if (grow > 0) {
       caps?.set(`${slide.source}:${page}`, grow - 1)
       next.set(slide.source, withGrow(current, page, grow - 1))
-    } else if (SPLITTABLE.has(slide.layout) && slide.units > 1 && smaller !== undefined)
-      next.set(slide.source, { scale: smaller, dense: current.dense })
+    } else if (SPLITTABLE.has(slide.layout) && slide.units > 1 && smaller !== undefined) next.set(slide.source, { scale: smaller, dense: current.dense })
     else if (!current.dense) next.set(slide.source, { ...current, dense: true })
     else continue
     changed = true

@@ -66,7 +66,7 @@ const slideFields = z.strictObject({
     .describe(
       'Which template in templates/layouts/ draws the slide. title, agenda, closing: generated. section: a divider. points: a heading and bullets. acronym: `items` with `term` (a letter) and `text`, drawn as a band of letters. quote: `quote` in large serif. text: reading text. question: a discussion slide, full-screen, with its `minutes`. contrast: two `columns` side by side ("Bukan …" / "Melainkan …"), each a `title` with `points` or a `text`. pillars: two to four `columns`, each a `title` and a one-line `text`. grid: `items` with an `icon` (a Lucide icon name, https://lucide.dev/icons) and a short `text`. statement: one sentence (`text`), large.',
     ),
-  section: sectionRefSchema.optional().describe("Section id: the slide takes the sentences of that section it says as speaker notes."),
+  section: sectionRefSchema.optional().describe('Section id: the slide takes the sentences of that section it says as speaker notes.'),
   title: line().optional(),
   subtitle: line().optional(),
   points: z.array(line(300)).min(1, 'must list at least one point').max(100, 'must list at most 100 points').optional(),
@@ -96,7 +96,9 @@ const slideFields = z.strictObject({
   quote: paragraph(1200).optional(),
   question: paragraph(600).optional(),
   text: paragraph().optional(),
-  notes: paragraph(20000).optional().describe('Speaker notes the slide starts with (how to open, what to ask, how to close); the essay sentences the slide says follow them.'),
+  notes: paragraph(20000)
+    .optional()
+    .describe('Speaker notes the slide starts with (how to open, what to ask, how to close); the essay sentences the slide says follow them.'),
   minutes: z.number().positive('must be more than 0').max(600, 'must be at most 600').optional(),
 })
 
@@ -139,10 +141,7 @@ export const extraSlideSchema = slideFields
 
 export const storyboardSchema = z
   .strictObject({
-    dividers: z
-      .boolean()
-      .optional()
-      .describe('true: a divider slide ("Bagian 2 dari 6 · 20 menit") before the first slide of each part of the agenda.'),
+    dividers: z.boolean().optional().describe('true: a divider slide ("Bagian 2 dari 6 · 20 menit") before the first slide of each part of the agenda.'),
     slides: z.array(slideSchema).min(1, 'must list at least one slide'),
   })
   .meta({ title: 'ortug storyboard', description: 'content/essays/<slug>.deck.yaml: the slides of one essay, in order.' })
@@ -201,7 +200,11 @@ export const officeSchema = z.strictObject({
   session: z
     .strictObject({
       date: isoDate.optional().describe('Date of the session, YYYY-MM-DD.'),
-      start: z.string().regex(RE_TIME, 'must be a 24-hour time written HH:MM, e.g. "08:30"').optional().describe('Start time (WIB), HH:MM: the agenda shows clock times.'),
+      start: z
+        .string()
+        .regex(RE_TIME, 'must be a 24-hour time written HH:MM, e.g. "08:30"')
+        .optional()
+        .describe('Start time (WIB), HH:MM: the agenda shows clock times.'),
       venue: line(120).optional().describe('Where the session takes place.'),
       trainers: z.array(line(120)).max(12, 'must list at most 12 trainers').optional().describe('Names of the trainers, as a list.'),
     })

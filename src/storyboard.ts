@@ -67,7 +67,11 @@ export function deriveVisual(sentence: string, section: Section): StoryboardSlid
   const contrast = RE_CONTRAST.exec(sentence)
   if (contrast && (contrast[1] ?? '').length <= MAX_LEAD) {
     const left = (contrast[2] ?? '').trim()
-    const right = (contrast[3] ?? '').split(RE_CLAUSE)[0]?.replace(/[.!?]$/, '').trim() ?? ''
+    const right =
+      (contrast[3] ?? '')
+        .split(RE_CLAUSE)[0]
+        ?.replace(/[.!?]$/, '')
+        .trim() ?? ''
     if (left && right && left.length <= MAX_SIDE && right.length <= MAX_SIDE) {
       return {
         layout: 'contrast',

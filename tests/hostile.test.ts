@@ -26,7 +26,21 @@ const HOSTILE = path.join(FIXTURES, 'hostile')
 /** The clean essay and office of `_base/`: every hostile deck is compared with theirs. */
 const CLEAN = { office: 'kota-uji', essay: 'uji' }
 /** Classes of the layouts' sections (templates/layouts/*.hbs): a data-made class would show here. */
-const LAYOUT_CLASSES = ['title', 'agenda', 'divider', 'points', 'acronym', 'quote', 'reading', 'question', 'closing', 'contrast', 'pillars', 'grid', 'statement']
+const LAYOUT_CLASSES = [
+  'title',
+  'agenda',
+  'divider',
+  'points',
+  'acronym',
+  'quote',
+  'reading',
+  'question',
+  'closing',
+  'contrast',
+  'pillars',
+  'grid',
+  'statement',
+]
 /** ortug's own classes: a layout's, or one the plan adds (see slideClasses in src/markdown.ts); never one from the data. */
 const RE_ORTUG_CLASS = new RegExp(`^(${LAYOUT_CLASSES.join('|')}|dense|band|balanced|grow-\\d|discussion|minutes-\\d+(\\.\\d+)?|icons-\\d+)$`)
 /** Elements that could run code, load something or lead somewhere: data must never add one. */

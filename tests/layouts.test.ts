@@ -56,7 +56,11 @@ describe.skipIf(!inUse)('the shipped deck and a derived deck, 16:9 and 4:3', () 
   const decks: Record<string, string> = {}
 
   beforeAll(async () => {
-    dir = await makeProject({ files: { 'content/assets/logos/logo.svg': '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#e0a526"/></svg>' } })
+    dir = await makeProject({
+      files: {
+        'content/assets/logos/logo.svg': '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#e0a526"/></svg>',
+      },
+    })
     await cp(path.join(FIXTURES, 'fit/content/offices'), path.join(dir, 'content/offices'), { recursive: true })
     const essay = (await readFile(path.join(REPO, 'content/essays/ortug-kpu-jabar.md'), 'utf8')).replace('title: "Ortug', 'title: "Turunan')
     await writeFile(path.join(dir, 'content/essays/turunan.md'), essay)
@@ -109,7 +113,9 @@ describe.skipIf(!inUse)('the shipped deck and a derived deck, 16:9 and 4:3', () 
       const classes = classesOf(decks[key] as string)
       expect(overflows).toEqual([])
       expect(fills).toHaveLength(classes.length)
-      const sparse = classes.flatMap((c, i) => (EXEMPT_CLASSES.has(c[0] as string) || (fills[i] ?? 0) >= 0.5 ? [] : [`slide ${i + 1} (${c.join(' ')}): ${fills[i]}`]))
+      const sparse = classes.flatMap((c, i) =>
+        EXEMPT_CLASSES.has(c[0] as string) || (fills[i] ?? 0) >= 0.5 ? [] : [`slide ${i + 1} (${c.join(' ')}): ${fills[i]}`],
+      )
       expect(sparse).toEqual([])
       expect(layout.filter((l) => l.footerCut)).toEqual([])
       // Title and closing slides leave the top right corner (120 px and its margin) to the logo.

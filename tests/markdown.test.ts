@@ -17,7 +17,21 @@ import { makeOffice } from './unit-helpers.ts'
 
 const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url))
 /** Classes of the layouts' sections (templates/layouts/*.hbs): a data-made class would show here. */
-const LAYOUT_CLASSES = ['title', 'agenda', 'divider', 'points', 'acronym', 'quote', 'reading', 'question', 'closing', 'contrast', 'pillars', 'grid', 'statement']
+const LAYOUT_CLASSES = [
+  'title',
+  'agenda',
+  'divider',
+  'points',
+  'acronym',
+  'quote',
+  'reading',
+  'question',
+  'closing',
+  'contrast',
+  'pillars',
+  'grid',
+  'statement',
+]
 /** ortug's own classes: a layout's, or one the plan adds (see slideClasses in src/markdown.ts); never one from the data. */
 const RE_ORTUG_CLASS = new RegExp(`^(${LAYOUT_CLASSES.join('|')}|dense|band|balanced|grow-\\d|discussion|minutes-\\d+(\\.\\d+)?|icons-\\d+)$`)
 
@@ -163,7 +177,9 @@ describe('hostile data stays literal', () => {
   it('names the part in the footer of its slides, as a quoted directive that cannot end its comment', () => {
     const footers = [...markdown.matchAll(/^<!-- _footer: (".*") -->$/gm)].map((m) => JSON.parse(m[1] as string) as string)
     expect(footers.map(unescapeMarkdown)).toEqual(['', `${HOSTILE.name} · ${HOSTILE.heading}`, `${HOSTILE.name} · ${HOSTILE.heading}`, ''])
-    const shown = [...html.matchAll(/<footer>([\s\S]*?)<\/footer>/g)].map((m) => (m[1] ?? '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'))
+    const shown = [...html.matchAll(/<footer>([\s\S]*?)<\/footer>/g)].map((m) =>
+      (m[1] ?? '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'),
+    )
     expect(shown).toContain(`${HOSTILE.name} · ${HOSTILE.heading}`)
   })
 })

@@ -327,11 +327,7 @@ describe('repairTuning: what the fit check changes after an overflow', () => {
 })
 
 describe('visual layouts, parts and small things', () => {
-  const essay = parseEssay(
-    '---\ntitle: T\nauthor: Penulis\n---\n\n## Satu {#satu}\n\nKalimat satu.\n\n## Dua {#dua}\n\nKalimat dua.\n',
-    'v',
-    'v.md',
-  )
+  const essay = parseEssay('---\ntitle: T\nauthor: Penulis\n---\n\n## Satu {#satu}\n\nKalimat satu.\n\n## Dua {#dua}\n\nKalimat dua.\n', 'v', 'v.md')
   const storyboard = parseStoryboard(
     `dividers: true
 slides:
@@ -356,7 +352,19 @@ slides:
       ['Satu', 'Bagian 1 dari 2 · 18 menit'],
       ['Dua', 'Bagian 2 dari 2 · 11 menit'],
     ])
-    expect(deck.slides.map((s) => s.layout)).toEqual(['title', 'agenda', 'section', 'contrast', 'grid', 'question', 'section', 'statement', 'question', 'quote', 'closing'])
+    expect(deck.slides.map((s) => s.layout)).toEqual([
+      'title',
+      'agenda',
+      'section',
+      'contrast',
+      'grid',
+      'question',
+      'section',
+      'statement',
+      'question',
+      'quote',
+      'closing',
+    ])
     expect(planDeck(essay, { ...storyboard, dividers: false }, makeOffice()).slides.some((s) => s.layout === 'section')).toBe(false)
   })
 
@@ -405,7 +413,8 @@ slides:
   it('an acronym with short words is a band of letters; one with longer texts, rows', () => {
     const short = [{ term: 'B', text: 'Berorientasi pelayanan' }]
     const long = [{ term: 'N', text: 'Netralitas kerahasiaan profesionalisme netralitas' }]
-    const plan = (items: typeof short) => planDeck(essay, { derived: false, slides: [{ layout: 'acronym', title: 'A', items }] }, makeOffice()).slides[0]?.fields.band
+    const plan = (items: typeof short) =>
+      planDeck(essay, { derived: false, slides: [{ layout: 'acronym', title: 'A', items }] }, makeOffice()).slides[0]?.fields.band
     expect([plan(short), plan(long)]).toEqual([true, false])
   })
 

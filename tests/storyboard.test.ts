@@ -121,7 +121,11 @@ describe('parseStoryboard', () => {
   })
 
   it('reads `dividers: true`', () => {
-    expect(parseStoryboard('dividers: true\nslides:\n  - layout: closing\n', 'uji.deck.yaml', ESSAY)).toEqual({ derived: false, dividers: true, slides: [{ layout: 'closing' }] })
+    expect(parseStoryboard('dividers: true\nslides:\n  - layout: closing\n', 'uji.deck.yaml', ESSAY)).toEqual({
+      derived: false,
+      dividers: true,
+      slides: [{ layout: 'closing' }],
+    })
   })
 
   it('a YAML syntax error is reported at its line', () => {
