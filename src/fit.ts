@@ -84,11 +84,14 @@ export function cachedMeasures(keys: readonly string[], cache: FitCache, deck: D
 
 /** Stores each slide's overflow (0 when it fits) and, when given, its fill. */
 export function recordFit(cache: FitCache, keys: readonly string[], overflows: readonly Overflow[], fills?: readonly number[]): void {
+  keys.forEach((key, i) => {
+    cache.slides[key] = overflows.find((o) => o.slide === i + 1)?.pixels ?? 0
+  })
+  if (!fills) return
   cache.fills ??= {}
   const fillsByKey = cache.fills
   keys.forEach((key, i) => {
-    cache.slides[key] = overflows.find((o) => o.slide === i + 1)?.pixels ?? 0
-    if (fills) fillsByKey[key] = fills[i] ?? 0
+    fillsByKey[key] = fills[i] ?? 0
   })
 }
 
