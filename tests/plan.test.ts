@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseEssay } from '../src/essay.ts'
-import { repairTuning } from '../src/fit.ts'
+import { GROW_ZOOM, growTuning, repairTuning } from '../src/fit.ts'
 import { BUDGETS, planDeck, type Tuning } from '../src/plan.ts'
 import { deriveStoryboard, parseStoryboard } from '../src/storyboard.ts'
 import { splitSentences } from '../src/text.ts'
@@ -430,5 +430,31 @@ slides:
     const deck = planDeck(essay, storyboard, makeOffice(), tuning)
     expect(deck.slides[7]?.fields.grow).toBe(2)
     expect(deck.slides.filter((s) => s.fields.grow !== 0)).toHaveLength(1)
+  })
+})
+
+describe('growTuning: what the fit check changes for a sparse slide', () => {
+  const deck = planDeck(ESSAY, STORYBOARD, makeOffice())
+  const fills = (sparse: Record<number, number>) => deck.slides.map((_, i) => sparse[i] ?? 0.9)
+
+  it('a sparse content slide gets the step of larger type that should fill it past the target; title, divider and closing never', () => {
+    // Slide 3 (points, source 2) spans half its box: 1.4 × 0.5 = 0.7. Slide 6 (text) spans 0.2: the largest step.
+    const next = growTuning(new Map(), deck, fills({ 0: 0.2, 2: 0.5, 5: 0.2, 6: 0.1, 7: 0.1 }), new Map())
+    expect(next).toEqual(
+      new Map([
+        [2, { scale: 1, dense: false, grow: [2] }],
+        [5, { scale: 1, dense: false, grow: [GROW_ZOOM.length - 1] }],
+      ]),
+    )
+    expect(growTuning(new Map(), deck, fills({}), new Map())).toBeUndefined()
+  })
+
+  it('a grown slide that overflows takes one step back, and never grows past it again', () => {
+    const caps = new Map<string, number>()
+    const grown = new Map<number, Tuning>([[2, { scale: 1, dense: false, grow: [3] }]])
+    const back = repairTuning(grown, planDeck(ESSAY, STORYBOARD, makeOffice(), grown), [{ slide: 3, layout: 'points', title: 'Poin', pixels: 12 }], caps)
+    expect(back?.get(2)).toEqual({ scale: 1, dense: false, grow: [2] })
+    expect(caps).toEqual(new Map([['2:0', 2]]))
+    expect(growTuning(back ?? new Map(), deck, fills({ 2: 0.3 }), caps)).toBeUndefined()
   })
 })
