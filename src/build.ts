@@ -173,7 +173,7 @@ async function buildWith(marp: MarpWorker, options: BuildOptions): Promise<Build
     //    A build that wrote no office leaves the output folder as it was.
     if (built.length === 0 && jobs.length > 0) return result(built)
     const manifest = await mergeManifest(options.outDir, built, previous, shard.record)
-    const fits: FitCache = { version: 1, slides: { ...storedFit.slides, ...fitCache.slides } }
+    const fits: FitCache = { version: 1, slides: { ...storedFit.slides, ...fitCache.slides }, fills: { ...storedFit.fills, ...fitCache.fills } }
     await staging.commitTopLevel([...(await Promise.all(thumbnails)).flat(), { path: FIT_CACHE, bytes: Buffer.from(JSON.stringify(fits)) }])
     const catalogue = renderCatalogue(manifest, await readThumbnails(options.outDir, manifest))
     await staging.commitTopLevel([

@@ -363,6 +363,7 @@ level: ${level}
 # logo: assets/logos/${id}.png                         # PNG, JPEG, WebP or SVG under content/assets/
 # session:
 #   date: 2027-01-11                                   # YYYY-MM-DD
+#   start: "08:30"                                     # HH:MM (WIB): the agenda shows clock times
 #   venue: Aula Utama
 #   trainers: [Nama Pelatih]
 # contact: { email: ..., phone: ..., website: https://... }

@@ -113,7 +113,7 @@ export async function fitAndPrint(work: DeckWork, context: PrintContext): Promis
   try {
     const overflows = await fitSlides(work.slides, replanner(work.job), context.fitCache, theme.hash, async () => {
       const printable = await load()
-      return inStep(work, 'measuring the slides', () => render.measureOverflow(page as Page, printable))
+      return inStep(work, 'measuring the slides', () => render.measureSlides(page as Page, printable))
     })
     work.fitted.resolve()
     verifyFits(work, overflows)

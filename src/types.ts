@@ -41,6 +41,8 @@ export type StoryboardSlide = SlideParsed
 
 export interface Storyboard {
   slides: StoryboardSlide[]
+  /** A divider slide before the first slide of each part of the agenda. */
+  dividers?: boolean
   /** True when there was no `<slug>.deck.yaml` and the slides come from the sections. */
   derived: boolean
 }
