@@ -5,20 +5,9 @@ import type { DeckJob } from './jobs.ts'
 import type { Logger } from './log.ts'
 import { convertDecks, type MarpWorker } from './marp.ts'
 import { openBrowserPages } from './pages.ts'
-import {
-  type DeckWork,
-  describeSteps,
-  fitAndPrint,
-  fitFromCache,
-  needsBrowser,
-  type PrintContext,
-  type Printed,
-  renderDeck,
-  startDeck,
-  verifyFits,
-} from './print.ts'
+import { type DeckWork, fitAndPrintInTime, fitFromCache, needsBrowser, type PrintContext, type Printed, renderDeck, startDeck, verifyFits } from './print.ts'
 import type { Overflow } from './render.ts'
-import { asBrowserFault, checkAborted, runPool, withTimeout } from './tasks.ts'
+import { asBrowserBroken, asOfficeFault, checkAborted, isFinal, isLaunchFailure, runPool } from './tasks.ts'
 import type { Theme } from './theme.ts'
 import type { Deck } from './types.ts'
 
@@ -98,6 +87,8 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
   const handouts = works.filter((work) => work.job.formats.includes('handout')).length
   if (inBrowser.size > 0) browser.warm({ deck: Math.min(inBrowser.size, options.jobs), handout: Math.min(handouts, options.jobs) })
   let done = 0
+  /** The office whose deck failed alone and had the browser restarted, until a deck prints in the new one. */
+  let restartedFor: string | undefined
   try {
     for (const [number, batch] of batchByOffice(works, BATCH_DECKS).entries()) {
       // marp-core renders while the browser starts or is busy; marp-cli's HTML starts at once.
@@ -122,24 +113,53 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
       // Handled below; this keeps an early rejection from counting as unhandled meanwhile.
       marpOutputs.catch(() => undefined)
       const printed = new Map<DeckWork, Printed>()
+      const print = async (work: DeckWork) => {
+        // --timeout counts this deck's work: the browser's start-up is not part of it, and a
+        // browser that does not start ends the run.
+        await browser.get()
+        printed.set(work, await fitAndPrintInTime(work, context))
+        restartedFor = undefined
+      }
+      const progress = (work: DeckWork) => logger.progress(`[${++done}/${works.length}] ${work.label}`)
+      // Decks that failed for the browser (a timeout, a crash) may have failed for another deck
+      // that hung the browser they shared: each is tried again alone, in a fresh browser.
+      const suspects: DeckWork[] = []
       try {
         await runPool(batch, options.jobs, async (work) => {
           checkAborted(options.signal)
           if (skipped(work.job.office.id)) return work.fitted.resolve()
           try {
-            if (!inBrowser.has(work)) return verifyFits(work, known.get(work))
-            // --timeout counts this deck's work: the browser's start-up is not part of it.
-            await browser.get()
-            const message = (limit: string) =>
-              `${work.label}: did not finish within ${limit} ${describeSteps(work.steps)}; browser: ${browser.describe()}. Raise --timeout for a slow machine, or run "ortug doctor" to check the browser.`
-            printed.set(work, await withTimeout(fitAndPrint(work, context), options.timeoutMs, message))
+            if (!inBrowser.has(work)) verifyFits(work, known.get(work))
+            else await print(work)
           } catch (error) {
-            fail(work.job.office.id, asBrowserFault(error, `${work.label}: ${describeSteps(work.steps)}`))
+            if (isFinal(error) || !inBrowser.has(work)) fail(work.job.office.id, error)
+            else if (!isLaunchFailure(error)) return void suspects.push(work)
+            else throw error
+          }
+          work.fitted.resolve()
+          progress(work)
+        })
+        if (suspects.length > 0) await browser.restart()
+        for (const work of suspects) {
+          const office = work.job.office.id
+          checkAborted(options.signal)
+          try {
+            if (!failed.has(office)) await print(work)
+          } catch (error) {
+            if (isFinal(error)) fail(office, error)
+            else if (isLaunchFailure(error)) throw error
+            else {
+              // A fresh browser that fails again on another office: the environment, not the office.
+              if (restartedFor !== undefined && restartedFor !== office) throw asBrowserBroken(error, restartedFor)
+              fail(office, asOfficeFault(error))
+              await browser.restart()
+              restartedFor = office
+            }
           } finally {
             work.fitted.resolve()
-            logger.progress(`[${++done}/${works.length}] ${work.label}`)
+            progress(work)
           }
-        })
+        }
       } finally {
         // marp-cli works in workDir: it must be done before the caller removes that.
         for (const work of batch) work.fitted.resolve()

@@ -1,16 +1,16 @@
 import type { Page } from 'puppeteer-core'
-import { fail } from './error.ts'
+import { fail, OrtugError } from './error.ts'
 import { type FitCache, type FitState, fitSlides } from './fit.ts'
 import { type DeckOutputs, PAGE_FORMATS } from './formats.ts'
 import type { HandoutInput } from './handout.ts'
 import type { DeckJob } from './jobs.ts'
 import { formatDateIndonesian } from './markdown.ts'
 import type { MarpRender, MarpWorker } from './marp.ts'
-import type { BrowserPages } from './pages.ts'
+import type { BrowserPages, PageKind } from './pages.ts'
 import { planDeck } from './plan.ts'
 import type { Overflow } from './render.ts'
 import * as render from './render.ts'
-import { type Deferred, deferred, withTimeout } from './tasks.ts'
+import { asBrowserFault, type Deferred, deferred, isFinal, startDeadline, withDeadline, withTimeout } from './tasks.ts'
 import type { Theme } from './theme.ts'
 
 // One deck in the browser: the fit check (from the cache or measured, with repairs), the PDF and
@@ -39,10 +39,19 @@ export interface DeckWork {
   slides: FitState
   /** Settles when the slides are final (after the fit check), so HTML can start early. */
   fitted: Deferred
-  /** What the deck's work is doing now (several things at once: the handout prints beside the PDF). */
-  steps: Set<string>
+  /** The current try at the deck in the browser (a deck that fails for the browser is tried again alone). */
+  attempt: Attempt
   /** marp-core's render of `slides.markdown`, requested once. */
   rendered?: { markdown: string; render: Promise<MarpRender> }
+}
+
+/** One try at a deck's browser work: what it is doing now, and the tabs it holds. */
+export interface Attempt {
+  /** What the deck's work is doing now (several things at once: the handout prints beside the PDF). */
+  steps: Set<string>
+  pages: Set<Page>
+  /** Set once the try has failed or timed out: its work still under way stops at its next step. */
+  abandoned: boolean
 }
 
 /** What the browser made of a deck. */
@@ -55,7 +64,7 @@ export type Printed = Pick<DeckOutputs, 'pdf' | 'handout' | 'slideImages' | 'ove
 export function startDeck(job: DeckJob): DeckWork {
   const deck = planDeck(job.essay, job.storyboard, job.office)
   const slides = { deck, markdown: job.renderMarkdown(deck), tuning: new Map(), repairs: 0 }
-  return { job, label: `${job.office.id} / ${job.essay.slug}`, slides, fitted: deferred(), steps: new Set() }
+  return { job, label: `${job.office.id} / ${job.essay.slug}`, slides, fitted: deferred(), attempt: newAttempt() }
 }
 
 /**
@@ -94,17 +103,30 @@ export function renderDeck(work: DeckWork, { marp, theme }: Pick<PrintContext, '
  */
 export async function fitAndPrint(work: DeckWork, context: PrintContext): Promise<Printed> {
   const { browser, theme } = context
+  const attempt = work.attempt
+  const inStep = <T>(name: string, run: () => Promise<T>) => inAttempt(attempt, name, run)
+  const acquire = async (kind: PageKind) => {
+    const page = await browser.acquire(kind)
+    // A tab that arrives after the try was given up is closed, not kept by a try that no one waits for.
+    if (attempt.abandoned) void page.close().catch(() => undefined)
+    else attempt.pages.add(page)
+    return page
+  }
+  const release = async (kind: PageKind, page: Page, clean: boolean) => {
+    attempt.pages.delete(page)
+    await browser.release(kind, page, clean && !attempt.abandoned)
+  }
   const handoutModule = work.job.formats.includes('handout') ? import('./handout.ts') : undefined
   let page: Page | undefined
   let loaded = ''
   const load = async () => {
-    const acquired = page ? undefined : inStep(work, 'opening a tab', () => browser.acquire('deck'))
+    const acquired = page ? undefined : inStep('opening a tab', () => acquire('deck'))
     // A failure to open the page is reported below, after the render.
     acquired?.catch(() => undefined)
     const printable = toPrintable(work)
-    const html = render.printableHtml(printable, theme, await inStep(work, 'waiting for Marp', () => renderDeck(work, context)))
+    const html = render.printableHtml(printable, theme, await inStep('waiting for Marp', () => renderDeck(work, context)))
     page ??= await acquired
-    await inStep(work, 'loading the deck', () => render.loadIsolated(page as Page, html, `${printable.label}: the deck`))
+    await inStep('loading the deck', () => render.loadIsolated(page as Page, html, `${printable.label}: the deck`))
     loaded = work.slides.markdown
     return printable
   }
@@ -112,38 +134,62 @@ export async function fitAndPrint(work: DeckWork, context: PrintContext): Promis
   try {
     const overflows = await fitSlides(work.slides, replanner(work.job), context.fitCache, theme.hash, async () => {
       const printable = await load()
-      return inStep(work, 'measuring the slides', () => render.measureOverflow(page as Page, printable))
+      return inStep('measuring the slides', () => render.measureOverflow(page as Page, printable))
     })
     work.fitted.resolve()
     verifyFits(work, overflows)
     // The handout prints in a tab of its own while this one prints the deck.
     const handout = handoutModule?.then(async ({ renderHandout }) => {
       const input = handoutInput(work, theme, await renderDeck(work, context))
-      const handoutPage = await inStep(work, 'opening a tab for the handout', () => browser.acquire('handout'))
+      const handoutPage = await inStep('opening a tab for the handout', () => acquire('handout'))
       let clean = false
       try {
-        const pdf = await inStep(work, 'printing the handout', async () => renderHandout((await browser.get()).browser, input, handoutPage))
+        const pdf = await inStep('printing the handout', async () => renderHandout((await browser.get()).browser, input, handoutPage))
         clean = true
         return pdf
       } finally {
-        await browser.release('handout', handoutPage, clean)
+        await release('handout', handoutPage, clean)
       }
     })
-    const [handoutPdf, printed] = await Promise.all([handout, printDeck(work, context, load, () => page as Page, loaded !== work.slides.markdown)])
+    const [handoutPdf, printed] = await Promise.all([handout, printDeck(work, attempt, context, load, () => page as Page, loaded !== work.slides.markdown)])
     succeeded = true
     return { ...printed, handout: handoutPdf }
   } finally {
-    if (page) await browser.release('deck', page, succeeded)
+    if (page) await release('deck', page, succeeded)
   }
 }
 
-/** Runs one step of a deck's work, remembered while it runs so a timeout can say where it stuck. */
-export async function inStep<T>(work: DeckWork, name: string, run: () => Promise<T>): Promise<T> {
-  work.steps.add(name)
+/**
+ * fitAndPrint within --timeout, counted from the deck's start and covering every step (Marp's
+ * render, loading, measuring, printing, the handout). A try that times out or fails for the
+ * browser gives up its tabs (pages.ts replaces the browser if they do not close) and throws.
+ */
+export async function fitAndPrintInTime(work: DeckWork, context: PrintContext): Promise<Printed> {
+  const attempt = newAttempt()
+  work.attempt = attempt
+  const message = (limit: string) =>
+    `${work.label}: did not finish within ${limit} ${describeSteps(attempt.steps)}; browser: ${context.browser.describe()}. Raise --timeout for a slow machine, or run "ortug doctor" to check the browser.`
   try {
-    return await run()
+    return await withDeadline(fitAndPrint(work, context), startDeadline(context.timeoutMs), message)
+  } catch (error) {
+    attempt.abandoned = true
+    if (isFinal(error)) throw error
+    const fault = asBrowserFault(error, `${work.label}: ${describeSteps(attempt.steps)}`)
+    await context.browser.discard(attempt.pages)
+    throw fault
+  }
+}
+
+/** Runs one step of a try, remembered while it runs so a timeout can say where it stuck. */
+export async function inAttempt<T>(attempt: Attempt, name: string, run: () => Promise<T>): Promise<T> {
+  if (attempt.abandoned) throw new OrtugError('ENVIRONMENT', `given up before ${name}`)
+  attempt.steps.add(name)
+  try {
+    const result = await run()
+    if (attempt.abandoned) throw new OrtugError('ENVIRONMENT', `given up during ${name}`)
+    return result
   } finally {
-    work.steps.delete(name)
+    attempt.steps.delete(name)
   }
 }
 
@@ -152,6 +198,10 @@ export function describeSteps(steps: ReadonlySet<string>): string {
 }
 
 // --- internal ---
+
+function newAttempt(): Attempt {
+  return { steps: new Set(), pages: new Set(), abandoned: false }
+}
 
 function replanner(job: DeckJob) {
   return (tuning: FitState['tuning']) => {
@@ -164,7 +214,14 @@ function replanner(job: DeckJob) {
  * The PDF from the tab that holds the deck after the fit check; the catalogue's thumbnail, slide
  * images and overview from the capture window (pages.ts says why not from the tab).
  */
-async function printDeck(work: DeckWork, context: PrintContext, load: () => Promise<unknown>, page: () => Page, stale: boolean): Promise<Printed> {
+async function printDeck(
+  work: DeckWork,
+  attempt: Attempt,
+  context: PrintContext,
+  load: () => Promise<unknown>,
+  page: () => Page,
+  stale: boolean,
+): Promise<Printed> {
   const { job } = work
   if (!job.formats.some((f) => PAGE_FORMATS.includes(f))) return {}
   if (stale) await load()
@@ -172,13 +229,13 @@ async function printDeck(work: DeckWork, context: PrintContext, load: () => Prom
   const { width, height } = render.SLIDE_SIZES[job.office.aspect]
   // The catalogue waits for thumbnails, the office's outputs do not.
   const thumbnail = captureThumbnail(work, context)
-  const images = job.formats.includes('png') || job.formats.includes('overview') ? captureSlides(work, context) : undefined
+  const images = job.formats.includes('png') || job.formats.includes('overview') ? captureSlides(work, attempt, context) : undefined
   // Awaited below; if the PDF fails first, this keeps its failure from counting as unhandled.
   images?.catch(() => undefined)
   let pdf: Uint8Array | undefined
   if (job.formats.includes('pdf')) {
     const { finalizePdf } = await import('./pdf.ts')
-    const printed = await inStep(work, 'printing the PDF', () =>
+    const printed = await inAttempt(attempt, 'printing the PDF', () =>
       deckPage.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, preferCSSPageSize: true, tagged: true }),
     )
     const outline = work.slides.deck.slides.map((s) => s.title)
@@ -214,16 +271,16 @@ async function captureThumbnail(work: DeckWork, context: PrintContext): Promise<
 }
 
 /** Every slide as a PNG, and the overview, from the whole deck loaded in the capture window. */
-async function captureSlides(work: DeckWork, context: PrintContext): Promise<Pick<Printed, 'slideImages' | 'overview'>> {
+async function captureSlides(work: DeckWork, attempt: Attempt, context: PrintContext): Promise<Pick<Printed, 'slideImages' | 'overview'>> {
   const { job } = work
   const rendered = await renderDeck(work, context)
-  work.steps.add('waiting for the capture window')
+  attempt.steps.add('waiting for the capture window')
   return context.browser.capture(async (page) => {
-    work.steps.delete('waiting for the capture window')
-    await inStep(work, 'loading the deck for screenshots', () =>
+    attempt.steps.delete('waiting for the capture window')
+    await inAttempt(attempt, 'loading the deck for screenshots', () =>
       render.showForCapture(page, toPrintable(work), context.theme, rendered, `${work.label}: the deck`),
     )
-    return inStep(work, 'taking screenshots', async () => ({
+    return inAttempt(attempt, 'taking screenshots', async () => ({
       slideImages: job.formats.includes('png') ? await render.screenshotSlides(page, work.slides.deck.slides.length, job.office.aspect) : undefined,
       overview: job.formats.includes('overview') ? await render.screenshotOverview(page, job.office.aspect) : undefined,
     }))
