@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import type { BrowserChoice } from './browser.ts'
 import { fail } from './error.ts'
 import type { MarpFormat } from './formats.ts'
+import { TimedOut, withTimeout } from './tasks.ts'
 
 // Marp Markdown → HTML and PPTX (marp-cli, bespoke template) and → the inline SVG the browser
 // prints (marp-core), both in Marp's own process (marp-worker.mjs); and when each deck is converted.
@@ -43,7 +44,7 @@ export interface MarpWorker {
   convert(decks: readonly MarkdownDeck[], workDir: string, options: MarpCliOptions): Promise<Map<string, Uint8Array>>
   /** Starts the child now rather than on first use. */
   start(): void
-  /** Ends the child; work still under way fails. */
+  /** Ends the child; work still under way fails, and the next request starts a new one. */
   close(): void
 }
 
@@ -190,6 +191,47 @@ function addToHead(html: Buffer, tags: string): Buffer {
   const at = text.indexOf('</head>')
   if (at < 0) fail('ENVIRONMENT', 'marp-cli wrote an HTML file without a <head>')
   return Buffer.from(text.slice(0, at) + tags + text.slice(at))
+}
+
+/**
+ * A batch's conversions (convertDecks), bounded: once every deck's slides are final they get
+ * --timeout more. Past that, or when the batch's conversion fails, Marp's process is restarted
+ * and each office is converted alone within --timeout: an office that marp-cli cannot convert in
+ * time fails alone (in `failures`); any other failure of an office's conversion is thrown.
+ */
+export async function convertInTime(
+  marp: MarpWorker,
+  decks: readonly MarpSource[],
+  options: ConvertOptions & { timeoutMs: number },
+): Promise<{ outputs: Map<string, Uint8Array>; failures: Map<string, TimedOut> }> {
+  const failures = new Map<string, TimedOut>()
+  const whole = convertDecks(marp, decks, options)
+  whole.catch(() => undefined)
+  await Promise.all(decks.map((deck) => deck.fitted))
+  const message = (what: string) => (limit: string) => `${what}: did not finish within ${limit} while converting with marp-cli`
+  try {
+    return { outputs: await withTimeout(whole, options.timeoutMs, message('the batch')), failures }
+  } catch {
+    // The process may be stuck in one office's conversion: a new one converts office by office.
+    marp.close()
+    await whole.catch(() => undefined)
+  }
+  const outputs = new Map<string, Uint8Array>()
+  const offices = [...new Set(decks.map((deck) => deck.office))].filter((office) => !options.failed(office))
+  for (const office of offices) {
+    const own = decks.filter((deck) => deck.office === office)
+    const converting = convertDecks(marp, own, { ...options, workDir: `${options.workDir}-${office}` })
+    try {
+      for (const [key, bytes] of await withTimeout(converting, options.timeoutMs, message(own.map((deck) => deck.base.replace('/', ' / ')).join(', '))))
+        outputs.set(key, bytes)
+    } catch (error) {
+      if (!(error instanceof TimedOut)) throw error
+      marp.close()
+      await converting.catch(() => undefined)
+      failures.set(office, error)
+    }
+  }
+  return { outputs, failures }
 }
 
 /** A deck for marp-cli: its Markdown as it stands, and when its slides are final. */

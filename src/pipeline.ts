@@ -3,7 +3,7 @@ import type { FitCache } from './fit.ts'
 import type { DeckOutputs } from './formats.ts'
 import type { DeckJob } from './jobs.ts'
 import type { Logger } from './log.ts'
-import { convertDecks, type MarpWorker } from './marp.ts'
+import { convertInTime, type MarpWorker } from './marp.ts'
 import { openBrowserPages } from './pages.ts'
 import { type DeckWork, fitAndPrintInTime, fitFromCache, needsBrowser, type PrintContext, type Printed, renderDeck, startDeck, verifyFits } from './print.ts'
 import type { Overflow } from './render.ts'
@@ -93,7 +93,7 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
     for (const [number, batch] of batchByOffice(works, BATCH_DECKS).entries()) {
       // marp-core renders while the browser starts or is busy; marp-cli's HTML starts at once.
       for (const work of batch) if (inBrowser.has(work)) renderDeck(work, context).catch(() => undefined)
-      const marpOutputs = convertDecks(
+      const marpOutputs = convertInTime(
         options.marp,
         batch.map((work) => ({
           base: baseOf(work),
@@ -108,6 +108,7 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
           fontCss: options.theme.fonts,
           failed: (office) => failed.has(office),
           browser: async () => (await browser.get()).choice,
+          timeoutMs: options.timeoutMs,
         },
       )
       // Handled below; this keeps an early rejection from counting as unhandled meanwhile.
@@ -167,10 +168,16 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
       }
       logger.done()
       checkAborted(options.signal)
-      const converted = await marpOutputs.catch((error) => {
-        for (const work of batch) fail(work.job.office.id, error)
-        return new Map<string, Uint8Array>()
-      })
+      const converted = await marpOutputs.then(
+        ({ outputs, failures }) => {
+          for (const [office, error] of failures) fail(office, asOfficeFault(error))
+          return outputs
+        },
+        (error) => {
+          for (const work of batch) fail(work.job.office.id, error)
+          return new Map<string, Uint8Array>()
+        },
+      )
       const thumbnails: Promise<unknown>[] = []
       for (const [office, decks] of groupByOffice(batch)) {
         if (failed.has(office)) continue

@@ -17,6 +17,7 @@ import type { Theme } from './theme.ts'
 // the handout printed from tabs, screenshots from the capture window.
 
 const THUMB_WIDTH = 320
+const WAITING_FOR_MARP = 'waiting for Marp'
 
 /** What printing a deck needs: the build's browser, Marp's process, the theme and the fit cache. */
 export interface PrintContext {
@@ -92,7 +93,14 @@ export function needsBrowser(work: DeckWork): boolean {
 /** marp-core's render of the deck's current Markdown, requested once. */
 export function renderDeck(work: DeckWork, { marp, theme }: Pick<PrintContext, 'marp' | 'theme'>): Promise<MarpRender> {
   const { markdown } = work.slides
-  if (work.rendered?.markdown !== markdown) work.rendered = { markdown, render: marp.render(markdown, theme.css) }
+  if (work.rendered?.markdown !== markdown) {
+    const render = marp.render(markdown, theme.css)
+    work.rendered = { markdown, render }
+    // A render lost with Marp's process (restarted for another deck) is asked for again next time.
+    render.catch(() => {
+      if (work.rendered?.render === render) work.rendered = undefined
+    })
+  }
   return work.rendered.render
 }
 
@@ -124,7 +132,7 @@ export async function fitAndPrint(work: DeckWork, context: PrintContext): Promis
     // A failure to open the page is reported below, after the render.
     acquired?.catch(() => undefined)
     const printable = toPrintable(work)
-    const html = render.printableHtml(printable, theme, await inStep('waiting for Marp', () => renderDeck(work, context)))
+    const html = render.printableHtml(printable, theme, await inStep(WAITING_FOR_MARP, () => renderDeck(work, context)))
     page ??= await acquired
     await inStep('loading the deck', () => render.loadIsolated(page as Page, html, `${printable.label}: the deck`))
     loaded = work.slides.markdown
@@ -175,6 +183,8 @@ export async function fitAndPrintInTime(work: DeckWork, context: PrintContext): 
     attempt.abandoned = true
     if (isFinal(error)) throw error
     const fault = asBrowserFault(error, `${work.label}: ${describeSteps(attempt.steps)}`)
+    // Marp's process renders one deck at a time: one stuck in it holds up every other deck.
+    if (attempt.steps.has(WAITING_FOR_MARP)) context.marp.close()
     await context.browser.discard(attempt.pages)
     throw fault
   }

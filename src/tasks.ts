@@ -37,6 +37,9 @@ export function defaultJobs(): number {
   return Math.max(2, Math.min(6, os.availableParallelism() * 2))
 }
 
+/** --timeout when none is given: each deck's work, in seconds. */
+export const DEFAULT_TIMEOUT_S = 120
+
 /** The longest --timeout: Node's timers hold at most 2^31-1 ms (about 24.8 days); a day is plenty for one deck. */
 export const MAX_TIMEOUT_S = 86_400
 
