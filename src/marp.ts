@@ -84,19 +84,22 @@ export function startMarpWorker(signal?: AbortSignal): MarpWorker {
   let stderr = ''
   // Conversions one at a time (each reads the stderr since it began); renders go in between.
   let conversions: Promise<unknown> = Promise.resolve()
-  const pending = new Map<number, (reply: WorkerReply) => void>()
+  // Each request with the process it was sent to: a process that dies fails its own requests only.
+  const pending = new Map<number, { worker: ChildProcess; settle: (reply: WorkerReply) => void }>()
   let nextId = 0
   const spawnWorker = () => {
     const worker = spawn(process.execPath, [MARP_WORKER], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], signal, killSignal: 'SIGKILL' })
     worker.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk).slice(-4000)
     })
-    worker.on('message', (reply: WorkerReply) => pending.get(reply.id)?.(reply))
+    worker.on('message', (reply: WorkerReply) => pending.get(reply.id)?.settle(reply))
     // A child that dies (interrupt, crash) fails what it was doing.
     const gone = (error?: Error) => {
       if (child === worker) child = undefined
-      for (const [id, settle] of pending)
-        settle({ id, code: -1, message: signal?.aborted ? 'interrupted' : (error?.message ?? `Marp's process exited\n${stderr}`) })
+      for (const [id, request] of pending) {
+        if (request.worker !== worker) continue
+        request.settle({ id, code: -1, message: signal?.aborted ? 'interrupted' : (error?.message ?? `Marp's process exited\n${stderr}`) })
+      }
     }
     worker.on('error', gone)
     worker.on('exit', () => gone())
@@ -104,13 +107,16 @@ export function startMarpWorker(signal?: AbortSignal): MarpWorker {
   }
   const request = (message: WorkerRequest) =>
     new Promise<WorkerReply>((resolve) => {
-      child ??= spawnWorker()
+      const worker = (child ??= spawnWorker())
       const id = nextId++
-      pending.set(id, (reply) => {
-        pending.delete(id)
-        resolve(reply)
+      pending.set(id, {
+        worker,
+        settle: (reply) => {
+          pending.delete(id)
+          resolve(reply)
+        },
       })
-      child.send({ id, ...message })
+      worker.send({ id, ...message })
     })
   return {
     async render(markdown, themeCss) {

@@ -60,9 +60,11 @@ export function openBrowserPages(options: BrowserPagesOptions): BrowserPages {
   let ready: LaunchedBrowser | undefined
   const get = () => {
     launched ??= import('./browser.ts').then(async ({ launchBrowser, resolveBrowser }) => {
-      const browser = await launchBrowser(await resolveBrowser(options.browserPath, options.env), options.timeoutMs).catch((error) => {
-        throw error instanceof OrtugError ? new BrowserUnavailable(error) : error
-      })
+      const browser = await resolveBrowser(options.browserPath, options.env)
+        .then((choice) => launchBrowser(choice, options.timeoutMs))
+        .catch((error) => {
+          throw error instanceof OrtugError ? new BrowserUnavailable(error) : error
+        })
       options.signal?.addEventListener('abort', browser.kill)
       ready = browser
       return browser
