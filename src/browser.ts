@@ -174,7 +174,8 @@ export async function removeStaleProfiles(dir = os.tmpdir(), isRunning: (pid: nu
     const pid = Number(RE_PROFILE.exec(name)?.[1])
     return pid > 0 && pid !== process.pid && !isRunning(pid)
   })
-  await Promise.all(stale.map((name) => rm(path.join(dir, name), { recursive: true, force: true }).catch(() => undefined)))
+  // A killed build's browser may still be writing into its profile for a moment: rm retries.
+  await Promise.all(stale.map((name) => rm(path.join(dir, name), { recursive: true, force: true, maxRetries: 5 }).catch(() => undefined)))
   return stale
 }
 

@@ -107,7 +107,8 @@ export function startMarpWorker(signal?: AbortSignal): MarpWorker {
   }
   const request = (message: WorkerRequest) =>
     new Promise<WorkerReply>((resolve) => {
-      const worker = (child ??= spawnWorker())
+      child ??= spawnWorker()
+      const worker = child
       const id = nextId++
       pending.set(id, {
         worker,
