@@ -1,7 +1,7 @@
 import type { Page } from 'puppeteer-core'
 import { describeBrowser, type LaunchedBrowser } from './browser.ts'
 import { OrtugError } from './error.ts'
-import { BrowserUnavailable, withTimeout } from './tasks.ts'
+import { BrowserUnusable, withTimeout } from './tasks.ts'
 
 // The build's one browser and its pages. Work that any tab can do (loading, measuring, printing
 // PDFs) runs in pooled tabs, several at once. Screenshots run one at a time in a window of their
@@ -63,7 +63,7 @@ export function openBrowserPages(options: BrowserPagesOptions): BrowserPages {
       const browser = await resolveBrowser(options.browserPath, options.env)
         .then((choice) => launchBrowser(choice, options.timeoutMs))
         .catch((error) => {
-          throw error instanceof OrtugError ? new BrowserUnavailable(error) : error
+          throw error instanceof OrtugError ? new BrowserUnusable(error.message, error) : error
         })
       options.signal?.addEventListener('abort', browser.kill)
       ready = browser

@@ -5,9 +5,9 @@ import type { DeckJob } from './jobs.ts'
 import type { Logger } from './log.ts'
 import { convertInTime, type MarpWorker } from './marp.ts'
 import { openBrowserPages } from './pages.ts'
-import { type DeckWork, fitAndPrintInTime, fitFromCache, needsBrowser, type PrintContext, type Printed, renderDeck, startDeck, verifyFits } from './print.ts'
+import { createPrinter, type DeckWork, fitFromCache, needsBrowser, type PrintContext, type Printed, renderDeck, startDeck, verifyFits } from './print.ts'
 import type { Overflow } from './render.ts'
-import { asBrowserBroken, asOfficeFault, checkAborted, isFinal, isLaunchFailure, runPool } from './tasks.ts'
+import { asOfficeFault, checkAborted, endsRun, runPool } from './tasks.ts'
 import type { Theme } from './theme.ts'
 import type { Deck } from './types.ts'
 
@@ -87,8 +87,7 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
   const handouts = works.filter((work) => work.job.formats.includes('handout')).length
   if (inBrowser.size > 0) browser.warm({ deck: Math.min(inBrowser.size, options.jobs), handout: Math.min(handouts, options.jobs) })
   let done = 0
-  /** The office whose deck failed alone and had the browser restarted, until a deck prints in the new one. */
-  let restartedFor: string | undefined
+  const printer = createPrinter(context)
   try {
     for (const [number, batch] of batchByOffice(works, BATCH_DECKS).entries()) {
       // marp-core renders while the browser starts or is busy; marp-cli's HTML starts at once.
@@ -114,52 +113,39 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
       // Handled below; this keeps an early rejection from counting as unhandled meanwhile.
       marpOutputs.catch(() => undefined)
       const printed = new Map<DeckWork, Printed>()
-      const print = async (work: DeckWork) => {
-        // --timeout counts this deck's work: the browser's start-up is not part of it, and a
-        // browser that does not start ends the run.
-        await browser.get()
-        printed.set(work, await fitAndPrintInTime(work, context))
-        restartedFor = undefined
-      }
       const progress = (work: DeckWork) => logger.progress(`[${++done}/${works.length}] ${work.label}`)
-      // Decks that failed for the browser (a timeout, a crash) may have failed for another deck
-      // that hung the browser they shared: each is tried again alone, in a fresh browser.
+      // A failure that ends the run is thrown; any other fails the deck's office.
+      const settle = async (work: DeckWork, step: () => Promise<void>) => {
+        try {
+          await step()
+        } catch (error) {
+          if (endsRun(error)) throw error
+          fail(work.job.office.id, error)
+        }
+      }
+      // Decks that failed for the browser, tried again alone once the others are done (print.ts).
       const suspects: DeckWork[] = []
       try {
         await runPool(batch, options.jobs, async (work) => {
           checkAborted(options.signal)
           if (skipped(work.job.office.id)) return work.fitted.resolve()
-          try {
-            if (!inBrowser.has(work)) verifyFits(work, known.get(work))
-            else await print(work)
-          } catch (error) {
-            if (isFinal(error) || !inBrowser.has(work)) fail(work.job.office.id, error)
-            else if (!isLaunchFailure(error)) return void suspects.push(work)
-            else throw error
-          }
+          let suspect = false
+          await settle(work, async () => {
+            if (!inBrowser.has(work)) return verifyFits(work, known.get(work))
+            const result = await printer.inPool(work)
+            if (result) printed.set(work, result)
+            else suspect = true
+          })
+          if (suspect) return void suspects.push(work)
           work.fitted.resolve()
           progress(work)
         })
-        if (suspects.length > 0) await browser.restart()
+        if (suspects.length > 0) await printer.restart()
         for (const work of suspects) {
-          const office = work.job.office.id
           checkAborted(options.signal)
-          try {
-            if (!failed.has(office)) await print(work)
-          } catch (error) {
-            if (isFinal(error)) fail(office, error)
-            else if (isLaunchFailure(error)) throw error
-            else {
-              // A fresh browser that fails again on another office: the environment, not the office.
-              if (restartedFor !== undefined && restartedFor !== office) throw asBrowserBroken(error, restartedFor)
-              fail(office, asOfficeFault(error))
-              await browser.restart()
-              restartedFor = office
-            }
-          } finally {
-            work.fitted.resolve()
-            progress(work)
-          }
+          if (!failed.has(work.job.office.id)) await settle(work, async () => void printed.set(work, await printer.alone(work)))
+          work.fitted.resolve()
+          progress(work)
         }
       } finally {
         // marp-cli works in workDir: it must be done before the caller removes that.

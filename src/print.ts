@@ -10,7 +10,7 @@ import type { BrowserPages, PageKind } from './pages.ts'
 import { planDeck } from './plan.ts'
 import type { Overflow } from './render.ts'
 import * as render from './render.ts'
-import { asBrowserFault, type Deferred, deferred, isFinal, startDeadline, withDeadline, withTimeout } from './tasks.ts'
+import { asBrowserBroken, asBrowserFault, asOfficeFault, type Deferred, deferred, endsRun, isFinal, startDeadline, withDeadline, withTimeout } from './tasks.ts'
 import type { Theme } from './theme.ts'
 
 // One deck in the browser: the fit check (from the cache or measured, with repairs), the PDF and
@@ -187,6 +187,48 @@ export async function fitAndPrintInTime(work: DeckWork, context: PrintContext): 
     if (attempt.steps.has(WAITING_FOR_MARP)) context.marp.close()
     await context.browser.discard(attempt.pages)
     throw fault
+  }
+}
+
+/**
+ * Prints decks so that one office's fault stays that office's. In the pool, a deck that fails for
+ * the browser (a timeout, a crash) may have failed for a neighbour that hung the browser they
+ * shared: `inPool` gives undefined, and the deck is tried again `alone`, after `restart()`, one
+ * at a time. Failing alone fails its office (an office fault, exit 1) and restarts the browser;
+ * failing alone right after a restart for another office ends the run (BrowserUnusable).
+ */
+export function createPrinter(context: PrintContext) {
+  /** The office whose deck failed alone and had the browser restarted, until a deck prints in the new one. */
+  let restartedFor: string | undefined
+  const print = async (work: DeckWork) => {
+    // --timeout counts the deck's work: the browser's start-up is not part of it.
+    await context.browser.get()
+    const printed = await fitAndPrintInTime(work, context)
+    restartedFor = undefined
+    return printed
+  }
+  return {
+    async inPool(work: DeckWork): Promise<Printed | undefined> {
+      try {
+        return await print(work)
+      } catch (error) {
+        if (isFinal(error) || endsRun(error)) throw error
+        return undefined
+      }
+    },
+    restart: () => context.browser.restart(),
+    async alone(work: DeckWork): Promise<Printed> {
+      try {
+        return await print(work)
+      } catch (error) {
+        if (isFinal(error) || endsRun(error)) throw error
+        const office = work.job.office.id
+        if (restartedFor !== undefined && restartedFor !== office) throw asBrowserBroken(error, restartedFor)
+        await context.browser.restart()
+        restartedFor = office
+        throw asOfficeFault(error)
+      }
+    },
   }
 }
 

@@ -89,24 +89,26 @@ export function isFinal(error: unknown): boolean {
   return error instanceof OrtugError && error.kind !== 'ENVIRONMENT'
 }
 
-/** The browser did not start (or start again after a restart): nothing can be printed, the run ends. */
-export class BrowserUnavailable extends OrtugError {
-  constructor(error: OrtugError) {
-    super(error.kind, error.message, { cause: error })
+/**
+ * The browser cannot be used: it does not start, or it failed again, alone, right after it was
+ * restarted for another office. Nothing more can be printed: the run ends (exit 3).
+ */
+export class BrowserUnusable extends OrtugError {
+  constructor(message: string, cause?: unknown) {
+    super('ENVIRONMENT', message, { cause })
   }
 }
 
-export function isLaunchFailure(error: unknown): boolean {
-  return error instanceof BrowserUnavailable
+export function endsRun(error: unknown): boolean {
+  return error instanceof BrowserUnusable
 }
 
 /** A deck failed alone in a browser restarted for another office's failure: the browser, not the content, is at fault. */
-export function asBrowserBroken(error: unknown, previousOffice: string): OrtugError {
+export function asBrowserBroken(error: unknown, previousOffice: string): BrowserUnusable {
   const message = error instanceof Error ? error.message : String(error)
-  return new OrtugError(
-    'ENVIRONMENT',
+  return new BrowserUnusable(
     `the browser failed again after it was restarted for ${previousOffice}: ${message} (two offices in a row fail alone in a fresh browser: the browser or this machine is at fault, not the content)`,
-    { cause: error },
+    error,
   )
 }
 

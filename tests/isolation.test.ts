@@ -111,8 +111,8 @@ describe.skipIf(!inUse)('a stuck page fails its office only', () => {
     }
     // The stuck browser was replaced: more than one browser (each has its own profile) served the run.
     expect(result.browsers).toBeGreaterThan(1)
-    // Once in the shared browser, once alone: well under offices × timeout plus start-ups.
-    expect(result.seconds).toBeLessThan(3 * 10 + 30)
+    // Offices × timeout, the stuck deck's second try alone, and the browsers' start-ups.
+    expect(result.seconds).toBeLessThan((3 + 1) * 10 + 30)
   }, 120_000)
 
   it('a fresh browser that fails again on another office ends the run: the environment, not the content', async () => {
