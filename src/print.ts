@@ -309,13 +309,17 @@ async function captureThumbnail(work: DeckWork, context: PrintContext): Promise<
     await render.showForCapture(capturePage, printable, context.theme, titleSlide, `${work.label}: the title slide`, THUMB_WIDTH)
     return capturePage.screenshot({ type: 'webp', quality: 80, clip: { x: 0, y: 0, width: THUMB_WIDTH, height: Math.round((height * THUMB_WIDTH) / width) } })
   }
-  try {
-    // The timeout counts from the thumbnail's turn in the capture window, not from its place in the queue.
-    return await context.browser.capture((capturePage) =>
+  // The timeout counts from the thumbnail's turn in the capture window, not from its place in the queue.
+  const take = () =>
+    context.browser.capture((capturePage) =>
       context.isWanted(work)
         ? withTimeout(shot(capturePage), context.timeoutMs, (limit) => `the screenshot did not finish within ${limit}; browser: ${context.browser.describe()}`)
         : Promise.resolve(undefined),
     )
+  try {
+    // A second try, in a new capture window: the first may have failed for another deck that hung
+    // the browser, or with a browser restarted under it.
+    return await take().catch(take)
   } catch (error) {
     if (context.isWanted(work)) context.warn(`no thumbnail for ${work.label} in the catalogue: ${(error as Error).message.split('\n')[0]}`)
     return undefined
