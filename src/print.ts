@@ -18,6 +18,7 @@ import type { Theme } from './theme.ts'
 
 const THUMB_WIDTH = 320
 const WAITING_FOR_MARP = 'waiting for Marp'
+const IN_CAPTURE_WINDOW = { load: 'loading the deck for screenshots', shoot: 'taking screenshots' } as const
 
 /** What printing a deck needs: the build's browser, Marp's process, the theme and the fit cache. */
 export interface PrintContext {
@@ -185,7 +186,9 @@ export async function fitAndPrintInTime(work: DeckWork, context: PrintContext): 
     const fault = asBrowserFault(error, `${work.label}: ${describeSteps(attempt.steps)}`)
     // Marp's process renders one deck at a time: one stuck in it holds up every other deck.
     if (attempt.steps.has(WAITING_FOR_MARP)) context.marp.close()
-    await context.browser.discard(attempt.pages)
+    // The capture window is shared by every deck: one stuck in it takes a new browser.
+    if (attempt.steps.has(IN_CAPTURE_WINDOW.load) || attempt.steps.has(IN_CAPTURE_WINDOW.shoot)) await context.browser.restart()
+    else await context.browser.discard(attempt.pages)
     throw fault
   }
 }
@@ -333,10 +336,8 @@ async function captureSlides(work: DeckWork, attempt: Attempt, context: PrintCon
   attempt.steps.add('waiting for the capture window')
   return context.browser.capture(async (page) => {
     attempt.steps.delete('waiting for the capture window')
-    await inAttempt(attempt, 'loading the deck for screenshots', () =>
-      render.showForCapture(page, toPrintable(work), context.theme, rendered, `${work.label}: the deck`),
-    )
-    return inAttempt(attempt, 'taking screenshots', async () => ({
+    await inAttempt(attempt, IN_CAPTURE_WINDOW.load, () => render.showForCapture(page, toPrintable(work), context.theme, rendered, `${work.label}: the deck`))
+    return inAttempt(attempt, IN_CAPTURE_WINDOW.shoot, async () => ({
       slideImages: job.formats.includes('png') ? await render.screenshotSlides(page, work.slides.deck.slides.length, job.office.aspect) : undefined,
       overview: job.formats.includes('overview') ? await render.screenshotOverview(page, job.office.aspect) : undefined,
     }))
