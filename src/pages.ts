@@ -59,17 +59,20 @@ export function openBrowserPages(options: BrowserPagesOptions): BrowserPages {
   let launched: Promise<LaunchedBrowser> | undefined
   let ready: LaunchedBrowser | undefined
   const get = () => {
-    launched ??= import('./browser.ts').then(async ({ launchBrowser, resolveBrowser }) => {
+    if (launched) return launched
+    const launching: Promise<LaunchedBrowser> = import('./browser.ts').then(async ({ launchBrowser, resolveBrowser }) => {
       const browser = await resolveBrowser(options.browserPath, options.env)
         .then((choice) => launchBrowser(choice, options.timeoutMs))
         .catch((error) => {
           throw error instanceof OrtugError ? new BrowserUnusable(error.message, error) : error
         })
       options.signal?.addEventListener('abort', browser.kill)
-      ready = browser
+      // A browser replaced (restart) while it was starting is not the one to describe.
+      if (launched === launching) ready = browser
       return browser
     })
-    return launched
+    launched = launching
+    return launching
   }
   const newTab = async () => (await get()).browser.newPage()
   const idle: Record<PageKind, Page[]> = { deck: [], handout: [] }
