@@ -123,7 +123,8 @@ async function buildWith(marp: MarpWorker, options: BuildOptions): Promise<Build
   //    --force rebuilds and re-measures what is selected; the other offices' entries are kept.
   const previous = await readManifest(options.outDir)
   const freshness = { previous, outDir: options.outDir, force: options.force }
-  const { jobs, unchanged, errors } = await planJobs(project, shard.offices, { formats: options.formats, handout: options.handout, freshness })
+  const sourceDateEpoch = (options.env ?? process.env).SOURCE_DATE_EPOCH
+  const { jobs, unchanged, errors } = await planJobs(project, shard.offices, { formats: options.formats, handout: options.handout, freshness, sourceDateEpoch })
   failures.push(...errors)
   if (jobs.length === 0 && !shard.restamp) {
     logger.info(`nothing to rebuild: ${unchanged} output(s) up to date`)

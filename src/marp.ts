@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import type { BrowserChoice } from './browser.ts'
 import { fail } from './error.ts'
 import type { MarpFormat } from './formats.ts'
+import { finishHtmlDeck, loadPresenterAssets, type SlideTiming } from './presenter.ts'
 import { TimedOut, withTimeout } from './tasks.ts'
 
 // Marp Markdown → HTML and PPTX (marp-cli, bespoke template) and → the inline SVG the browser
@@ -27,6 +28,8 @@ export interface MarkdownDeck {
   /** Output path without extension, relative to the output folder: `<office>/<slug>`. */
   base: string
   markdown: string
+  /** Each slide's planned minutes, for the HTML deck's timers. */
+  timings?: readonly SlideTiming[]
 }
 
 /**
@@ -186,18 +189,13 @@ async function prepareConversion(decks: readonly MarkdownDeck[], workDir: string
 
 async function readConversion(decks: readonly MarkdownDeck[], outputDir: string, { format, fontCss }: MarpCliOptions) {
   const outputs = new Map<string, Uint8Array>()
+  const assets = format === 'html' ? await loadPresenterAssets() : undefined
   for (const deck of decks) {
     const bytes = await readFile(path.join(outputDir, `${deck.base}.${format}`))
-    outputs.set(deck.base, format === 'html' && fontCss ? addToHead(bytes, `<style>${fontCss}</style>`) : bytes)
+    const finished = assets ? Buffer.from(finishHtmlDeck(bytes.toString('utf8'), { assets, fontCss, timings: deck.timings })) : bytes
+    outputs.set(deck.base, finished)
   }
   return outputs
-}
-
-function addToHead(html: Buffer, tags: string): Buffer {
-  const text = html.toString('utf8')
-  const at = text.indexOf('</head>')
-  if (at < 0) fail('ENVIRONMENT', 'marp-cli wrote an HTML file without a <head>')
-  return Buffer.from(text.slice(0, at) + tags + text.slice(at))
 }
 
 /**
@@ -248,6 +246,8 @@ export interface MarpSource {
   office: string
   formats: readonly string[]
   markdown(): string
+  /** Each slide's planned minutes, as the slides stand. */
+  timings?(): readonly SlideTiming[]
   /** Settles when the fit check has made the slides final. */
   fitted: Promise<void>
 }
@@ -275,7 +275,7 @@ export async function convertDecks(marp: MarpWorker, decks: readonly MarpSource[
     const browser = format === 'pptx' ? await options.browser() : undefined
     const themed = { format, themeCss: options.themeCss, fontCss: options.fontCss, browser }
     const rendered = await marp.convert(
-      sources.map((deck) => ({ base: deck.base, markdown: deck.markdown() })),
+      sources.map((deck) => ({ base: deck.base, markdown: deck.markdown(), timings: deck.timings?.() })),
       path.join(options.workDir, folder),
       themed,
     )

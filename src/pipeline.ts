@@ -5,10 +5,11 @@ import type { DeckJob } from './jobs.ts'
 import type { Logger } from './log.ts'
 import { convertInTime, type MarpWorker } from './marp.ts'
 import { openBrowserPages } from './pages.ts'
+import { planTimings } from './presenter.ts'
 import { createPrinter, type DeckWork, fitFromCache, needsBrowser, type PrintContext, type Printed, renderDeck, startDeck, verifyFits } from './print.ts'
 import type { Overflow } from './render.ts'
 import { asOfficeFault, checkAborted, endsRun, runPool } from './tasks.ts'
-import type { Theme } from './theme.ts'
+import { embedTheme, type Theme } from './theme.ts'
 import type { Deck } from './types.ts'
 
 // The stages every command shares, for a list of deck jobs: the fit check and printing in the
@@ -99,6 +100,7 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
           office: work.job.office.id,
           formats: work.job.formats,
           markdown: () => work.slides.markdown,
+          timings: () => planTimings(work.slides.deck.slides),
           fitted: work.fitted.promise,
         })),
         {
@@ -168,7 +170,7 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
       for (const [office, decks] of groupByOffice(batch)) {
         if (failed.has(office)) continue
         checkAborted(options.signal)
-        const finished = decks.map((work) => finish(work, printed.get(work) ?? {}, converted))
+        const finished = decks.map((work) => finish(work, printed.get(work) ?? {}, converted, options.theme))
         for (const { thumbnail } of finished) if (thumbnail) thumbnails.push(thumbnail)
         await hooks.onOffice(office, finished).catch((error) => fail(office, error))
       }
@@ -188,10 +190,12 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
 
 // --- internal ---
 
-function finish(work: DeckWork, printed: Printed, converted: ReadonlyMap<string, Uint8Array>): FinishedDeck {
+function finish(work: DeckWork, printed: Printed, converted: ReadonlyMap<string, Uint8Array>, theme: Theme): FinishedDeck {
   const base = baseOf(work)
   const { thumbnail, ...fromBrowser } = printed
-  const outputs: DeckOutputs = { markdown: work.slides.markdown, html: converted.get(`${base}.html`), pptx: converted.get(`${base}.pptx`), ...fromBrowser }
+  // The .md carries the theme: it is opened alone in Marp for VS Code (src/theme.ts).
+  const markdown = embedTheme(work.slides.markdown, theme)
+  const outputs: DeckOutputs = { markdown, html: converted.get(`${base}.html`), pptx: converted.get(`${base}.pptx`), ...fromBrowser }
   return { job: work.job, deck: work.slides.deck, outputs, thumbnail }
 }
 

@@ -2,7 +2,7 @@ import type { Page } from 'puppeteer-core'
 import { fail, OrtugError } from './error.ts'
 import { type FitCache, type FitState, fitSlides } from './fit.ts'
 import { type DeckOutputs, PAGE_FORMATS } from './formats.ts'
-import type { HandoutInput } from './handout.ts'
+import type { HandoutInput, HandoutSlide } from './handout.ts'
 import type { DeckJob } from './jobs.ts'
 import { formatDateIndonesian } from './markdown.ts'
 import type { MarpRender, MarpWorker } from './marp.ts'
@@ -12,6 +12,7 @@ import type { Overflow } from './render.ts'
 import * as render from './render.ts'
 import { asBrowserBroken, asBrowserFault, asOfficeFault, type Deferred, deferred, endsRun, isFinal, startDeadline, withDeadline, withTimeout } from './tasks.ts'
 import type { Theme } from './theme.ts'
+import type { Slide } from './types.ts'
 
 // One deck in the browser: the fit check (from the cache or measured, with repairs), the PDF and
 // the handout printed from tabs, screenshots from the capture window.
@@ -148,8 +149,8 @@ export async function fitAndPrint(work: DeckWork, context: PrintContext): Promis
     work.fitted.resolve()
     verifyFits(work, overflows)
     // The handout prints in a tab of its own while this one prints the deck.
-    const handout = handoutModule?.then(async ({ renderHandout }) => {
-      const input = handoutInput(work, theme, await renderDeck(work, context))
+    const handout = handoutModule?.then(async ({ renderHandout, toHandoutSlide }) => {
+      const input = handoutInput(work, theme, await renderDeck(work, context), toHandoutSlide)
       const handoutPage = await inStep('opening a tab for the handout', () => acquire('handout'))
       let clean = false
       try {
@@ -294,7 +295,7 @@ async function printDeck(
       deckPage.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, preferCSSPageSize: true, tagged: true }),
     )
     const outline = work.slides.deck.slides.map((s) => s.title)
-    const info = { title: job.essay.meta.title, author: job.essay.meta.author, subject: job.office.name, lang: job.essay.meta.lang }
+    const info = { title: job.essay.meta.title, author: job.essay.meta.author, subject: job.office.name, lang: job.essay.meta.lang, date: job.sourceDate }
     pdf = await finalizePdf(printed, { ...info, outline, expectedPages: outline.length }, work.label)
   }
   return { pdf, thumbnail, ...(await images) }
@@ -344,7 +345,7 @@ async function captureSlides(work: DeckWork, attempt: Attempt, context: PrintCon
   })
 }
 
-function handoutInput({ job, slides }: DeckWork, theme: Theme, rendered: MarpRender): HandoutInput {
+function handoutInput({ job, slides }: DeckWork, theme: Theme, rendered: MarpRender, toHandoutSlide: (slide: Slide) => HandoutSlide): HandoutInput {
   const session = job.office.session
   return {
     rendered,
@@ -352,17 +353,14 @@ function handoutInput({ job, slides }: DeckWork, theme: Theme, rendered: MarpRen
     template: job.templates.handout,
     aspect: job.office.aspect,
     lang: job.essay.meta.lang,
+    date: job.sourceDate,
     layout: job.handout.layout,
     paper: job.handout.paper,
     office: { name: job.office.name },
     essay: { title: job.essay.meta.title, author: job.essay.meta.author },
     session: session && { date: session.date && formatDateIndonesian(session.date), venue: session.venue, trainers: session.trainers },
-    slides: slides.deck.slides.map((s) => ({
-      title: s.title,
-      notes: s.notes,
-      question: typeof s.fields.question === 'string' ? s.fields.question : undefined,
-      minutes: s.minutes,
-    })),
+    slides: slides.deck.slides.map(toHandoutSlide),
+    reading: job.essay.sections.map((section) => ({ heading: section.heading, paragraphs: section.paragraphs })),
   }
 }
 

@@ -101,6 +101,9 @@ export interface ManifestEntry {
   sha256: string
   office: string
   officeName: string
+  /** For the catalogue's order and swatches; absent in manifests of older builds. */
+  officeLevel?: OfficeLevel
+  officeColors?: { primary: string; accent: string }
   essay: string
   essayTitle: string
   format: string
