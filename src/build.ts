@@ -142,7 +142,8 @@ async function buildWith(marp: MarpWorker, options: BuildOptions): Promise<Build
       jobs,
       { ...options, marp, theme: await loadTheme(project), fitCache, fit: true, workDir: staging.dir },
       {
-        // Bad content fails its office only; the environment (browser gone, timeout, disk) ends the build.
+        // Bad content, and a deck that timed out or crashed again alone (the pipeline's office faults,
+        // exit 1), fail their office only; the environment (marp-cli failing, the disk) ends the build.
         onFailure(office, error) {
           if (options.signal?.aborted || (error instanceof OrtugError && error.kind === 'ENVIRONMENT')) {
             throw error instanceof OrtugError ? new OrtugError(error.kind, `${office}: ${error.message}`, { cause: error }) : error
