@@ -7,7 +7,7 @@ import { emptyFitCache, type FitCache } from './fit.ts'
 import { type Format, outputFiles } from './formats.ts'
 import { manifestEntry, planJobs } from './jobs.ts'
 import { createLogger, type Logger } from './log.ts'
-import { FIT_CACHE, mergeManifest, readFitCache, readPreviousOutputs, readThumbnails, resolveShard, serializeFitCache, thumbnailPath } from './manifest.ts'
+import { FIT_CACHE, mergeManifest, readFitCache, readPreviousOutputs, readThumbnails, resolveBuildTime, resolveShard, serializeFitCache, thumbnailPath } from './manifest.ts'
 import { type MarpWorker, startMarpWorker } from './marp.ts'
 import { openStaging, type Staging, sha256 } from './output.ts'
 import { runPipeline } from './pipeline.ts'
@@ -178,7 +178,7 @@ async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Stagi
     //    Then everything staged moves into place at once; a build that made no office leaves
     //    the output folder as it was.
     if (built.length === 0 && jobs.length > 0) return result(built)
-    const manifest = await mergeManifest(options.outDir, built, previous, shard.record)
+    const manifest = await mergeManifest(options.outDir, built, previous, shard.record, resolveBuildTime(options.env ?? process.env))
     const fits: FitCache = { version: 1, slides: { ...storedFit.slides, ...fitCache.slides } }
     const newThumbnails = (await Promise.all(thumbnails)).flat()
     const catalogue = renderCatalogue(manifest, await readThumbnails(options.outDir, manifest, newThumbnails))

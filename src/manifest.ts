@@ -200,7 +200,19 @@ async function isFresh(previous: readonly ManifestEntry[], outDir: string, file:
   )
 }
 
-export async function mergeManifest(outDir: string, built: ManifestEntry[], previous: readonly ManifestEntry[], shard?: ShardRecord): Promise<Manifest> {
+/** When the build ran: now, or SOURCE_DATE_EPOCH (seconds) for reproducible builds (https://reproducible-builds.org/specs/source-date-epoch/). */
+export function resolveBuildTime(env: NodeJS.ProcessEnv, now = new Date()): string {
+  const epoch = Number(env.SOURCE_DATE_EPOCH)
+  return env.SOURCE_DATE_EPOCH && Number.isInteger(epoch) && epoch >= 0 ? new Date(epoch * 1000).toISOString() : now.toISOString()
+}
+
+export async function mergeManifest(
+  outDir: string,
+  built: ManifestEntry[],
+  previous: readonly ManifestEntry[],
+  shard?: ShardRecord,
+  builtAt = new Date().toISOString(),
+): Promise<Manifest> {
   const fresh = new Set(built.map((e) => e.path))
   const kept: ManifestEntry[] = []
   for (const entry of previous) {
@@ -208,7 +220,7 @@ export async function mergeManifest(outDir: string, built: ManifestEntry[], prev
     if (await isFresh([entry], outDir, entry.path, entry.key)) kept.push(entry)
   }
   const outputs = [...kept, ...built].sort((a, b) => a.path.localeCompare(b.path))
-  return { generator: `ortug ${VERSION}`, builtAt: new Date().toISOString(), ...(shard && { shard }), outputs }
+  return { generator: `ortug ${VERSION}`, builtAt, ...(shard && { shard }), outputs }
 }
 
 export function thumbnailPath(office: string, slug: string): string {
