@@ -7,7 +7,17 @@ import { emptyFitCache, type FitCache } from './fit.ts'
 import { type Format, outputFiles } from './formats.ts'
 import { manifestEntry, planJobs } from './jobs.ts'
 import { createLogger, type Logger } from './log.ts'
-import { FIT_CACHE, mergeManifest, readFitCache, readPreviousOutputs, readThumbnails, resolveBuildTime, resolveShard, serializeFitCache, thumbnailPath } from './manifest.ts'
+import {
+  FIT_CACHE,
+  mergeManifest,
+  readFitCache,
+  readPreviousOutputs,
+  readThumbnails,
+  resolveBuildTime,
+  resolveShard,
+  serializeFitCache,
+  thumbnailPath,
+} from './manifest.ts'
 import { type MarpWorker, startMarpWorker } from './marp.ts'
 import { openStaging, type Staging, sha256 } from './output.ts'
 import { runPipeline } from './pipeline.ts'

@@ -41,7 +41,10 @@ export async function takeLock(outDir: string): Promise<OutputLock> {
       return holdLock(lockPath, owner)
     } catch (error) {
       const code = codeOf(error)
-      if (code !== 'EEXIST') fail('ENVIRONMENT', `cannot write to ${outDir}: ${code}; check that the folder exists and that you may write to it, or use another --out`, { cause: error })
+      if (code !== 'EEXIST')
+        fail('ENVIRONMENT', `cannot write to ${outDir}: ${code}; check that the folder exists and that you may write to it, or use another --out`, {
+          cause: error,
+        })
       const holder = await readLiveOwner(lockPath)
       if (holder) {
         const where = holder.hostname === owner.hostname ? `pid ${holder.pid}` : `pid ${holder.pid} on ${holder.hostname}`
@@ -61,7 +64,8 @@ export function isLiveOwner(text: string, modifiedMs: number, now: number, local
   } catch {
     return undefined
   }
-  const valid = owner?.tool === 'ortug' && Number.isInteger(owner.pid) && (owner.pid as number) > 0 && typeof owner.hostname === 'string' && typeof owner.token === 'string'
+  const valid =
+    owner?.tool === 'ortug' && Number.isInteger(owner.pid) && (owner.pid as number) > 0 && typeof owner.hostname === 'string' && typeof owner.token === 'string'
   if (!valid || now - modifiedMs > LOCK_STALE_MS) return undefined
   // A build on another machine (a shared drive) cannot be asked; its heartbeat is the proof.
   if (owner.hostname === localHost && !isAlive(owner.pid as number)) return undefined

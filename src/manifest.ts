@@ -107,7 +107,18 @@ export async function findOutputsOnDisk(outDir: string): Promise<ManifestEntry[]
       const bytes = output && (await readFile(path.join(outDir, office, name)).catch(() => undefined))
       if (!output || !bytes) continue
       const { essay, format } = output
-      entries.push({ path: `${office}/${name}`, bytes: bytes.length, sha256: sha256(bytes), office, officeName: office, essay, essayTitle: essay, format, key: '', inputs: {} })
+      entries.push({
+        path: `${office}/${name}`,
+        bytes: bytes.length,
+        sha256: sha256(bytes),
+        office,
+        officeName: office,
+        essay,
+        essayTitle: essay,
+        format,
+        key: '',
+        inputs: {},
+      })
     }
   }
   return entries.sort((a, b) => a.path.localeCompare(b.path))

@@ -299,7 +299,12 @@ async function undoPrepared(outDir: string, stagingDir: string, targets: readonl
     const to = resolveOutputPath(outDir, target)
     if (!(await exists(backup)) || (await exists(to))) continue
     await renameRetrying(mover, backup, to).catch((cause) =>
-      failLocked(to, cause, mover.delays, `; the previous outputs of ${target} are kept in ${backup}: the next ortug build puts them back, or move that folder back to ${to}`),
+      failLocked(
+        to,
+        cause,
+        mover.delays,
+        `; the previous outputs of ${target} are kept in ${backup}: the next ortug build puts them back, or move that folder back to ${to}`,
+      ),
     )
   }
 }

@@ -141,28 +141,32 @@ describe('the manifest and the fit cache are untrusted input', () => {
     }
   }, 120_000)
 
-  it.skipIf(!inUse)('an edited fit cache (every value 500) is ignored with a warning: the PDF keeps its page count', async () => {
-    const dir = await makeProject({ offices: ['kota-bandung'] })
-    try {
-      await runExpecting(0, ['build', '--format', 'pdf'], dir)
-      const pdf = path.join(dir, 'dist/kota-bandung/ortug-kpu-jabar.pdf')
-      const { pages } = await readPdf(pdf)
-      expect(pages).toBeGreaterThan(1)
-      const cacheFile = path.join(dir, 'dist', FIT_CACHE)
-      const stored = JSON.parse(await readFile(cacheFile, 'utf8')) as { slides: Record<string, number> }
-      for (const key of Object.keys(stored.slides)) stored.slides[key] = 500
-      await writeFile(cacheFile, JSON.stringify(stored))
-      await rm(pdf)
-      const result = await runExpecting(0, ['build', '--format', 'pdf'], dir)
-      expect(result.stderr).toContain(`warning: ${cacheFile} is damaged, edited or from another ortug version: ignored, so every slide is measured again`)
-      expect((await readPdf(pdf)).pages).toBe(pages)
-      // The cache written again is sound: the next rebuild trusts it, silently.
-      await rm(pdf)
-      const again = await runExpecting(0, ['build', '--format', 'pdf'], dir)
-      expect(again.stderr).not.toContain('warning')
-      expect((await readPdf(pdf)).pages).toBe(pages)
-    } finally {
-      await removeProject(dir)
-    }
-  }, 300_000)
+  it.skipIf(!inUse)(
+    'an edited fit cache (every value 500) is ignored with a warning: the PDF keeps its page count',
+    async () => {
+      const dir = await makeProject({ offices: ['kota-bandung'] })
+      try {
+        await runExpecting(0, ['build', '--format', 'pdf'], dir)
+        const pdf = path.join(dir, 'dist/kota-bandung/ortug-kpu-jabar.pdf')
+        const { pages } = await readPdf(pdf)
+        expect(pages).toBeGreaterThan(1)
+        const cacheFile = path.join(dir, 'dist', FIT_CACHE)
+        const stored = JSON.parse(await readFile(cacheFile, 'utf8')) as { slides: Record<string, number> }
+        for (const key of Object.keys(stored.slides)) stored.slides[key] = 500
+        await writeFile(cacheFile, JSON.stringify(stored))
+        await rm(pdf)
+        const result = await runExpecting(0, ['build', '--format', 'pdf'], dir)
+        expect(result.stderr).toContain(`warning: ${cacheFile} is damaged, edited or from another ortug version: ignored, so every slide is measured again`)
+        expect((await readPdf(pdf)).pages).toBe(pages)
+        // The cache written again is sound: the next rebuild trusts it, silently.
+        await rm(pdf)
+        const again = await runExpecting(0, ['build', '--format', 'pdf'], dir)
+        expect(again.stderr).not.toContain('warning')
+        expect((await readPdf(pdf)).pages).toBe(pages)
+      } finally {
+        await removeProject(dir)
+      }
+    },
+    300_000,
+  )
 })

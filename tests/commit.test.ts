@@ -159,7 +159,9 @@ describe('a commit killed at every step leaves the old build or the new one (Mar
       await reset()
       const run = await runBin(build, dir, { ...ENV, ORTUG_TEST_ENOSPC_AT: String(write) })
       expect(run.code, `write ${write}: ${run.stderr}`).toBe(3)
-      expect(run.stderr).toMatch(/error: (\S+: )?cannot write \S+: ENOSPC \(the disk is full\): free some space, then build again; the previous outputs in \S+ are unchanged/)
+      expect(run.stderr).toMatch(
+        /error: (\S+: )?cannot write \S+: ENOSPC \(the disk is full\): free some space, then build again; the previous outputs in \S+ are unchanged/,
+      )
       expect(run.stderr).not.toMatch(/internal error|\n\s+at /)
       expect(await hashTree(out), `write ${write}`).toEqual(old)
       expect(await bookkeeping(out)).toEqual([])

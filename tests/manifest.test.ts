@@ -251,7 +251,13 @@ describe('a manifest that cannot be trusted', () => {
       'kota-bandung/ortug-kpu-jabar.md kota-bandung ortug-kpu-jabar md',
       'kota-bogor/esai-dua.pdf kota-bogor esai-dua pdf',
     ])
-    expect(found.every((e) => e.key === '' && e.sha256 === sha256(e.path.endsWith('.md') ? '# a' : e.path.endsWith('.png') ? 'png' : e.path.includes('handout') ? '%PDF h' : '%PDF b'))).toBe(true)
+    expect(
+      found.every(
+        (e) =>
+          e.key === '' &&
+          e.sha256 === sha256(e.path.endsWith('.md') ? '# a' : e.path.endsWith('.png') ? 'png' : e.path.includes('handout') ? '%PDF h' : '%PDF b'),
+      ),
+    ).toBe(true)
     expect(warnings).toEqual([
       `${path.join(out, 'manifest.json')} is missing, damaged or not ortug's: it is rebuilt from the 4 output(s) found on disk, which are rebuilt when their office is built`,
     ])

@@ -194,7 +194,9 @@ describe('replacing outputs a viewer holds open (Windows, simulated)', () => {
         await staging.stageTopLevel([{ path: 'manifest.json', bytes: Buffer.from('{"new":true}\n') }])
       }),
     )
-    const kept = /previous outputs of kota-bandung are kept in (\S+): the next ortug build puts them back, or move that folder back to (\S+)$/.exec(error.message)
+    const kept = /previous outputs of kota-bandung are kept in (\S+): the next ortug build puts them back, or move that folder back to (\S+)$/.exec(
+      error.message,
+    )
     expect(kept?.[2]).toBe(path.join(out, 'kota-bandung'))
     expect(await hashTree(path.dirname(kept?.[1] ?? '/nonexistent'))).not.toEqual({})
     await commit(rename, async () => undefined)
@@ -298,7 +300,7 @@ describe('the lock and the output folder', () => {
     expect(await readdir(out)).toEqual([])
   })
 
-  it("takes over an ortug lock whose owner is gone, or that nobody touched for a minute", async () => {
+  it('takes over an ortug lock whose owner is gone, or that nobody touched for a minute', async () => {
     await writeFile(lock(), owner(2 ** 22 + 17))
     await (await openStaging(out)).dispose()
     await writeFile(lock(), owner(process.ppid))
