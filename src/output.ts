@@ -153,7 +153,8 @@ export async function openStaging(outDir: string, options: StagingOptions = {}):
       try {
         // A committed build whose moves could not all be made stays staged for the next run.
         const pending = committed && (await exists(path.join(outDir, JOURNAL_FILE)))
-        if (!pending) await undoStaging(outDir, dir, mover)
+        // A backup that cannot be put back yet stays in staging, and commit() said so; the next run retries.
+        if (!pending) await undoStaging(outDir, dir, mover).catch(() => undefined)
       } finally {
         await lock.release()
         // A folder this build created and filled with nothing goes again (rmdir fails when not empty).
