@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process'
-import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveBrowser } from '../src/browser.ts'
 import { openStaging } from '../src/output.ts'
-import { hashTree, makeProject, REPO, removeProject } from './helpers.ts'
+import { hashTree, makeProject, REPO, removeProject, runCli } from './helpers.ts'
 
 // The commit is all or nothing for the whole build: a real CLI process is stopped at every step of
 // its commit (ORTUG_TEST_CRASH_AT=n, read only by src/output.ts), by SIGKILL and by SIGINT/SIGTERM,
@@ -202,4 +202,32 @@ describe.skipIf(!inUse)(`a commit with PDFs killed at steps spread over it (${in
     }
     expect(seen).toEqual(['old', 'old', 'old', 'old', 'new', 'new', 'new', 'new'])
   }, 600_000)
+})
+
+describe('output folders the command line cannot use', () => {
+  it('--out under /proc, a folder at the lock path, a stale lock of another program: clear answers, no hang', async () => {
+    const dir = await makeProject({ offices: ['kota-bogor'] })
+    try {
+      const started = performance.now()
+      const proc = await runCli(['build', '--format', 'md', '--out', '/proc/1/x'], dir)
+      expect(proc.code, proc.stderr).toBe(3)
+      expect(proc.stderr).toMatch(/^error: cannot create the output folder \/proc\/1\/x: E[A-Z]+; choose a folder you may write to with --out$/m)
+      expect(performance.now() - started).toBeLessThan(30_000)
+
+      await mkdir(path.join(dir, 'dist', '.ortug.lock'), { recursive: true })
+      const folder = await runCli(['build', '--format', 'md'], dir)
+      expect(folder.code, folder.stderr).toBe(3)
+      expect(folder.stderr).toContain(`error: ${path.join(dir, 'dist', '.ortug.lock')} is a folder, not ortug's lock file: remove it`)
+      expect(folder.stderr).not.toMatch(/internal error|\n\s+at /)
+
+      await rm(path.join(dir, 'dist', '.ortug.lock'), { recursive: true })
+      // PID 1 is alive, and is no ortug build.
+      await writeFile(path.join(dir, 'dist', '.ortug.lock'), '1')
+      const built = await runCli(['build', '--format', 'md'], dir)
+      expect(built.code, built.stderr).toBe(0)
+      expect(await bookkeeping(path.join(dir, 'dist'))).toEqual([])
+    } finally {
+      await removeProject(dir)
+    }
+  }, 120_000)
 })
