@@ -171,7 +171,10 @@ export async function openStaging(outDir: string, options: StagingOptions = {}):
  */
 export async function recoverOutput(outDir: string, mover: Mover = { move: rename, delays: RENAME_RETRY_DELAYS_MS, faults: testFaults() }): Promise<void> {
   const journalPath = path.join(outDir, JOURNAL_FILE)
-  const text = await readFile(journalPath, 'utf8').catch((error) => (codeOf(error) === 'ENOENT' ? undefined : failWrite(outDir, journalPath, error)))
+  const text = await readFile(journalPath, 'utf8').catch((error) => {
+    if (codeOf(error) === 'ENOENT') return undefined
+    fail('ENVIRONMENT', `cannot read ${journalPath}: ${codeOf(error)}; check that you may read and write ${outDir}`, { cause: error })
+  })
   if (text !== undefined) {
     const journal = parseJournal(text)
     if (!journal) {

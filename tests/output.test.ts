@@ -330,6 +330,24 @@ describe('the lock and the output folder', () => {
     }
   })
 
+  it('a build whose lock another build took over (it looked stale) moves nothing', async () => {
+    await mkdir(path.join(out, 'kota-bandung'))
+    await writeFile(path.join(out, FILE), '%PDF old')
+    const before = await hashTree(out)
+    const staging = await openStaging(out)
+    try {
+      await staging.stageOffice('kota-bandung', [{ path: FILE, bytes: Buffer.from('%PDF new') }])
+      await writeFile(lock(), owner(process.ppid))
+      const error = await caught(() => staging.commit())
+      expect(error.message).toBe(`another ortug build took over ${lock()} while this one ran (this one looked stale to it); nothing was moved, build again`)
+    } finally {
+      await staging.dispose()
+    }
+    expect(await readFile(lock(), 'utf8')).toBe(owner(process.ppid))
+    await rm(lock())
+    expect(await hashTree(out)).toEqual(before)
+  })
+
   it('a folder at the lock path: an environment error that says what to do', async () => {
     await mkdir(lock())
     const error = await caught(() => openStaging(out))
