@@ -35,24 +35,6 @@ export function emptyFitCache(): FitCache {
   return { version: 1, slides: {} }
 }
 
-/** Accepts only a well-formed cache; anything else (corrupt, foreign) is ignored. */
-export function parseFitCache(text: string | undefined): FitCache {
-  try {
-    const parsed = JSON.parse(text ?? '') as FitCache
-    if (parsed?.version !== 1 || typeof parsed.slides !== 'object' || parsed.slides === null) return emptyFitCache()
-    const pick = (record: unknown) => {
-      const picked: Record<string, number> = {}
-      if (typeof record !== 'object' || record === null) return picked
-      for (const [key, value] of Object.entries(record)) if (/^[0-9a-f]{64}$/.test(key) && typeof value === 'number') picked[key] = value
-      return picked
-    }
-    const fills = pick(parsed.fills)
-    return Object.keys(fills).length > 0 ? { version: 1, slides: pick(parsed.slides), fills } : { version: 1, slides: pick(parsed.slides) }
-  } catch {
-    return emptyFitCache()
-  }
-}
-
 /**
  * One key per slide: the theme, the deck's front matter (size, footer, style) and the slide's own
  * Markdown. A slide renders the same wherever these are the same.
