@@ -7,7 +7,7 @@ import { median, round } from './report.ts'
 // Why ortug finishes PDFs with an incremental update rather than pdf-lib: both ways, on the PDFs
 // of a cold build, in this process (pdf-lib already loaded, so its start-up is not counted).
 
-const INFO: PdfInfo = { title: 'Judul', author: 'Penulis', subject: 'KPU', lang: 'id' }
+const INFO: PdfInfo = { title: 'Judul', author: 'Penulis', subject: 'KPU', lang: 'id', date: new Date('2026-11-29T02:40:00Z') }
 
 export interface PdfFinishing {
   pdfs: number

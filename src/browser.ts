@@ -1,5 +1,5 @@
 import { constants } from 'node:fs'
-import { access, mkdtemp, rm, stat } from 'node:fs/promises'
+import { access, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { Browser } from 'puppeteer-core'
@@ -161,10 +161,39 @@ export function launchArgs(
   return args
 }
 
+/** A build's browser profile: `ortug-profile-<pid>-XXXXXX` in the temp folder, removed when the browser closes. */
+export const PROFILE_PREFIX = 'ortug-profile-'
+const RE_PROFILE = /^ortug-profile-(\d+)-[A-Za-z0-9]{6}$/
+
+/**
+ * Removes the profiles of builds that were killed (SIGKILL, a power cut) before they could remove
+ * their own: those whose process no longer runs. Chromium writes some MB into each.
+ */
+export async function removeStaleProfiles(dir = os.tmpdir(), isRunning: (pid: number) => boolean = isProcessRunning): Promise<string[]> {
+  const stale = (await readdir(dir).catch(() => [])).filter((name) => {
+    const pid = Number(RE_PROFILE.exec(name)?.[1])
+    return pid > 0 && pid !== process.pid && !isRunning(pid)
+  })
+  // A killed build's browser may still be writing into its profile for a moment: rm retries.
+  await Promise.all(stale.map((name) => rm(path.join(dir, name), { recursive: true, force: true, maxRetries: 5 }).catch(() => undefined)))
+  return stale
+}
+
+function isProcessRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
 /** Launches one browser for a whole build, with a throwaway profile and no background network. */
 export async function launchBrowser(choice: BrowserChoice, timeoutMs: number): Promise<LaunchedBrowser> {
   const { default: puppeteer } = await import('puppeteer-core')
-  const profile = await mkdtemp(path.join(os.tmpdir(), 'ortug-profile-'))
+  await removeStaleProfiles()
+  const profile = await mkdtemp(path.join(os.tmpdir(), `${PROFILE_PREFIX}${process.pid}-`))
   const args = launchArgs(choice, profile)
   let browser: Browser
   try {

@@ -7,16 +7,26 @@ import { emptyFitCache, type FitCache } from './fit.ts'
 import { type Format, outputFiles } from './formats.ts'
 import { manifestEntry, planJobs } from './jobs.ts'
 import { createLogger, type Logger } from './log.ts'
-import { FIT_CACHE, mergeManifest, readFitCache, readManifest, readThumbnails, resolveShard, thumbnailPath } from './manifest.ts'
+import {
+  FIT_CACHE,
+  mergeManifest,
+  readFitCache,
+  readPreviousOutputs,
+  readThumbnails,
+  resolveBuildTime,
+  resolveShard,
+  serializeFitCache,
+  thumbnailPath,
+} from './manifest.ts'
 import { type MarpWorker, startMarpWorker } from './marp.ts'
-import { openStaging, sha256 } from './output.ts'
+import { openStaging, type Staging, sha256 } from './output.ts'
 import { runPipeline } from './pipeline.ts'
 import { createTheme, loadFontFaceCss, type Theme } from './theme.ts'
 import type { HandoutLayout, ManifestEntry, OutputFile, Paper } from './types.ts'
 
 // `ortug build` and `ortug check`: load, decide what is out of date, run the pipeline
-// (pipeline.ts), and for a build write each office as it is done, then the manifest, the
-// catalogue and the fit cache.
+// (pipeline.ts), and for a build stage each office as it is done, then the manifest, the
+// catalogue and the fit cache, and commit them all at once (output.ts).
 
 export interface BuildOptions extends Selection {
   root: string
@@ -52,9 +62,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   // is asked for, and is stopped again if nothing needs rebuilding.
   const marp = startMarpWorker(options.signal)
   if (options.formats.some((format) => format !== 'md')) marp.start()
+  let staging: Staging | undefined
   try {
-    return await buildWith(marp, options)
+    // The lock, and completing or undoing what an interrupted build left, come before the
+    // manifest and the cache are read.
+    staging = await openStaging(options.outDir, { signal: options.signal })
+    return await buildWith(marp, options, staging)
+  } catch (error) {
+    throw asDiskFull(error, options.outDir)
   } finally {
+    await staging?.dispose()
     marp.close()
   }
 }
@@ -106,7 +123,7 @@ export async function loadTheme(project: Pick<Project, 'themeFile'>): Promise<Th
 
 // --- internal ---
 
-async function buildWith(marp: MarpWorker, options: BuildOptions): Promise<BuildResult> {
+async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Staging): Promise<BuildResult> {
   const started = performance.now()
   const { logger } = options
   // 1. Load and verify everything; an office that does not load is reported, the others go on.
@@ -121,19 +138,19 @@ async function buildWith(marp: MarpWorker, options: BuildOptions): Promise<Build
 
   // 2. What is out of date: an output is kept when its inputs' key and its bytes match the manifest.
   //    --force rebuilds and re-measures what is selected; the other offices' entries are kept.
-  const previous = await readManifest(options.outDir)
+  const previous = await readPreviousOutputs(options.outDir, logger.warn)
   const freshness = { previous, outDir: options.outDir, force: options.force }
-  const { jobs, unchanged, errors } = await planJobs(project, shard.offices, { formats: options.formats, handout: options.handout, freshness })
+  const sourceDateEpoch = (options.env ?? process.env).SOURCE_DATE_EPOCH
+  const { jobs, unchanged, errors } = await planJobs(project, shard.offices, { formats: options.formats, handout: options.handout, freshness, sourceDateEpoch })
   failures.push(...errors)
   if (jobs.length === 0 && !shard.restamp) {
     logger.info(`nothing to rebuild: ${unchanged} output(s) up to date`)
     return result([])
   }
 
-  // 3. The pipeline; 4. each office is moved into place once all its outputs are complete.
-  const storedFit = await readFitCache(options.outDir)
+  // 3. The pipeline; 4. each office is staged once all its outputs are complete.
+  const storedFit = await readFitCache(options.outDir, logger.warn)
   const fitCache: FitCache = options.force ? emptyFitCache() : storedFit
-  const staging = await openStaging(options.outDir)
   const built: ManifestEntry[] = []
   const thumbnails: Promise<OutputFile[]>[] = []
   try {
@@ -141,7 +158,8 @@ async function buildWith(marp: MarpWorker, options: BuildOptions): Promise<Build
       jobs,
       { ...options, marp, theme: await loadTheme(project), fitCache, fit: true, workDir: staging.dir },
       {
-        // Bad content fails its office only; the environment (browser gone, timeout, disk) ends the build.
+        // Bad content, and a deck that timed out or crashed again alone (the pipeline's office faults,
+        // exit 1), fail their office only; the environment (marp-cli failing, the disk) ends the build.
         onFailure(office, error) {
           if (options.signal?.aborted || (error instanceof OrtugError && error.kind === 'ENVIRONMENT')) {
             throw error instanceof OrtugError ? new OrtugError(error.kind, `${office}: ${error.message}`, { cause: error }) : error
@@ -155,7 +173,7 @@ async function buildWith(marp: MarpWorker, options: BuildOptions): Promise<Build
           // Files of a rebuilt output that this build does not make again (fewer slide images).
           const rebuilt = (e: ManifestEntry) => decks.some(({ job }) => job.essay.slug === e.essay && job.formats.includes(e.format as Format))
           const obsolete = previous.filter((e) => e.office === office && rebuilt(e)).map((e) => e.path)
-          await staging.commitOffice(
+          await staging.stageOffice(
             office,
             files.map(({ file }) => file),
             obsolete,
@@ -169,18 +187,36 @@ async function buildWith(marp: MarpWorker, options: BuildOptions): Promise<Build
     )
 
     // 5. Manifest, catalogue and fit cache; entries of outputs this build did not touch are kept.
-    //    A build that wrote no office leaves the output folder as it was.
+    //    Then everything staged moves into place at once; a build that made no office leaves
+    //    the output folder as it was.
     if (built.length === 0 && jobs.length > 0) return result(built)
-    const manifest = await mergeManifest(options.outDir, built, previous, shard.record)
-    const fits: FitCache = { version: 1, slides: { ...storedFit.slides, ...fitCache.slides } }
-    await staging.commitTopLevel([...(await Promise.all(thumbnails)).flat(), { path: FIT_CACHE, bytes: Buffer.from(JSON.stringify(fits)) }])
-    const catalogue = renderCatalogue(manifest, await readThumbnails(options.outDir, manifest))
-    await staging.commitTopLevel([
+    const manifest = await mergeManifest(options.outDir, built, previous, shard.record, resolveBuildTime(options.env ?? process.env))
+    const fits: FitCache = { version: 1, slides: { ...storedFit.slides, ...fitCache.slides }, fills: { ...storedFit.fills, ...fitCache.fills } }
+    const newThumbnails = (await Promise.all(thumbnails)).flat()
+    const catalogue = renderCatalogue(manifest, await readThumbnails(options.outDir, manifest, newThumbnails))
+    await staging.stageTopLevel([
+      ...newThumbnails,
+      { path: FIT_CACHE, bytes: serializeFitCache(fits) },
       { path: 'manifest.json', bytes: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
       { path: 'index.html', bytes: Buffer.from(catalogue) },
     ])
+    await staging.commit()
   } finally {
     await staging.dispose()
   }
   return result(built)
+}
+
+/** A full disk met before the commit point, outside output.ts (the pipeline's own files live in staging too). */
+function asDiskFull(error: unknown, outDir: string): unknown {
+  if (error instanceof OrtugError) return error
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as NodeJS.ErrnoException).code
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      return new OrtugError('ENVIRONMENT', `the disk of ${outDir} is full (${code}): free some space, then build again; the previous outputs are unchanged`, {
+        cause: error,
+      })
+    }
+  }
+  return error
 }

@@ -8,7 +8,7 @@ import { DEFAULT_FORMATS, FORMATS, type Format } from './formats.ts'
 import { createLogger, type Logger } from './log.ts'
 import { mergeShards, VERSION } from './manifest.ts'
 import { HANDOUT_LAYOUTS, HOUSE_COLORS, LEVELS, PAPERS, RE_ID } from './schema.ts'
-import { defaultJobs } from './tasks.ts'
+import { DEFAULT_TIMEOUT_S, defaultJobs, MAX_TIMEOUT_S } from './tasks.ts'
 
 export interface RunContext {
   cwd?: string
@@ -194,6 +194,16 @@ function positiveNumber(value: unknown, flag: string, fallback: number): number 
   return n
 }
 
+/** --timeout in seconds: above 0 and at most MAX_TIMEOUT_S (Node's timers overflow past 24.8 days and fire at once). */
+function timeoutSeconds(value: unknown): number {
+  if (value === undefined) return DEFAULT_TIMEOUT_S
+  const seconds = Number(value)
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_S) {
+    fail('USAGE', `--timeout must be a number of seconds above 0 and at most ${MAX_TIMEOUT_S} (a day), not "${value}"; it bounds each deck's work`)
+  }
+  return seconds
+}
+
 function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined
   if (!(allowed as readonly unknown[]).includes(value)) fail('USAGE', `${flag} must be one of: ${allowed.join(', ')}; got "${value}"`)
@@ -222,7 +232,7 @@ async function runBuild(values: Record<string, unknown>, cwd: string, logger: Lo
     essays: list(values.essay),
     browserPath: typeof values['browser-path'] === 'string' ? values['browser-path'] : undefined,
     env: context.env,
-    timeoutMs: positiveNumber(values.timeout, '--timeout', 120) * 1000,
+    timeoutMs: timeoutSeconds(values.timeout) * 1000,
     jobs: Math.floor(positiveNumber(values.jobs, '--jobs', defaultJobs())),
     force: Boolean(values.force),
     handout: { layout: oneOf(values.handout, '--handout', HANDOUT_LAYOUTS), paper: oneOf(values.paper, '--paper', PAPERS) },
@@ -260,7 +270,7 @@ async function runCheck(values: Record<string, unknown>, cwd: string, logger: Lo
     fit: !values['no-fit'],
     browserPath: typeof values['browser-path'] === 'string' ? values['browser-path'] : undefined,
     env: context.env,
-    timeoutMs: positiveNumber(values.timeout, '--timeout', 120) * 1000,
+    timeoutMs: timeoutSeconds(values.timeout) * 1000,
     jobs: defaultJobs(),
   })
   const { problems } = result
@@ -306,7 +316,7 @@ async function runDoctorCommand(values: Record<string, unknown>, cwd: string, st
     office: typeof values.office === 'string' ? values.office : undefined,
     browserPath: typeof values['browser-path'] === 'string' ? values['browser-path'] : undefined,
     env: context.env ?? process.env,
-    timeoutMs: positiveNumber(values.timeout, '--timeout', 120) * 1000,
+    timeoutMs: timeoutSeconds(values.timeout) * 1000,
   })
   const code = doctorExitCode(checks)
   stdout.write(
@@ -363,6 +373,7 @@ level: ${level}
 # logo: assets/logos/${id}.png                         # PNG, JPEG, WebP or SVG under content/assets/
 # session:
 #   date: 2027-01-11                                   # YYYY-MM-DD
+#   start: "08:30"                                     # HH:MM (WIB): the agenda shows clock times
 #   venue: Aula Utama
 #   trainers: [Nama Pelatih]
 # contact: { email: ..., phone: ..., website: https://... }

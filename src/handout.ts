@@ -4,10 +4,12 @@ import { fail, OrtugError } from './error.ts'
 import type { TemplateSource } from './markdown.ts'
 import type { MarpRender } from './marp.ts'
 import { loadIsolated, SLIDE_SIZES, splitSlides } from './render.ts'
-import type { Aspect, HandoutLayout, Paper } from './types.ts'
+import type { Aspect, HandoutLayout, Paper, Slide } from './types.ts'
 
 // The handout PDF: the deck's slides as Marp inline SVG (vector, text kept) placed on A4 or F4
 // pages by a Handlebars template (templates/handout.hbs), printed in the build's browser.
+// Paper is spent on what a participant reads: the first page holds the cover block, the agenda
+// and (three-up, six-up) the essay's reading text; the slides follow.
 
 /** Portrait paper, in millimetres. F4 is the Indonesian folio. */
 export const PAPER_SIZES = {
@@ -17,12 +19,23 @@ export const PAPER_SIZES = {
 
 export const SLIDES_PER_PAGE = { 'three-up': 3, 'six-up': 6, notes: 1 } as const satisfies Record<HandoutLayout, number>
 
+/**
+ * Slides a handout leaves out: the first page already says what they say (title, office, session,
+ * agenda, parts), and the title and closing slides are full of the office's colour, which would
+ * cost ink on every copy. Captions keep the deck's slide numbers, so the gaps are visible.
+ */
+export const LEFT_OUT_OF_HANDOUT: ReadonlySet<string> = new Set(['title', 'agenda', 'section', 'divider', 'closing'])
+
 /** Ruled note lines offered to every note area; the template shows as many as fit. */
 const RULED_LINES = 40
 const PX_PER_MM = 96 / 25.4
 
 export interface HandoutSlide {
   title: string
+  /** The slide's layout: some are left out of the handout (LEFT_OUT_OF_HANDOUT). */
+  layout?: string
+  /** An agenda slide's entries, printed as the first page's agenda. */
+  items?: { term: string; text?: string | null }[]
   /** Speaker notes: the section's essay paragraphs, verbatim. */
   notes: string[]
   question?: string
@@ -46,12 +59,29 @@ export interface HandoutInput {
   session?: { date?: string; venue?: string; trainers?: string[] }
   /** One entry per Marp slide, same order. */
   slides: HandoutSlide[]
+  /** The essay's sections, verbatim: the reading text of the three-up and six-up handouts (notes prints it per slide). */
+  reading: { heading: string; paragraphs: string[] }[]
+  /** CreationDate and ModDate of the PDF (see resolveSourceDate in pdf.ts). */
+  date: Date
+}
+
+/** What the handout needs of a planned slide. */
+export function toHandoutSlide(slide: Slide): HandoutSlide {
+  const items = slide.layout === 'agenda' && Array.isArray(slide.fields.items) ? (slide.fields.items as HandoutSlide['items']) : undefined
+  return {
+    title: slide.title,
+    layout: slide.layout,
+    items,
+    notes: slide.notes,
+    question: typeof slide.fields.question === 'string' ? slide.fields.question : undefined,
+    minutes: slide.minutes,
+  }
 }
 
 /**
- * Fills the handout template. Pure. `pages` is the page count of the PDF for three-up and six-up;
- * for notes it is NaN, because long notes continue on extra pages that only the browser can
- * measure (renderHandout adds them, then checks the PDF against its own count).
+ * Fills the handout template. Pure. `pages` is the count of sheets before pagination: the reading
+ * text and long notes continue on extra pages that only the browser can measure (renderHandout
+ * adds them, then checks the PDF against its own count).
  */
 export function handoutHtml(input: HandoutInput): { html: string; pages: number } {
   const what = describeHandout(input)
@@ -63,8 +93,10 @@ export function handoutHtml(input: HandoutInput): { html: string; pages: number 
     fail('CONTENT', `${what}: the Markdown has ${svgs.length} slides but ${input.slides.length} slides were planned; render the handout from the same deck`)
   }
 
-  // 2. Slides onto pages: the cover, then groups of 1, 3 or 6.
+  // 2. Slides onto pages: the first page, then groups of 1, 3 or 6.
   const pages = planPages(input, svgs)
+  const agenda = input.slides.flatMap((slide) => (slide.layout === 'agenda' ? (slide.items ?? []) : []))
+  const reading = input.layout === 'notes' ? [] : input.reading.filter((section) => section.paragraphs.length > 0)
 
   // 3. The template: strict, HTML-escaped; only Marp's output arrives pre-rendered (SafeString).
   const size = PAPER_SIZES[input.paper]
@@ -84,11 +116,14 @@ export function handoutHtml(input: HandoutInput): { html: string; pages: number 
       trainers: input.session?.trainers?.join(', ') || null,
     },
     slideCount: input.slides.length,
+    printedCount: input.slides.filter((slide) => isPrinted(slide, input.layout)).length,
+    agenda: agenda.map((item) => ({ term: item.term, text: item.text || null })),
+    reading: reading.length > 0 ? reading.map((section) => ({ heading: section.heading || null, paragraphs: section.paragraphs })) : null,
     pageCount: pages.length,
     rules: Array.from({ length: RULED_LINES }, () => ''),
     pages,
   }
-  return { html: fillTemplate(input.template, view, what), pages: input.layout === 'notes' ? Number.NaN : pages.length }
+  return { html: fillTemplate(input.template, view, what), pages: pages.length }
 }
 
 /**
@@ -131,6 +166,7 @@ export async function renderHandout(browser: Browser, input: HandoutInput, reuse
         lang: input.lang,
         outline: layout.titles,
         expectedPages: layout.titles.length,
+        date: input.date,
       },
       `${what}: the handout`,
     )
@@ -141,9 +177,9 @@ export async function renderHandout(browser: Browser, input: HandoutInput, reuse
 
 // --- internal ---
 
-/** The cover, then one page per group of slides; the last page keeps empty cells so its slides have the same size. */
+/** The first page, then one page per group of slides; the last page keeps empty cells so its slides have the same size. */
 function planPages(input: HandoutInput, svgs: readonly string[]) {
-  const slides = input.slides.map((slide, index) => ({
+  const numbered = input.slides.map((slide, index) => ({
     number: index + 1,
     title: slide.title,
     svg: new Handlebars.SafeString(`<div class="marpit">${svgs[index]}</div>`),
@@ -151,25 +187,31 @@ function planPages(input: HandoutInput, svgs: readonly string[]) {
     question: slide.question ?? null,
     minutes: slide.minutes ?? null,
   }))
+  const slides = numbered.filter((_, index) => isPrinted(input.slides[index] as HandoutSlide, input.layout))
   const perPage = SLIDES_PER_PAGE[input.layout]
   const groups: (typeof slides)[] = []
   for (let i = 0; i < slides.length; i += perPage) groups.push(slides.slice(i, i + perPage))
-  return [
-    { number: 1, cover: true, grid: null, notes: null },
-    ...groups.map((group, index) => ({
-      number: index + 2,
-      cover: false,
-      grid:
-        input.layout === 'notes'
-          ? null
-          : {
-              first: group[0]?.number,
-              last: group.length > 1 ? group.at(-1)?.number : null,
-              cells: Array.from({ length: perPage }, (_, i) => ({ slide: group[i] ?? null })),
-            },
-      notes: input.layout === 'notes' ? { slide: group[0] } : null,
-    })),
-  ]
+  const pages = groups.map((group, index) => ({
+    number: index + 2,
+    cover: false,
+    title: input.layout === 'notes' ? `Slide ${group[0]?.number}` : `Slide ${group[0]?.number}${group.length > 1 ? `–${group.at(-1)?.number}` : ''}`,
+    continuedTitle: input.layout === 'notes' ? `Slide ${group[0]?.number} (lanjutan)` : null,
+    grid:
+      input.layout === 'notes'
+        ? null
+        : {
+            first: group[0]?.number,
+            last: group.length > 1 ? group.at(-1)?.number : null,
+            cells: Array.from({ length: perPage }, (_, i) => ({ slide: group[i] ?? null })),
+          },
+    notes: input.layout === 'notes' ? { slide: group[0] } : null,
+  }))
+  const reading = input.layout !== 'notes' && input.reading.some((section) => section.paragraphs.length > 0)
+  const cover = { number: 1, cover: true, title: 'Sampul', continuedTitle: reading ? 'Bacaan (lanjutan)' : null, grid: null, notes: null }
+  // The notes layout has no reading text on its first page: the first slide and its notes fill it.
+  const [first, ...rest] = pages
+  if (input.layout === 'notes' && first) return [{ ...first, ...cover, notes: first.notes }, ...rest.map((page) => ({ ...page, number: page.number - 1 }))]
+  return [cover, ...pages]
 }
 
 interface Pagination {
@@ -306,6 +348,11 @@ function findRawOutput(ast: hbs.AST.Program): hbs.AST.MustacheStatement | undefi
   }
   visitor.accept(ast)
   return found
+}
+
+/** Whether a slide is on the handout: a left-out slide still is in the notes layout when it carries notes (a derived deck's divider holds its section's text). */
+function isPrinted(slide: HandoutSlide, layout: HandoutLayout): boolean {
+  return !LEFT_OUT_OF_HANDOUT.has(slide.layout ?? '') || (layout === 'notes' && slide.notes.length > 0)
 }
 
 function describeHandout(input: HandoutInput): string {

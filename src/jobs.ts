@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { Project } from './content.ts'
 import { collectErrors, type OrtugError } from './error.ts'
@@ -6,6 +6,7 @@ import { FORMATS, type Format } from './formats.ts'
 import { isOutputFresh, VERSION } from './manifest.ts'
 import { compileDeckTemplates, type DeckTemplates, type RenderMarkdown } from './markdown.ts'
 import { sha256 } from './output.ts'
+import { resolveSourceDate } from './pdf.ts'
 import { resolveFontFiles } from './theme.ts'
 import type { Essay, HandoutLayout, ManifestEntry, Office, OutputFile, Paper, Storyboard } from './types.ts'
 
@@ -25,6 +26,8 @@ export interface DeckJob {
   keys: Record<Format, string>
   handout: { layout: HandoutLayout; paper: Paper }
   formats: readonly Format[]
+  /** The date its PDFs carry: SOURCE_DATE_EPOCH, else the newest of its essay, office and template files. */
+  sourceDate: Date
 }
 
 export interface JobOptions {
@@ -33,6 +36,8 @@ export interface JobOptions {
   handout?: { layout?: HandoutLayout; paper?: Paper }
   /** Skip outputs that the previous manifest shows up to date in `outDir` (a build); without it, every deck is a job. */
   freshness?: { previous: readonly ManifestEntry[]; outDir: string; force?: boolean }
+  /** The environment's SOURCE_DATE_EPOCH: the date of every PDF, instead of the newest input's. */
+  sourceDateEpoch?: string
 }
 
 export interface PlannedJobs {
@@ -46,7 +51,11 @@ export interface PlannedJobs {
 /** Jobs for the given offices × every essay, office by office in order. */
 export async function planJobs(project: Project, offices: Project['offices'], options: JobOptions): Promise<PlannedJobs> {
   const hash = inputHasher(project.root)
-  const planned = await Promise.all(offices.map((entry) => planOffice(project, entry, hash, options)))
+  const epoch = options.sourceDateEpoch?.trim() || undefined
+  // A malformed value fails the whole build once, not every office.
+  if (epoch) resolveSourceDate(epoch, [])
+  const dates = sourceDater(epoch)
+  const planned = await Promise.all(offices.map((entry) => planOffice(project, entry, hash, dates, options)))
   return {
     jobs: planned.flatMap((p) => p.jobs),
     unchanged: planned.reduce((sum, p) => sum + p.unchanged, 0),
@@ -61,6 +70,8 @@ export function manifestEntry(job: DeckJob, format: Format, file: OutputFile): M
     sha256: sha256(file.bytes),
     office: job.office.id,
     officeName: job.office.name,
+    officeLevel: job.office.level,
+    officeColors: { primary: job.office.colors.primary, accent: job.office.colors.accent },
     essay: job.essay.slug,
     essayTitle: job.essay.meta.title,
     format,
@@ -92,6 +103,21 @@ export function displayPath(root: string, file: string, p: path.PlatformPath = p
 // --- internal ---
 
 type HashInputs = (files: string[]) => Promise<Record<string, string>>
+type DateInputs = (files: string[]) => Promise<Date>
+
+/** The date of a set of input files (see resolveSourceDate), each file's time read once per build. */
+function sourceDater(epoch: string | undefined): DateInputs {
+  const mtimes = new Map<string, Promise<number>>()
+  const mtimeOf = (file: string) => {
+    let mtime = mtimes.get(file)
+    if (!mtime) {
+      mtime = epoch ? Promise.resolve(0) : stat(file).then((info) => info.mtimeMs)
+      mtimes.set(file, mtime)
+    }
+    return mtime
+  }
+  return async (files) => resolveSourceDate(epoch, await Promise.all(files.map(mtimeOf)))
+}
 
 /** Hashes of input files by their path in the project, each file read once per build (offices share templates, essays and fonts). */
 function inputHasher(root: string): HashInputs {
@@ -111,7 +137,8 @@ async function planOffice(
   project: Project,
   { office, templates, inputs: officeInputs }: Project['offices'][number],
   hash: HashInputs,
-  { formats, handout: handoutOption, freshness }: JobOptions,
+  dateOf: DateInputs,
+  { formats, handout: handoutOption, freshness }: Omit<JobOptions, 'sourceDateEpoch'>,
 ): Promise<PlannedJobs> {
   const jobs: DeckJob[] = []
   let unchanged = 0
@@ -133,7 +160,9 @@ async function planOffice(
       unchanged += fresh.filter(Boolean).length
       if (freshness && stale.length === 0) continue
       renderMarkdown ??= compileDeckTemplates(templates)
-      jobs.push({ office, templates, essay, storyboard, renderMarkdown, inputs, keys, handout, formats: stale })
+      const templateFiles = [project.themeFile, templates.deck.file, templates.handout.file, ...Object.values(templates.layouts).map((t) => t.file)]
+      const sourceDate = await dateOf([...templateFiles, ...essayInputs, ...officeInputs])
+      jobs.push({ office, templates, essay, storyboard, renderMarkdown, inputs, keys, handout, formats: stale, sourceDate })
     }
     return { jobs, unchanged, errors: [] }
   } catch (error) {

@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars'
 import { fail } from './error.ts'
+import { ICON_HELP, iconDataUri, iconExists } from './icons.ts'
 import { qrCodeDataUri } from './qr.ts'
 import { LAYOUTS } from './schema.ts'
 import type { Deck, LayoutName } from './types.ts'
@@ -111,7 +112,7 @@ function viewModel({ office, essay, slides }: Deck) {
   const plain = {
     aspect: office.aspect,
     description: `${essay.meta.title} — ${office.name}`,
-    footer: `${office.name} · ${essay.meta.title}`,
+    footer: office.name,
     essay: { title: essay.meta.title, subtitle: essay.meta.subtitle ?? null, author: essay.meta.author, lang: essay.meta.lang },
     office: { id: office.id, name: office.name, region: office.region, level: office.level },
     session: { line: sessionLine || null, trainers: session?.trainers?.join(', ') || null, venue: session?.venue ?? null },
@@ -121,14 +122,49 @@ function viewModel({ office, essay, slides }: Deck) {
     ...escapeDeep(slide.fields),
     layout: slide.layout,
     number: index + 1,
+    classes: slideClasses(slide, index),
+    footer: slide.fields.part ? escapeMarkdown(`${office.name} · ${(slide.fields.part as { heading: string }).heading}`) : null,
     notes: escapeComment(notesText(slide, index, slides.length)),
   }))
   return {
     ...escapeDeep(plain),
+    iconStyles: iconStyles(slides, office.id),
     // Validated as #rrggbb, and data: URIs built by ortug (base64): none of it is user prose.
     office: { ...escapeDeep(plain.office), colors: office.colors, logo: office.logo ?? null, qr: contact?.website ? qrCodeDataUri(contact.website) : null },
     slides: slidesView,
   }
+}
+
+/**
+ * The classes a layout adds to its own: "band" (an acronym's letters in a row), "dense", "balanced grow-N" (set by the fit check),
+ * "discussion" and "minutes-N" (the planned minutes, for the presenter view), "icons-N" (a grid's
+ * icons, see iconStyles). Starts with a space when not empty. Only ortug's words and numbers.
+ */
+function slideClasses(slide: Deck['slides'][number], index: number): string {
+  const classes: string[] = []
+  const grow = Number(slide.fields.grow ?? 0)
+  if (slide.fields.band) classes.push('band')
+  if (slide.fields.dense) classes.push('dense')
+  if (grow > 0) classes.push('balanced', `grow-${grow}`)
+  if (slide.layout === 'question') classes.push('discussion')
+  if (slide.minutes) classes.push(`minutes-${slide.minutes}`)
+  if (slide.layout === 'grid') classes.push(`icons-${index + 1}`)
+  return classes.map((c) => ` ${c}`).join('')
+}
+
+/** One CSS rule per grid item with an icon: the icon, white on the office colour's disc, as a data: URI (Marp's Markdown refuses SVG images). */
+function iconStyles(slides: Deck['slides'], officeId: string): string[] {
+  return slides.flatMap((slide, index) => {
+    if (slide.layout !== 'grid') return []
+    const items = (slide.fields.items ?? []) as { icon?: string }[]
+    return items.flatMap((item, i) => {
+      if (!item.icon) return []
+      if (!iconExists(item.icon)) fail('CONTENT', `office "${officeId}", slide ${index + 1}: unknown icon "${item.icon}"; ${ICON_HELP}`)
+      return [
+        `section.icons-${index + 1} li:nth-child(${i + 1})::before { background-image: url("${iconDataUri(item.icon, '#ffffff')}"); background-size: 56%; color: transparent; }`,
+      ]
+    })
+  })
 }
 
 /**

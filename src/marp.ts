@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url'
 import type { BrowserChoice } from './browser.ts'
 import { fail } from './error.ts'
 import type { MarpFormat } from './formats.ts'
+import { finishHtmlDeck, loadPresenterAssets, type SlideTiming } from './presenter.ts'
+import { TimedOut, withTimeout } from './tasks.ts'
 
 // Marp Markdown → HTML and PPTX (marp-cli, bespoke template) and → the inline SVG the browser
 // prints (marp-core), both in Marp's own process (marp-worker.mjs); and when each deck is converted.
@@ -26,6 +28,8 @@ export interface MarkdownDeck {
   /** Output path without extension, relative to the output folder: `<office>/<slug>`. */
   base: string
   markdown: string
+  /** Each slide's planned minutes, for the HTML deck's timers. */
+  timings?: readonly SlideTiming[]
 }
 
 /**
@@ -43,7 +47,7 @@ export interface MarpWorker {
   convert(decks: readonly MarkdownDeck[], workDir: string, options: MarpCliOptions): Promise<Map<string, Uint8Array>>
   /** Starts the child now rather than on first use. */
   start(): void
-  /** Ends the child; work still under way fails. */
+  /** Ends the child; work still under way fails, and the next request starts a new one. */
   close(): void
 }
 
@@ -83,19 +87,22 @@ export function startMarpWorker(signal?: AbortSignal): MarpWorker {
   let stderr = ''
   // Conversions one at a time (each reads the stderr since it began); renders go in between.
   let conversions: Promise<unknown> = Promise.resolve()
-  const pending = new Map<number, (reply: WorkerReply) => void>()
+  // Each request with the process it was sent to: a process that dies fails its own requests only.
+  const pending = new Map<number, { worker: ChildProcess; settle: (reply: WorkerReply) => void }>()
   let nextId = 0
   const spawnWorker = () => {
     const worker = spawn(process.execPath, [MARP_WORKER], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], signal, killSignal: 'SIGKILL' })
     worker.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk).slice(-4000)
     })
-    worker.on('message', (reply: WorkerReply) => pending.get(reply.id)?.(reply))
+    worker.on('message', (reply: WorkerReply) => pending.get(reply.id)?.settle(reply))
     // A child that dies (interrupt, crash) fails what it was doing.
     const gone = (error?: Error) => {
       if (child === worker) child = undefined
-      for (const [id, settle] of pending)
-        settle({ id, code: -1, message: signal?.aborted ? 'interrupted' : (error?.message ?? `Marp's process exited\n${stderr}`) })
+      for (const [id, request] of pending) {
+        if (request.worker !== worker) continue
+        request.settle({ id, code: -1, message: signal?.aborted ? 'interrupted' : (error?.message ?? `Marp's process exited\n${stderr}`) })
+      }
     }
     worker.on('error', gone)
     worker.on('exit', () => gone())
@@ -104,12 +111,16 @@ export function startMarpWorker(signal?: AbortSignal): MarpWorker {
   const request = (message: WorkerRequest) =>
     new Promise<WorkerReply>((resolve) => {
       child ??= spawnWorker()
+      const worker = child
       const id = nextId++
-      pending.set(id, (reply) => {
-        pending.delete(id)
-        resolve(reply)
+      pending.set(id, {
+        worker,
+        settle: (reply) => {
+          pending.delete(id)
+          resolve(reply)
+        },
       })
-      child.send({ id, ...message })
+      worker.send({ id, ...message })
     })
   return {
     async render(markdown, themeCss) {
@@ -178,18 +189,54 @@ async function prepareConversion(decks: readonly MarkdownDeck[], workDir: string
 
 async function readConversion(decks: readonly MarkdownDeck[], outputDir: string, { format, fontCss }: MarpCliOptions) {
   const outputs = new Map<string, Uint8Array>()
+  const assets = format === 'html' ? await loadPresenterAssets() : undefined
   for (const deck of decks) {
     const bytes = await readFile(path.join(outputDir, `${deck.base}.${format}`))
-    outputs.set(deck.base, format === 'html' && fontCss ? addToHead(bytes, `<style>${fontCss}</style>`) : bytes)
+    const finished = assets ? Buffer.from(finishHtmlDeck(bytes.toString('utf8'), { assets, fontCss, timings: deck.timings })) : bytes
+    outputs.set(deck.base, finished)
   }
   return outputs
 }
 
-function addToHead(html: Buffer, tags: string): Buffer {
-  const text = html.toString('utf8')
-  const at = text.indexOf('</head>')
-  if (at < 0) fail('ENVIRONMENT', 'marp-cli wrote an HTML file without a <head>')
-  return Buffer.from(text.slice(0, at) + tags + text.slice(at))
+/**
+ * A batch's conversions (convertDecks), bounded: once every deck's slides are final they get
+ * --timeout more. Past that, or when the batch's conversion fails, Marp's process is restarted
+ * and each office is converted alone within --timeout: an office that marp-cli cannot convert in
+ * time fails alone (in `failures`); any other failure of an office's conversion is thrown.
+ */
+export async function convertInTime(
+  marp: MarpWorker,
+  decks: readonly MarpSource[],
+  options: ConvertOptions & { timeoutMs: number },
+): Promise<{ outputs: Map<string, Uint8Array>; failures: Map<string, TimedOut> }> {
+  const failures = new Map<string, TimedOut>()
+  const whole = convertDecks(marp, decks, options)
+  whole.catch(() => undefined)
+  await Promise.all(decks.map((deck) => deck.fitted))
+  const message = (what: string) => (limit: string) => `${what}: did not finish within ${limit} while converting with marp-cli`
+  try {
+    return { outputs: await withTimeout(whole, options.timeoutMs, message('the batch')), failures }
+  } catch {
+    // The process may be stuck in one office's conversion: a new one converts office by office.
+    marp.close()
+    await whole.catch(() => undefined)
+  }
+  const outputs = new Map<string, Uint8Array>()
+  const offices = [...new Set(decks.map((deck) => deck.office))].filter((office) => !options.failed(office))
+  for (const office of offices) {
+    const own = decks.filter((deck) => deck.office === office)
+    const converting = convertDecks(marp, own, { ...options, workDir: `${options.workDir}-${office}` })
+    try {
+      for (const [key, bytes] of await withTimeout(converting, options.timeoutMs, message(own.map((deck) => deck.base.replace('/', ' / ')).join(', '))))
+        outputs.set(key, bytes)
+    } catch (error) {
+      if (!(error instanceof TimedOut)) throw error
+      marp.close()
+      await converting.catch(() => undefined)
+      failures.set(office, error)
+    }
+  }
+  return { outputs, failures }
 }
 
 /** A deck for marp-cli: its Markdown as it stands, and when its slides are final. */
@@ -199,6 +246,8 @@ export interface MarpSource {
   office: string
   formats: readonly string[]
   markdown(): string
+  /** Each slide's planned minutes, as the slides stand. */
+  timings?(): readonly SlideTiming[]
   /** Settles when the fit check has made the slides final. */
   fitted: Promise<void>
 }
@@ -226,7 +275,7 @@ export async function convertDecks(marp: MarpWorker, decks: readonly MarpSource[
     const browser = format === 'pptx' ? await options.browser() : undefined
     const themed = { format, themeCss: options.themeCss, fontCss: options.fontCss, browser }
     const rendered = await marp.convert(
-      sources.map((deck) => ({ base: deck.base, markdown: deck.markdown() })),
+      sources.map((deck) => ({ base: deck.base, markdown: deck.markdown(), timings: deck.timings?.() })),
       path.join(options.workDir, folder),
       themed,
     )

@@ -1,16 +1,26 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
-import { copyFile, link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises'
+import { copyFile, link, mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises'
 import path, { type PlatformPath } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { exists, makeOutputDir, syncDir, type TestFaults, testFaults, writeDurable } from './disk.ts'
 import { fail } from './error.ts'
+import { takeLock } from './lock.ts'
 import type { OutputFile } from './types.ts'
 
-// The one module that writes into the output folder: everything goes to a staging folder beside
-// the target first and is moved into place only when complete.
+// The one module that writes into the output folder. A build is committed all at once:
+//  1. stage: every office's complete new folder and every top-level file go to a staging folder
+//     inside the output folder (fsynced);
+//  2. prepare: each target that will be replaced moves into the staging folder as a backup
+//     (undone on failure, or by the next run after a crash: no journal means roll back);
+//  3. commit point: a journal listing the moves is renamed into place;
+//  4. each staged file or folder moves to its target; then staging and journal are removed.
+// Whoever takes the lock next completes a journal left behind (every step is safe to repeat), or
+// puts the backups of a build that never reached its journal back. Renames only: no links, so the
+// same works on Windows.
 
 export const STAGING_PREFIX = '.ortug-staging-'
-const LOCK_FILE = '.ortug.lock'
+export const JOURNAL_FILE = '.ortug-journal.json'
 
 export function sha256(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex')
@@ -18,11 +28,13 @@ export function sha256(bytes: Uint8Array | string): string {
 
 export interface Staging {
   dir: string
-  /** Writes one office's files into staging, then swaps them into `<out>/<office>/` with two renames. */
-  commitOffice(office: string, files: readonly OutputFile[], obsolete?: readonly string[]): Promise<void>
-  /** Writes top-level files (manifest, catalogue) via a temp file and rename. */
-  commitTopLevel(files: readonly OutputFile[]): Promise<void>
-  /** Removes the staging folder and the lock. Safe to call more than once. */
+  /** Writes one office's complete new folder into staging: its new files plus the outputs this build keeps. */
+  stageOffice(office: string, files: readonly OutputFile[], obsolete?: readonly string[]): Promise<void>
+  /** Writes top-level files (manifest, catalogue, cache) into staging. */
+  stageTopLevel(files: readonly OutputFile[]): Promise<void>
+  /** Moves everything staged into place at once (see above). */
+  commit(): Promise<void>
+  /** Undoes an unfinished commit (or keeps a committed one for the next run), removes staging and the lock. Safe to call more than once. */
   dispose(): Promise<void>
 }
 
@@ -33,6 +45,8 @@ export interface StagingOptions {
   rename?: Rename
   /** Waits between attempts at a move that another program blocks. */
   retryDelaysMs?: readonly number[]
+  /** An interrupted build (Ctrl-C) does not reach its commit point. */
+  signal?: AbortSignal
 }
 
 // On Windows a folder cannot be moved while a PDF viewer or browser holds one of its files open
@@ -40,97 +54,140 @@ export interface StagingOptions {
 export const RENAME_RETRY_DELAYS_MS = [50, 100, 150, 200, 250, 300, 350, 400, 450] as const
 const LOCKED_CODES = ['EBUSY', 'EPERM', 'EACCES']
 
-/** Takes the output folder's lock (one build at a time) and creates a staging folder inside it. */
+/** Takes the output folder's lock, completes or undoes what an earlier build left, and creates a staging folder. */
 export async function openStaging(outDir: string, options: StagingOptions = {}): Promise<Staging> {
-  const move = options.rename ?? rename
-  const delays = options.retryDelaysMs ?? RENAME_RETRY_DELAYS_MS
+  const mover: Mover = { move: options.rename ?? rename, delays: options.retryDelaysMs ?? RENAME_RETRY_DELAYS_MS, faults: testFaults() }
   const existed = await stat(outDir).then(
     () => true,
     () => false,
   )
+  await makeOutputDir(outDir)
+  const lock = await takeLock(outDir)
+  let dir: string
   try {
-    await mkdir(outDir, { recursive: true })
-  } catch (cause) {
-    fail('ENVIRONMENT', `cannot create the output folder ${outDir}: ${codeOf(cause)}`, { cause })
+    await recoverOutput(outDir, mover)
+    dir = path.join(outDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`)
+    await mkdir(dir).catch((cause) => failWrite(outDir, dir, cause))
+  } catch (error) {
+    await lock.release()
+    throw error
   }
-  const lockPath = path.join(outDir, LOCK_FILE)
-  await takeLock(lockPath)
-  const dir = path.join(outDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`)
-  await mkdir(dir)
+  /** Target (relative to outDir) → its staged name in `dir`. */
+  const moves = new Map<string, string>()
+  let committed = false
   let disposed = false
-  // Previous outputs that could be neither replaced nor put back: dispose must not delete them.
-  const stranded = new Set<string>()
+  const write = async (file: string, bytes: Uint8Array) => {
+    try {
+      mover.faults.write()
+      await writeDurable(file, bytes)
+    } catch (cause) {
+      failWrite(outDir, file, cause)
+    }
+  }
 
   return {
     dir,
-    async commitOffice(office, files, obsolete = []) {
+    async stageOffice(office, files, obsolete = []) {
       if (office.includes('/')) fail('ENVIRONMENT', `refusing to write office ${office}: an office is one folder name`)
       const target = resolveOutputPath(outDir, office)
       const fresh = path.join(dir, `office-${office}`)
-      await mkdir(fresh, { recursive: true })
-      for (const file of files) await writeFile(resolveStagedPath(dir, office, file.path), file.bytes)
+      await mkdir(fresh, { recursive: true }).catch((cause) => failWrite(outDir, fresh, cause))
+      for (const file of files) await write(resolveStagedPath(dir, office, file.path), file.bytes)
       // Outputs of this office that this build does not make (other essays) are kept.
-      const kept = await readdir(target).catch(() => [] as string[])
-      for (const name of kept) {
+      for (const name of await readdir(target).catch(() => [] as string[])) {
+        if (files.some((f) => path.basename(f.path) === name) || obsolete.some((p) => path.basename(p) === name)) continue
         const from = path.join(target, name)
         const to = path.join(fresh, name)
-        if (files.some((f) => path.basename(f.path) === name) || obsolete.some((p) => path.basename(p) === name)) continue
-        await link(from, to).catch(() => copyFile(from, to, constants.COPYFILE_EXCL))
+        await link(from, to)
+          .catch(() => copyFile(from, to, constants.COPYFILE_EXCL))
+          .catch((cause) => failWrite(outDir, to, cause))
       }
-      const old = path.join(dir, `old-${office}`)
-      let hadOld = true
-      try {
-        await renameRetrying(move, target, old, delays)
-      } catch (cause) {
-        if (codeOf(cause) !== 'ENOENT') failLocked(target, cause, delays)
-        hadOld = false
-      }
-      try {
-        await renameRetrying(move, fresh, target, delays)
-      } catch (cause) {
-        if (!hadOld) failLocked(target, cause, delays)
-        try {
-          await renameRetrying(move, old, target, delays)
-        } catch {
-          stranded.add(old)
-          failLocked(target, cause, delays, `; the previous outputs of ${office} are kept in ${old}: move that folder back to ${target}`)
-        }
-        failLocked(target, cause, delays)
-      }
-      if (hadOld) await rm(old, { recursive: true, force: true, maxRetries: 5 })
+      moves.set(office, `office-${office}`)
+      mover.faults.step()
     },
-    async commitTopLevel(files) {
-      // Every file is complete in staging before the first one moves, so a failure leaves as few
-      // top-level files of the new build beside the old ones as possible.
-      const moves: { temp: string; target: string }[] = []
+    async stageTopLevel(files) {
       for (const file of files) {
-        const target = resolveOutputPath(outDir, file.path)
-        const temp = path.join(dir, `top-${path.basename(file.path)}`)
+        resolveOutputPath(outDir, file.path)
+        const staged = `top-${encodeURIComponent(file.path)}`
+        await write(path.join(dir, staged), file.bytes)
+        moves.set(file.path, staged)
+        mover.faults.step()
+      }
+    },
+    async commit() {
+      if (options.signal?.aborted) fail('ENVIRONMENT', `the build was interrupted; the previous outputs in ${outDir} are unchanged`)
+      await lock.verify()
+      for (const staged of [dir, ...[...moves.values()].map((name) => path.join(dir, name))]) await syncDir(staged)
+      const prepared: string[] = []
+      for (const target of moves.keys()) {
+        const from = resolveOutputPath(outDir, target)
         try {
-          await mkdir(path.dirname(target), { recursive: true })
-          await writeFile(temp, file.bytes)
+          await renameRetrying(mover, from, backupPath(dir, target))
+          prepared.push(target)
+          mover.faults.step()
         } catch (cause) {
-          fail('ENVIRONMENT', `cannot write ${target}: ${codeOf(cause)}`, { cause })
+          if (codeOf(cause) === 'ENOENT') continue
+          await undoPrepared(outDir, dir, prepared, mover)
+          failLocked(from, cause, mover.delays, `; the previous outputs in ${outDir} are unchanged`)
         }
-        moves.push({ temp, target })
       }
-      for (const { temp, target } of moves) {
-        await renameRetrying(move, temp, target, delays).catch((cause) => failLocked(target, cause, delays))
+      const journal: Journal = { version: 1, staging: path.basename(dir), moves: [...moves].map(([target, staged]) => ({ target, staged })) }
+      const journalPath = path.join(outDir, JOURNAL_FILE)
+      try {
+        if (options.signal?.aborted) fail('ENVIRONMENT', `the build was interrupted; the previous outputs in ${outDir} are unchanged`)
+        await write(path.join(dir, 'journal.json'), Buffer.from(JSON.stringify(journal)))
+        mover.faults.step()
+        await renameRetrying(mover, path.join(dir, 'journal.json'), journalPath).catch((cause) => failWrite(outDir, journalPath, cause))
+      } catch (error) {
+        await undoPrepared(outDir, dir, prepared, mover)
+        throw error
       }
+      // The commit point: from here on the new build is what the output folder holds.
+      committed = true
+      await syncDir(outDir)
+      mover.faults.step()
+      await completeJournal(outDir, journal, mover)
     },
     async dispose() {
       if (disposed) return
       disposed = true
-      if (stranded.size === 0) await rm(dir, { recursive: true, force: true, maxRetries: 5 })
-      else {
-        for (const name of await readdir(dir)) {
-          if (!stranded.has(path.join(dir, name))) await rm(path.join(dir, name), { recursive: true, force: true, maxRetries: 5 })
-        }
+      try {
+        // A committed build whose moves could not all be made stays staged for the next run.
+        const pending = committed && (await exists(path.join(outDir, JOURNAL_FILE)))
+        // A backup that cannot be put back yet stays in staging, and commit() said so; the next run retries.
+        if (!pending) await undoStaging(outDir, dir, mover).catch(() => undefined)
+      } finally {
+        await lock.release()
+        // A folder this build created and filled with nothing goes again (rmdir fails when not empty).
+        if (!existed) await rmdir(outDir).catch(() => undefined)
       }
-      await rm(lockPath, { force: true })
-      // A folder this build created and filled with nothing goes again (rmdir fails when not empty).
-      if (!existed) await rmdir(outDir).catch(() => undefined)
     },
+  }
+}
+
+/**
+ * Completes a commit an earlier build left unfinished (its journal), or puts back what a build
+ * that never reached its commit point had moved aside; then removes stale staging folders.
+ * Call with the lock held, before reading the manifest or the cache.
+ */
+export async function recoverOutput(outDir: string, mover: Mover = { move: rename, delays: RENAME_RETRY_DELAYS_MS, faults: testFaults() }): Promise<void> {
+  const journalPath = path.join(outDir, JOURNAL_FILE)
+  const text = await readFile(journalPath, 'utf8').catch((error) => {
+    if (codeOf(error) === 'ENOENT') return undefined
+    fail('ENVIRONMENT', `cannot read ${journalPath}: ${codeOf(error)}; check that you may read and write ${outDir}`, { cause: error })
+  })
+  if (text !== undefined) {
+    const journal = parseJournal(text)
+    if (!journal) {
+      fail(
+        'ENVIRONMENT',
+        `${journalPath} is not a journal ortug wrote (damaged or edited): the outputs in ${outDir} may mix two builds; delete ${journalPath}, the ${STAGING_PREFIX}* folders and the output folder's contents, then build again`,
+      )
+    }
+    await completeJournal(outDir, journal, mover)
+  }
+  for (const name of await readdir(outDir).catch(() => [] as string[])) {
+    if (name.startsWith(STAGING_PREFIX)) await undoStaging(outDir, path.join(outDir, name), mover)
   }
 }
 
@@ -154,9 +211,24 @@ export function resolveStagedPath(stagingDir: string, office: string, filePath: 
 
 // ---- internal ----
 
+export interface Mover {
+  move: Rename
+  delays: readonly number[]
+  faults: TestFaults
+}
+
+interface Journal {
+  version: 1
+  /** The staging folder's name inside the output folder. */
+  staging: string
+  /** Target path relative to the output folder, and its staged name inside the staging folder. */
+  moves: { target: string; staged: string }[]
+}
+
 // Output paths are `/`-separated. A backslash or colon would be a separator, drive or stream on
 // Windows, so such a path means something else there than on Linux: refused everywhere.
 const RE_UNSAFE_SEGMENT = /^\.{0,2}$|[\\:\0]/
+const RE_STAGED_NAME = /^(office-[a-z0-9-]+|top-[A-Za-z0-9%._~!*'()-]+)$/
 
 function resolveInside(dir: string, relative: string, p: PlatformPath): string | undefined {
   const segments = relative.split('/')
@@ -165,12 +237,89 @@ function resolveInside(dir: string, relative: string, p: PlatformPath): string |
   return isInside(dir, target, p) ? target : undefined
 }
 
-async function renameRetrying(move: Rename, from: string, to: string, delays: readonly number[]): Promise<void> {
+function backupPath(stagingDir: string, target: string): string {
+  return path.join(stagingDir, `old-${encodeURIComponent(target)}`)
+}
+
+/** The journal, or undefined when it is not one ortug wrote. */
+function parseJournal(text: string): Journal | undefined {
+  try {
+    const journal = JSON.parse(text) as Partial<Journal>
+    const valid =
+      journal.version === 1 &&
+      typeof journal.staging === 'string' &&
+      journal.staging.startsWith(STAGING_PREFIX) &&
+      !/[\\/]/.test(journal.staging) &&
+      Array.isArray(journal.moves) &&
+      journal.moves.every((m) => typeof m?.target === 'string' && typeof m.staged === 'string' && RE_STAGED_NAME.test(m.staged))
+    return valid ? (journal as Journal) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Moves every staged file or folder still in staging to its target; then removes staging and the journal. Safe to repeat. */
+async function completeJournal(outDir: string, journal: Journal, mover: Mover): Promise<void> {
+  const stagingDir = path.join(outDir, journal.staging)
+  for (const { target, staged } of journal.moves) {
+    const from = path.join(stagingDir, staged)
+    const to = resolveOutputPath(outDir, target)
+    if (!(await exists(from))) continue
+    try {
+      await mkdir(path.dirname(to), { recursive: true })
+      // Only if a crash came between two steps of a preparation that the journal followed.
+      if (await exists(to)) {
+        if (await exists(backupPath(stagingDir, target))) await rm(to, { recursive: true, force: true })
+        else await renameRetrying(mover, to, backupPath(stagingDir, target))
+      }
+      await renameRetrying(mover, from, to)
+    } catch (cause) {
+      const more = `; the new build is committed (${path.join(outDir, JOURNAL_FILE)}) but ${to} is not in place yet: the next ortug build into ${outDir} completes it`
+      failLocked(to, cause, mover.delays, more)
+    }
+    mover.faults.step()
+  }
+  await rm(stagingDir, { recursive: true, force: true, maxRetries: 5 })
+  mover.faults.step()
+  await rm(path.join(outDir, JOURNAL_FILE), { force: true })
+  await syncDir(outDir)
+  mover.faults.step()
+}
+
+/** Puts back the previous outputs a staging folder holds as backups (where nothing replaced them), then removes it. */
+async function undoStaging(outDir: string, stagingDir: string, mover: Mover): Promise<void> {
+  const backups = (await readdir(stagingDir).catch(() => [] as string[])).filter((name) => name.startsWith('old-'))
+  await undoPrepared(
+    outDir,
+    stagingDir,
+    backups.map((name) => decodeURIComponent(name.slice('old-'.length))),
+    mover,
+  )
+  await rm(stagingDir, { recursive: true, force: true, maxRetries: 5 })
+}
+
+async function undoPrepared(outDir: string, stagingDir: string, targets: readonly string[], mover: Mover): Promise<void> {
+  for (const target of [...targets].reverse()) {
+    const backup = backupPath(stagingDir, target)
+    const to = resolveOutputPath(outDir, target)
+    if (!(await exists(backup)) || (await exists(to))) continue
+    await renameRetrying(mover, backup, to).catch((cause) =>
+      failLocked(
+        to,
+        cause,
+        mover.delays,
+        `; the previous outputs of ${target} are kept in ${backup}: the next ortug build puts them back, or move that folder back to ${to}`,
+      ),
+    )
+  }
+}
+
+async function renameRetrying(mover: Mover, from: string, to: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await move(from, to)
+      return await mover.move(from, to)
     } catch (error) {
-      const delay = delays[attempt]
+      const delay = mover.delays[attempt]
       if (delay === undefined || !LOCKED_CODES.includes(codeOf(error))) throw error
       await sleep(delay)
     }
@@ -187,44 +336,13 @@ function failLocked(locked: string, cause: unknown, delays: readonly number[], m
   fail('ENVIRONMENT', `${message}${permission}${more}`, { cause })
 }
 
+/** A write into staging failed: nothing of the previous build has moved yet. */
+function failWrite(outDir: string, file: string, cause: unknown): never {
+  const code = codeOf(cause)
+  const why = code === 'ENOSPC' || code === 'EDQUOT' ? ` (the disk is full): free some space, then build again` : ''
+  fail('ENVIRONMENT', `cannot write ${file}: ${code}${why}; the previous outputs in ${outDir} are unchanged`, { cause })
+}
+
 function codeOf(error: unknown): string {
   return String((error as NodeJS.ErrnoException | undefined)?.code ?? error)
-}
-
-async function takeLock(lockPath: string): Promise<void> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(lockPath, 'wx')
-      await handle.writeFile(String(process.pid))
-      await handle.close()
-      return
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        fail('ENVIRONMENT', `cannot write to ${path.dirname(lockPath)}: ${codeOf(error)}`, { cause: error })
-      }
-      const pid = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10)
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
-        fail('ENVIRONMENT', `another ortug build (pid ${pid}) is writing to ${path.dirname(lockPath)}; wait for it to finish, or use another --out`)
-      }
-      // The build that held it is gone (killed or crashed): its lock and staging are stale.
-      await rm(lockPath, { force: true })
-      await removeStaleStaging(path.dirname(lockPath))
-    }
-  }
-  fail('ENVIRONMENT', `cannot take the lock ${lockPath}`)
-}
-
-async function removeStaleStaging(outDir: string): Promise<void> {
-  for (const name of await readdir(outDir).catch(() => [] as string[])) {
-    if (name.startsWith(STAGING_PREFIX)) await rm(path.join(outDir, name), { recursive: true, force: true })
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }

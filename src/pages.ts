@@ -1,5 +1,7 @@
 import type { Page } from 'puppeteer-core'
 import { describeBrowser, type LaunchedBrowser } from './browser.ts'
+import { OrtugError } from './error.ts'
+import { BrowserUnusable, withTimeout } from './tasks.ts'
 
 // The build's one browser and its pages. Work that any tab can do (loading, measuring, printing
 // PDFs) runs in pooled tabs, several at once. Screenshots run one at a time in a window of their
@@ -24,6 +26,13 @@ export interface BrowserPages {
   capture<T>(work: (page: Page) => Promise<T>): Promise<T>
   /** "Chrome/156… (new headless) at /usr/bin/chromium, installed", or why there is none yet. */
   describe(): string
+  /**
+   * Gives up a stuck deck's tabs: each is closed within a couple of seconds, or else the whole
+   * browser is replaced (a tab that does not close is a browser that does not answer).
+   */
+  discard(pages: Iterable<Page>): Promise<void>
+  /** Ends the browser at once; the next use launches a fresh one. */
+  restart(): Promise<void>
   close(): Promise<void>
 }
 
@@ -42,18 +51,28 @@ export interface BrowserPagesOptions {
  */
 const COLLECT_EVERY = 16
 
+/** How long a stuck tab may take to close before the whole browser is replaced. */
+const DISCARD_MS = 2000
+
 /** The build's one browser, launched on first use (a build whose slides are all known needs none). */
 export function openBrowserPages(options: BrowserPagesOptions): BrowserPages {
   let launched: Promise<LaunchedBrowser> | undefined
   let ready: LaunchedBrowser | undefined
   const get = () => {
-    launched ??= import('./browser.ts').then(async ({ launchBrowser, resolveBrowser }) => {
-      const browser = await launchBrowser(await resolveBrowser(options.browserPath, options.env), options.timeoutMs)
+    if (launched) return launched
+    const launching: Promise<LaunchedBrowser> = import('./browser.ts').then(async ({ launchBrowser, resolveBrowser }) => {
+      const browser = await resolveBrowser(options.browserPath, options.env)
+        .then((choice) => launchBrowser(choice, options.timeoutMs))
+        .catch((error) => {
+          throw error instanceof OrtugError ? new BrowserUnusable(error.message, error) : error
+        })
       options.signal?.addEventListener('abort', browser.kill)
-      ready = browser
+      // A browser replaced (restart) while it was starting is not the one to describe.
+      if (launched === launching) ready = browser
       return browser
     })
-    return launched
+    launched = launching
+    return launching
   }
   const newTab = async () => (await get()).browser.newPage()
   const idle: Record<PageKind, Page[]> = { deck: [], handout: [] }
@@ -62,8 +81,33 @@ export function openBrowserPages(options: BrowserPagesOptions): BrowserPages {
   let releases = 0
   let captureWindow: Promise<Page> | undefined
   let captures: Promise<unknown> = Promise.resolve()
+  const restart = async () => {
+    const stuck = launched
+    launched = undefined
+    ready = undefined
+    captureWindow = undefined
+    idle.deck = []
+    idle.handout = []
+    opening.deck = []
+    opening.handout = []
+    const old = await stuck?.catch(() => undefined)
+    old?.kill()
+    await old?.close()
+  }
+  const closeWithin = (page: Page) =>
+    withTimeout(page.close(), DISCARD_MS, () => 'a stuck tab did not close').then(
+      () => true,
+      () => false,
+    )
   return {
     get,
+    restart,
+    async discard(pages) {
+      const closing = [...pages]
+      for (const kind of ['deck', 'handout'] as const) idle[kind] = idle[kind].filter((page) => !closing.includes(page))
+      const closed = await Promise.all(closing.map(closeWithin))
+      if (closed.includes(false)) await restart()
+    },
     async acquire(kind) {
       const page = idle[kind].pop() ?? (await opening[kind].shift())
       return page ?? newTab()
@@ -87,11 +131,21 @@ export function openBrowserPages(options: BrowserPagesOptions): BrowserPages {
     capture(work) {
       const result = captures.then(async () => {
         captureWindow ??= get().then(({ browser, choice }) => (choice.headless === 'new' ? browser.newPage({ type: 'window' }) : browser.newPage()))
-        const page = await captureWindow.catch((error) => {
+        const window = captureWindow
+        const page = await window.catch((error) => {
           captureWindow = undefined
           throw error
         })
-        return work(page)
+        try {
+          return await work(page)
+        } catch (error) {
+          // A capture that failed (a timeout) may have left the window stuck: the next one gets a new window.
+          if (captureWindow === window) {
+            captureWindow = undefined
+            if (!(await closeWithin(page))) await restart()
+          }
+          throw error
+        }
       })
       captures = result.catch(() => undefined)
       return result

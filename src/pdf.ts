@@ -1,6 +1,6 @@
 import { fail } from './error.ts'
 
-// PDF finishing: title, author, subject, language, producer, fixed dates and a one-level outline,
+// PDF finishing: title, author, subject, language, producer, dates and a one-level outline,
 // added to the browser's PDF as an incremental update (ISO 32000-1, 7.5.6): the browser's bytes
 // stay as they are, and the new objects, a cross-reference section and a trailer follow them.
 // Re-writing the whole file instead (pdf-lib) costs tens of milliseconds per PDF, and more in a
@@ -16,11 +16,43 @@ export interface PdfInfo {
   outline?: string[]
   /** The page count the PDF must have; anything else means the render went wrong. */
   expectedPages?: number
+  /**
+   * CreationDate and ModDate, from the deck's inputs (see resolveSourceDate), never the time of the
+   * build: the same inputs give the same bytes.
+   */
+  date: Date
 }
 
 export const PRODUCER = 'ortug'
-/** A fixed date keeps rebuilt PDFs byte-identical when nothing changed. */
-const FIXED_DATE = '19700101000000'
+const RE_EPOCH = /^\d{1,12}$/
+/** 9999-12-31T23:59:59Z: a PDF date has four digits for the year. */
+const MAX_EPOCH = 253402300799
+
+/**
+ * The date a deck's PDFs carry: `SOURCE_DATE_EPOCH` (seconds, https://reproducible-builds.org/specs/source-date-epoch/)
+ * when set, else the newest modification time of the deck's inputs, so a rebuild from the same
+ * files gives the same bytes. Pure: the caller reads the environment and the files.
+ */
+export function resolveSourceDate(epoch: string | undefined, inputMtimesMs: readonly number[]): Date {
+  if (epoch !== undefined && epoch.trim() !== '') {
+    if (!RE_EPOCH.test(epoch.trim()) || Number(epoch.trim()) > MAX_EPOCH) {
+      fail(
+        'USAGE',
+        `SOURCE_DATE_EPOCH is "${epoch}"; it must be a whole number of seconds since 1970-01-01 UTC (e.g. the output of git log -1 --format=%ct), or unset to date PDFs by their newest input`,
+      )
+    }
+    return new Date(Number(epoch.trim()) * 1000)
+  }
+  const newest = Math.max(...inputMtimesMs.filter((ms) => Number.isFinite(ms) && ms > 0))
+  if (!Number.isFinite(newest)) fail('ENVIRONMENT', 'no input file has a modification time to date the PDFs with; set SOURCE_DATE_EPOCH')
+  // Whole seconds: a PDF date has no finer unit, and file systems differ below a second.
+  return new Date(Math.floor(newest / 1000) * 1000)
+}
+
+/** A PDF date's digits, UTC: "20261129094000". */
+export function pdfDateDigits(date: Date): string {
+  return date.toISOString().slice(0, 19).replace(/\D/g, '')
+}
 
 /** Sets metadata, language and a one-level outline; verifies the page count. */
 export async function finalizePdf(bytes: Uint8Array, info: PdfInfo, what: string): Promise<Uint8Array> {
@@ -259,8 +291,8 @@ function appendUpdate(bytes: Uint8Array, structure: Structure, info: PdfInfo): U
       ...(info.subject ? ([['Subject', textString(info.subject)]] as [string, string][]) : []),
       ['Creator', textString(PRODUCER)],
       ['Producer', textString(PRODUCER)],
-      ['CreationDate', `(D:${FIXED_DATE}Z)`],
-      ['ModDate', `(D:${FIXED_DATE}Z)`],
+      ['CreationDate', `(D:${pdfDateDigits(info.date)}Z)`],
+      ['ModDate', `(D:${pdfDateDigits(info.date)}Z)`],
     ]),
   })
   const entries = new Map<string, string>([...catalog].map(([key, value]) => [key, rawValue(value)]))
@@ -320,18 +352,18 @@ function appendUpdate(bytes: Uint8Array, structure: Structure, info: PdfInfo): U
   out.set(bytes)
   const writable = Buffer.from(out.buffer, out.byteOffset, out.byteLength)
   writable.write(update, bytes.byteLength, 'latin1')
-  fixOldDates(writable, structure)
+  fixOldDates(writable, structure, pdfDateDigits(info.date))
   return out
 }
 
-/** The browser's own information dictionary keeps its dates: set them to the fixed date in place (same length). */
-function fixOldDates(out: Buffer, { text, offsets, info }: Structure): void {
+/** The browser's own information dictionary keeps its dates (the time it printed): set them to the deck's date in place (same length). */
+function fixOldDates(out: Buffer, { text, offsets, info }: Structure, digits: string): void {
   const start = info && offsets.get(info.num)
   if (start === undefined) return
   const end = text.indexOf('endobj', start)
   const pattern = /\(D:(\d{14})/g
   for (const match of text.slice(start, end < 0 ? start : end).matchAll(pattern)) {
-    out.write(FIXED_DATE, start + match.index + 3, 'latin1')
+    out.write(digits, start + match.index + 3, 'latin1')
   }
 }
 

@@ -3,23 +3,13 @@ import type { FitCache } from './fit.ts'
 import type { DeckOutputs } from './formats.ts'
 import type { DeckJob } from './jobs.ts'
 import type { Logger } from './log.ts'
-import { convertDecks, type MarpWorker } from './marp.ts'
+import { convertInTime, type MarpWorker } from './marp.ts'
 import { openBrowserPages } from './pages.ts'
-import {
-  type DeckWork,
-  describeSteps,
-  fitAndPrint,
-  fitFromCache,
-  needsBrowser,
-  type PrintContext,
-  type Printed,
-  renderDeck,
-  startDeck,
-  verifyFits,
-} from './print.ts'
+import { planTimings } from './presenter.ts'
+import { createPrinter, type DeckWork, fitFromCache, needsBrowser, type PrintContext, type Printed, renderDeck, startDeck, verifyFits } from './print.ts'
 import type { Overflow } from './render.ts'
-import { asBrowserFault, checkAborted, runPool, withTimeout } from './tasks.ts'
-import type { Theme } from './theme.ts'
+import { asOfficeFault, checkAborted, endsRun, runPool } from './tasks.ts'
+import { embedTheme, type Theme } from './theme.ts'
 import type { Deck } from './types.ts'
 
 // The stages every command shares, for a list of deck jobs: the fit check and printing in the
@@ -98,17 +88,19 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
   const handouts = works.filter((work) => work.job.formats.includes('handout')).length
   if (inBrowser.size > 0) browser.warm({ deck: Math.min(inBrowser.size, options.jobs), handout: Math.min(handouts, options.jobs) })
   let done = 0
+  const printer = createPrinter(context)
   try {
     for (const [number, batch] of batchByOffice(works, BATCH_DECKS).entries()) {
       // marp-core renders while the browser starts or is busy; marp-cli's HTML starts at once.
       for (const work of batch) if (inBrowser.has(work)) renderDeck(work, context).catch(() => undefined)
-      const marpOutputs = convertDecks(
+      const marpOutputs = convertInTime(
         options.marp,
         batch.map((work) => ({
           base: baseOf(work),
           office: work.job.office.id,
           formats: work.job.formats,
           markdown: () => work.slides.markdown,
+          timings: () => planTimings(work.slides.deck.slides),
           fitted: work.fitted.promise,
         })),
         {
@@ -117,29 +109,46 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
           fontCss: options.theme.fonts,
           failed: (office) => failed.has(office),
           browser: async () => (await browser.get()).choice,
+          timeoutMs: options.timeoutMs,
         },
       )
       // Handled below; this keeps an early rejection from counting as unhandled meanwhile.
       marpOutputs.catch(() => undefined)
       const printed = new Map<DeckWork, Printed>()
+      const progress = (work: DeckWork) => logger.progress(`[${++done}/${works.length}] ${work.label}`)
+      // A failure that ends the run is thrown; any other fails the deck's office.
+      const settle = async (work: DeckWork, step: () => Promise<void>) => {
+        try {
+          await step()
+        } catch (error) {
+          if (endsRun(error)) throw error
+          fail(work.job.office.id, error)
+        }
+      }
+      // Decks that failed for the browser, tried again alone once the others are done (print.ts).
+      const suspects: DeckWork[] = []
       try {
         await runPool(batch, options.jobs, async (work) => {
           checkAborted(options.signal)
           if (skipped(work.job.office.id)) return work.fitted.resolve()
-          try {
+          let suspect = false
+          await settle(work, async () => {
             if (!inBrowser.has(work)) return verifyFits(work, known.get(work))
-            // --timeout counts this deck's work: the browser's start-up is not part of it.
-            await browser.get()
-            const message = (limit: string) =>
-              `${work.label}: did not finish within ${limit} ${describeSteps(work.steps)}; browser: ${browser.describe()}. Raise --timeout for a slow machine, or run "ortug doctor" to check the browser.`
-            printed.set(work, await withTimeout(fitAndPrint(work, context), options.timeoutMs, message))
-          } catch (error) {
-            fail(work.job.office.id, asBrowserFault(error, `${work.label}: ${describeSteps(work.steps)}`))
-          } finally {
-            work.fitted.resolve()
-            logger.progress(`[${++done}/${works.length}] ${work.label}`)
-          }
+            const result = await printer.inPool(work)
+            if (result) printed.set(work, result)
+            else suspect = true
+          })
+          if (suspect) return void suspects.push(work)
+          work.fitted.resolve()
+          progress(work)
         })
+        if (suspects.length > 0) await printer.restart()
+        for (const work of suspects) {
+          checkAborted(options.signal)
+          if (!failed.has(work.job.office.id)) await settle(work, async () => void printed.set(work, await printer.alone(work)))
+          work.fitted.resolve()
+          progress(work)
+        }
       } finally {
         // marp-cli works in workDir: it must be done before the caller removes that.
         for (const work of batch) work.fitted.resolve()
@@ -147,15 +156,21 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
       }
       logger.done()
       checkAborted(options.signal)
-      const converted = await marpOutputs.catch((error) => {
-        for (const work of batch) fail(work.job.office.id, error)
-        return new Map<string, Uint8Array>()
-      })
+      const converted = await marpOutputs.then(
+        ({ outputs, failures }) => {
+          for (const [office, error] of failures) fail(office, asOfficeFault(error))
+          return outputs
+        },
+        (error) => {
+          for (const work of batch) fail(work.job.office.id, error)
+          return new Map<string, Uint8Array>()
+        },
+      )
       const thumbnails: Promise<unknown>[] = []
       for (const [office, decks] of groupByOffice(batch)) {
         if (failed.has(office)) continue
         checkAborted(options.signal)
-        const finished = decks.map((work) => finish(work, printed.get(work) ?? {}, converted))
+        const finished = decks.map((work) => finish(work, printed.get(work) ?? {}, converted, options.theme))
         for (const { thumbnail } of finished) if (thumbnail) thumbnails.push(thumbnail)
         await hooks.onOffice(office, finished).catch((error) => fail(office, error))
       }
@@ -175,10 +190,12 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
 
 // --- internal ---
 
-function finish(work: DeckWork, printed: Printed, converted: ReadonlyMap<string, Uint8Array>): FinishedDeck {
+function finish(work: DeckWork, printed: Printed, converted: ReadonlyMap<string, Uint8Array>, theme: Theme): FinishedDeck {
   const base = baseOf(work)
   const { thumbnail, ...fromBrowser } = printed
-  const outputs: DeckOutputs = { markdown: work.slides.markdown, html: converted.get(`${base}.html`), pptx: converted.get(`${base}.pptx`), ...fromBrowser }
+  // The .md carries the theme: it is opened alone in Marp for VS Code (src/theme.ts).
+  const markdown = embedTheme(work.slides.markdown, theme)
+  const outputs: DeckOutputs = { markdown, html: converted.get(`${base}.html`), pptx: converted.get(`${base}.pptx`), ...fromBrowser }
   return { job: work.job, deck: work.slides.deck, outputs, thumbnail }
 }
 

@@ -134,13 +134,25 @@ async function isolate(page: Page): Promise<string[]> {
   return blocked
 }
 
-/** Measures, in the browser, how far each slide's content crosses its content box. */
-export async function measureOverflow(page: Page, deck: PrintableDeck): Promise<Overflow[]> {
+/** What the browser measured of a deck's slides. */
+export interface Measured {
+  overflows: Overflow[]
+  /** Per slide: the share of the content box's height its content spans (0 to 1 and more). */
+  fills: number[]
+}
+
+/**
+ * Measures, in the browser, how far each slide's content crosses its content box, and how much
+ * of the box's height it spans (from the top of its first element to the bottom of its last).
+ */
+export async function measureSlides(page: Page, deck: PrintableDeck): Promise<Measured> {
   const found = await page.evaluate(() => {
-    const result: { index: number; pixels: number }[] = []
+    const overflows: { index: number; pixels: number }[] = []
+    const fills: number[] = []
     document.querySelectorAll('div.marpit > svg > foreignObject > section').forEach((section, index) => {
       const box = section.getBoundingClientRect()
       const style = getComputedStyle(section)
+      const top = box.top + Number.parseFloat(style.paddingTop)
       const bottom = box.bottom - Number.parseFloat(style.paddingBottom)
       const right = box.right - Number.parseFloat(style.paddingRight) + 1
       let pixels = 0
@@ -150,11 +162,34 @@ export async function measureOverflow(page: Page, deck: PrintableDeck): Promise<
         if (rect.width === 0 && rect.height === 0) continue
         pixels = Math.max(pixels, rect.bottom - bottom, rect.right - right, el.scrollWidth - el.clientWidth - 1)
       }
-      if (pixels > 1) result.push({ index, pixels: Math.ceil(pixels) })
+      if (pixels > 1) overflows.push({ index, pixels: Math.ceil(pixels) })
+      let first = Number.POSITIVE_INFINITY
+      let last = Number.NEGATIVE_INFINITY
+      for (const el of section.children) {
+        if (el.matches('footer, header')) continue
+        const rect = el.getBoundingClientRect()
+        if (rect.height === 0) continue
+        first = Math.min(first, rect.top)
+        last = Math.max(last, rect.bottom)
+      }
+      fills.push(last > first && bottom > top ? Math.round(((last - first) / (bottom - top)) * 1000) / 1000 : 0)
     })
-    return result
+    return { overflows, fills }
   })
-  return found.map(({ index, pixels }) => ({ slide: index + 1, layout: deck.layouts[index] ?? '?', title: deck.slideTitles[index] ?? '', pixels }))
+  return {
+    overflows: found.overflows.map(({ index, pixels }) => ({
+      slide: index + 1,
+      layout: deck.layouts[index] ?? '?',
+      title: deck.slideTitles[index] ?? '',
+      pixels,
+    })),
+    fills: found.fills,
+  }
+}
+
+/** Measures how far each slide's content crosses its content box. */
+export async function measureOverflow(page: Page, deck: PrintableDeck): Promise<Overflow[]> {
+  return (await measureSlides(page, deck)).overflows
 }
 
 export function formatOverflow(label: string, overflow: Overflow): string {

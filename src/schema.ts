@@ -4,7 +4,21 @@ import { LOGO_LIMITS } from './logo.ts'
 // The single source of truth for what users may write: types, validation and the published
 // JSON Schemas (scripts/schema.ts) all come from here.
 
-export const LAYOUTS = ['title', 'agenda', 'section', 'points', 'acronym', 'quote', 'text', 'question', 'closing'] as const
+export const LAYOUTS = [
+  'title',
+  'agenda',
+  'section',
+  'points',
+  'acronym',
+  'quote',
+  'text',
+  'question',
+  'closing',
+  'contrast',
+  'pillars',
+  'grid',
+  'statement',
+] as const
 export const LEVELS = ['provinsi', 'kabupaten', 'kota'] as const
 export const ASPECTS = ['16:9', '4:3'] as const
 export const HANDOUT_LAYOUTS = ['three-up', 'six-up', 'notes'] as const
@@ -21,6 +35,8 @@ export const MAX_EXTRA_SLIDES = 50
 export const MAX_STORYBOARD_SLIDES = 300
 
 export const RE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/
+export const RE_ICON = /^[a-z0-9]+(-[a-z0-9]+)*$/
+export const RE_TIME = /^([01]\d|2[0-3]):[0-5]\d$/
 export const RE_COLOR = /^#[0-9a-fA-F]{6}$/
 export const RE_DATE = /^\d{4}-\d{2}-\d{2}$/
 // Line breaks, tabs and other control characters (C0, DEL, C1, Unicode line/paragraph separators).
@@ -50,20 +66,44 @@ const isoDate = z
 export const sectionRefSchema = z.string().regex(RE_ID, 'must be a section id: lowercase letters, digits and single hyphens')
 
 const slideFields = z.strictObject({
-  layout: z.enum(LAYOUTS).describe('Which template in templates/layouts/ draws the slide.'),
-  section: sectionRefSchema.optional().describe("Section id: the slide takes that section's paragraphs as speaker notes."),
+  layout: z
+    .enum(LAYOUTS)
+    .describe(
+      'Which template in templates/layouts/ draws the slide. title, agenda, closing: generated. section: a divider. points: a heading and bullets. acronym: `items` with `term` (a letter) and `text`, drawn as a band of letters. quote: `quote` in large serif. text: reading text. question: a discussion slide, full-screen, with its `minutes`. contrast: two `columns` side by side ("Bukan …" / "Melainkan …"), each a `title` with `points` or a `text`. pillars: two to four `columns`, each a `title` and a one-line `text`. grid: `items` with an `icon` (a Lucide icon name, https://lucide.dev/icons) and a short `text`. statement: one sentence (`text`), large.',
+    ),
+  section: sectionRefSchema.optional().describe('Section id: the slide takes the sentences of that section it says as speaker notes.'),
   title: line().optional(),
   subtitle: line().optional(),
   points: z.array(line(300)).min(1, 'must list at least one point').max(100, 'must list at most 100 points').optional(),
   items: z
-    .array(z.strictObject({ term: line(12), text: line(200) }))
+    .array(
+      z.strictObject({
+        term: line(12).optional().describe('acronym: the letter or short term.'),
+        icon: z.string().regex(RE_ICON, 'must be a Lucide icon name such as "users" or "shield-check"').optional().describe('grid: a Lucide icon name.'),
+        text: line(200),
+      }),
+    )
     .min(1, 'must list at least one item')
     .max(100, 'must list at most 100 items')
     .optional(),
+  columns: z
+    .array(
+      z.strictObject({
+        title: line(80),
+        text: line(240).optional(),
+        points: z.array(line(200)).min(1, 'must list at least one point').max(8, 'must list at most 8 points').optional(),
+      }),
+    )
+    .min(2, 'must list at least two columns')
+    .max(4, 'must list at most four columns')
+    .optional()
+    .describe('contrast (two) and pillars (two to four): each column a title, and a text or points.'),
   quote: paragraph(1200).optional(),
   question: paragraph(600).optional(),
   text: paragraph().optional(),
-  notes: paragraph(20000).optional(),
+  notes: paragraph(20000)
+    .optional()
+    .describe('Speaker notes the slide starts with (how to open, what to ask, how to close); the essay sentences the slide says follow them.'),
   minutes: z.number().positive('must be more than 0').max(600, 'must be at most 600').optional(),
 })
 
@@ -74,8 +114,12 @@ function verifyLayoutFields(slide: SlideFields, ctx: z.RefinementCtx): void {
   const needs: Partial<Record<(typeof LAYOUTS)[number], keyof typeof slide>> = {
     points: 'points',
     acronym: 'items',
+    grid: 'items',
     quote: 'quote',
     question: 'question',
+    contrast: 'columns',
+    pillars: 'columns',
+    statement: 'text',
   }
   const field = needs[slide.layout]
   if (field && slide[field] === undefined) {
@@ -84,6 +128,15 @@ function verifyLayoutFields(slide: SlideFields, ctx: z.RefinementCtx): void {
   if ((slide.layout === 'text' || slide.layout === 'section') && !slide.text && !slide.section && !slide.title) {
     ctx.addIssue({ code: 'custom', path: ['section'], message: `layout "${slide.layout}" needs a section, a title or a text` })
   }
+  slide.items?.forEach((item, index) => {
+    if (slide.layout === 'acronym' && !item.term) ctx.addIssue({ code: 'custom', path: ['items', index, 'term'], message: 'is required for layout "acronym"' })
+  })
+  if (slide.layout === 'contrast' && slide.columns && slide.columns.length !== 2) {
+    ctx.addIssue({ code: 'custom', path: ['columns'], message: `must list exactly two columns for layout "contrast" (found ${slide.columns.length})` })
+  }
+  slide.columns?.forEach((column, index) => {
+    if (!column.text && !column.points) ctx.addIssue({ code: 'custom', path: ['columns', index, 'text'], message: 'a column needs a text or points' })
+  })
 }
 
 export const slideSchema = slideFields.superRefine(verifyLayoutFields)
@@ -93,6 +146,7 @@ export const extraSlideSchema = slideFields
 
 export const storyboardSchema = z
   .strictObject({
+    dividers: z.boolean().optional().describe('true: a divider slide ("Bagian 2 dari 6 · 20 menit") before the first slide of each part of the agenda.'),
     slides: z.array(slideSchema).min(1, 'must list at least one slide').max(MAX_STORYBOARD_SLIDES, `must list at most ${MAX_STORYBOARD_SLIDES} slides`),
   })
   .meta({ title: 'ortug storyboard', description: 'content/essays/<slug>.deck.yaml: the slides of one essay, in order.' })
@@ -160,6 +214,11 @@ export const officeSchema = z.strictObject({
   session: z
     .strictObject({
       date: isoDate.optional().describe('Date of the session, YYYY-MM-DD.'),
+      start: z
+        .string()
+        .regex(RE_TIME, 'must be a 24-hour time written HH:MM, e.g. "08:30"')
+        .optional()
+        .describe('Start time (WIB), HH:MM: the agenda shows clock times.'),
       venue: line(120).optional().describe('Where the session takes place.'),
       trainers: z.array(line(120)).max(12, 'must list at most 12 trainers').optional().describe('Names of the trainers, as a list.'),
     })

@@ -61,3 +61,38 @@ export interface Theme {
 export function createTheme(themeCss: string, fontFaceCss: string, hash: (text: string) => string): Theme {
   return { css: themeCss, fonts: fontFaceCss, hash: hash(composeTheme(themeCss, fontFaceCss)) }
 }
+
+const RE_FRONT_MATTER = /^---\r?\n([\s\S]*?\r?\n)---\r?\n/
+const RE_STYLE_KEY = /^style: \|[ \t]*\r?\n/m
+/** Theme metadata (`/* @theme ortug *\/`, `@size`): meaningful in a theme file only, so left out of `style:`. */
+const RE_THEME_METADATA = /^\/\*\s*@(theme|size|auto-scaling)\b[^*]*\*\/[ \t]*\r?\n?/gm
+
+/**
+ * Marp for VS Code draws an unknown theme with its default theme, whose element rules (margins of
+ * headings, paragraphs, lists, quotes) ortug's theme does not set: this puts them back to the
+ * browser's, the ground ortug's theme is drawn on. Before the theme, so the theme's rules win.
+ */
+const DEFAULT_THEME_RESET = `section :is(h1, h2, h3, h4, h5, h6, p, ul, ol, li, blockquote, dl, dd, pre, table, hr, strong, em) {
+  margin: revert; padding: revert; border: revert; font-size: revert; font-weight: revert; line-height: revert; color: revert; letter-spacing: revert;
+}`
+
+/**
+ * The Markdown written to dist/: the theme and its fonts inside the front matter's `style:`, so the
+ * file keeps ortug's look when a trainer opens it alone in Marp for VS Code, which knows no theme
+ * called "ortug" and falls back to its default theme, with `style:` applied over it. `theme: ortug`
+ * stays: where the workspace registers templates/theme/ortug.css (.vscode/settings.json), it
+ * resolves exactly. The deck's own `style:` lines (office colours) follow the theme, so they win.
+ */
+export function embedTheme(markdown: string, theme: Pick<Theme, 'css' | 'fonts'>): string {
+  const front = RE_FRONT_MATTER.exec(markdown)
+  if (!front) return markdown
+  // Indented as a YAML block scalar; blank lines stay blank.
+  const css = `${DEFAULT_THEME_RESET}\n${theme.css.replace(RE_THEME_METADATA, '')}\n${theme.fonts}`
+    .split(/\r?\n/)
+    .map((line) => (line.trim() === '' ? '' : `  ${line}`))
+    .join('\n')
+  const yaml = front[1] as string
+  const style = RE_STYLE_KEY.exec(yaml)
+  const patched = style ? `${yaml.slice(0, style.index + style[0].length)}${css}\n${yaml.slice(style.index + style[0].length)}` : `${yaml}style: |\n${css}\n`
+  return `---\n${patched}---\n${markdown.slice(front[0].length)}`
+}

@@ -41,6 +41,8 @@ export type StoryboardSlide = SlideParsed
 
 export interface Storyboard {
   slides: StoryboardSlide[]
+  /** A divider slide before the first slide of each part of the agenda. */
+  dividers?: boolean
   /** True when there was no `<slug>.deck.yaml` and the slides come from the sections. */
   derived: boolean
 }
@@ -101,6 +103,9 @@ export interface ManifestEntry {
   sha256: string
   office: string
   officeName: string
+  /** For the catalogue's order and swatches; absent in manifests of older builds. */
+  officeLevel?: OfficeLevel
+  officeColors?: { primary: string; accent: string }
   essay: string
   essayTitle: string
   format: string

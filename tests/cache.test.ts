@@ -1,11 +1,14 @@
-import { appendFile, cp, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { appendFile, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeProject, REPO, removeProject, runCli, runExpecting } from './helpers.ts'
+import { resolveBrowser } from '../src/browser.ts'
+import { FIT_CACHE } from '../src/manifest.ts'
+import { makeProject, REPO, readPdf, removeProject, runCli, runExpecting } from './helpers.ts'
 
 // The incremental build: a change to each kind of input rebuilds exactly the outputs it shapes.
 
 const OFFICES = ['kota-bandung', 'kota-bogor', 'kabupaten-garut']
+const inUse = await resolveBrowser().catch(() => undefined)
 const ALL = OFFICES.flatMap((o) => ['handout', 'html', 'md', 'pdf'].map((f) => `${o}/${f}`)).sort()
 
 /** "office/format" of every output a build wrote. */
@@ -113,4 +116,57 @@ describe('shards', () => {
       await removeProject(dir)
     }
   })
+})
+
+describe('the manifest and the fit cache are untrusted input', () => {
+  it('a one-office build after a corrupt or foreign manifest keeps every office in the manifest and the catalogue', async () => {
+    const dir = await makeProject({ offices: OFFICES })
+    try {
+      await runExpecting(0, ['build', '--format', 'md'], dir)
+      const files = OFFICES.map((o) => `${o}/ortug-kpu-jabar.md`).sort()
+      for (const broken of ['{ "generator": "ortug", "outputs": [ { "path": "../../etc/passwd" ', '{"generator":"other-tool","outputs":[]}', '']) {
+        await writeFile(path.join(dir, 'dist/manifest.json'), broken)
+        const result = await runExpecting(0, ['build', '--format', 'md', '--office', 'kota-bogor'], dir)
+        expect(result.stderr).toContain(`warning: ${path.join(dir, 'dist', 'manifest.json')} is missing, damaged or not ortug's`)
+        const manifest = JSON.parse(await readFile(path.join(dir, 'dist/manifest.json'), 'utf8')) as { outputs: { path: string }[] }
+        expect(manifest.outputs.map((e) => e.path).sort()).toEqual(files)
+        const catalogue = await readFile(path.join(dir, 'dist/index.html'), 'utf8')
+        for (const file of files) expect(catalogue).toContain(file)
+      }
+      // Outputs whose inputs are unknown are made again when their office is built.
+      expect(await rebuilt(dir, '--format', 'md')).toEqual(['kabupaten-garut/md', 'kota-bandung/md'])
+      expect(await rebuilt(dir, '--format', 'md')).toEqual([])
+    } finally {
+      await removeProject(dir)
+    }
+  }, 120_000)
+
+  it.skipIf(!inUse)(
+    'an edited fit cache (every value 500) is ignored with a warning: the PDF keeps its page count',
+    async () => {
+      const dir = await makeProject({ offices: ['kota-bandung'] })
+      try {
+        await runExpecting(0, ['build', '--format', 'pdf'], dir)
+        const pdf = path.join(dir, 'dist/kota-bandung/ortug-kpu-jabar.pdf')
+        const { pages } = await readPdf(pdf)
+        expect(pages).toBeGreaterThan(1)
+        const cacheFile = path.join(dir, 'dist', FIT_CACHE)
+        const stored = JSON.parse(await readFile(cacheFile, 'utf8')) as { slides: Record<string, number> }
+        for (const key of Object.keys(stored.slides)) stored.slides[key] = 500
+        await writeFile(cacheFile, JSON.stringify(stored))
+        await rm(pdf)
+        const result = await runExpecting(0, ['build', '--format', 'pdf'], dir)
+        expect(result.stderr).toContain(`warning: ${cacheFile} is damaged, edited or from another ortug version: ignored, so every slide is measured again`)
+        expect((await readPdf(pdf)).pages).toBe(pages)
+        // The cache written again is sound: the next rebuild trusts it, silently.
+        await rm(pdf)
+        const again = await runExpecting(0, ['build', '--format', 'pdf'], dir)
+        expect(again.stderr).not.toContain('warning')
+        expect((await readPdf(pdf)).pages).toBe(pages)
+      } finally {
+        await removeProject(dir)
+      }
+    },
+    300_000,
+  )
 })

@@ -6,14 +6,15 @@ import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/brow
 import { loadProject, readText } from '../src/content.ts'
 import { OrtugError } from '../src/error.ts'
 import { parseEssay } from '../src/essay.ts'
-import { type HandoutInput, handoutHtml, renderHandout } from '../src/handout.ts'
+import { type HandoutInput, handoutHtml, LEFT_OUT_OF_HANDOUT, renderHandout, toHandoutSlide } from '../src/handout.ts'
 import { compileDeckTemplates, formatDateIndonesian } from '../src/markdown.ts'
 import { type MarpWorker, startMarpWorker } from '../src/marp.ts'
 import { planDeck } from '../src/plan.ts'
 import { HANDOUT_LAYOUTS, PAPERS } from '../src/schema.ts'
 import { parseStoryboard } from '../src/storyboard.ts'
+import { splitSentences } from '../src/text.ts'
 import { loadFontFaceCss } from '../src/theme.ts'
-import type { Deck, Essay, Storyboard } from '../src/types.ts'
+import type { Essay, Storyboard } from '../src/types.ts'
 import { FIXTURES, type PdfFacts, REPO, readPdf } from './helpers.ts'
 
 // Handouts of the shipped essay for one office, every layout on both papers, in one real browser.
@@ -22,6 +23,9 @@ const TEMPLATE_FILE = path.join(REPO, 'templates', 'handout.hbs')
 const LONG_NOTES = path.join(FIXTURES, 'handout-long-notes')
 const PAGE_POINTS = { A4: { width: 595.28, height: 841.89 }, F4: { width: 609.45, height: 935.43 } }
 const PER_PAGE = { 'three-up': 3, 'six-up': 6 } as const
+/** Issue 13: the shipped 18-slide deck on A4 (F4 is longer paper, so at most as many). */
+const MAX_PAGES = { 'three-up': 7, 'six-up': 4 } as const
+const DATE = new Date('2027-01-04T03:00:00Z')
 const SESSION = { date: formatDateIndonesian('2027-01-11'), venue: 'Aula Utama', trainers: ['Pelatih Satu', 'Pelatih Dua'] }
 const HOSTILE = '<script>alert(1)</script> & "x"'
 
@@ -55,7 +59,9 @@ beforeAll(async () => {
       paper: 'A4',
       office: { name: office.name },
       essay: { title: essay.meta.title, author: essay.meta.author },
-      slides: handoutSlides(deck),
+      slides: deck.slides.map(toHandoutSlide),
+      reading: essay.sections.map((section) => ({ heading: section.heading, paragraphs: section.paragraphs })),
+      date: DATE,
     }
   }
   const { essay, storyboard } = project.essays[0] ?? expect.unreachable('the shipped essay did not load')
@@ -77,14 +83,16 @@ afterAll(async () => {
   if (out) await rm(out, { recursive: true, force: true })
 })
 
-/** What the integrator passes per slide: title, the notes, and a question slide's question. */
-function handoutSlides(deck: Deck): HandoutInput['slides'] {
-  return deck.slides.map((slide) => ({
-    title: slide.title,
-    notes: slide.notes,
-    question: typeof slide.fields.question === 'string' ? slide.fields.question : undefined,
-    minutes: slide.minutes,
-  }))
+/** The slides a handout prints, with their deck numbers. */
+/** The heading a slide shows for its outline entry: "Diskusi 1: question" shows "Diskusi 1", "Kutipan: words …" the quote. */
+function shownTitle(title: string): string {
+  return title.startsWith('Diskusi ') ? (title.split(': ')[0] ?? '') : title.replace(/^Kutipan: /, '').replace(/ …$/, '')
+}
+
+function printedSlides(input: HandoutInput) {
+  return input.slides
+    .map((slide, index) => ({ ...slide, number: index + 1 }))
+    .filter((slide) => !LEFT_OUT_OF_HANDOUT.has(slide.layout ?? '') || (input.layout === 'notes' && slide.notes.length > 0))
 }
 
 async function render(input: HandoutInput, name: string): Promise<PdfFacts> {
@@ -102,7 +110,7 @@ function pageBodies(pdf: PdfFacts, input: HandoutInput): string[] {
     expect(text.endsWith(footer), `page ${index + 1} footer`).toBe(true)
     return text
       .slice(header.length, text.length - footer.length)
-      .replace(/^ ?Slide \d+ \(lanjutan\)/, '')
+      .replace(/^ ?(Slide \d+|Bacaan) \(lanjutan\)/, '')
       .replace(/ CATATAN ?$/, '')
       .trim()
   })
@@ -138,47 +146,83 @@ describe.each(HANDOUT_LAYOUTS.flatMap((layout) => PAPERS.map((paper) => ({ layou
     pdf = await render(input, `${layout}-${paper}`)
   })
 
-  it('has the paper size, the page count, embedded fonts and metadata', () => {
+  it("has the paper size, the page count, embedded fonts, metadata and the deck's date", () => {
     for (const size of pdf.sizes) {
       expect(Math.abs(size.width - PAGE_POINTS[paper].width)).toBeLessThanOrEqual(1)
       expect(Math.abs(size.height - PAGE_POINTS[paper].height)).toBeLessThanOrEqual(1)
     }
-    const slides = shipped.slides.length
-    if (layout === 'notes') expect(pdf.pages).toBeGreaterThanOrEqual(1 + slides)
+    const printed = printedSlides(input).length
+    // Notes: the first page holds the cover block and the first slide.
+    if (layout === 'notes') expect(pdf.pages).toBeGreaterThanOrEqual(printed)
     else {
-      expect(pdf.pages).toBe(1 + Math.ceil(slides / PER_PAGE[layout]))
-      expect(handoutHtml(input).pages).toBe(pdf.pages)
+      expect(shipped.slides).toHaveLength(18)
+      expect(pdf.pages).toBeGreaterThanOrEqual(1 + Math.ceil(printed / PER_PAGE[layout]))
+      expect(pdf.pages).toBeLessThanOrEqual(MAX_PAGES[layout])
     }
+    expect(pdf.pages).toBeGreaterThanOrEqual(handoutHtml(input).pages)
     expect(pdf.fontsEmbedded).toBe(true)
     expect(pdf.info.Title).toBe(shipped.essay.title)
     expect(pdf.info.Subject).toBe(shipped.office.name)
+    expect(pdf.info.CreationDate).toBe('D:20270104030000Z')
+    expect(pdf.info.ModDate).toBe('D:20270104030000Z')
     expect(pdf.outline).toBe(pdf.pages)
   })
 
-  it('has a header and a numbered, dated footer on every page, and a cover', () => {
+  it('has a header and a numbered, dated footer on every page, and the cover block and agenda on the first page', () => {
     const bodies = pageBodies(pdf, input)
     for (const part of [shipped.essay.title, shipped.essay.author, shipped.office.name, SESSION.date, SESSION.venue, 'Pelatih Satu, Pelatih Dua']) {
       expect(bodies[0]).toContain(part)
     }
+    const agenda = shipped.slides.flatMap((slide) => (slide.layout === 'agenda' ? (slide.items ?? []) : []))
+    expect(agenda.length).toBeGreaterThan(0)
+    expectInOrder(bodies[0] as string, ['AGENDA', ...agenda.map((item) => item.term)])
   })
 
-  it('keeps the slides as text, each on its page', () => {
+  it('prints the slides as text on the last pages, and leaves out the title, agenda and closing slides', () => {
+    const printed = printedSlides(input)
+    const left = shipped.slides.filter((slide) => !printed.some((p) => p.title === slide.title))
+    // The notes layout keeps a slide that carries essay text in its notes (the agenda may).
+    expect(left.map((slide) => slide.layout)).toEqual(expect.arrayContaining(layout === 'notes' ? ['title', 'closing'] : ['title', 'agenda', 'closing']))
     const perPage = layout === 'notes' ? 1 : PER_PAGE[layout]
-    shipped.slides.forEach((slide, index) => {
-      const page = layout === 'notes' ? undefined : pdf.text[1 + Math.floor(index / perPage)]
-      expect(page ?? pdf.text.join(' '), `slide ${index + 1}`).toContain(collapse(slide.title))
+    const firstSlidePage = pdf.pages - Math.ceil(printed.length / perPage)
+    printed.forEach((slide, index) => {
+      const page = layout === 'notes' ? undefined : pdf.text[firstSlidePage + Math.floor(index / perPage)]
+      // The outline entry of a discussion ("Diskusi 1: question") shows as its heading, that of a quote as the quote.
+      const shown = shownTitle(slide.title)
+      expect(page ?? pdf.text.join(' '), `slide ${slide.number}`).toContain(collapse(`Slide ${slide.number}`))
+      expect(page ?? pdf.text.join(' '), `slide ${slide.number}`).toContain(collapse(shown))
     })
+    const closing = shipped.slides.find((slide) => slide.layout === 'closing') ?? expect.unreachable('no closing slide')
+    expect(pdf.text.join(' ')).not.toContain(collapse(closing.title))
   })
 
-  if (layout === 'notes') {
-    it('prints every essay paragraph and discussion question in order', () => {
-      const text = pageBodies(pdf, input).join(' ')
-      expectInOrder(text, paragraphs)
+  it('prints every essay sentence once and in order, ragged right', () => {
+    const text = pageBodies(pdf, input).join(' ')
+    // The reading text keeps whole paragraphs; the notes layout prints each sentence with the slide that says it.
+    expectInOrder(text, layout === 'notes' ? paragraphs.flatMap((p) => splitSentences(p)) : paragraphs)
+    const first = splitSentences(paragraphs[0] as string)[0] as string
+    expect(text.split(collapse(first).slice(0, 60))).toHaveLength(2)
+    expect(handoutHtml(input).html).not.toMatch(/text-align(-last)?:\s*justify/)
+    if (layout === 'notes') {
       const questions = shipped.slides.flatMap((s) => (s.question ? [s.question] : []))
       expect(questions.length).toBeGreaterThan(0)
       expectInOrder(text, questions)
-    })
-  }
+    } else expect(pdf.text[0]).toContain('BACAAN')
+  })
+})
+
+describe('a reading text longer than the first page', () => {
+  it('continues on the next pages before the slides, without losing a word', async () => {
+    const input: HandoutInput = { ...long, layout: 'six-up' }
+    const pdf = await render(input, 'long-reading')
+    const text = pageBodies(pdf, input).join(' ')
+    expectInOrder(
+      text,
+      input.reading.flatMap((section) => section.paragraphs),
+    )
+    expect(pdf.text[1]).toContain('Bacaan (lanjutan)')
+    expect(pdf.text.at(-1)).toContain(collapse(shownTitle(printedSlides(input).at(-1)?.title ?? '')))
+  })
 })
 
 describe('notes that do not fit one page', () => {
@@ -186,10 +230,13 @@ describe('notes that do not fit one page', () => {
     const notes = long.slides.flatMap((s) => s.notes)
     expect(notes.join(' ').split(/\s+/).length).toBeGreaterThan(1400)
     const pdf = await render(long, 'long-notes')
-    expect(pdf.pages).toBeGreaterThan(1 + long.slides.length)
+    // The title and closing slides are left out: the cover with slide 2, its continuations, slide 3.
+    expect(printedSlides(long).map((slide) => slide.number)).toEqual([2, 3])
+    expect(pdf.pages).toBeGreaterThan(2)
     const continued = pdf.text.flatMap((text, index) => (text.includes('Slide 2 (lanjutan)') ? [index] : []))
     expect(continued.length).toBeGreaterThanOrEqual(1)
-    expect(continued[0]).toBe(3)
+    expect(continued[0]).toBe(1)
+    expect(pdf.text[0]).toContain('Catatan Panjang')
     // The slide itself (its points) is printed once.
     expect(pdf.text.join(' ').split('Catatan sekitar 1500 kata')).toHaveLength(2)
     expectInOrder(pageBodies(pdf, long).join(' '), notes)

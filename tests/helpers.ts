@@ -166,10 +166,11 @@ export interface Recording {
 /**
  * Opens `url` in a new tab of the test's browser, recording (and blocking) every request other
  * than the page itself and data: URIs, and every console error, until the page is closed. Waits
- * for the load event and the fonts. DESIGN.md: outputs make no network requests when opened.
+ * for the load event and the fonts; `prepare` runs on the new tab before it loads. DESIGN.md: outputs make no network requests when opened.
  */
-export async function openRecording(browser: LaunchedBrowser, url: string): Promise<Recording> {
+export async function openRecording(browser: LaunchedBrowser, url: string, prepare?: (page: Page) => Promise<void>): Promise<Recording> {
   const page = await browser.browser.newPage()
+  await prepare?.(page)
   const requests: string[] = []
   const errors: string[] = []
   const documentUrl = url.split(/[?#]/)[0]

@@ -3,8 +3,21 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseEssay } from '../src/essay.ts'
-import { cachedOverflows, emptyFitCache, type FitCache, parseFitCache, recordFit, slideKeys } from '../src/fit.ts'
-import { isOutputFresh, mergeManifest, readManifest, readManifestFile, VERSION } from '../src/manifest.ts'
+import { cachedOverflows, emptyFitCache, type FitCache, recordFit, slideKeys } from '../src/fit.ts'
+import {
+  FIT_CACHE,
+  findOutputsOnDisk,
+  isOutputFresh,
+  mergeManifest,
+  readFitCache,
+  readManifest,
+  readManifestFile,
+  readPreviousOutputs,
+  resolveBuildTime,
+  serializeFitCache,
+  VERSION,
+  verifyFitCache,
+} from '../src/manifest.ts'
 import { sha256 } from '../src/output.ts'
 import { planDeck } from '../src/plan.ts'
 import { deriveStoryboard } from '../src/storyboard.ts'
@@ -148,7 +161,6 @@ describe('fit cache', () => {
   const KEY_B = 'b'.repeat(64)
 
   it.each([
-    ['undefined', undefined],
     ['empty', ''],
     ['not JSON', '{"version": 1, "slides": {'],
     ['null', 'null'],
@@ -156,17 +168,28 @@ describe('fit cache', () => {
     ['another version', JSON.stringify({ version: 2, slides: { [KEY_A]: 0 } })],
     ['no slides', JSON.stringify({ version: 1 })],
     ['slides null', JSON.stringify({ version: 1, slides: null })],
-  ])('parseFitCache: %s is an empty cache', (_, text) => {
-    expect(parseFitCache(text)).toEqual(emptyFitCache())
+  ])('verifyFitCache: %s is not a cache', (_, text) => {
+    expect(verifyFitCache(text)).toBeUndefined()
     expect(emptyFitCache()).toEqual({ version: 1, slides: {} })
   })
 
-  it('parseFitCache keeps sha256 keys with numbers and drops the rest', () => {
-    const text = JSON.stringify({
-      version: 1,
-      slides: { [KEY_A]: 0, [KEY_B]: 12.5, short: 1, [KEY_A.toUpperCase()]: 1, ['c'.repeat(64)]: '3', ['d'.repeat(64)]: null },
-    })
-    expect(parseFitCache(text)).toEqual({ version: 1, slides: { [KEY_A]: 0, [KEY_B]: 12.5 } })
+  it.each([
+    ['a short key', { slides: { [KEY_A]: 0, short: 1 } }],
+    ['an upper-case key', { slides: { [KEY_A.toUpperCase()]: 1 } }],
+    ['a string', { slides: { [KEY_A]: '3' } }],
+    ['a negative fill', { slides: { [KEY_A]: 0 }, fills: { [KEY_A]: -0.5 } }],
+    ['a fill list', { slides: { [KEY_A]: 0 }, fills: [0.5] }],
+  ])('verifyFitCache refuses a whole cache with %s, even with its checksum right', (_, cache) => {
+    const stored = JSON.parse(serializeFitCache({ version: 1, slides: {}, ...(cache as Partial<FitCache>) }).toString())
+    expect(verifyFitCache(JSON.stringify({ ...stored, ...cache }))).toBeUndefined()
+  })
+
+  it('verifyFitCache refuses a fill or an overflow edited after it was stored', () => {
+    const cache: FitCache = { version: 1, slides: { [KEY_A]: 0, [KEY_B]: 12.5 }, fills: { [KEY_A]: 0.4, [KEY_B]: 1.2 } }
+    const text = serializeFitCache(cache).toString()
+    expect(verifyFitCache(text)).toEqual(cache)
+    expect(verifyFitCache(text.replace('0.4', '0.9'))).toBeUndefined()
+    expect(verifyFitCache(text.replace('12.5', '0'))).toBeUndefined()
   })
 
   const office = makeOffice()
@@ -217,6 +240,107 @@ describe('fit cache', () => {
   it('round-trips through JSON', () => {
     const cache = emptyFitCache()
     recordFit(cache, slideKeys(markdown, 'tema-1'), [{ slide: 2, layout: 'agenda', title: 'Agenda', pixels: 3 }])
-    expect(parseFitCache(JSON.stringify(cache))).toEqual(cache)
+    expect(verifyFitCache(serializeFitCache(cache).toString())).toEqual(cache)
+  })
+})
+
+describe('a manifest that cannot be trusted', () => {
+  it('is rebuilt from the outputs on disk, named as ortug names them; other files are left out', async () => {
+    await writeOutput('kota-bandung/ortug-kpu-jabar.md', '# a')
+    await writeOutput('kota-bandung/ortug-kpu-jabar-handout.pdf', '%PDF h')
+    await writeOutput('kota-bandung/ortug-kpu-jabar.002.png', 'png')
+    await writeOutput('kota-bogor/esai-dua.pdf', '%PDF b')
+    await writeOutput('kota-bogor/catatan.txt', 'bukan keluaran')
+    await writeOutput('.ortug-cache/thumbs/kota-bogor--esai-dua.webp', 'webp')
+    await writeOutput('Not An Office/x.pdf', '%PDF')
+    await writeFile(path.join(out, 'manifest.json'), '{ "generator": "ortug", "outputs": [ { "path": "../../etc/passwd" ')
+    const warnings: string[] = []
+    const found = await readPreviousOutputs(out, (w) => warnings.push(w))
+    expect(found.map((e) => `${e.path} ${e.office} ${e.essay} ${e.format}`)).toEqual([
+      'kota-bandung/ortug-kpu-jabar-handout.pdf kota-bandung ortug-kpu-jabar handout',
+      'kota-bandung/ortug-kpu-jabar.002.png kota-bandung ortug-kpu-jabar png',
+      'kota-bandung/ortug-kpu-jabar.md kota-bandung ortug-kpu-jabar md',
+      'kota-bogor/esai-dua.pdf kota-bogor esai-dua pdf',
+    ])
+    expect(
+      found.every(
+        (e) =>
+          e.key === '' &&
+          e.sha256 === sha256(e.path.endsWith('.md') ? '# a' : e.path.endsWith('.png') ? 'png' : e.path.includes('handout') ? '%PDF h' : '%PDF b'),
+      ),
+    ).toBe(true)
+    expect(warnings).toEqual([
+      `${path.join(out, 'manifest.json')} is missing, damaged or not ortug's: it is rebuilt from the 4 output(s) found on disk, which are rebuilt when their office is built`,
+    ])
+  })
+
+  it('outputs found on disk stay in the next manifest, and are not up to date', async () => {
+    await writeOutput('kota-bogor/esai-dua.md', '# b')
+    const [entry] = await findOutputsOnDisk(out)
+    const built = [await writeOutput('kota-bandung/esai-dua.md', '# baru')]
+    const merged = await mergeManifest(out, built, await readPreviousOutputs(out, () => undefined))
+    expect(merged.outputs.map((e) => e.path)).toEqual(['kota-bandung/esai-dua.md', 'kota-bogor/esai-dua.md'])
+    expect(await isOutputFresh([entry as ManifestEntry], out, 'kota-bogor', 'esai-dua', 'md', 'kunci-1')).toBe(false)
+  })
+
+  it('a sound manifest is used as it is, without a warning', async () => {
+    const entry = await writeOutput('kota-bandung/esai-dua.md', '# a')
+    await writeOutput('kota-bogor/esai-dua.md', '# b')
+    await writeFile(path.join(out, 'manifest.json'), JSON.stringify({ generator: `ortug ${VERSION}`, builtAt: '', outputs: [entry] }))
+    const warnings: string[] = []
+    expect(await readPreviousOutputs(out, (w) => warnings.push(w))).toEqual([entry])
+    expect(warnings).toEqual([])
+  })
+})
+
+describe('the stored fit cache', () => {
+  const key = (n: number) => sha256(`slide ${n}`)
+  const cache: FitCache = { version: 1, slides: { [key(1)]: 0, [key(2)]: 37.5, [key(3)]: 0 } }
+  const store = async (bytes: string | Buffer) => {
+    await mkdir(path.join(out, '.ortug-cache'), { recursive: true })
+    await writeFile(path.join(out, FIT_CACHE), bytes)
+  }
+
+  it('round-trips with its checksum, silently', async () => {
+    await store(serializeFitCache(cache))
+    const warnings: string[] = []
+    expect(await readFitCache(out, (w) => warnings.push(w))).toEqual(cache)
+    expect(warnings).toEqual([])
+  })
+
+  it('a missing cache is empty, without a warning', async () => {
+    const warnings: string[] = []
+    expect(await readFitCache(out, (w) => warnings.push(w))).toEqual(emptyFitCache())
+    expect(warnings).toEqual([])
+  })
+
+  const edits: [string, (stored: { checksum: string; slides: Record<string, unknown> }) => unknown][] = [
+    ['every value 500', (s) => ({ ...s, slides: Object.fromEntries(Object.keys(s.slides).map((k) => [k, 500])) })],
+    ['one value changed', (s) => ({ ...s, slides: { ...s.slides, [key(2)]: 0 } })],
+    ['an entry added', (s) => ({ ...s, slides: { ...s.slides, [key(4)]: 0 } })],
+    ['no checksum (an older ortug)', (s) => ({ version: 1, slides: s.slides })],
+    ['a negative overflow, checksum recomputed', () => JSON.parse(serializeFitCache({ version: 1, slides: { [key(1)]: -5 } }).toString())],
+    ['an absurd overflow', () => JSON.parse(serializeFitCache({ version: 1, slides: { [key(1)]: 1e9 } }).toString())],
+  ]
+  it.each(edits)('is ignored, with a warning, when edited: %s', async (_, edit) => {
+    await store(JSON.stringify(edit(JSON.parse(serializeFitCache(cache).toString()))))
+    const warnings: string[] = []
+    expect(await readFitCache(out, (w) => warnings.push(w))).toEqual(emptyFitCache())
+    expect(warnings).toEqual([`${path.join(out, FIT_CACHE)} is damaged, edited or from another ortug version: ignored, so every slide is measured again`])
+  })
+
+  it.each(['', '{', 'null', '[]', '{"version":1,"slides":[]}'])('is ignored, with a warning, when damaged: %j', async (text) => {
+    await store(text)
+    const warnings: string[] = []
+    expect(await readFitCache(out, (w) => warnings.push(w))).toEqual(emptyFitCache())
+    expect(warnings).toHaveLength(1)
+  })
+})
+
+describe('resolveBuildTime', () => {
+  it('is SOURCE_DATE_EPOCH when set to whole seconds, else now', () => {
+    const now = new Date('2026-03-01T08:00:00Z')
+    expect(resolveBuildTime({ SOURCE_DATE_EPOCH: '1767225600' }, now)).toBe('2026-01-01T00:00:00.000Z')
+    for (const value of [undefined, '', 'kemarin', '-1', '1.5']) expect(resolveBuildTime({ SOURCE_DATE_EPOCH: value }, now)).toBe(now.toISOString())
   })
 })

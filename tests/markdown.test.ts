@@ -17,7 +17,23 @@ import { makeOffice } from './unit-helpers.ts'
 
 const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url))
 /** Classes of the layouts' sections (templates/layouts/*.hbs): a data-made class would show here. */
-const LAYOUT_CLASSES = ['title', 'agenda', 'divider', 'points', 'acronym', 'quote', 'reading', 'question', 'closing', 'dense']
+const LAYOUT_CLASSES = [
+  'title',
+  'agenda',
+  'divider',
+  'points',
+  'acronym',
+  'quote',
+  'reading',
+  'question',
+  'closing',
+  'contrast',
+  'pillars',
+  'grid',
+  'statement',
+]
+/** ortug's own classes: a layout's, or one the plan adds (see slideClasses in src/markdown.ts); never one from the data. */
+const RE_ORTUG_CLASS = new RegExp(`^(${LAYOUT_CLASSES.join('|')}|dense|band|balanced|grow-\\d|discussion|minutes-\\d+(\\.\\d+)?|icons-\\d+)$`)
 
 let templates: DeckTemplates
 
@@ -120,7 +136,7 @@ describe('hostile data stays literal', () => {
   it('adds no class, directive, element or link', () => {
     const classes = [...html.matchAll(/<section\b[^>]*\sclass="([^"]*)"/g)].flatMap((m) => (m[1] ?? '').split(/\s+/).filter(Boolean))
     expect(classes).toEqual(['title', 'agenda', 'divider', 'reading', 'closing'])
-    for (const cls of classes) expect(LAYOUT_CLASSES).toContain(cls)
+    for (const cls of classes) expect(cls).toMatch(RE_ORTUG_CLASS)
     expect(html).not.toMatch(/<(script|img|a|iframe|em|strong|code|math|svg:image)\b[^>]*>[^<]*(alert|evil|Miring|garis|rm -rf|kode)/i)
     expect(html).not.toMatch(/<(script|img|a|iframe|code)\b/i)
     expect(html).not.toContain('lancung"')
@@ -148,14 +164,23 @@ describe('hostile data stays literal', () => {
 
   it('keeps the notes verbatim, with only "-->" and "<!--" broken by a zero-width space', () => {
     const notes = notesOf(markdown)
-    expect(notes[2]).toBe(`Slide 3 dari 5 · Bagian 1 dari 1\n\n${escapeComment(HOSTILE.paragraph)}\n\n---`)
-    expect(notes[2]?.replaceAll('\u200b', '')).toContain(HOSTILE.paragraph)
+    expect(notes[3]).toBe(`Slide 4 dari 5 · Bagian 1 dari 1\n\n${escapeComment(HOSTILE.paragraph)}\n\n---`)
+    expect(notes[3]?.replaceAll('\u200b', '')).toContain(HOSTILE.paragraph)
   })
 
   it('puts title and author into the front matter as quoted YAML, unescaped', () => {
     expect(markdown).toContain(`title: ${JSON.stringify(HOSTILE.title)}\n`)
     expect(markdown).toContain(`author: ${JSON.stringify(HOSTILE.author)}\n`)
-    expect(markdown).toContain(`footer: ${JSON.stringify(`${escapeMarkdown(HOSTILE.name)} · ${escapeMarkdown(HOSTILE.title)}`)}\n`)
+    expect(markdown).toContain(`footer: ${JSON.stringify(escapeMarkdown(HOSTILE.name))}\n`)
+  })
+
+  it('names the part in the footer of its slides, as a quoted directive that cannot end its comment', () => {
+    const footers = [...markdown.matchAll(/^<!-- _footer: (".*") -->$/gm)].map((m) => JSON.parse(m[1] as string) as string)
+    expect(footers.map(unescapeMarkdown)).toEqual(['', `${HOSTILE.name} · ${HOSTILE.heading}`, `${HOSTILE.name} · ${HOSTILE.heading}`, ''])
+    const shown = [...html.matchAll(/<footer>([\s\S]*?)<\/footer>/g)].map((m) =>
+      (m[1] ?? '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'),
+    )
+    expect(shown).toContain(`${HOSTILE.name} · ${HOSTILE.heading}`)
   })
 })
 
@@ -206,5 +231,37 @@ describe('the Markdown of a small deck', () => {
     })
     const markdown = render(planDeck(ESSAY, deriveStoryboard(ESSAY), office))
     expect(markdown.replaceAll(fileURLToPath(new URL('..', import.meta.url)), '<repo>/')).toMatchSnapshot()
+  })
+})
+
+describe('the Markdown of the visual layouts', () => {
+  const storyboard = parseStoryboard(
+    `slides:
+  - { layout: contrast, section: satu, title: Siapa, columns: [{ title: Bukan, points: [Individu, Kelompok] }, { title: Melainkan, text: Lembaga }], minutes: 5 }
+  - { layout: pillars, section: satu, title: Pilar, columns: [{ title: Integritas, text: Teguh }, { title: Loyalitas, text: Setia }, { title: Netral, text: Adil }] }
+  - { layout: grid, section: dua, title: Tugas, items: [{ icon: users, text: Melayani }, { text: Tanpa ikon }] }
+  - { layout: acronym, section: dua, title: Nilai, items: [{ term: B, text: Berorientasi pelayanan }] }
+  - { layout: statement, text: "Satu kalimat besar." }
+  - { layout: question, section: dua, question: "Apa?", minutes: 2.5, notes: "Buka dengan contoh." }
+`,
+    'uji.deck.yaml',
+    ESSAY,
+  )
+  let markdown: string
+  beforeAll(() => {
+    markdown = render(planDeck(ESSAY, storyboard, makeOffice()))
+  })
+
+  it('matches the snapshot', () => {
+    expect(markdown.replace(/data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+/g, '<icon>')).toMatchSnapshot()
+  })
+
+  it('marks discussion slides and every slide with minutes for the presenter view, and inlines each icon once, white', () => {
+    const html = new Marp(MARP_OPTIONS).render(markdown).html
+    const classes = [...html.matchAll(/<section\b[^>]*\sclass="([^"]*)"/g)].map((m) => m[1])
+    expect(classes).toEqual(['contrast minutes-5', 'pillars', 'grid icons-3', 'acronym band', 'statement', 'question discussion minutes-2.5'])
+    const icons = [...markdown.matchAll(/section\.icons-3 li:nth-child\((\d)\)::before \{ background-image: url\("data:image\/svg\+xml;base64,([^"]+)"\)/g)]
+    expect(icons.map((m) => m[1])).toEqual(['1'])
+    expect(Buffer.from(icons[0]?.[2] ?? '', 'base64').toString()).toMatch(/^<svg[^>]*lucide-users[^>]*stroke="#ffffff"/)
   })
 })

@@ -1,7 +1,11 @@
+import { utimes } from 'node:fs/promises'
+import path from 'node:path'
 import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFString } from 'pdf-lib'
 import { describe, expect, it } from 'vitest'
+import { resolveBrowser } from '../src/browser.ts'
 import { OrtugError } from '../src/error.ts'
-import { finalizePdf, type PdfInfo } from '../src/pdf.ts'
+import { finalizePdf, type PdfInfo, resolveSourceDate } from '../src/pdf.ts'
+import { makeProject, readPdf, removeProject, runExpecting } from './helpers.ts'
 
 // finalizePdf appends an incremental update to PDFs with cross-reference tables (what Chromium
 // writes); the result must read back the same in two independent readers, pdf-lib and pdf.js
@@ -14,6 +18,7 @@ const INFO: PdfInfo = {
   lang: 'id',
   outline: ['Pembuka', 'Integritas — Nilai', 'Penutup 🙂'],
   expectedPages: 3,
+  date: new Date('2026-11-29T02:40:05Z'),
 }
 
 /** A three-page PDF as a browser would write it: a cross-reference table (or a stream, with pdf-lib's object streams). */
@@ -71,7 +76,7 @@ const EXPECTED = {
     subject: INFO.subject,
     producer: 'ortug',
     creator: 'ortug',
-    created: '1970-01-01T00:00:00.000Z',
+    created: '2026-11-29T02:40:05.000Z',
     lang: 'id',
     pageMode: '/UseOutlines',
     outlineCount: '3',
@@ -134,5 +139,84 @@ describe('finalizePdf', () => {
     expect(error).toBeInstanceOf(OrtugError)
     expect((error as OrtugError).kind).toBe('ENVIRONMENT')
     expect((error as OrtugError).message).toBe('kota-bandung / esai: the browser produced 3 pages instead of 4; the render was cut short')
+  })
+})
+
+describe('the date of a PDF', () => {
+  it('is SOURCE_DATE_EPOCH when set, whatever the files say', () => {
+    expect(resolveSourceDate('1767225600', [Date.parse('2030-01-01T00:00:00Z')]).toISOString()).toBe('2026-01-01T00:00:00.000Z')
+    expect(resolveSourceDate(' 1767225600\n', []).toISOString()).toBe('2026-01-01T00:00:00.000Z')
+  })
+
+  it('is otherwise the newest input, to the second, never 1970', () => {
+    const mtimes = [Date.parse('2026-11-28T04:38:42.250Z'), Date.parse('2026-11-29T01:02:03.999Z'), 0, Number.NaN]
+    expect(resolveSourceDate(undefined, mtimes).toISOString()).toBe('2026-11-29T01:02:03.000Z')
+    expect(resolveSourceDate('', mtimes).toISOString()).toBe('2026-11-29T01:02:03.000Z')
+    const error = (() => {
+      try {
+        return resolveSourceDate(undefined, [0])
+      } catch (e) {
+        return e
+      }
+    })()
+    expect(error).toBeInstanceOf(OrtugError)
+    expect((error as OrtugError).message).toMatch(/set SOURCE_DATE_EPOCH/)
+  })
+
+  it('refuses a SOURCE_DATE_EPOCH that is not whole seconds, saying what is allowed', () => {
+    for (const value of ['yesterday', '-5', '1.5', '99999999999999']) {
+      const error = (() => {
+        try {
+          return resolveSourceDate(value, [])
+        } catch (e) {
+          return e
+        }
+      })() as OrtugError
+      expect(error).toBeInstanceOf(OrtugError)
+      expect(error.kind).toBe('USAGE')
+      expect(error.message).toContain(`SOURCE_DATE_EPOCH is "${value}"; it must be a whole number of seconds since 1970-01-01 UTC`)
+    }
+  })
+
+  it("replaces the browser's own dates too, in place", async () => {
+    const finished = await finalizePdf(await samplePdf({ date: new Date('2026-11-28T04:38:42Z') }), INFO, 'uji')
+    const text = Buffer.from(finished).toString('latin1')
+    expect(text).not.toContain('D:20261128')
+    expect(text.match(/D:20261129024005/g)?.length).toBeGreaterThanOrEqual(4)
+  })
+})
+
+const inUse = await resolveBrowser().catch(() => undefined)
+
+describe.skipIf(!inUse)(`PDF dates from a real build (${inUse ? inUse.executablePath : 'no browser: skipped'})`, () => {
+  it('date the PDF and the handout by the newest input, or by SOURCE_DATE_EPOCH; the same inputs give the same bytes', async () => {
+    const dir = await makeProject({ offices: ['kota-bogor'] })
+    try {
+      const essay = path.join(dir, 'content', 'essays', 'ortug-kpu-jabar.md')
+      const newest = new Date('2030-05-06T07:08:09Z')
+      await utimes(essay, newest, newest)
+      const args = ['build', '--office', 'kota-bogor', '--format', 'pdf,handout', '--quiet', '--timeout', '120']
+      const env = { ...process.env, SOURCE_DATE_EPOCH: '' }
+      await runExpecting(0, [...args, '--out', 'a'], dir, env)
+      await runExpecting(0, [...args, '--out', 'b'], dir, env)
+      const files = ['ortug-kpu-jabar.pdf', 'ortug-kpu-jabar-handout.pdf']
+      for (const file of files) {
+        const pdf = await readPdf(path.join(dir, 'a', 'kota-bogor', file))
+        expect(pdf.info.CreationDate, file).toBe('D:20300506070809Z')
+        expect(pdf.info.ModDate, file).toBe('D:20300506070809Z')
+        const again = await readPdf(path.join(dir, 'b', 'kota-bogor', file))
+        expect(again.info.CreationDate).toBe(pdf.info.CreationDate)
+      }
+      const { readFile } = await import('node:fs/promises')
+      for (const file of files) {
+        expect(Buffer.compare(await readFile(path.join(dir, 'a', 'kota-bogor', file)), await readFile(path.join(dir, 'b', 'kota-bogor', file))), file).toBe(0)
+      }
+      await runExpecting(0, [...args, '--out', 'c'], dir, { ...process.env, SOURCE_DATE_EPOCH: '1767225600' })
+      for (const file of files) expect((await readPdf(path.join(dir, 'c', 'kota-bogor', file))).info.CreationDate, file).toBe('D:20260101000000Z')
+      const refused = await runExpecting(2, [...args, '--out', 'd'], dir, { ...process.env, SOURCE_DATE_EPOCH: 'kemarin' })
+      expect(refused.stderr).toContain('SOURCE_DATE_EPOCH is "kemarin"')
+    } finally {
+      await removeProject(dir)
+    }
   })
 })

@@ -1,7 +1,9 @@
-import { cp, mkdir, readdir, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { resolveBrowser } from '../src/browser.ts'
+import { convertInTime, type MarpWorker } from '../src/marp.ts'
 import { makeProject, REPO, removeProject, runExpecting } from './helpers.ts'
 
 // The pipeline that build, check and preview share: a deck that fails fails its office only, and
@@ -45,6 +47,54 @@ describe('failures stay with their office', () => {
       expect(check.stderr).toContain(`${slugs.length} problem(s) found`)
     } finally {
       await removeProject(dir)
+    }
+  })
+})
+
+describe('marp-cli conversions stay with their office', () => {
+  it('a conversion that does not finish: the batch is converted office by office, the stuck office fails alone within --timeout', async () => {
+    const workDir = await mkdtemp(path.join(os.tmpdir(), 'ortug-convert-'))
+    // marp-cli in a process that never answers for kota-lambat's deck, until the process is ended.
+    const hanging = new Set<() => void>()
+    const marp: MarpWorker = {
+      render: () => Promise.reject(new Error('not used')),
+      convert: async (decks) => {
+        if (decks.some((deck) => deck.base.startsWith('kota-lambat/'))) {
+          await new Promise<void>((_, reject) => hanging.add(() => reject(new Error("Marp's process exited"))))
+        }
+        return new Map(decks.map((deck) => [deck.base, Buffer.from(`<html>${deck.markdown}</html>`)]))
+      },
+      start: () => undefined,
+      close: () => {
+        for (const end of hanging) end()
+        hanging.clear()
+      },
+    }
+    const decks = ['kota-a', 'kota-lambat', 'kota-b'].map((office) => ({
+      base: `${office}/esai`,
+      office,
+      formats: ['md', 'html'],
+      markdown: () => `# ${office}`,
+      fitted: Promise.resolve(),
+    }))
+    try {
+      const started = performance.now()
+      const { outputs, failures } = await convertInTime(marp, decks, {
+        workDir: path.join(workDir, 'marp-1'),
+        themeCss: '',
+        fontCss: '',
+        failed: () => false,
+        browser: () => Promise.reject(new Error('no PPTX here')),
+        timeoutMs: 500,
+      })
+      // The whole batch's --timeout, then kota-lambat's own: nothing waits longer.
+      expect(performance.now() - started).toBeLessThan(3000)
+      expect([...outputs.keys()].sort()).toEqual(['kota-a/esai.html', 'kota-b/esai.html'])
+      expect(Buffer.from(outputs.get('kota-b/esai.html') ?? []).toString()).toBe('<html># kota-b</html>')
+      expect([...failures.keys()]).toEqual(['kota-lambat'])
+      expect(failures.get('kota-lambat')?.message).toBe('kota-lambat / esai: did not finish within 0.5 s (--timeout) while converting with marp-cli')
+    } finally {
+      await rm(workDir, { recursive: true, force: true })
     }
   })
 })

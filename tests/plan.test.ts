@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseEssay } from '../src/essay.ts'
-import { repairTuning } from '../src/fit.ts'
+import { GROW_ZOOM, growTuning, repairTuning } from '../src/fit.ts'
 import { BUDGETS, planDeck, type Tuning } from '../src/plan.ts'
 import { deriveStoryboard, parseStoryboard } from '../src/storyboard.ts'
 import { splitSentences } from '../src/text.ts'
@@ -53,8 +53,8 @@ describe('slides from a storyboard', () => {
       'title:Judul Esai',
       'agenda:Agenda',
       'points:Poin',
-      'quote:Kutipan.',
-      'question:Diskusi',
+      'quote:Kutipan: Kutipan.',
+      'question:Diskusi 1: Apa?',
       'text:Dua',
       'section:Tiga',
       'closing:Terima kasih',
@@ -74,11 +74,15 @@ describe('slides from a storyboard', () => {
       attribution: null,
       question: null,
       text: null,
+      columns: null,
       minutes: null,
+      part: null,
+      band: false,
       continued: false,
       dense: false,
+      grow: 0,
     })
-    expect(deck.slides[3]?.fields).toMatchObject({ title: null, quote: 'Kutipan.', attribution: 'Penulis Uji', minutes: 3 })
+    expect(deck.slides[3]?.fields).toMatchObject({ title: null, quote: '“Kutipan.”', attribution: 'Penulis Uji', minutes: 3 })
     expect(deck.slides[5]?.fields).toMatchObject({ title: 'Dua', text: 'Isi dua.' })
   })
 
@@ -106,23 +110,48 @@ describe('slides from a storyboard', () => {
 })
 
 describe('speaker notes', () => {
-  it("a section's paragraphs go to the first slide bound to it, each exactly once", () => {
+  it("a section's sentences go to the slides bound to it, each exactly once; a divider alone takes them", () => {
     const deck = planDeck(ESSAY, STORYBOARD, makeOffice())
-    expect(deck.slides[2]?.notes).toEqual(['Par satu. Kalimat dua.', 'Par dua.'])
-    expect(deck.slides[3]?.notes).toEqual([])
+    expect([...notesOf(deck)].join(' ')).toBe('Par satu. Kalimat dua. Par dua. Catatan sendiri. Isi dua. Isi tiga.')
     expect(deck.slides[6]?.notes).toEqual(['Isi tiga.'])
   })
 
-  it("a slide's own notes replace the section's paragraphs there; they go to the next slide of the section", () => {
+  it("a discussion slide's own notes stay on it; the section's sentences go to the slide that says them", () => {
     const deck = planDeck(ESSAY, STORYBOARD, makeOffice())
     expect(deck.slides[4]?.notes).toEqual(['Catatan sendiri.'])
     expect(deck.slides[5]?.notes).toEqual(['Isi dua.'])
   })
 
-  it('in a derived deck, every paragraph of the essay is in the notes once, in order', () => {
+  it('each sentence goes to the slide that says it, in order, paragraphs kept', () => {
+    const essay = parseEssay(
+      '---\ntitle: T\nauthor: A\n---\n\n## Nilai {#nilai}\n\nNetralitas dijaga dalam setiap tahapan pemilu. Pelayanan publik diberikan dengan ramah.\n\nAkuntabilitas berarti laporan yang dapat diperiksa.\n',
+      'n',
+      'n.md',
+    )
+    const storyboard = parseStoryboard(
+      `slides:
+  - { layout: points, section: nilai, title: Netralitas, points: [Menjaga netralitas di setiap tahapan] }
+  - { layout: question, section: nilai, question: "Apa contohnya?", notes: "Tanya dulu." }
+  - { layout: pillars, section: nilai, title: Pelayanan dan akuntabilitas, columns: [{ title: Pelayanan, text: Ramah }, { title: Akuntabel, text: Laporan diperiksa }] }
+`,
+      'n.deck.yaml',
+      essay,
+    )
+    const deck = planDeck(essay, storyboard, makeOffice())
+    expect(deck.slides.map((s) => s.notes)).toEqual([
+      ['Netralitas dijaga dalam setiap tahapan pemilu.'],
+      ['Tanya dulu.'],
+      ['Pelayanan publik diberikan dengan ramah.', 'Akuntabilitas berarti laporan yang dapat diperiksa.'],
+    ])
+  })
+
+  it('in a derived deck, every sentence of the essay is in the notes once, in order, on the slide that shows it', () => {
     const deck = planDeck(ESSAY, deriveStoryboard(ESSAY), makeOffice())
     expect(notesOf(deck)).toEqual(ESSAY.sections.flatMap((s) => s.paragraphs))
-    expect(deck.slides.filter((s) => s.layout === 'section').map((s) => s.notes.length)).toEqual([1, 2, 1, 1])
+    expect(deck.slides.filter((s) => s.layout === 'section').map((s) => s.notes.length)).toEqual([0, 0, 0, 0])
+    for (const slide of deck.slides.filter((s) => s.layout === 'text')) {
+      for (const note of slide.notes) for (const sentence of splitSentences(note)) expect(String(slide.fields.text)).toContain(sentence)
+    }
   })
 })
 
@@ -131,7 +160,7 @@ describe('office changes', () => {
 
   it('exclude drops the slides, agenda entry and notes of a section', () => {
     const deck = planDeck(ESSAY, STORYBOARD, makeOffice({ slides: { exclude: ['satu'], extra: [] } }))
-    expect(summary(deck)).toEqual(['title:Judul Esai', 'agenda:Agenda', 'question:Diskusi', 'text:Dua', 'section:Tiga', 'closing:Terima kasih'])
+    expect(summary(deck)).toEqual(['title:Judul Esai', 'agenda:Agenda', 'question:Diskusi 1: Apa?', 'text:Dua', 'section:Tiga', 'closing:Terima kasih'])
     expect(deck.slides[1]?.fields.items).toEqual([
       { term: 'Dua', text: '' },
       { term: 'Tiga', text: '' },
@@ -146,10 +175,10 @@ describe('office changes', () => {
       'title:Judul Esai',
       'agenda:Agenda',
       'points:Poin',
-      'quote:Kutipan.',
+      'quote:Kutipan: Kutipan.',
       'points:E2',
       'points:E1',
-      'question:Diskusi',
+      'question:Diskusi 1: Apa?',
       'text:Dua',
       'section:Tiga',
       'closing:Terima kasih',
@@ -195,8 +224,9 @@ describe('continuation slides', () => {
     expect(texts.flatMap((t) => splitSentences(t))).toEqual(LONG)
     for (const text of texts) expect(text.length).toBeLessThanOrEqual(BUDGETS['16:9'].text)
     expect(pages.map((p) => p.units)).toEqual(texts.map((t) => splitSentences(t).length))
-    // The notes stay on the divider, the first slide bound to the section: once.
-    expect(notesOf(deck)).toEqual([LONG.join(' ')])
+    // Each page's notes are the sentences it shows: every sentence once.
+    expect(pages.map((p) => p.notes.join(' '))).toEqual(texts)
+    expect(notesOf(deck).join(' ')).toEqual(LONG.join(' '))
   })
 
   it('4:3 slides hold less: more continuation slides', () => {
@@ -260,10 +290,10 @@ describe('continuation slides', () => {
     const storyboard = { derived: false, slides: [{ layout: 'quote' as const, quote, minutes: 4 }] }
     const pages = planDeck(LONG_ESSAY, storyboard, makeOffice()).slides
     // 300 characters a quote slide: four sentences each.
-    expect(pages.map((p) => p.fields.quote)).toEqual([`${LONG.slice(0, 4).join(' ')} …`, `… ${LONG.slice(4, 8).join(' ')}`])
+    expect(pages.map((p) => p.fields.quote)).toEqual([`“${LONG.slice(0, 4).join(' ')} …”`, `“… ${LONG.slice(4, 8).join(' ')}”`])
     expect(pages.map((p) => p.minutes ?? null)).toEqual([4, null])
     expect(pages.map((p) => p.fields.minutes)).toEqual([4, null])
-    expect(pages.map((p) => (p.fields.quote as string).replace(/^… | …$/g, '')).join(' ')).toBe(quote)
+    expect(pages.map((p) => (p.fields.quote as string).replace(/^“(… )?|( …)?”$/g, '')).join(' ')).toBe(quote)
   })
 })
 
@@ -293,5 +323,138 @@ describe('repairTuning: what the fit check changes after an overflow', () => {
     const deck = planDeck(ESSAY, STORYBOARD, makeOffice())
     expect(repairTuning(new Map(), deck, [{ slide: 1, layout: 'title', title: 'Judul Esai', pixels: 10 }])).toEqual(new Map([[0, { scale: 1, dense: true }]]))
     expect(repairTuning(new Map([[0, { scale: 1, dense: true }]]), deck, [{ slide: 1, layout: 'title', title: 'Judul Esai', pixels: 10 }])).toBeUndefined()
+  })
+})
+
+describe('visual layouts, parts and small things', () => {
+  const essay = parseEssay('---\ntitle: T\nauthor: Penulis\n---\n\n## Satu {#satu}\n\nKalimat satu.\n\n## Dua {#dua}\n\nKalimat dua.\n', 'v', 'v.md')
+  const storyboard = parseStoryboard(
+    `dividers: true
+slides:
+  - { layout: title }
+  - { layout: agenda, minutes: 2 }
+  - { layout: contrast, section: satu, title: Siapa, columns: [{ title: Bukan, points: [Individu] }, { title: Melainkan, text: Lembaga }], minutes: 5 }
+  - { layout: grid, section: satu, title: Tugas, items: [{ icon: users, text: Melayani }, { icon: scale, text: Netral }], minutes: 3 }
+  - { layout: question, section: satu, title: Diskusi, question: "Apa?", minutes: 10 }
+  - { layout: statement, section: dua, text: "Satu kalimat besar.", minutes: 1 }
+  - { layout: question, section: dua, question: "Lalu?", minutes: 10 }
+  - { layout: quote, section: dua, quote: "nilai tumbuh dari dalam" }
+  - { layout: closing }
+`,
+    'v.deck.yaml',
+    essay,
+  )
+
+  it('a divider before each part when the storyboard asks, with "Bagian n dari N · m menit"', () => {
+    const deck = planDeck(essay, storyboard, makeOffice())
+    const dividers = deck.slides.filter((s) => s.layout === 'section')
+    expect(dividers.map((s) => [s.fields.title, s.fields.subtitle])).toEqual([
+      ['Satu', 'Bagian 1 dari 2 · 18 menit'],
+      ['Dua', 'Bagian 2 dari 2 · 11 menit'],
+    ])
+    expect(deck.slides.map((s) => s.layout)).toEqual([
+      'title',
+      'agenda',
+      'section',
+      'contrast',
+      'grid',
+      'question',
+      'section',
+      'statement',
+      'question',
+      'quote',
+      'closing',
+    ])
+    expect(planDeck(essay, { ...storyboard, dividers: false }, makeOffice()).slides.some((s) => s.layout === 'section')).toBe(false)
+  })
+
+  it('the agenda shows clock times from the session start, through every slide before', () => {
+    const deck = planDeck(essay, storyboard, makeOffice({ session: { start: '08:30' } }))
+    expect(deck.slides[1]?.fields.items).toEqual([
+      { term: 'Satu', text: '08:32–08:50 · 18 menit' },
+      { term: 'Dua', text: '08:50–09:01 · 11 menit' },
+    ])
+    expect(planDeck(essay, storyboard, makeOffice()).slides[1]?.fields.items).toEqual([
+      { term: 'Satu', text: '18 menit' },
+      { term: 'Dua', text: '11 menit' },
+    ])
+  })
+
+  it('discussion slides are numbered, and every outline entry is distinct', () => {
+    const deck = planDeck(essay, storyboard, makeOffice())
+    const questions = deck.slides.filter((s) => s.layout === 'question')
+    expect(questions.map((s) => [s.fields.title, s.title])).toEqual([
+      ['Diskusi 1', 'Diskusi 1: Apa?'],
+      ['Diskusi 2', 'Diskusi 2: Lalu?'],
+    ])
+    const titles = deck.slides.map((s) => s.title)
+    expect(new Set(titles).size).toBe(titles.length)
+  })
+
+  it('a quote that starts mid-sentence gets "…" and quotation marks; its outline entry is short', () => {
+    const quote = planDeck(essay, storyboard, makeOffice()).slides.find((s) => s.layout === 'quote')
+    expect(quote?.fields.quote).toBe('“… nilai tumbuh dari dalam”')
+    expect(quote?.title).toBe('Kutipan: nilai tumbuh dari dalam')
+  })
+
+  it('columns, grid items and statements reach the templates as written', () => {
+    const deck = planDeck(essay, storyboard, makeOffice())
+    expect(deck.slides[3]?.fields.columns).toEqual([
+      { title: 'Bukan', text: null, points: ['Individu'] },
+      { title: 'Melainkan', text: 'Lembaga', points: null },
+    ])
+    expect(deck.slides[4]?.fields.items).toEqual([
+      { icon: 'users', text: 'Melayani' },
+      { icon: 'scale', text: 'Netral' },
+    ])
+    expect(deck.slides[7]?.fields).toMatchObject({ title: null, text: 'Satu kalimat besar.' })
+  })
+
+  it('an acronym with short words is a band of letters; one with longer texts, rows', () => {
+    const short = [{ term: 'B', text: 'Berorientasi pelayanan' }]
+    const long = [{ term: 'N', text: 'Netralitas kerahasiaan profesionalisme netralitas' }]
+    const plan = (items: typeof short) =>
+      planDeck(essay, { derived: false, slides: [{ layout: 'acronym', title: 'A', items }] }, makeOffice()).slides[0]?.fields.band
+    expect([plan(short), plan(long)]).toEqual([true, false])
+  })
+
+  it('a grid longer than a slide holds is split at item boundaries', () => {
+    const items = Array.from({ length: 11 }, (_, i) => ({ icon: 'users', text: `Butir ${i + 1}` }))
+    const pages = planDeck(essay, { derived: false, slides: [{ layout: 'grid', title: 'Banyak', items }] }, makeOffice({ aspect: '4:3' })).slides
+    expect(pages.map((p) => (p.fields.items as unknown[]).length)).toEqual([6, 5])
+    expect(pages[1]?.title).toBe('Banyak (lanjutan)')
+  })
+
+  it('the fit check grows a sparse page: its step reaches the template', () => {
+    const tuning = new Map<number, Tuning>([[7, { scale: 1, dense: false, grow: [2] }]])
+    const deck = planDeck(essay, storyboard, makeOffice(), tuning)
+    expect(deck.slides[7]?.fields.grow).toBe(2)
+    expect(deck.slides.filter((s) => s.fields.grow !== 0)).toHaveLength(1)
+  })
+})
+
+describe('growTuning: what the fit check changes for a sparse slide', () => {
+  const deck = planDeck(ESSAY, STORYBOARD, makeOffice())
+  const fills = (sparse: Record<number, number>) => deck.slides.map((_, i) => sparse[i] ?? 0.9)
+
+  it('a sparse content slide gets the step of larger type that should fill it past the target; title, divider and closing never', () => {
+    // Slide 3 (points, source 2) spans half its box: 1.4 × 0.5 = 0.7. Slide 6 (text) spans 0.2: the largest step.
+    const next = growTuning(new Map(), deck, fills({ 0: 0.2, 2: 0.5, 5: 0.2, 6: 0.1, 7: 0.1 }), new Map())
+    expect(next).toEqual(
+      new Map([
+        [2, { scale: 1, dense: false, grow: [2] }],
+        [5, { scale: 1, dense: false, grow: [GROW_ZOOM.length - 1] }],
+      ]),
+    )
+    expect(growTuning(new Map(), deck, fills({}), new Map())).toBeUndefined()
+  })
+
+  it('a grown slide that overflows takes one step back, and never grows past it again', () => {
+    const caps = new Map<string, number>()
+    const grown = new Map<number, Tuning>([[2, { scale: 1, dense: false, grow: [3] }]])
+    const back = repairTuning(grown, planDeck(ESSAY, STORYBOARD, makeOffice(), grown), [{ slide: 3, layout: 'points', title: 'Poin', pixels: 12 }], caps)
+    expect(back?.get(2)).toEqual({ scale: 1, dense: false, grow: [2] })
+    expect(caps).toEqual(new Map([['2:0', 2]]))
+    expect(growTuning(back ?? new Map(), deck, fills({ 2: 0.3 }), caps)).toBeUndefined()
   })
 })

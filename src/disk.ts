@@ -1,0 +1,79 @@
+import { lstat, mkdir, open, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { fail } from './error.ts'
+
+// Small disk operations the commit (output.ts) is made of: writes that survive a power cut, the
+// output folder's creation, and the fault points tests use to stop a build inside its commit.
+
+export async function exists(file: string): Promise<boolean> {
+  return lstat(file).then(
+    () => true,
+    () => false,
+  )
+}
+
+export async function writeDurable(file: string, bytes: Uint8Array): Promise<void> {
+  const handle = await open(file, 'w')
+  try {
+    await handle.writeFile(bytes)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+/** Makes a rename inside `dir` survive a power cut. Windows cannot open a folder for this, and needs not. */
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r').catch(() => undefined)
+  await handle?.sync().catch(() => undefined)
+  await handle?.close()
+}
+
+/**
+ * Creates the output folder one level at a time: Node's recursive mkdir never returns for a
+ * parent that refuses new folders with ENOENT (such as /proc/1).
+ */
+export async function makeOutputDir(outDir: string): Promise<void> {
+  try {
+    await mkdir(outDir)
+  } catch (error) {
+    const code = codeOf(error)
+    const parent = path.dirname(outDir)
+    if (code === 'EEXIST') {
+      if (!(await stat(outDir)).isDirectory()) fail('ENVIRONMENT', `the output folder ${outDir} is a file: remove it, or use another --out`)
+      return
+    }
+    if (code === 'ENOENT' && parent !== outDir && !(await exists(parent))) {
+      await makeOutputDir(parent)
+      return makeOutputDir(outDir)
+    }
+    fail('ENVIRONMENT', `cannot create the output folder ${outDir}: ${code}; choose a folder you may write to with --out`, { cause: error })
+  }
+}
+
+export interface TestFaults {
+  /** A step of the commit: the n-th one kills the process (ORTUG_TEST_CRASH_AT=n). */
+  step(): void
+  /** A write into staging: the n-th one fails as on a full disk (ORTUG_TEST_ENOSPC_AT=n). */
+  write(): void
+}
+
+// Read only by tests (tests/commit.test.ts), to stop a real build at every step of its commit.
+export function testFaults(env: NodeJS.ProcessEnv = process.env): TestFaults {
+  const crashAt = Number(env.ORTUG_TEST_CRASH_AT) || 0
+  const fullAt = Number(env.ORTUG_TEST_ENOSPC_AT) || 0
+  let steps = 0
+  let writes = 0
+  return {
+    step() {
+      if (crashAt > 0 && ++steps === crashAt) process.kill(process.pid, (env.ORTUG_TEST_CRASH_SIGNAL ?? 'SIGKILL') as NodeJS.Signals)
+    },
+    write() {
+      if (fullAt > 0 && ++writes === fullAt) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+    },
+  }
+}
+
+function codeOf(error: unknown): string {
+  return String((error as NodeJS.ErrnoException | undefined)?.code ?? error)
+}
