@@ -107,6 +107,16 @@ function boundaryOffices(): Record<string, Record<string, unknown>> {
     ...(layout === 'acronym' ? { items: [{ term: 'A', text: 'Amanah' }] } : {}),
     ...(layout === 'quote' ? { quote: 'Kutipan.' } : {}),
     ...(layout === 'question' ? { question: 'Apa?' } : {}),
+    ...(layout === 'contrast' || layout === 'pillars'
+      ? {
+          columns: [
+            { title: 'Bukan', text: 'Ini.' },
+            { title: 'Melainkan', text: 'Itu.' },
+          ],
+        }
+      : {}),
+    ...(layout === 'grid' ? { items: [{ icon: 'users', text: 'Warga' }] } : {}),
+    ...(layout === 'statement' ? { text: 'Satu kalimat.' } : {}),
   })
   return {
     'batas-kata': people(false),
@@ -131,6 +141,37 @@ function boundaryOffices(): Record<string, Record<string, unknown>> {
               term: longest('slides.extra[].items[].term', true),
               text: longest('slides.extra[].items[].text'),
             })),
+          },
+        ],
+      },
+    },
+    'batas-kolom': {
+      ...base('KPU Kolom'),
+      slides: {
+        extra: [
+          {
+            after,
+            layout: 'pillars',
+            title: 'Pilar',
+            columns: many('slides.extra[].columns', () => ({
+              title: longest('slides.extra[].columns[].title'),
+              text: longest('slides.extra[].columns[].text'),
+            })),
+          },
+          {
+            after,
+            layout: 'contrast',
+            title: 'Kontras',
+            columns: [0, 1].map(() => ({
+              title: 'Kolom',
+              points: many('slides.extra[].columns[].points', () => longest('slides.extra[].columns[].points[]')),
+            })),
+          },
+          {
+            after,
+            layout: 'grid',
+            title: 'Ikon',
+            items: many('slides.extra[].items', () => ({ icon: 'users', text: longest('slides.extra[].items[].text') })),
           },
         ],
       },
