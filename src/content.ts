@@ -3,7 +3,8 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { collectErrors, fail, OrtugError, OrtugErrors } from './error.ts'
-import { parseEssay } from './essay.ts'
+import { MAX_ESSAY_BYTES, parseEssay } from './essay.ts'
+import { LOGO_LIMITS, verifyLogo } from './logo.ts'
 import type { DeckTemplates, TemplateSource } from './markdown.ts'
 import { type OfficeDraft, parseDefaults, parseOffice, verifyOfficeSections } from './office.ts'
 import { LAYOUTS } from './schema.ts'
@@ -13,7 +14,11 @@ import type { Essay, LayoutName, Office, Storyboard } from './types.ts'
 // Reading the project from disk: the only module of the loading stage that touches files.
 
 export const BUILTIN_TEMPLATES = fileURLToPath(new URL('../templates', import.meta.url))
-export const MAX_LOGO_BYTES = 2 * 1024 * 1024
+/** Templates and the theme: far more than any needs. */
+export const MAX_TEXT_BYTES = 1024 * 1024
+/** An office file or _defaults.yaml: its text (extra slides above all) is a budget of slides, like an essay's. */
+export const MAX_OFFICE_BYTES = 64 * 1024
+const OFFICE_LIMIT = { limit: MAX_OFFICE_BYTES, fix: 'an office file holds settings and a few extra slides; move long text into an essay' }
 
 export interface Project {
   root: string
@@ -45,6 +50,11 @@ export async function loadProject(root: string, selection: Selection = {}): Prom
     }
   }
 
+  // Every file read must lie in its folder once links are followed, like logos in content/assets/.
+  const folders: Folders = {
+    content: { real: await realpath(contentDir).catch(() => contentDir), label: 'content' },
+    templates: { real: await realpath(templatesDir), label: 'templates' },
+  }
   const essaysDir = path.join(contentDir, 'essays')
   const officesDir = path.join(contentDir, 'offices')
   const essayFiles = await listFiles(essaysDir, /^(?!_).*\.md$/, 'content/essays/', 'write an essay as content/essays/<slug>.md')
@@ -68,16 +78,20 @@ export async function loadProject(root: string, selection: Selection = {}): Prom
   for (const file of essayFiles) {
     const slug = file.replace(/\.md$/, '')
     if (selection.essays && !selection.essays.includes(slug)) continue
-    const loaded = await attempt(() => loadEssay(essaysDir, slug))
+    const loaded = await attempt(() => loadEssay(essaysDir, slug, folders))
     if (loaded) essays.push(loaded)
   }
 
   const defaultsFile = path.join(officesDir, '_defaults.yaml')
-  const defaults = (await exists(defaultsFile)) ? await attempt(async () => parseDefaults(await readText(defaultsFile), defaultsFile)) : undefined
-  const layouts = await attempt(() => loadLayouts(templatesDir))
+  const defaults = (await exists(defaultsFile))
+    ? await attempt(async () => parseDefaults(await readInside(defaultsFile, folders.content, OFFICE_LIMIT), defaultsFile))
+    : undefined
+  const layouts = await attempt(() => loadLayouts(templatesDir, folders.templates))
   const themeFile = path.join(templatesDir, 'theme', 'ortug.css')
-  await attempt(() => readText(themeFile))
-  const overrides = await attempt(() => loadOverrides(templatesDir, officeIds))
+  await attempt(() => readInside(themeFile, folders.templates))
+  const selected = officeIds.filter((id) => !selection.offices || selection.offices.includes(id))
+  const overrides = await attempt(() => loadOverrides(templatesDir, folders.templates, officeIds, selected))
+  problems.push(...(overrides?.strays ?? []))
 
   const offices: Project['offices'] = []
   for (const file of officeFiles) {
@@ -85,13 +99,14 @@ export async function loadProject(root: string, selection: Selection = {}): Prom
     if ((selection.offices && !selection.offices.includes(id)) || twins.has(id)) continue
     const loaded = await attempt(async () => {
       const filePath = path.join(officesDir, file)
-      const draft = parseOffice(await readText(filePath), id, filePath, defaults)
+      const draft = parseOffice(await readInside(filePath, folders.content, OFFICE_LIMIT), id, filePath, defaults)
       verifyOfficeSections(
         draft,
         essays.map((e) => e.essay),
       )
       const office = await resolveLogo(draft, contentDir)
-      const override = overrides?.get(id) ?? {}
+      const override = overrides?.byOffice.get(id) ?? {}
+      if (override instanceof OrtugErrors) throw override
       if (!layouts) throw new OrtugError('CONTENT', 'templates could not be loaded')
       const { handout, ...overrideLayouts } = override
       const templates = { deck: layouts.deck, layouts: { ...layouts.layouts, ...overrideLayouts }, handout: handout ?? layouts.handout }
@@ -105,12 +120,36 @@ export async function loadProject(root: string, selection: Selection = {}): Prom
   return { root, contentDir, templatesDir, essays, offices, themeFile, problems: unique }
 }
 
-async function loadEssay(essaysDir: string, slug: string) {
+/** A folder the files read must lie in: its path with links followed, and its name for messages. */
+interface Folder {
+  real: string
+  label: string
+}
+
+interface Folders {
+  content: Folder
+  templates: Folder
+}
+
+async function loadEssay(essaysDir: string, slug: string, folders: Folders) {
   const file = path.join(essaysDir, `${slug}.md`)
-  const essay = parseEssay(await readText(file), slug, file)
+  const essay = parseEssay(
+    await readInside(file, folders.content, {
+      limit: MAX_ESSAY_BYTES,
+      fix: 'split it into several essays, each a deck of its own',
+    }),
+    slug,
+    file,
+  )
   const storyboardFile = path.join(essaysDir, `${slug}.deck.yaml`)
   const hasStoryboard = await exists(storyboardFile)
-  const storyboard = hasStoryboard ? parseStoryboard(await readText(storyboardFile), storyboardFile, essay) : deriveStoryboard(essay)
+  const storyboard = hasStoryboard
+    ? parseStoryboard(
+        await readInside(storyboardFile, folders.content, { limit: MAX_ESSAY_BYTES, fix: 'split the essay and its storyboard into several essays' }),
+        storyboardFile,
+        essay,
+      )
+    : deriveStoryboard(essay)
   return { essay, storyboard, inputs: hasStoryboard ? [file, storyboardFile] : [file] }
 }
 
@@ -118,61 +157,71 @@ async function loadEssay(essaysDir: string, slug: string) {
 const OVERRIDABLE = [...LAYOUTS, 'handout'] as const
 type OverridableTemplate = (typeof OVERRIDABLE)[number]
 
-async function loadLayouts(templatesDir: string): Promise<DeckTemplates> {
-  const read = async (file: string): Promise<TemplateSource> => ({ file, text: await readText(file) })
+async function loadLayouts(templatesDir: string, folder: Folder): Promise<DeckTemplates> {
+  const read = async (file: string): Promise<TemplateSource> => ({ file, text: await readInside(file, folder) })
   const layouts = {} as Record<LayoutName, TemplateSource>
   for (const name of LAYOUTS) layouts[name] = await read(path.join(templatesDir, 'layouts', `${name}.hbs`))
   return { deck: await read(path.join(templatesDir, 'deck.hbs')), layouts, handout: await read(path.join(templatesDir, 'handout.hbs')) }
 }
 
-/** `templates/offices/<id>/<layout>.hbs`: a misspelt layout or office id is an error, never ignored. */
-async function loadOverrides(templatesDir: string, officeIds: string[]) {
+type Overrides = Partial<Record<OverridableTemplate, TemplateSource>>
+
+/**
+ * `templates/offices/<id>/<layout>.hbs` and `handout.hbs`, for the selected offices: a misspelt
+ * template or office id is an error, never ignored. A bad template is its office's problem (that
+ * office fails, the others build with their own overrides); a folder for no office is everyone's.
+ */
+async function loadOverrides(
+  templatesDir: string,
+  folder: Folder,
+  officeIds: string[],
+  selected: string[],
+): Promise<{ byOffice: Map<string, Overrides | OrtugErrors>; strays: OrtugError[] }> {
   const dir = path.join(templatesDir, 'offices')
-  const overrides = new Map<string, Partial<Record<OverridableTemplate, TemplateSource>>>()
-  if (!(await isDirectory(dir))) return overrides
-  const problems: OrtugError[] = []
+  const byOffice = new Map<string, Overrides | OrtugErrors>()
+  const strays: OrtugError[] = []
+  if (!(await isDirectory(dir))) return { byOffice, strays }
   for (const id of await readdir(dir)) {
     const officeDir = path.join(dir, id)
     if (!(await isDirectory(officeDir))) continue
     if (!officeIds.includes(id)) {
-      problems.push(
+      strays.push(
         new OrtugError('CONTENT', `template overrides for "${id}", but there is no office content/offices/${id}.yaml; rename the folder to an office id`, {
           location: { file: officeDir },
         }),
       )
       continue
     }
-    const layouts: Partial<Record<OverridableTemplate, TemplateSource>> = {}
+    if (!selected.includes(id)) continue
+    const templates: Overrides = {}
+    const problems: OrtugError[] = []
     for (const file of await readdir(officeDir)) {
       const name = file.replace(/\.hbs$/, '')
       const full = path.join(officeDir, file)
-      if (!file.endsWith('.hbs') || !(LAYOUTS as readonly string[]).includes(name)) {
+      if (!file.endsWith('.hbs') || !(OVERRIDABLE as readonly string[]).includes(name)) {
         problems.push(
-          new OrtugError('CONTENT', `"${file}" is not a layout template; overrides are named <layout>.hbs with layout one of: ${LAYOUTS.join(', ')}`, {
-            location: { file: full },
-          }),
+          new OrtugError(
+            'CONTENT',
+            `"${file}" is not a template an office can override; name it <layout>.hbs with layout one of: ${LAYOUTS.join(', ')}; or handout.hbs`,
+            {
+              location: { file: full },
+            },
+          ),
         )
         continue
       }
-      layouts[name as OverridableTemplate] = { file: full, text: await readText(full) }
+      try {
+        templates[name as OverridableTemplate] = { file: full, text: await readInside(full, folder) }
+      } catch (error) {
+        problems.push(...collectErrors(error))
+      }
     }
-    overrides.set(id, layouts)
+    byOffice.set(id, problems.length > 0 ? new OrtugErrors(problems) : templates)
   }
-  if (problems.length > 0) throw new OrtugErrors(problems)
-  return overrides
+  return { byOffice, strays }
 }
 
-const IMAGE_TYPES = [
-  { mime: 'image/png', test: (b: Buffer) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
-  { mime: 'image/jpeg', test: (b: Buffer) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
-  { mime: 'image/webp', test: (b: Buffer) => b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP' },
-  {
-    mime: 'image/svg+xml',
-    test: (b: Buffer) => /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]/i.test(b.toString('utf8', 0, 4096)),
-  },
-] as const
-
-/** Inlines the logo as a data: URI after checking it lies inside content/assets/ and really is an image. */
+/** Inlines the logo as a data: URI after checking it lies inside content/assets/ and is an image within LOGO_LIMITS. */
 async function resolveLogo(draft: OfficeDraft, contentDir: string): Promise<Office> {
   const { logo, locate, ...office } = draft
   if (!logo) return office
@@ -197,21 +246,17 @@ async function resolveLogo(draft: OfficeDraft, contentDir: string): Promise<Offi
   if (!info.isFile()) {
     fail('CONTENT', `logo: "${logo}" is not a file; point it at a PNG, JPEG, WebP or SVG image under content/assets/`, { location })
   }
-  if (info.size > MAX_LOGO_BYTES) {
+  if (info.size > LOGO_LIMITS.bytes) {
     fail(
       'CONTENT',
-      `logo: "${logo}" is ${(info.size / 1024 / 1024).toFixed(1)} MB; the limit is ${MAX_LOGO_BYTES / 1024 / 1024} MB: export a smaller PNG, WebP or SVG`,
+      `logo: "${logo}" is ${(info.size / 1024 / 1024).toFixed(1)} MB; the limit is ${LOGO_LIMITS.bytes / 1024 / 1024} MB: export a smaller PNG, WebP or SVG`,
       { location },
     )
   }
   const bytes = await readFile(real)
-  const type = IMAGE_TYPES.find((t) => t.test(bytes))
-  if (!type) {
-    fail('CONTENT', `logo: "${logo}" is not a PNG, JPEG, WebP or SVG image (its first bytes do not match any); export the logo in one of these formats`, {
-      location,
-    })
-  }
-  return { ...office, logo: `data:${type.mime};base64,${bytes.toString('base64')}` }
+  const verdict = verifyLogo(bytes)
+  if (verdict.problem !== undefined) fail('CONTENT', `logo: "${logo}" ${verdict.problem}`, { location })
+  return { ...office, logo: `data:${verdict.mime};base64,${bytes.toString('base64')}` }
 }
 
 function verifySelection(flag: string, wanted: string[] | undefined, available: string[]): void {
@@ -267,6 +312,35 @@ export async function readText(file: string): Promise<string> {
   } catch (cause) {
     fail('CONTENT', `cannot read ${file}: ${(cause as NodeJS.ErrnoException).code ?? cause}`, { location: { file }, cause })
   }
+}
+
+/**
+ * Reads a file of content/ or of the templates folder: it must be a file inside that folder once
+ * links are followed (a link to /etc/passwd would otherwise show its first line in a message),
+ * and no larger than `limit`, checked before reading.
+ */
+export async function readInside(file: string, folder: Folder, options: { limit?: number; fix?: string } = {}): Promise<string> {
+  const { limit = MAX_TEXT_BYTES, fix = 'this is far more than a file of this kind needs: make it smaller' } = options
+  const location = { file }
+  const real = await realpath(file).catch(() => undefined)
+  // A file that is missing or unreadable: readText says why.
+  if (real === undefined) return readText(file)
+  if (!real.startsWith(folder.real + path.sep)) {
+    fail('CONTENT', `resolves to ${real}, outside ${folder.label}/ (links are followed); put the file itself inside ${folder.label}/ instead of a link`, {
+      location,
+    })
+  }
+  const info = await stat(real).catch(() => undefined)
+  // A pipe or device would never finish reading.
+  if (info && !info.isFile()) fail('CONTENT', 'is not a regular file; replace it with a text file', { location })
+  if (info && info.size > limit) {
+    fail('CONTENT', `the file is ${formatBytes(info.size)}; the limit is ${formatBytes(limit)}: ${fix}`, { location })
+  }
+  return readText(file)
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`
 }
 
 async function exists(file: string): Promise<boolean> {

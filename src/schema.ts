@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { LOGO_LIMITS } from './logo.ts'
 
 // The single source of truth for what users may write: types, validation and the published
 // JSON Schemas (scripts/schema.ts) all come from here.
@@ -28,6 +29,10 @@ export const PAPERS = ['A4', 'F4'] as const
  * own pages (catalogue, preview) and examples. An office's colours come from its files only.
  */
 export const HOUSE_COLORS = { primary: '#8f1d21', accent: '#e0a526' } as const
+
+/** Slides an office may add, and a storyboard may list (long ones still split into continuation slides). */
+export const MAX_EXTRA_SLIDES = 50
+export const MAX_STORYBOARD_SLIDES = 300
 
 export const RE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/
 export const RE_ICON = /^[a-z0-9]+(-[a-z0-9]+)*$/
@@ -142,7 +147,7 @@ export const extraSlideSchema = slideFields
 export const storyboardSchema = z
   .strictObject({
     dividers: z.boolean().optional().describe('true: a divider slide ("Bagian 2 dari 6 · 20 menit") before the first slide of each part of the agenda.'),
-    slides: z.array(slideSchema).min(1, 'must list at least one slide'),
+    slides: z.array(slideSchema).min(1, 'must list at least one slide').max(MAX_STORYBOARD_SLIDES, `must list at most ${MAX_STORYBOARD_SLIDES} slides`),
   })
   .meta({ title: 'ortug storyboard', description: 'content/essays/<slug>.deck.yaml: the slides of one essay, in order.' })
 
@@ -165,9 +170,16 @@ const color = z.string().regex(RE_COLOR, `must be a colour written #rrggbb, e.g.
 // Relative to content/, inside assets/, no "." or ".." segments, an image extension. JSON Schema
 // patterns have no flags, so upper and lower case extensions are spelt out.
 export const RE_LOGO_PATH = /^assets\/([A-Za-z0-9_][A-Za-z0-9._-]*\/)*[A-Za-z0-9_][A-Za-z0-9._-]*\.(png|PNG|jpg|JPG|jpeg|JPEG|webp|WEBP|svg|SVG)$/
-const RE_WEBSITE = /^https?:\/\/[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?$/
+// Printable ASCII only: the QR code's capacity is counted in bytes (write other letters
+// percent-encoded or as punycode).
+const RE_WEBSITE = /^https?:\/\/((?![/?#])[!-~])+\.((?![/?#])[!-~])+([/?#][!-~]*)?$/
+/**
+ * The closing slide's QR code (error correction M) is 200 px wide: 200 characters need version
+ * 10, 57 modules, about 3.5 px each, which phones still read from the back of a room.
+ */
+export const MAX_WEBSITE_LENGTH = 200
 const RE_PHONE = /^\+?[0-9 ()-]{5,24}$/
-const WEBSITE_RULE = 'must be an address starting with http:// or https://, e.g. "https://example.org"'
+const WEBSITE_RULE = 'must be an address starting with http:// or https://, in ASCII characters (percent-encode others), e.g. "https://example.org"'
 
 const officeColors = z
   .strictObject({
@@ -196,7 +208,9 @@ export const officeSchema = z.strictObject({
       'must be a PNG, JPEG, WebP or SVG file under content/assets/, written like "assets/logos/kota-bandung.png" (no "..", no leading "/", no spaces)',
     )
     .optional()
-    .describe('Logo image, relative to content/: "assets/logos/<office-id>.png".'),
+    .describe(
+      `Logo image, relative to content/: "assets/logos/<office-id>.png". At most ${LOGO_LIMITS.bytes / 1024 / 1024} MB; PNG, JPEG and WebP at most ${LOGO_LIMITS.pixels} pixels a side; SVG without scripts, event attributes or references outside the file, at most ${LOGO_LIMITS.svgElements} elements (${LOGO_LIMITS.svgDrawnElements} with <use> expanded).`,
+    ),
   session: z
     .strictObject({
       date: isoDate.optional().describe('Date of the session, YYYY-MM-DD.'),
@@ -212,13 +226,15 @@ export const officeSchema = z.strictObject({
     .describe('The training session, shown on the title slide. Leave out what is not known.'),
   contact: z
     .strictObject({
-      email: z.email('must be an e-mail address such as "info@example.org"').optional(),
+      email: z.email('must be an e-mail address such as "info@example.org"').max(254, 'must be at most 254 characters').optional(),
       phone: z.string().regex(RE_PHONE, 'must be a phone number: digits, spaces, +, -, ( )').optional(),
       website: z
         .string()
+        .max(MAX_WEBSITE_LENGTH, `must be at most ${MAX_WEBSITE_LENGTH} characters, what the closing slide's QR code can hold; link to a shorter page`)
         .regex(RE_WEBSITE, WEBSITE_RULE)
         .pipe(z.url({ protocol: /^https?$/, error: WEBSITE_RULE }))
-        .optional(),
+        .optional()
+        .describe(`An http:// or https:// address of at most ${MAX_WEBSITE_LENGTH} ASCII characters, shown with a QR code on the closing slide.`),
     })
     .optional()
     .describe('Contact shown on the closing slide. Never invent addresses or numbers: leave unknown fields out.'),
@@ -226,7 +242,11 @@ export const officeSchema = z.strictObject({
   slides: z
     .strictObject({
       exclude: z.array(sectionRefSchema).default([]).describe('Section ids whose slides this office leaves out.'),
-      extra: z.array(extraSlideSchema).default([]).describe('Slides this office adds, each placed after the last slide of section `after`.'),
+      extra: z
+        .array(extraSlideSchema)
+        .max(MAX_EXTRA_SLIDES, `must list at most ${MAX_EXTRA_SLIDES} slides`)
+        .default([])
+        .describe('Slides this office adds, each placed after the last slide of section `after`.'),
     })
     .default({ exclude: [], extra: [] })
     .describe("Changes to the essay's slides for this office."),

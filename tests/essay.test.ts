@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { OrtugError, OrtugErrors } from '../src/error.ts'
-import { parseEssay, slugify } from '../src/essay.ts'
+import { MAX_SECTIONS, parseEssay, slugify } from '../src/essay.ts'
 
 // Essay parsing, text in, Essay out: no disk, no browser.
 
@@ -174,6 +174,39 @@ describe('bad essays: every problem at once, with file:line:column', () => {
       kind: 'CONTENT',
       problems: ['esai/uji.md:5: the essay has no text: write its paragraphs below the front matter, under "## Heading" lines'],
     })
+  })
+
+  it('control characters in the body (C0 but tab and line breaks, DEL, C1) are refused at their line and column, CRLF or not', () => {
+    const body = 'Satu\u0007dua.\r\n\r\nNul\u0000, esc \u001b[31m, del \u007f dan c1 \u0085.\r\n\tTab tetap boleh.\r\n'
+    expect(failureOf(`${FRONT}\n## Bagian\n\n${body}`).problems).toEqual([
+      'esai/uji.md:8:5: control character U+0007 (BEL) in the essay; only tabs and line breaks are allowed: delete it (most editors do not show it)',
+      'esai/uji.md:10:4: control character U+0000 (NUL) in the essay; only tabs and line breaks are allowed: delete it (most editors do not show it)',
+      'esai/uji.md:10:11: control character U+001B (ESC) in the essay; only tabs and line breaks are allowed: delete it (most editors do not show it)',
+      'esai/uji.md:10:22: control character U+007F (DEL) in the essay; only tabs and line breaks are allowed: delete it (most editors do not show it)',
+      'esai/uji.md:10:31: control character U+0085 in the essay; only tabs and line breaks are allowed: delete it (most editors do not show it)',
+    ])
+    expect(() => parse(`${FRONT}\n## Bagian\n\n\tTab di awal.\r\n`)).not.toThrow()
+  })
+
+  it('a binary file is reported by its first ten control characters, not thousands', () => {
+    const problems = failureOf(`${FRONT}\n${'\u0000'.repeat(5000)}\n`).problems
+    expect(problems).toHaveLength(10)
+    expect(problems.at(-1)).toMatch(/U\+0000 \(NUL\).*\(4990 more not listed\)$/)
+  })
+
+  it(`more than ${MAX_SECTIONS} sections is an error at the first one over`, () => {
+    const sections = Array.from({ length: MAX_SECTIONS + 1 }, (_, i) => `## Bagian ${i + 1}\n\nKalimat.\n`).join('\n')
+    expect(failureOf(`${FRONT}\n${sections}`).problems).toEqual([
+      `esai/uji.md:${6 + 4 * MAX_SECTIONS}:1: the essay has ${MAX_SECTIONS + 1} sections; the limit is ${MAX_SECTIONS} ("## " headings): split it into several essays`,
+    ])
+    expect(() =>
+      parse(
+        `${FRONT}\n${sections
+          .split('\n')
+          .slice(0, 4 * MAX_SECTIONS)
+          .join('\n')}`,
+      ),
+    ).not.toThrow()
   })
 
   it('the exit code of a content error is 1', () => {

@@ -112,15 +112,18 @@ async function makeCaseProject(name: string): Promise<string> {
   return dir
 }
 
-/** What git cannot hold: a link to a file outside the project, a 50 MB file (sparse). Adds what to remove afterwards to `cleanup`. */
+/** What git cannot hold: a link to a file outside the project, a 50 MB file (sparse), each replacing any file at its path. Adds what to remove afterwards to `cleanup`. */
 async function applySetup(dir: string, setup: Expectation['setup'], cleanup: string[]): Promise<void> {
   if (setup?.symlinkOutside) {
     const outside = await mkdtemp(path.join(os.tmpdir(), 'ortug-outside-'))
     cleanup.push(outside)
     const target = path.join(outside, 'rahasia.png')
     await writeFile(target, PNG_1X1)
-    await mkdir(path.dirname(path.join(dir, setup.symlinkOutside)), { recursive: true })
-    await symlink(target, path.join(dir, setup.symlinkOutside))
+    const link = path.join(dir, setup.symlinkOutside)
+    await mkdir(path.dirname(link), { recursive: true })
+    // In place of a clean file of _base/, so that nothing else of the project builds.
+    await rm(link, { force: true })
+    await symlink(target, link)
   }
   if (setup?.sparseFile) {
     const file = path.join(dir, setup.sparseFile.path)

@@ -1,11 +1,13 @@
-import { readdir, readFile, symlink } from 'node:fs/promises'
+import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { deflateSync } from 'node:zlib'
 import { PDFDocument, PDFName, PDFStream } from 'pdf-lib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { resolveBrowser } from '../src/browser.ts'
 import { OrtugErrors } from '../src/error.ts'
 import { parseEssay } from '../src/essay.ts'
 import { contrastRatio, mergeDefaults, type OfficeDraft, parseDefaults, parseOffice, verifyOfficeSections } from '../src/office.ts'
-import { FIXTURES, hashTree, makeProject, type PdfFacts, readPdf, removeProject, runCli, runExpecting } from './helpers.ts'
+import { FIXTURES, hashTree, makeProject, type PdfFacts, REPO, readPdf, removeProject, runCli, runExpecting } from './helpers.ts'
 
 const DEFAULTS = 'colors: { primary: "#8f1d21", accent: "#e0a526" }\naspect: "16:9"\nhandout: { layout: three-up, paper: A4 }\n'
 const OFFICE = 'name: KPU Kota Contoh\nregion: Kota Contoh\nlevel: kota\n'
@@ -380,5 +382,142 @@ describe('ortug new-office', () => {
     expect(bad.stderr).toContain('"Kota_Baru" is not a valid office id')
     expect(bad.stderr).toContain('lowercase letters, digits and single hyphens')
     expect(await hashTree(dir)).toEqual(before)
+  })
+})
+
+// --- Logos stored once, overrides scoped to their office ---
+
+const inUse = await resolveBrowser().catch(() => undefined)
+
+/** A real PNG of random pixels, stored without compression: `side` × `side` pixels make about 3·side² bytes. */
+function noisePng(side: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+    return c >>> 0
+  })
+  const crc = (bytes: Buffer) => {
+    let c = 0xffffffff
+    for (const byte of bytes) c = (crcTable[(c ^ byte) & 0xff] as number) ^ (c >>> 8)
+    return (c ^ 0xffffffff) >>> 0
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data])
+    const framed = Buffer.alloc(body.length + 8)
+    framed.writeUInt32BE(data.length, 0)
+    body.copy(framed, 4)
+    framed.writeUInt32BE(crc(body), body.length + 4)
+    return framed
+  }
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(side, 0)
+  header.writeUInt32BE(side, 4)
+  header[8] = 8 // bits per channel
+  header[9] = 2 // RGB
+  const rows = Buffer.alloc((side * 3 + 1) * side)
+  let seed = 42
+  for (let i = 0; i < rows.length; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0
+    rows[i] = i % (side * 3 + 1) === 0 ? 0 : seed >>> 24
+  }
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+  return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', deflateSync(rows, { level: 0 })), chunk('IEND', Buffer.alloc(0))])
+}
+
+describe.skipIf(!inUse)('a logo is stored once per deck', () => {
+  it('a 1.9 MB PNG logo: the HTML deck holds its data: URI once and stays under 4 MB; the PDF shows it', async () => {
+    const png = noisePng(800)
+    expect(png.length).toBeGreaterThan(1_900_000)
+    expect(png.length).toBeLessThan(2 * 1024 * 1024)
+    const dir = await makeProject({ from: 'hostile/_base', files: { 'content/assets/logos/besar.png': png } })
+    try {
+      const office = path.join(dir, 'content/offices/kota-uji.yaml')
+      await writeFile(office, `${await readFile(office, 'utf8')}logo: assets/logos/besar.png\n`)
+      await runExpecting(0, ['build', '--format', 'md,html,pdf,handout'], dir)
+      const out = path.join(dir, 'dist', 'kota-uji')
+      const html = await readFile(path.join(out, 'uji.html'), 'utf8')
+      expect(html.length).toBeLessThan(4 * 1024 * 1024)
+      expect(html.split(png.toString('base64')).length - 1).toBe(1)
+      expect(html.split('data:image/png;base64,').length - 1).toBe(1)
+      // The handout leaves out the title and closing slides, the logo's; the slide PDF has them.
+      for (const pdf of ['uji.pdf']) {
+        const doc = await PDFDocument.load(await readFile(path.join(out, pdf)))
+        const images = doc.context
+          .enumerateIndirectObjects()
+          .filter(([, o]) => o instanceof PDFStream && o.dict.get(PDFName.of('Subtype')) === PDFName.of('Image'))
+        expect(images.length, pdf).toBeGreaterThan(0)
+      }
+    } finally {
+      await removeProject(dir)
+    }
+  })
+})
+
+describe('template overrides belong to their office', () => {
+  /** Two offices of _base, each with a folder of overrides; a project's templates/ starts as a copy of ortug's. */
+  async function makeOverrides(files: Record<string, string>): Promise<string> {
+    const dir = await makeProject({ from: 'hostile/_base' })
+    const base = await readFile(path.join(dir, 'content/offices/kota-uji.yaml'), 'utf8')
+    await writeFile(path.join(dir, 'content/offices/kota-dua.yaml'), base.replace('KPU Kota Uji', 'KPU Kota Dua').replace('Kota Uji', 'Kota Dua'))
+    await cp(path.join(REPO, 'templates'), path.join(dir, 'templates'), { recursive: true })
+    for (const [file, text] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(dir, 'templates/offices', file)), { recursive: true })
+      await writeFile(path.join(dir, 'templates/offices', file), text)
+    }
+    return dir
+  }
+  const closing = async () =>
+    (await readFile(path.join(REPO, 'templates/layouts/closing.hbs'), 'utf8')).replace('# {{title}}', '# {{title}} Penutup Khusus Uji')
+
+  it('a bad override of one office fails that office only; the other is written with its own overrides', async () => {
+    const dir = await makeOverrides({ 'kota-uji/closing.hbs': await closing(), 'kota-dua/bukan-tata-letak.hbs': '# x\n' })
+    try {
+      const one = await runExpecting(0, ['build', '--format', 'md', '--office', 'kota-uji'], dir)
+      expect(one.stderr).not.toContain('bukan-tata-letak')
+      expect(await readFile(path.join(dir, 'dist/kota-uji/uji.md'), 'utf8')).toContain('Penutup Khusus Uji')
+
+      const all = await runExpecting(1, ['build', '--format', 'md', '--force'], dir)
+      expect(all.stderr).toMatch(
+        /error: .*templates\/offices\/kota-dua\/bukan-tata-letak\.hbs: "bukan-tata-letak\.hbs" is not a template an office can override; name it <layout>\.hbs with layout one of: title, .*; or handout\.hbs/,
+      )
+      expect(await readdir(path.join(dir, 'dist'))).not.toContain('kota-dua')
+      expect(await readFile(path.join(dir, 'dist/kota-uji/uji.md'), 'utf8')).toContain('Penutup Khusus Uji')
+      const check = await runExpecting(1, ['check', '--no-fit'], dir)
+      expect(check.stderr).toContain('bukan-tata-letak.hbs')
+      expect(check.stderr).toContain('1 problem(s) found')
+    } finally {
+      await removeProject(dir)
+    }
+  })
+
+  it('an override that links outside templates/ is refused, for its office only', async () => {
+    const dir = await makeOverrides({})
+    try {
+      await mkdir(path.join(dir, 'templates/offices/kota-dua'), { recursive: true })
+      await symlink('/etc/passwd', path.join(dir, 'templates/offices/kota-dua/closing.hbs'))
+      const build = await runExpecting(1, ['build', '--format', 'md'], dir)
+      expect(build.stderr).toMatch(/error: .*templates\/offices\/kota-dua\/closing\.hbs: resolves to \/etc\/passwd, outside templates\/ \(links are followed\)/)
+      expect(build.stderr).not.toContain('root:')
+      expect(await readdir(path.join(dir, 'dist'))).toContain('kota-uji')
+      expect(await readdir(path.join(dir, 'dist'))).not.toContain('kota-dua')
+    } finally {
+      await removeProject(dir)
+    }
+  })
+
+  it.skipIf(!inUse)("an office's handout.hbs shows in its handout PDF, and only in its own", async () => {
+    const handout = (await readFile(path.join(REPO, 'templates/handout.hbs'), 'utf8')).replace(
+      '<span class="office">{{@root.office.name}}</span>',
+      '<span class="office">{{@root.office.name}} · Lembar Khusus Uji</span>',
+    )
+    expect(handout).toContain('Lembar Khusus Uji')
+    const dir = await makeOverrides({ 'kota-uji/handout.hbs': handout })
+    try {
+      await runExpecting(0, ['build', '--format', 'handout'], dir)
+      expect((await readPdf(path.join(dir, 'dist/kota-uji/uji-handout.pdf'))).text.join(' ')).toContain('Lembar Khusus Uji')
+      expect((await readPdf(path.join(dir, 'dist/kota-dua/uji-handout.pdf'))).text.join(' ')).not.toContain('Lembar Khusus Uji')
+    } finally {
+      await removeProject(dir)
+    }
   })
 })
