@@ -74,7 +74,12 @@ export function openBrowserPages(options: BrowserPagesOptions): BrowserPages {
     launched = launching
     return launching
   }
-  const newTab = async () => (await get()).browser.newPage()
+  // A new tab lands in the window focused last, which may be the capture window: opened in the
+  // background it does not hide the capture page there (a hidden page draws no frames).
+  const newTab = async () => {
+    const { browser, choice } = await get()
+    return browser.newPage(choice.headless === 'new' ? { background: true } : undefined)
+  }
   const idle: Record<PageKind, Page[]> = { deck: [], handout: [] }
   // Pages being opened by warm(): acquire() takes one of these before opening another.
   const opening: Record<PageKind, Promise<Page | undefined>[]> = { deck: [], handout: [] }
@@ -137,6 +142,8 @@ export function openBrowserPages(options: BrowserPagesOptions): BrowserPages {
           throw error
         })
         try {
+          // Should anything else have hidden it, a capture would wait for a frame until its timeout.
+          await page.bringToFront()
           return await work(page)
         } catch (error) {
           // A capture that failed (a timeout) may have left the window stuck: the next one gets a new window.

@@ -74,7 +74,8 @@ const RE_THEME_METADATA = /^\/\*\s*@(theme|size|auto-scaling)\b[^*]*\*\/[ \t]*\r
  */
 const DEFAULT_THEME_RESET = `section :is(h1, h2, h3, h4, h5, h6, p, ul, ol, li, blockquote, dl, dd, pre, table, hr, strong, em) {
   margin: revert; padding: revert; border: revert; font-size: revert; font-weight: revert; line-height: revert; color: revert; letter-spacing: revert;
-}`
+}
+section blockquote::before, section blockquote::after { content: none; }`
 
 /**
  * The Markdown written to dist/: the theme and its fonts inside the front matter's `style:`, so the

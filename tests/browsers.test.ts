@@ -1,9 +1,11 @@
 import { chmod, readdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import type { Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BrowserChoice, hasBundledChromium, headlessModeOf, installedBrowserPaths, launchArgs, resolveBrowser } from '../src/browser.ts'
 import { OrtugError } from '../src/error.ts'
+import { openBrowserPages } from '../src/pages.ts'
 import { makeProject, REPO, readPdf, removeProject, runCli, runExpecting } from './helpers.ts'
 
 // Which browser ortug finds on each platform, and builds that do not hang or time out with the
@@ -136,6 +138,30 @@ describe.skipIf(!inUse)(`builds with the browser in use (${inUse ? `${inUse.head
         .map((o) => `${o}--ortug-kpu-jabar.webp`)
         .sort(),
     )
+  })
+
+  // A deck whose office failed gives its tab up; the tab opened in its place landed in the capture
+  // window (the window focused last) and hid the capture page, whose next screenshot then waited
+  // for a frame until --timeout: ten offices with four bad ones took 60 s instead of 6.
+  it('tabs opened after the capture window leave it visible: a capture that needs a frame gets one', async () => {
+    const pages = openBrowserPages({ timeoutMs: 30_000 })
+    try {
+      const frame = (page: Page) =>
+        page.evaluate(() =>
+          Promise.race([
+            new Promise<string>((done) => requestAnimationFrame(() => done(document.visibilityState))),
+            new Promise<string>((done) => setTimeout(() => done(`no frame (${document.visibilityState})`), 3000)),
+          ]),
+        )
+      expect(await pages.capture(frame)).toBe('visible')
+      const tab = await pages.acquire('deck')
+      await pages.release('deck', tab, false)
+      const reopened = await pages.acquire('deck')
+      expect(await pages.capture(frame)).toBe('visible')
+      await pages.release('deck', reopened, true)
+    } finally {
+      await pages.close()
+    }
   })
 
   it("--timeout counts an office's work, not the browser's start-up", async () => {
