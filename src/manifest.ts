@@ -12,7 +12,7 @@ import type { Manifest, ManifestEntry, OutputFile, ShardRecord } from './types.t
 // dist/manifest.json: every output with its size, hash and the key of the inputs that made it.
 // It is also the build cache: an output whose key and bytes match is not rebuilt.
 
-export const VERSION = '0.1.0'
+export const VERSION = '0.2.0'
 export const CACHE_DIR = '.ortug-cache'
 /** Title-slide thumbnails for the catalogue, one per deck, kept between builds. */
 const THUMBS = `${CACHE_DIR}/thumbs`
