@@ -129,7 +129,9 @@ describe.skipIf(!inUse)('a stuck page fails its office only', () => {
   }, 120_000)
 })
 
-describe.skipIf(!inUse)('--timeout bounds an office, not the build (command line)', () => {
+// An office whose work has no end (the 1500 extra slides of issue 16) is now refused by the limit on
+// slides.extra; the stuck page above covers the timeout path through the real pipeline.
+describe.skipIf(!inUse)('one bad office among good ones (command line)', () => {
   it('an SVG logo that is a <use> bomb: exit 1 naming that office, the two good offices written', async () => {
     const office = 'name: KPU Kota Bom\nregion: Kota Bom\nlevel: kota\nlogo: assets/logos/bom.svg\n'
     const dir = await makeProject({
@@ -140,42 +142,11 @@ describe.skipIf(!inUse)('--timeout bounds an office, not the build (command line
       const started = performance.now()
       const result = await runExpecting(1, ['build', '--office', 'kota-bandung,kota-bom,kota-bogor', '--format', 'md,pdf', '--timeout', '15'], dir)
       // Refused by the logo check, or stuck and timed out: either way kota-bom alone.
-      expect(result.stderr).toMatch(/error: kota-bom/)
+      expect(result.stderr).toMatch(/error: (kota-bom|\S*\/kota-bom\.yaml:\d+:\d+: logo:)/)
       expect(result.stderr).not.toMatch(/error: kota-(bandung|bogor)/)
       for (const good of ['kota-bandung', 'kota-bogor']) expect((await readPdf(path.join(dir, 'dist', good, 'ortug-kpu-jabar.pdf'))).pages).toBeGreaterThan(10)
       expect(existsSync(path.join(dir, 'dist', 'kota-bom'))).toBe(false)
       expect((performance.now() - started) / 1000).toBeLessThan(3 * 15 + 30)
-    } finally {
-      await removeProject(dir)
-    }
-  }, 150_000)
-
-  it('an office with 1500 extra slides and a small --timeout fails alone, naming office and step, in bounded time', async () => {
-    const extras = Array.from(
-      { length: 1500 },
-      (_, i) => `    - { after: pilar, layout: points, title: "Tambahan ${i + 1}", points: ["Butir satu ${i}", "Butir dua"] }`,
-    )
-    const office = `name: KPU Kota Besar\nregion: Kota Besar\nlevel: kota\nslides:\n  extra:\n${extras.join('\n')}\n`
-    const dir = await makeProject({ offices: ['kota-bandung', 'kota-bogor'], files: { 'content/offices/kota-besar.yaml': office } })
-    try {
-      const started = performance.now()
-      const timeout = 8
-      const result = await runExpecting(
-        1,
-        ['build', '--office', 'kota-bandung,kota-besar,kota-bogor', '--format', 'md,html,pdf', '--timeout', `${timeout}`],
-        dir,
-      )
-      expect(result.stderr).toMatch(
-        /error: kota-besar: kota-besar \/ ortug-kpu-jabar: did not finish within 8 s \(--timeout\) while [a-zA-Z -]+(; browser: |$)/m,
-      )
-      expect(result.stderr).not.toMatch(/error: kota-(bandung|bogor)/)
-      for (const good of ['kota-bandung', 'kota-bogor']) {
-        expect((await readPdf(path.join(dir, 'dist', good, 'ortug-kpu-jabar.pdf'))).pages).toBeGreaterThan(10)
-        expect(existsSync(path.join(dir, 'dist', good, 'ortug-kpu-jabar.html'))).toBe(true)
-      }
-      expect(existsSync(path.join(dir, 'dist', 'kota-besar'))).toBe(false)
-      // offices × timeout, the stuck deck's second try alone, and start-ups.
-      expect((performance.now() - started) / 1000).toBeLessThan(4 * timeout + 30)
     } finally {
       await removeProject(dir)
     }

@@ -5,6 +5,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { FORMATS } from '../src/formats.ts'
+import { VERSION } from '../src/manifest.ts'
 import type { Manifest } from '../src/types.ts'
 import { type CliResult, hashTree, makeProject, REPO, removeProject, runCli } from './helpers.ts'
 
@@ -106,7 +107,9 @@ describe('four shard builds in parallel, merged', () => {
       await writeFile(path.join(dir, 'shard-3-old', 'manifest.json'), JSON.stringify({ ...manifest, generator: 'ortug 0.0.9' }))
       const result = await merge('shard-1', 'shard-2', 'shard-3-old', 'shard-4')
       expect(result.code).toBe(1)
-      expect(result.stderr).toMatch(/shards differ in ortug version: \S*shard-3-old \(ortug 0\.0\.9\) vs .* \(ortug 0\.1\.0\)/)
+      expect(result.stderr).toMatch(
+        new RegExp(`shards differ in ortug version: \\S*shard-3-old \\(ortug 0\\.0\\.9\\) vs .* \\(ortug ${VERSION.replaceAll('.', '\\.')}\\)`),
+      )
     })
 
     it('a shard built with other formats: exit 1, naming the shard', async () => {
