@@ -17,6 +17,7 @@ import {
   removeProject,
   runCli,
 } from './helpers.ts'
+import { RE_ORTUG_CLASS } from './unit-helpers.ts'
 
 // Issue 6: hostile essays and office files. One test per folder of tests/fixtures/hostile/ (see its
 // README.md): text is shown literally in the HTML deck and the PDF, or fails with its own message
@@ -25,24 +26,6 @@ import {
 const HOSTILE = path.join(FIXTURES, 'hostile')
 /** The clean essay and office of `_base/`: every hostile deck is compared with theirs. */
 const CLEAN = { office: 'kota-uji', essay: 'uji' }
-/** Classes of the layouts' sections (templates/layouts/*.hbs): a data-made class would show here. */
-const LAYOUT_CLASSES = [
-  'title',
-  'agenda',
-  'divider',
-  'points',
-  'acronym',
-  'quote',
-  'reading',
-  'question',
-  'closing',
-  'contrast',
-  'pillars',
-  'grid',
-  'statement',
-]
-/** ortug's own classes: a layout's, or one the plan adds (see slideClasses in src/markdown.ts); never one from the data. */
-const RE_ORTUG_CLASS = new RegExp(`^(${LAYOUT_CLASSES.join('|')}|dense|band|balanced|grow-\\d|discussion|minutes-\\d+(\\.\\d+)?|icons-\\d+)$`)
 /** Elements that could run code, load something or lead somewhere: data must never add one. */
 const ACTIVE_TAGS = ['script', 'style', 'link', 'meta', 'base', 'img', 'image', 'a', 'iframe', 'object', 'embed', 'form', 'video', 'audio', 'source']
 /** A 1x1 PNG: a real image, so that only the location rule keeps a linked logo out. */

@@ -10,30 +10,12 @@ import { planDeck } from '../src/plan.ts'
 import { LAYOUTS } from '../src/schema.ts'
 import { deriveStoryboard, parseStoryboard } from '../src/storyboard.ts'
 import type { Deck } from '../src/types.ts'
-import { makeOffice } from './unit-helpers.ts'
+import { makeOffice, RE_ORTUG_CLASS } from './unit-helpers.ts'
 
 // Handlebars → Marp Markdown: data is escaped, so it is shown literally and never becomes
 // Markdown, HTML or a Marp directive. Marp (marp-core, in this process) renders the result; no browser.
 
 const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url))
-/** Classes of the layouts' sections (templates/layouts/*.hbs): a data-made class would show here. */
-const LAYOUT_CLASSES = [
-  'title',
-  'agenda',
-  'divider',
-  'points',
-  'acronym',
-  'quote',
-  'reading',
-  'question',
-  'closing',
-  'contrast',
-  'pillars',
-  'grid',
-  'statement',
-]
-/** ortug's own classes: a layout's, or one the plan adds (see slideClasses in src/markdown.ts); never one from the data. */
-const RE_ORTUG_CLASS = new RegExp(`^(${LAYOUT_CLASSES.join('|')}|dense|band|balanced|grow-\\d|discussion|minutes-\\d+(\\.\\d+)?|icons-\\d+)$`)
 
 let templates: DeckTemplates
 

@@ -19,3 +19,22 @@ export function makeOffice(changes: Partial<Office> = {}): Office {
     ...changes,
   }
 }
+
+/** Classes of the layouts' sections (templates/layouts/*.hbs): a data-made class would show here. */
+const LAYOUT_CLASSES = [
+  'title',
+  'agenda',
+  'divider',
+  'points',
+  'acronym',
+  'quote',
+  'reading',
+  'question',
+  'closing',
+  'contrast',
+  'pillars',
+  'grid',
+  'statement',
+]
+/** ortug's own classes: a layout's, or one the plan adds (see slideClasses in src/markdown.ts); never one from the data. */
+export const RE_ORTUG_CLASS = new RegExp(`^(${LAYOUT_CLASSES.join('|')}|dense|band|balanced|grow-\\d|discussion|minutes-\\d+(\\.\\d+)?|icons-\\d+)$`)
