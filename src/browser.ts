@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Browser } from 'puppeteer-core'
 import { fail } from './error.ts'
+import { isProcessRunning } from './lock.ts'
 
 /**
  * Chrome, Chromium and Edge (132 and later) run headless only in the new mode: a real browser
@@ -177,16 +178,6 @@ export async function removeStaleProfiles(dir = os.tmpdir(), isRunning: (pid: nu
   // A killed build's browser may still be writing into its profile for a moment: rm retries.
   await Promise.all(stale.map((name) => rm(path.join(dir, name), { recursive: true, force: true, maxRetries: 5 }).catch(() => undefined)))
   return stale
-}
-
-function isProcessRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /** Launches one browser for a whole build, with a throwaway profile and no background network. */

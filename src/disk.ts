@@ -74,6 +74,7 @@ export function testFaults(env: NodeJS.ProcessEnv = process.env): TestFaults {
   }
 }
 
-function codeOf(error: unknown): string {
+/** The errno code of a failed file operation (ENOENT, EBUSY…), or the error itself as text. */
+export function codeOf(error: unknown): string {
   return String((error as NodeJS.ErrnoException | undefined)?.code ?? error)
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { lstat, open, readFile, rm, utimes } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { codeOf } from './disk.ts'
 import { fail } from './error.ts'
 
 // One build at a time per output folder: `<out>/.ortug.lock`. A PID alone cannot tell a live
@@ -84,7 +85,7 @@ async function readLiveOwner(lockPath: string): Promise<LockOwner | undefined> {
     )
   }
   const text = await readFile(lockPath, 'utf8').catch(() => '')
-  return isLiveOwner(text, info.mtimeMs, Date.now(), os.hostname(), isAlive)
+  return isLiveOwner(text, info.mtimeMs, Date.now(), os.hostname(), isProcessRunning)
 }
 
 function holdLock(lockPath: string, owner: LockOwner): OutputLock {
@@ -109,15 +110,12 @@ function holdLock(lockPath: string, owner: LockOwner): OutputLock {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process of this id runs on this machine (EPERM: it runs, as another user). */
+export function isProcessRunning(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
   } catch (error) {
     return codeOf(error) === 'EPERM'
   }
-}
-
-function codeOf(error: unknown): string {
-  return String((error as NodeJS.ErrnoException | undefined)?.code ?? error)
 }

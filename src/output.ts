@@ -3,7 +3,7 @@ import { constants } from 'node:fs'
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises'
 import path, { type PlatformPath } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { exists, makeOutputDir, syncDir, type TestFaults, testFaults, writeDurable } from './disk.ts'
+import { codeOf, exists, makeOutputDir, syncDir, type TestFaults, testFaults, writeDurable } from './disk.ts'
 import { fail } from './error.ts'
 import { takeLock } from './lock.ts'
 import type { OutputFile } from './types.ts'
@@ -341,8 +341,4 @@ function failWrite(outDir: string, file: string, cause: unknown): never {
   const code = codeOf(cause)
   const why = code === 'ENOSPC' || code === 'EDQUOT' ? ` (the disk is full): free some space, then build again` : ''
   fail('ENVIRONMENT', `cannot write ${file}: ${code}${why}; the previous outputs in ${outDir} are unchanged`, { cause })
-}
-
-function codeOf(error: unknown): string {
-  return String((error as NodeJS.ErrnoException | undefined)?.code ?? error)
 }

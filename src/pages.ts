@@ -142,8 +142,6 @@ export function openBrowserPages(options: BrowserPagesOptions): BrowserPages {
           throw error
         })
         try {
-          // Should anything else have hidden it, a capture would wait for a frame until its timeout.
-          await page.bringToFront()
           return await work(page)
         } catch (error) {
           // A capture that failed (a timeout) may have left the window stuck: the next one gets a new window.
