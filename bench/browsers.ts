@@ -1,4 +1,5 @@
-import { BROWSER_KIND_ENV, type BrowserChoice, launchBrowser, resolveBrowser } from '../src/browser.ts'
+import { BROWSER_KIND_ENV, launchBrowser, resolveBrowser } from '../src/browser/launch.ts'
+import type { BrowserChoice } from '../src/shared/types.ts'
 
 // The browsers the benchmark compares: each kind ortug can force with ORTUG_BROWSER (the user's
 // installed Chrome/Chromium in new headless mode, the npm-shipped headless shell), and any

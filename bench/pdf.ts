@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { PDFDocument, PDFHexString, PDFName } from 'pdf-lib'
-import { finalizePdf, type PdfInfo } from '../src/pdf.ts'
+import { finalizePdf, type PdfInfo } from '../src/browser/pdf.ts'
 import { median, round } from './report.ts'
 
 // Why ortug finishes PDFs with an incremental update rather than pdf-lib: both ways, on the PDFs

@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { type BrowserChoice, headlessModeOf, launchArgs, resolveBrowser } from '../src/browser.ts'
+import { headlessModeOf, launchArgs, resolveBrowser } from '../src/browser/launch.ts'
+import type { BrowserChoice } from '../src/shared/types.ts'
 
 // `npm run bench:print`: what printing one PDF costs each kind of browser, on a one-line page so
 // that only the fixed cost of a print job remains. The installed browser (new headless) runs once

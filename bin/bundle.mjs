@@ -83,7 +83,8 @@ export async function resolveBundle(env = process.env) {
  */
 export async function writeBundle(dir, key = hashInputs()) {
   const { build, stop } = await import('esbuild')
-  const anchor = pathToFileURL(path.join(ROOT, 'lib', 'cli.js')).href
+  // Two folders below the root, as every module of src/<stage>/ is (src/shared/paths.ts counts on it).
+  const anchor = pathToFileURL(path.join(ROOT, 'lib', 'bundle', 'cli.js')).href
   try {
     await build({
       entryPoints: [path.join(ROOT, 'src', 'cli.ts')],

@@ -2,8 +2,8 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import { parseEssay } from '../src/essay.ts'
-import { contrastRatio, MIN_CONTRAST, MIN_CONTRAST_LARGE } from '../src/office.ts'
+import { parseEssay } from '../src/content/essay.ts'
+import { contrastRatio, MIN_CONTRAST, MIN_CONTRAST_LARGE } from '../src/content/office.ts'
 
 // A synthetic national content set: one office file per KPU office of Indonesia (38 provinces,
 // 416 regencies, 98 cities), with made-up place names marked "(sintetis)", varied colours, some
@@ -123,7 +123,7 @@ function officeYaml(n: number, region: string, level: string, sections: readonly
 
 /**
  * A dark primary and a light accent around the colour wheel, made darker (primary) or lighter
- * (accent) until white and the accent on the primary are as readable as src/office.ts asks.
+ * (accent) until white and the accent on the primary are as readable as src/content/office.ts asks.
  */
 export function officeColors(n: number): { primary: string; accent: string } {
   const hue = (n * 137.508) % 360

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises'
-import { startMarpWorker } from '../src/marp.ts'
+import { startMarpWorker } from '../src/render/marp.ts'
 import { BROWSER_KINDS, findBrowser, kindDir, launchKind, renderReferences, writeImages } from '../tests/visual/render.ts'
 
 // `npm run refs`: draws the visual references again (tests/visual/<kind>/), after a deliberate

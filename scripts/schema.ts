@@ -2,10 +2,10 @@ import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { z } from 'zod'
-import { essayMetaSchema, officeFileSchema, storyboardSchema } from '../src/schema.ts'
+import { essayMetaSchema, officeFileSchema, storyboardSchema } from '../src/shared/schema.ts'
 
 // Writes the JSON Schemas editors use (office files start with
-// `# yaml-language-server: $schema=./schema.json`) from the zod schemas in src/schema.ts.
+// `# yaml-language-server: $schema=./schema.json`) from the zod schemas in src/shared/schema.ts.
 // `--check` writes nothing and exits 1 when a checked-in file differs: CI keeps them current.
 //
 //   node --import tsx scripts/schema.ts [--check]

@@ -1,14 +1,15 @@
 import { access, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { build, check } from './build.ts'
-import { loadProject } from './content.ts'
-import { collectErrors, ERROR_CODES, fail, OrtugError } from './error.ts'
-import { DEFAULT_FORMATS, FORMATS, type Format } from './formats.ts'
-import { createLogger, type Logger } from './log.ts'
-import { mergeShards, VERSION } from './manifest.ts'
-import { HANDOUT_LAYOUTS, HOUSE_COLORS, LEVELS, PAPERS, RE_ID } from './schema.ts'
-import { DEFAULT_TIMEOUT_S, defaultJobs, MAX_TIMEOUT_S } from './tasks.ts'
+import { mergeShards } from './output/manifest.ts'
+import { build, check } from './pipeline/build.ts'
+import { loadProject } from './pipeline/project.ts'
+import { collectErrors, ERROR_CODES, fail, OrtugError } from './shared/error.ts'
+import { DEFAULT_FORMATS, FORMATS, type Format } from './shared/formats.ts'
+import { createLogger, type Logger } from './shared/log.ts'
+import { HANDOUT_LAYOUTS, HOUSE_COLORS, LEVELS, PAPERS, RE_ID } from './shared/schema.ts'
+import { DEFAULT_TIMEOUT_S, defaultJobs, MAX_TIMEOUT_S } from './shared/tasks.ts'
+import { VERSION } from './shared/version.ts'
 
 export interface RunContext {
   cwd?: string
@@ -293,7 +294,7 @@ async function runPreview(
   stdout: RunContext['stdout'] & {},
   context: RunContext,
 ): Promise<number> {
-  const { parsePort, startPreview } = await import('./preview.ts')
+  const { parsePort, startPreview } = await import('./commands/preview.ts')
   if (typeof values.office !== 'string' || !values.office) fail('USAGE', `--office is required: the preview shows one office; usage: ${COMMANDS.preview.usage}`)
   const essay = typeof values.essay === 'string' ? values.essay : undefined
   const preview = await startPreview({ root: cwd, office: values.office, essay, port: parsePort(values.port), logger })
@@ -309,7 +310,7 @@ async function runPreview(
 }
 
 async function runDoctorCommand(values: Record<string, unknown>, cwd: string, stdout: RunContext['stdout'] & {}, context: RunContext): Promise<number> {
-  const { doctorExitCode, formatDoctor, runDoctor } = await import('./doctor.ts')
+  const { doctorExitCode, formatDoctor, runDoctor } = await import('./commands/doctor.ts')
   const checks = await runDoctor({
     root: cwd,
     outDir: path.resolve(cwd, typeof values.out === 'string' ? values.out : 'dist'),

@@ -3,9 +3,10 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type BrowserChoice, hasBundledChromium, headlessModeOf, installedBrowserPaths, launchArgs, resolveBrowser } from '../src/browser.ts'
-import { OrtugError } from '../src/error.ts'
-import { openBrowserPages } from '../src/pages.ts'
+import { hasBundledChromium, headlessModeOf, installedBrowserPaths, launchArgs, resolveBrowser } from '../src/browser/launch.ts'
+import { openBrowserPages } from '../src/browser/pages.ts'
+import { OrtugError } from '../src/shared/error.ts'
+import type { BrowserChoice } from '../src/shared/types.ts'
 import { makeProject, REPO, readPdf, removeProject, runCli, runExpecting } from './helpers.ts'
 
 // Which browser ortug finds on each platform, and builds that do not hang or time out with the

@@ -3,8 +3,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/browser.ts'
-import { splitSentences } from '../src/text.ts'
+import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/browser/launch.ts'
+import { splitSentences } from '../src/plan/text.ts'
 import { htmlNotes, openRecording, type PdfFacts, REPO, readPdf, removeProject, type runCli, runExpecting, seedParagraphs } from './helpers.ts'
 
 // The foundation end to end: the shipped content, every office, the real browser.

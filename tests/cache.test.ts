@@ -1,8 +1,8 @@
 import { appendFile, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolveBrowser } from '../src/browser.ts'
-import { FIT_CACHE } from '../src/manifest.ts'
+import { resolveBrowser } from '../src/browser/launch.ts'
+import { FIT_CACHE } from '../src/output/manifest.ts'
 import { makeProject, REPO, readPdf, removeProject, runCli, runExpecting } from './helpers.ts'
 
 // The incremental build: a change to each kind of input rebuilds exactly the outputs it shapes.

@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/browser.ts'
-import { formatWib, orderOffices, renderCatalogue } from '../src/catalogue.ts'
-import type { Manifest, ManifestEntry } from '../src/types.ts'
+import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/browser/launch.ts'
+import { formatWib, orderOffices, renderCatalogue } from '../src/output/catalogue.ts'
+import type { Manifest, ManifestEntry } from '../src/shared/types.ts'
 import { FIXTURES, makeProject, openRecording, removeProject, runExpecting } from './helpers.ts'
 
 // dist/index.html: offices in the order a trainer looks for them, times in WIB, how to present and

@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process'
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolveBrowser } from '../src/browser.ts'
-import { openStaging } from '../src/output.ts'
+import { resolveBrowser } from '../src/browser/launch.ts'
+import { openStaging } from '../src/output/staging.ts'
 import { hashTree, makeProject, REPO, removeProject, runCli } from './helpers.ts'
 
 // The commit is all or nothing for the whole build: a real CLI process is stopped at every step of
-// its commit (ORTUG_TEST_CRASH_AT=n, read only by src/output.ts), by SIGKILL and by SIGINT/SIGTERM,
+// its commit (ORTUG_TEST_CRASH_AT=n, read only by src/output/staging.ts), by SIGKILL and by SIGINT/SIGTERM,
 // or meets a full disk (ORTUG_TEST_ENOSPC_AT=n). After each, and after the recovery the next run
 // does, the output folder is the old build or the new one, byte for byte, manifest included.
 

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseEssay } from '../src/essay.ts'
-import { LOGO_LIMITS, verifyLogo } from '../src/logo.ts'
-import { parseStoryboard } from '../src/storyboard.ts'
+import { parseEssay } from '../src/content/essay.ts'
+import { verifyLogo } from '../src/content/logo.ts'
+import { parseStoryboard } from '../src/content/storyboard.ts'
+import { LOGO_LIMITS } from '../src/shared/schema.ts'
 import { REPO, SEED, seedParagraphs } from './helpers.ts'
 
 const essayFile = path.join(REPO, 'content', 'essays', 'ortug-kpu-jabar.md')

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolveBrowser } from '../src/browser.ts'
+import { resolveBrowser } from '../src/browser/launch.ts'
 import { makeProject, removeProject, runExpecting } from './helpers.ts'
 
 // ortug doctor: what a trainer pastes into a support request.

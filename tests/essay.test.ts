@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { OrtugError, OrtugErrors } from '../src/error.ts'
-import { MAX_SECTIONS, parseEssay, slugify } from '../src/essay.ts'
+import { MAX_SECTIONS, parseEssay, slugify } from '../src/content/essay.ts'
+import { OrtugError, OrtugErrors } from '../src/shared/error.ts'
 
 // Essay parsing, text in, Essay out: no disk, no browser.
 
@@ -72,7 +72,7 @@ describe('front matter', () => {
     })
   })
 
-  // Known bug (src/essay.ts): YAML errors of the front matter (syntax, duplicate keys) keep the
+  // Known bug (src/content/essay.ts): YAML errors of the front matter (syntax, duplicate keys) keep the
   // line within the front matter; schema errors are shifted by the opening "---" line, these are
   // not. Duplicate "title" on line 4 of the file is reported at 3:1, "first on line 1".
   it('a duplicate key is reported at its line in the file', () => {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { PDFDict, PDFDocument, PDFName } from 'pdf-lib'
 import type { Page } from 'puppeteer-core'
 import { expect } from 'vitest'
-import type { LaunchedBrowser } from '../src/browser.ts'
+import type { LaunchedBrowser } from '../src/browser/launch.ts'
 import { run } from '../src/cli.ts'
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url))

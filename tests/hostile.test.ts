@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/browser.ts'
+import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/browser/launch.ts'
 import {
   type CliResult,
   decodeEntities,

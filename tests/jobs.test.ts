@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { FORMATS } from '../src/formats.ts'
-import { displayPath, outputKeys } from '../src/jobs.ts'
+import { displayPath, outputKeys } from '../src/pipeline/jobs.ts'
+import { FORMATS } from '../src/shared/formats.ts'
 
 // Cache keys: an output is rebuilt exactly when something that shapes it changes. Pure.
 

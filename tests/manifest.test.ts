@@ -2,8 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { parseEssay } from '../src/essay.ts'
-import { cachedOverflows, emptyFitCache, type FitCache, recordFit, slideKeys } from '../src/fit.ts'
+import { parseEssay } from '../src/content/essay.ts'
 import {
   FIT_CACHE,
   findOutputsOnDisk,
@@ -15,13 +14,14 @@ import {
   readPreviousOutputs,
   resolveBuildTime,
   serializeFitCache,
-  VERSION,
   verifyFitCache,
-} from '../src/manifest.ts'
-import { sha256 } from '../src/output.ts'
-import { planDeck } from '../src/plan.ts'
-import { deriveStoryboard } from '../src/storyboard.ts'
-import type { ManifestEntry, ShardRecord } from '../src/types.ts'
+} from '../src/output/manifest.ts'
+import { deriveStoryboard } from '../src/plan/derive.ts'
+import { cachedOverflows, emptyFitCache, type FitCache, recordFit, slideKeys } from '../src/plan/fit.ts'
+import { planDeck } from '../src/plan/plan.ts'
+import { sha256 } from '../src/shared/hash.ts'
+import type { ManifestEntry, ShardRecord } from '../src/shared/types.ts'
+import { VERSION } from '../src/shared/version.ts'
 import { makeOffice } from './unit-helpers.ts'
 
 // The build cache without a build: dist/manifest.json (which outputs are up to date) and the fit

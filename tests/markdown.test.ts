@@ -2,14 +2,15 @@ import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { Marp } from '@marp-team/marp-core'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { OrtugError } from '../src/error.ts'
-import { parseEssay } from '../src/essay.ts'
-import { compileDeckTemplates, type DeckTemplates, escapeComment, escapeMarkdown, formatDateIndonesian, unescapeMarkdown } from '../src/markdown.ts'
-import { MARP_OPTIONS } from '../src/marp.ts'
-import { planDeck } from '../src/plan.ts'
-import { LAYOUTS } from '../src/schema.ts'
-import { deriveStoryboard, parseStoryboard } from '../src/storyboard.ts'
-import type { Deck } from '../src/types.ts'
+import { parseEssay } from '../src/content/essay.ts'
+import { parseStoryboard } from '../src/content/storyboard.ts'
+import { deriveStoryboard } from '../src/plan/derive.ts'
+import { planDeck } from '../src/plan/plan.ts'
+import { compileDeckTemplates, escapeComment, escapeMarkdown, formatDateIndonesian, unescapeMarkdown } from '../src/render/markdown.ts'
+import { MARP_OPTIONS } from '../src/render/marp.ts'
+import { OrtugError } from '../src/shared/error.ts'
+import { LAYOUTS } from '../src/shared/schema.ts'
+import type { Deck, DeckTemplates } from '../src/shared/types.ts'
 import { makeOffice, RE_ORTUG_CLASS } from './unit-helpers.ts'
 
 // Handlebars → Marp Markdown: data is escaped, so it is shown literally and never becomes
@@ -185,7 +186,7 @@ describe('strict templates: a missing field is an error naming the template and 
     expect(error.message).toMatch(/^template templates\/deck\.hbs failed for office "kota-uji", essay "uji": "judul" not defined in /)
   })
 
-  // Known bug (src/markdown.ts): an error inside a layout partial is reported against deck.hbs.
+  // Known bug (src/render/markdown.ts): an error inside a layout partial is reported against deck.hbs.
   // The message names the field ("titel") but the regex that finds the template takes the field
   // for a layout name, and Handlebars compiles lazily, so the partial's file is never named.
   it('in a layout', () => {

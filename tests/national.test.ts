@@ -3,8 +3,8 @@ import { readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NATIONAL, syntheticOffices, writeNationalOffices } from '../scripts/national.ts'
-import { loadProject } from '../src/content.ts'
-import { contrastRatio } from '../src/office.ts'
+import { contrastRatio } from '../src/content/office.ts'
+import { loadProject } from '../src/pipeline/project.ts'
 import { makeProject, REPO, removeProject } from './helpers.ts'
 
 // scripts/national.ts: the synthetic national content set (552 offices) that loads cleanly.

@@ -2,7 +2,7 @@ import { readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/browser.ts'
+import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/browser/launch.ts'
 import { type CliResult, makeProject, openRecording, removeProject, runExpecting } from './helpers.ts'
 
 // DESIGN.md: outputs are self-contained, no network requests when opened. The shipped essay for

@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { OrtugError } from '../src/error.ts'
-import { isLiveOwner, LOCK_STALE_MS } from '../src/lock.ts'
-import { isInside, JOURNAL_FILE, openStaging, type Rename, resolveOutputPath, resolveStagedPath } from '../src/output.ts'
+import { isLiveOwner, LOCK_STALE_MS } from '../src/output/lock.ts'
+import { isInside, JOURNAL_FILE, openStaging, type Rename, resolveOutputPath, resolveStagedPath } from '../src/output/staging.ts'
+import { OrtugError } from '../src/shared/error.ts'
 import { hashTree } from './helpers.ts'
 
 // The output module on paper for Windows (path.win32) and, on Linux, against a rename that fails

@@ -2,9 +2,9 @@ import { utimes } from 'node:fs/promises'
 import path from 'node:path'
 import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFString } from 'pdf-lib'
 import { describe, expect, it } from 'vitest'
-import { resolveBrowser } from '../src/browser.ts'
-import { OrtugError } from '../src/error.ts'
-import { finalizePdf, type PdfInfo, resolveSourceDate } from '../src/pdf.ts'
+import { resolveBrowser } from '../src/browser/launch.ts'
+import { finalizePdf, type PdfInfo, resolveSourceDate } from '../src/browser/pdf.ts'
+import { OrtugError } from '../src/shared/error.ts'
 import { makeProject, readPdf, removeProject, runExpecting } from './helpers.ts'
 
 // finalizePdf appends an incremental update to PDFs with cross-reference tables (what Chromium

@@ -2,8 +2,8 @@ import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { resolveBrowser } from '../src/browser.ts'
-import { convertInTime, type MarpWorker } from '../src/marp.ts'
+import { resolveBrowser } from '../src/browser/launch.ts'
+import { convertInTime, type MarpWorker } from '../src/render/marp.ts'
 import { makeProject, REPO, removeProject, runExpecting } from './helpers.ts'
 
 // The pipeline that build, check and preview share: a deck that fails fails its office only, and

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { parseEssay } from '../src/essay.ts'
-import { GROW_ZOOM, growTuning, repairTuning } from '../src/fit.ts'
-import { BUDGETS, planDeck, type Tuning } from '../src/plan.ts'
-import { deriveStoryboard, parseStoryboard } from '../src/storyboard.ts'
-import { splitSentences } from '../src/text.ts'
-import type { Deck, ExtraSlide, Slide } from '../src/types.ts'
+import { parseEssay } from '../src/content/essay.ts'
+import { parseStoryboard } from '../src/content/storyboard.ts'
+import { deriveStoryboard } from '../src/plan/derive.ts'
+import { GROW_ZOOM, growTuning, repairTuning } from '../src/plan/fit.ts'
+import { BUDGETS, planDeck, type Tuning } from '../src/plan/plan.ts'
+import { splitSentences } from '../src/plan/text.ts'
+import type { Deck, ExtraSlide, Slide } from '../src/shared/types.ts'
 import { makeOffice } from './unit-helpers.ts'
 
 // Planning: Essay × Storyboard × Office → slides, notes, minutes and continuation slides. Pure.

@@ -3,13 +3,13 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/browser.ts'
-import { OrtugError } from '../src/error.ts'
-import { finishHtmlDeck, loadPresenterAssets, planTimings } from '../src/presenter.ts'
+import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../src/browser/launch.ts'
+import { finishHtmlDeck, loadPresenterAssets, planTimings } from '../src/render/presenter.ts'
+import { OrtugError } from '../src/shared/error.ts'
 import { type CliResult, makeProject, openRecording, removeProject, runExpecting } from './helpers.ts'
 
 // The HTML deck a trainer presents from: marp-cli's bespoke deck, localised and with the slide
-// timers (src/presenter.ts, src/presenter-client.js).
+// timers (src/render/presenter.ts, src/render/presenter-client.js).
 
 describe('finishHtmlDeck', () => {
   const assets = { script: 'window.ortug = 1', css: '.ortug {}' }

@@ -3,10 +3,10 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { JSON_SCHEMAS, renderJsonSchemas, writeJsonSchemas } from '../scripts/schema.ts'
-import { ASPECTS, HANDOUT_LAYOUTS, LAYOUTS, LEVELS, officeFileSchema, PAPERS } from '../src/schema.ts'
+import { ASPECTS, HANDOUT_LAYOUTS, LAYOUTS, LEVELS, officeFileSchema, PAPERS } from '../src/shared/schema.ts'
 import { FIXTURES, makeProject, REPO, removeProject, runCli } from './helpers.ts'
 
-// The published JSON Schemas: current with src/schema.ts, and in agreement with zod on what an
+// The published JSON Schemas: current with src/shared/schema.ts, and in agreement with zod on what an
 // office file may hold (checked with a small validator for the keywords the files use).
 
 type JsonSchema = {
@@ -96,7 +96,7 @@ function keywords(schema: unknown, found = new Set<string>()): Set<string> {
 const generated = renderJsonSchemas()
 const officeJson: any = JSON.parse(generated.find((s) => s.file === 'content/offices/schema.json')?.text ?? '{}')
 
-describe('JSON Schemas generated from src/schema.ts', () => {
+describe('JSON Schemas generated from src/shared/schema.ts', () => {
   it.each(JSON_SCHEMAS.map((s) => s.file))('%s is checked in and current (node --import tsx scripts/schema.ts)', async (file) => {
     const current = await readFile(path.join(REPO, file), 'utf8').catch(() => '(missing)')
     expect(current, `${file} is stale: run "node --import tsx scripts/schema.ts"`).toBe(generated.find((s) => s.file === file)?.text)

@@ -1,9 +1,9 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { loadProject } from '../src/content.ts'
-import { OrtugError } from '../src/error.ts'
-import { assignShards, type ShardFolder, verifyShardSet, type Weighted, weighOffices } from '../src/shard.ts'
-import type { ShardRecord } from '../src/types.ts'
+import { loadProject } from '../src/pipeline/project.ts'
+import { assignShards, type ShardFolder, verifyShardSet, type Weighted, weighOffices } from '../src/plan/shard.ts'
+import { OrtugError } from '../src/shared/error.ts'
+import type { ShardRecord } from '../src/shared/types.ts'
 import { REPO } from './helpers.ts'
 
 // Which offices each shard builds, and which shard folders may be merged: pure, no browser.

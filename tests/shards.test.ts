@@ -4,9 +4,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { FORMATS } from '../src/formats.ts'
-import { VERSION } from '../src/manifest.ts'
-import type { Manifest } from '../src/types.ts'
+import { FORMATS } from '../src/shared/formats.ts'
+import type { Manifest } from '../src/shared/types.ts'
+import { VERSION } from '../src/shared/version.ts'
 import { type CliResult, hashTree, makeProject, REPO, removeProject, runCli } from './helpers.ts'
 
 // The national roll-out on a CI engine, without the CI service: shard builds as parallel

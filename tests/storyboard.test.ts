@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { OrtugError, OrtugErrors } from '../src/error.ts'
-import { parseEssay } from '../src/essay.ts'
-import { deriveStoryboard, parseStoryboard } from '../src/storyboard.ts'
+import { parseEssay } from '../src/content/essay.ts'
+import { parseStoryboard } from '../src/content/storyboard.ts'
+import { deriveStoryboard } from '../src/plan/derive.ts'
+import { OrtugError, OrtugErrors } from '../src/shared/error.ts'
 
 // Storyboards, authored (`<slug>.deck.yaml`) or derived from the sections: text in, data out.
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { packItems, packText, splitSentences } from '../src/text.ts'
+import { packItems, packText, splitSentences } from '../src/plan/text.ts'
 
 // The sentence splitter and the packing of sentences and items into slide-sized groups.
 

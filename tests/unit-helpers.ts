@@ -1,5 +1,5 @@
-import { HOUSE_COLORS } from '../src/schema.ts'
-import type { Office } from '../src/types.ts'
+import { HOUSE_COLORS } from '../src/shared/schema.ts'
+import type { Office } from '../src/shared/types.ts'
 
 // For unit tests of the pure stages: small inputs made in memory. (helpers.ts loads the whole
 // command line, which these tests do not need.)
@@ -36,5 +36,5 @@ const LAYOUT_CLASSES = [
   'grid',
   'statement',
 ]
-/** ortug's own classes: a layout's, or one the plan adds (see slideClasses in src/markdown.ts); never one from the data. */
+/** ortug's own classes: a layout's, or one the plan adds (see slideClasses in src/render/markdown.ts); never one from the data. */
 export const RE_ORTUG_CLASS = new RegExp(`^(${LAYOUT_CLASSES.join('|')}|dense|band|balanced|grow-\\d|discussion|minutes-\\d+(\\.\\d+)?|icons-\\d+)$`)

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type BrowserChoice, type LaunchedBrowser, resolveBrowser } from '../src/browser.ts'
-import { type MarpWorker, startMarpWorker } from '../src/marp.ts'
-import { ASPECTS, HANDOUT_LAYOUTS, LAYOUTS } from '../src/schema.ts'
+import { type LaunchedBrowser, resolveBrowser } from '../src/browser/launch.ts'
+import { type MarpWorker, startMarpWorker } from '../src/render/marp.ts'
+import { ASPECTS, HANDOUT_LAYOUTS, LAYOUTS } from '../src/shared/schema.ts'
+import type { BrowserChoice } from '../src/shared/types.ts'
 import {
   type BrowserKind,
   diffRatio,

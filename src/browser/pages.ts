@@ -1,0 +1,166 @@
+import type { Page } from 'puppeteer-core'
+import { OrtugError } from '../shared/error.ts'
+import { BrowserUnusable, withTimeout } from '../shared/tasks.ts'
+import { describeBrowser, type LaunchedBrowser } from './launch.ts'
+
+// The build's one browser and its pages. Work that any tab can do (loading, measuring, printing
+// PDFs) runs in pooled tabs, several at once. Screenshots run one at a time in a window of their
+// own: in the new headless mode of an installed Chrome or Edge, only the front tab of a window is
+// composited, so a screenshot of a background tab may never be answered
+// (https://github.com/puppeteer/puppeteer/issues/10109), and a window per tab makes the browser
+// composite every page it loads (a one-off run: a 28-office build took 17.5 s instead of 9.2 s).
+
+/** Deck pages and handout pages are pooled apart: a handout page is left in print media. */
+export type PageKind = 'deck' | 'handout'
+
+export interface BrowserPages {
+  /** The browser, launched on first use. */
+  get(): Promise<LaunchedBrowser>
+  /** Launches the browser now and opens pages for the pools, without waiting. */
+  warm(pages: Record<PageKind, number>): void
+  /** A tab of this kind from the pool, or a new one: opening a page costs about 80 ms. */
+  acquire(kind: PageKind): Promise<Page>
+  /** Back to the pool after a clean use; after a failure a page is closed instead. */
+  release(kind: PageKind, page: Page, clean: boolean): Promise<void>
+  /** Runs `work` on the capture window, one at a time: the only page screenshots are taken of. */
+  capture<T>(work: (page: Page) => Promise<T>): Promise<T>
+  /** "Chrome/156… (new headless) at /usr/bin/chromium, installed", or why there is none yet. */
+  describe(): string
+  /**
+   * Gives up a stuck deck's tabs: each is closed within a couple of seconds, or else the whole
+   * browser is replaced (a tab that does not close is a browser that does not answer).
+   */
+  discard(pages: Iterable<Page>): Promise<void>
+  /** Ends the browser at once; the next use launches a fresh one. */
+  restart(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface BrowserPagesOptions {
+  browserPath?: string
+  /** Where CHROME_PATH and ORTUG_BROWSER are read from. */
+  env?: NodeJS.ProcessEnv
+  timeoutMs: number
+  signal?: AbortSignal
+}
+
+/**
+ * Renderers keep the documents pages printed until V8 collects garbage, which it does late:
+ * a collection after every this many decks (about 0.1 s) keeps each renderer near 200 MB
+ * instead of growing by a few MB a deck.
+ */
+const COLLECT_EVERY = 16
+
+/** How long a stuck tab may take to close before the whole browser is replaced. */
+const DISCARD_MS = 2000
+
+/** The build's one browser, launched on first use (a build whose slides are all known needs none). */
+export function openBrowserPages(options: BrowserPagesOptions): BrowserPages {
+  let launched: Promise<LaunchedBrowser> | undefined
+  let ready: LaunchedBrowser | undefined
+  const get = () => {
+    if (launched) return launched
+    const launching: Promise<LaunchedBrowser> = import('./launch.ts').then(async ({ launchBrowser, resolveBrowser }) => {
+      const browser = await resolveBrowser(options.browserPath, options.env)
+        .then((choice) => launchBrowser(choice, options.timeoutMs))
+        .catch((error) => {
+          throw error instanceof OrtugError ? new BrowserUnusable(error.message, error) : error
+        })
+      options.signal?.addEventListener('abort', browser.kill)
+      // A browser replaced (restart) while it was starting is not the one to describe.
+      if (launched === launching) ready = browser
+      return browser
+    })
+    launched = launching
+    return launching
+  }
+  // A new tab lands in the window focused last, which may be the capture window: opened in the
+  // background it does not hide the capture page there (a hidden page draws no frames).
+  const newTab = async () => {
+    const { browser, choice } = await get()
+    return browser.newPage(choice.headless === 'new' ? { background: true } : undefined)
+  }
+  const idle: Record<PageKind, Page[]> = { deck: [], handout: [] }
+  // Pages being opened by warm(): acquire() takes one of these before opening another.
+  const opening: Record<PageKind, Promise<Page | undefined>[]> = { deck: [], handout: [] }
+  let releases = 0
+  let captureWindow: Promise<Page> | undefined
+  let captures: Promise<unknown> = Promise.resolve()
+  const restart = async () => {
+    const stuck = launched
+    launched = undefined
+    ready = undefined
+    captureWindow = undefined
+    idle.deck = []
+    idle.handout = []
+    opening.deck = []
+    opening.handout = []
+    const old = await stuck?.catch(() => undefined)
+    old?.kill()
+    await old?.close()
+  }
+  const closeWithin = (page: Page) =>
+    withTimeout(page.close(), DISCARD_MS, () => 'a stuck tab did not close').then(
+      () => true,
+      () => false,
+    )
+  return {
+    get,
+    restart,
+    async discard(pages) {
+      const closing = [...pages]
+      for (const kind of ['deck', 'handout'] as const) idle[kind] = idle[kind].filter((page) => !closing.includes(page))
+      const closed = await Promise.all(closing.map(closeWithin))
+      if (closed.includes(false)) await restart()
+    },
+    async acquire(kind) {
+      const page = idle[kind].pop() ?? (await opening[kind].shift())
+      return page ?? newTab()
+    },
+    warm(pages) {
+      get().catch(() => undefined)
+      for (const kind of ['deck', 'handout'] as const) {
+        // A page that fails to open is opened again, or the failure reported, by acquire().
+        for (let i = 0; i < pages[kind]; i++) opening[kind].push(newTab().catch(() => undefined))
+      }
+    },
+    async release(kind, page, clean) {
+      if (!clean) return void (await page.close().catch(() => undefined))
+      if (++releases % COLLECT_EVERY === 0) {
+        const session = await page.createCDPSession()
+        await session.send('HeapProfiler.collectGarbage')
+        await session.detach()
+      }
+      idle[kind].push(page)
+    },
+    capture(work) {
+      const result = captures.then(async () => {
+        captureWindow ??= get().then(({ browser, choice }) => (choice.headless === 'new' ? browser.newPage({ type: 'window' }) : browser.newPage()))
+        const window = captureWindow
+        const page = await window.catch((error) => {
+          captureWindow = undefined
+          throw error
+        })
+        try {
+          return await work(page)
+        } catch (error) {
+          // A capture that failed (a timeout) may have left the window stuck: the next one gets a new window.
+          if (captureWindow === window) {
+            captureWindow = undefined
+            if (!(await closeWithin(page))) await restart()
+          }
+          throw error
+        }
+      })
+      captures = result.catch(() => undefined)
+      return result
+    },
+    describe() {
+      return ready ? describeBrowser(ready.choice, ready.version) : 'the browser (not started yet)'
+    },
+    async close() {
+      await Promise.all(Object.values(opening).flat())
+      await (await launched?.catch(() => undefined))?.close()
+    },
+  }
+}

@@ -1,0 +1,197 @@
+import { mkdir, mkdtemp, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { BROWSER_KIND_ENV, describeBrowser, hasBundledChromium, INSTALL_HINT, launchBrowser, resolveBrowser } from '../browser/launch.ts'
+import { build } from '../pipeline/build.ts'
+import { loadProject } from '../pipeline/project.ts'
+import { FONT_FACES, resolveFontFiles } from '../render/theme.ts'
+import { collectErrors, type ErrorKind, OrtugError } from '../shared/error.ts'
+import { createLogger } from '../shared/log.ts'
+import { VERSION } from '../shared/version.ts'
+
+// `ortug doctor`: what a trainer pastes into a support request. Each check says what it found
+// and, when something is missing, what to do; the smoke build proves the whole path once.
+
+export interface DoctorCheck {
+  name: string
+  ok: boolean
+  /** What was found, one line. */
+  found: string
+  /** Further lines: why this browser, what to do. */
+  details: string[]
+  /** The exit code's kind when the check failed. */
+  kind?: ErrorKind
+}
+
+export interface DoctorOptions {
+  root: string
+  outDir: string
+  browserPath?: string
+  env: NodeJS.ProcessEnv
+  timeoutMs: number
+  /** The office of the smoke build (default: the first one). */
+  office?: string
+}
+
+const MIN_NODE = [20, 19] as const
+
+export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> {
+  const checks = [checkNode(process.versions.node), await checkBrowser(options), await checkFonts(), await checkOutput(options.outDir)]
+  const content = await checkContent(options)
+  checks.push(content.check)
+  const browserOk = checks[1]?.ok === true
+  if (browserOk && content.office && content.essay) checks.push(await smokeBuild(options, content.office, content.essay))
+  else
+    checks.push({
+      name: 'smoke build',
+      ok: false,
+      found: 'skipped',
+      details: ['needs a browser and at least one valid office and essay'],
+      kind: browserOk ? 'CONTENT' : 'ENVIRONMENT',
+    })
+  return checks
+}
+
+/** "ok    browser: …" lines, then the details indented: plain text for a support request. */
+export function formatDoctor(checks: readonly DoctorCheck[], platform = `${process.platform} ${process.arch}`): string {
+  const lines = [`ortug ${VERSION} doctor, on ${platform}`]
+  for (const check of checks) {
+    lines.push(`${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}: ${check.found}`)
+    for (const detail of check.details) lines.push(`        ${detail}`)
+  }
+  const failed = checks.filter((c) => !c.ok)
+  lines.push(failed.length === 0 ? 'Everything ortug needs is here.' : `${failed.length} problem(s): see FAIL above.`)
+  return `${lines.join('\n')}\n`
+}
+
+export function doctorExitCode(checks: readonly DoctorCheck[]): number {
+  const failed = checks.filter((c) => !c.ok)
+  if (failed.length === 0) return 0
+  return failed.some((c) => c.kind !== 'CONTENT') ? 3 : 1
+}
+
+function checkNode(version: string): DoctorCheck {
+  const [major = 0, minor = 0] = version.split('.').map(Number)
+  const ok = major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1])
+  const needed = `${MIN_NODE[0]}.${MIN_NODE[1]} or newer`
+  return { name: 'Node.js', ok, found: `v${version} (${needed} needed)`, details: ok ? [] : [`install Node.js ${needed}`], kind: 'ENVIRONMENT' }
+}
+
+async function checkBrowser({ browserPath, env, timeoutMs }: DoctorOptions): Promise<DoctorCheck> {
+  const order = `order: --browser-path, CHROME_PATH, installed Chrome/Chromium/Edge, npm-shipped Chromium (${hasBundledChromium() ? 'available here' : 'Linux x64 only'})`
+  const forced = env[BROWSER_KIND_ENV] ? [`${BROWSER_KIND_ENV}=${env[BROWSER_KIND_ENV]} is set`] : []
+  try {
+    const choice = await resolveBrowser(browserPath, env)
+    const launched = await launchBrowser(choice, timeoutMs)
+    try {
+      const mode =
+        choice.headless === 'new'
+          ? 'new headless mode: pages print in background tabs, screenshots in a window of their own'
+          : 'old headless mode (headless shell)'
+      return { name: 'browser', ok: true, found: describeBrowser(choice, launched.version), details: [`why: ${choice.reason}`, mode, order, ...forced] }
+    } finally {
+      await launched.close()
+    }
+  } catch (error) {
+    const message = error instanceof OrtugError ? error.message : String(error)
+    return {
+      name: 'browser',
+      ok: false,
+      found: 'none usable',
+      details: [message, order, ...forced, ...(message.includes(INSTALL_HINT) ? [] : [INSTALL_HINT])],
+      kind: 'ENVIRONMENT',
+    }
+  }
+}
+
+async function checkFonts(): Promise<DoctorCheck> {
+  try {
+    const files = resolveFontFiles()
+    const sizes = await Promise.all(files.map(async (file) => (await readFile(file)).byteLength))
+    const families = [...new Set(FONT_FACES.map((f) => f.family))]
+    const kb = Math.round(sizes.reduce((a, b) => a + b, 0) / 1024)
+    return { name: 'fonts', ok: true, found: `${families.join(', ')}: ${files.length} files, ${kb} KB, inlined into every output`, details: [] }
+  } catch (error) {
+    return {
+      name: 'fonts',
+      ok: false,
+      found: 'missing',
+      details: [(error as Error).message, 'run "npm install" again in the ortug folder'],
+      kind: 'ENVIRONMENT',
+    }
+  }
+}
+
+/** Writes and removes a probe file; a folder made for the probe is removed again. */
+async function checkOutput(outDir: string): Promise<DoctorCheck> {
+  const existed = await stat(outDir).then(
+    () => true,
+    () => false,
+  )
+  const probe = path.join(outDir, `.ortug-doctor-${process.pid}`)
+  try {
+    await mkdir(outDir, { recursive: true })
+    await writeFile(probe, 'ortug doctor')
+    await rm(probe, { force: true })
+    if (!existed) await rmdir(outDir).catch(() => undefined)
+    return { name: 'output folder', ok: true, found: `${outDir} is writable`, details: [] }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error)
+    return {
+      name: 'output folder',
+      ok: false,
+      found: `${outDir} is not writable (${code})`,
+      details: ['choose another folder with --out, or fix its permissions'],
+      kind: 'ENVIRONMENT',
+    }
+  }
+}
+
+async function checkContent({ root, office }: DoctorOptions): Promise<{ check: DoctorCheck; office?: string; essay?: string }> {
+  try {
+    const project = await loadProject(root)
+    const offices = project.offices.map((o) => o.office.id)
+    const chosen = office ?? offices[0]
+    const essay = project.essays[0]?.essay.slug
+    const problems = project.problems.length
+    const found = `${project.essays.length} essay(s), ${offices.length} office(s)${problems > 0 ? `, ${problems} problem(s)` : ''} in ${root}`
+    const details = problems > 0 ? [`run "ortug check" to see them with file:line:column`] : []
+    if (office && !offices.includes(office)) return { check: { name: 'content', ok: false, found, details: [`no valid office "${office}"`], kind: 'CONTENT' } }
+    return { check: { name: 'content', ok: problems === 0, found, details, kind: 'CONTENT' }, office: chosen, essay }
+  } catch (error) {
+    const messages = collectErrors(error).map((e) => e.format())
+    return { check: { name: 'content', ok: false, found: `cannot load ${root}`, details: messages, kind: 'CONTENT' } }
+  }
+}
+
+/** One office, one essay, Markdown, HTML and PDF into a temp folder that is removed again. */
+async function smokeBuild(options: DoctorOptions, office: string, essay: string): Promise<DoctorCheck> {
+  const outDir = await mkdtemp(path.join(os.tmpdir(), 'ortug-doctor-'))
+  const name = 'smoke build'
+  try {
+    const result = await build({
+      root: options.root,
+      outDir,
+      formats: ['md', 'html', 'pdf'],
+      offices: [office],
+      essays: [essay],
+      browserPath: options.browserPath,
+      env: options.env,
+      timeoutMs: options.timeoutMs,
+      jobs: 1,
+      force: true,
+      logger: createLogger({ quiet: true }),
+    })
+    const found = `${office} / ${essay} (md, html, pdf)`
+    if (result.failures.length > 0) {
+      const kind = result.failures.some((f) => f.kind !== 'CONTENT') ? 'ENVIRONMENT' : 'CONTENT'
+      return { name, ok: false, found: `${found} failed`, details: result.failures.map((f) => f.format()), kind }
+    }
+    return { name, ok: true, found: `${found} in ${result.seconds.toFixed(1)} s`, details: [] }
+  } catch (error) {
+    const errors = error instanceof OrtugError ? collectErrors(error) : [new OrtugError('ENVIRONMENT', String(error))]
+    return { name, ok: false, found: `${office} / ${essay} failed`, details: errors.map((e) => e.format()), kind: errors[0]?.kind ?? 'ENVIRONMENT' }
+  } finally {
+    await rm(outDir, { recursive: true, force: true })
+  }
+}

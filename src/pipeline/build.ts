@@ -1,0 +1,224 @@
+import os from 'node:os'
+import path from 'node:path'
+import { readText, type Selection } from '../content/project.ts'
+import { renderCatalogue } from '../output/catalogue.ts'
+import {
+  FIT_CACHE,
+  mergeManifest,
+  readFitCache,
+  readPreviousOutputs,
+  readThumbnails,
+  resolveBuildTime,
+  resolveShard,
+  serializeFitCache,
+  thumbnailPath,
+} from '../output/manifest.ts'
+import { openStaging, type Staging } from '../output/staging.ts'
+import { emptyFitCache, type FitCache } from '../plan/fit.ts'
+import { type MarpWorker, startMarpWorker } from '../render/marp.ts'
+import { createTheme, loadFontFaceCss, type Theme } from '../render/theme.ts'
+import { collectErrors, fail, OrtugError, OrtugErrors } from '../shared/error.ts'
+import { type Format, outputFiles } from '../shared/formats.ts'
+import { sha256 } from '../shared/hash.ts'
+import { createLogger, type Logger } from '../shared/log.ts'
+import type { HandoutLayout, ManifestEntry, OutputFile, Paper } from '../shared/types.ts'
+import { manifestEntry, planJobs } from './jobs.ts'
+import { runPipeline } from './pipeline.ts'
+import { loadProject, type Project } from './project.ts'
+
+// `ortug build` and `ortug check`: load, decide what is out of date, run the pipeline
+// (pipeline.ts), and for a build stage each office as it is done, then the manifest, the
+// catalogue and the fit cache, and commit them all at once (output.ts).
+
+export interface BuildOptions extends Selection {
+  root: string
+  outDir: string
+  formats: readonly Format[]
+  browserPath?: string
+  /** Where CHROME_PATH and ORTUG_BROWSER are read from (the process's environment by default). */
+  env?: NodeJS.ProcessEnv
+  timeoutMs: number
+  jobs: number
+  /** Ignore the cache: rebuild and re-measure everything. */
+  force?: boolean
+  /** Handout layout and paper for every office, instead of each office's own setting. */
+  handout?: { layout?: HandoutLayout; paper?: Paper }
+  /** Build only the k-th of n shares of the offices (1-based). */
+  shard?: { index: number; count: number }
+  signal?: AbortSignal
+  logger: Logger
+}
+
+export interface BuildResult {
+  built: ManifestEntry[]
+  /** Outputs that were up to date and not rebuilt. */
+  unchanged: number
+  failures: OrtugError[]
+  offices: number
+  seconds: number
+}
+
+/** Loads, plans and renders the selected offices × essays that changed, then writes them office by office. */
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  // Marp's process takes most of a second to load: it starts with the build, unless only Markdown
+  // is asked for, and is stopped again if nothing needs rebuilding.
+  const marp = startMarpWorker(options.signal)
+  if (options.formats.some((format) => format !== 'md')) marp.start()
+  let staging: Staging | undefined
+  try {
+    // The lock, and completing or undoing what an interrupted build left, come before the
+    // manifest and the cache are read.
+    staging = await openStaging(options.outDir, { signal: options.signal })
+    return await buildWith(marp, options, staging)
+  } catch (error) {
+    throw asDiskFull(error, options.outDir)
+  } finally {
+    await staging?.dispose()
+    marp.close()
+  }
+}
+
+export interface CheckOptions extends Selection {
+  root: string
+  /** Where a previous build's fit cache may be read from (never written). */
+  outDir: string
+  fit: boolean
+  browserPath?: string
+  env?: NodeJS.ProcessEnv
+  timeoutMs: number
+  jobs: number
+}
+
+/** Everything a build verifies, without writing anything: content, templates and (with `fit`) that every slide fits. */
+export async function check(options: CheckOptions): Promise<{ problems: OrtugError[]; decks: number; offices: number; essays: number }> {
+  const project = await loadProject(options.root, options)
+  const problems: OrtugError[] = [...project.problems]
+  const { jobs, errors } = await planJobs(project, project.offices, { formats: [] })
+  problems.push(...errors)
+  // Every deck is planned and its Markdown filled (template errors show here); with `fit`, measured.
+  // Without it, nothing needs the browser or Marp, and neither starts.
+  const marp = startMarpWorker()
+  try {
+    await runPipeline(
+      jobs,
+      {
+        ...options,
+        marp,
+        theme: await loadTheme(project),
+        fitCache: await readFitCache(options.outDir),
+        keepGoing: true,
+        // No format is made, so marp-cli never writes here.
+        workDir: path.join(os.tmpdir(), 'ortug-check'),
+        logger: createLogger({ quiet: true, stream: { write: () => true } }),
+      },
+      { onFailure: (_office, error) => problems.push(...collectErrors(error)), onOffice: async () => undefined },
+    )
+  } finally {
+    marp.close()
+  }
+  return { problems, decks: jobs.length, offices: project.offices.length, essays: project.essays.length }
+}
+
+export async function loadTheme(project: Pick<Project, 'themeFile'>): Promise<Theme> {
+  return createTheme(await readText(project.themeFile), await loadFontFaceCss(), sha256)
+}
+
+// --- internal ---
+
+async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Staging): Promise<BuildResult> {
+  const started = performance.now()
+  const { logger } = options
+  // 1. Load and verify everything; an office that does not load is reported, the others go on.
+  const project = await loadProject(options.root, options)
+  if (project.essays.length === 0 || project.offices.length === 0) {
+    if (project.problems.length > 0) throw new OrtugErrors(project.problems)
+    fail('CONTENT', 'nothing to build: no essays or no offices are selected')
+  }
+  const failures: OrtugError[] = [...project.problems]
+  const shard = await resolveShard(project, options)
+  const result = (built: ManifestEntry[]) => ({ built, unchanged, failures, offices: shard.offices.length, seconds: (performance.now() - started) / 1000 })
+
+  // 2. What is out of date: an output is kept when its inputs' key and its bytes match the manifest.
+  //    --force rebuilds and re-measures what is selected; the other offices' entries are kept.
+  const previous = await readPreviousOutputs(options.outDir, logger.warn)
+  const freshness = { previous, outDir: options.outDir, force: options.force }
+  const sourceDateEpoch = (options.env ?? process.env).SOURCE_DATE_EPOCH
+  const { jobs, unchanged, errors } = await planJobs(project, shard.offices, { formats: options.formats, handout: options.handout, freshness, sourceDateEpoch })
+  failures.push(...errors)
+  if (jobs.length === 0 && !shard.restamp) {
+    logger.info(`nothing to rebuild: ${unchanged} output(s) up to date`)
+    return result([])
+  }
+
+  // 3. The pipeline; 4. each office is staged once all its outputs are complete.
+  const storedFit = await readFitCache(options.outDir, logger.warn)
+  const fitCache: FitCache = options.force ? emptyFitCache() : storedFit
+  const built: ManifestEntry[] = []
+  const thumbnails: Promise<OutputFile[]>[] = []
+  try {
+    await runPipeline(
+      jobs,
+      { ...options, marp, theme: await loadTheme(project), fitCache, fit: true, workDir: staging.dir },
+      {
+        // Bad content, and a deck that timed out or crashed again alone (the pipeline's office faults,
+        // exit 1), fail their office only; the environment (marp-cli failing, the disk) ends the build.
+        onFailure(office, error) {
+          if (options.signal?.aborted || (error instanceof OrtugError && error.kind === 'ENVIRONMENT')) {
+            throw error instanceof OrtugError ? new OrtugError(error.kind, `${office}: ${error.message}`, { cause: error }) : error
+          }
+          failures.push(...collectErrors(error).map((e) => new OrtugError(e.kind, `${office}: ${e.message}`, { location: e.location, cause: e })))
+        },
+        async onOffice(office, decks) {
+          const files = decks.flatMap(({ job, outputs }) =>
+            job.formats.flatMap((format) => outputFiles(office, job.essay.slug, format, outputs).map((file) => ({ job, format, file }))),
+          )
+          // Files of a rebuilt output that this build does not make again (fewer slide images).
+          const rebuilt = (e: ManifestEntry) => decks.some(({ job }) => job.essay.slug === e.essay && job.formats.includes(e.format as Format))
+          const obsolete = previous.filter((e) => e.office === office && rebuilt(e)).map((e) => e.path)
+          await staging.stageOffice(
+            office,
+            files.map(({ file }) => file),
+            obsolete,
+          )
+          built.push(...files.map(({ job, format, file }) => manifestEntry(job, format, file)))
+          for (const { job, thumbnail } of decks) {
+            thumbnails.push(Promise.resolve(thumbnail).then((bytes) => (bytes ? [{ path: thumbnailPath(office, job.essay.slug), bytes }] : [])))
+          }
+        },
+      },
+    )
+
+    // 5. Manifest, catalogue and fit cache; entries of outputs this build did not touch are kept.
+    //    Then everything staged moves into place at once; a build that made no office leaves
+    //    the output folder as it was.
+    if (built.length === 0 && jobs.length > 0) return result(built)
+    const manifest = await mergeManifest(options.outDir, built, previous, shard.record, resolveBuildTime(options.env ?? process.env))
+    const fits: FitCache = { version: 1, slides: { ...storedFit.slides, ...fitCache.slides }, fills: { ...storedFit.fills, ...fitCache.fills } }
+    const newThumbnails = (await Promise.all(thumbnails)).flat()
+    const catalogue = renderCatalogue(manifest, await readThumbnails(options.outDir, manifest, newThumbnails))
+    await staging.stageTopLevel([
+      ...newThumbnails,
+      { path: FIT_CACHE, bytes: serializeFitCache(fits) },
+      { path: 'manifest.json', bytes: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
+      { path: 'index.html', bytes: Buffer.from(catalogue) },
+    ])
+    await staging.commit()
+  } finally {
+    await staging.dispose()
+  }
+  return result(built)
+}
+
+/** A full disk met before the commit point, outside output.ts (the pipeline's own files live in staging too). */
+function asDiskFull(error: unknown, outDir: string): unknown {
+  if (error instanceof OrtugError) return error
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as NodeJS.ErrnoException).code
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      return new OrtugError('ENVIRONMENT', `the disk of ${outDir} is full (${code}): free some space, then build again; the previous outputs are unchanged`, {
+        cause: error,
+      })
+    }
+  }
+  return error
+}

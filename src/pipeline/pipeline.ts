@@ -1,0 +1,225 @@
+import path from 'node:path'
+import { openBrowserPages } from '../browser/pages.ts'
+import type { FitCache } from '../plan/fit.ts'
+import { convertInTime, type MarpWorker } from '../render/marp.ts'
+import { planTimings } from '../render/presenter.ts'
+import { embedTheme, type Theme } from '../render/theme.ts'
+import type { DeckOutputs } from '../shared/formats.ts'
+import type { Logger } from '../shared/log.ts'
+import { asOfficeFault, checkAborted, endsRun, runPool } from '../shared/tasks.ts'
+import type { Deck, Overflow } from '../shared/types.ts'
+import type { DeckJob } from './jobs.ts'
+import { createPrinter, type DeckWork, fitFromCache, needsBrowser, type PrintContext, type Printed, renderDeck, startDeck, verifyFits } from './print.ts'
+
+// The stages every command shares, for a list of deck jobs: the fit check and printing in the
+// build's browser, HTML and PPTX from marp-cli, office by office. `ortug build` writes what comes
+// out, `ortug check` only looks at the failures, `ortug preview` serves the HTML.
+
+export interface PipelineOptions {
+  marp: MarpWorker
+  theme: Theme
+  fitCache: FitCache
+  /** Measure in the browser what the fit cache does not know (build, check); the preview shows slides as planned. */
+  fit: boolean
+  /** Decks in the browser at once. */
+  jobs: number
+  /** Go on with an office's other decks after one failed (check lists every problem); a build stops that office. */
+  keepGoing?: boolean
+  timeoutMs: number
+  /** Where marp-cli reads and writes (a folder of its own per batch is made inside). */
+  workDir: string
+  browserPath?: string
+  env?: NodeJS.ProcessEnv
+  signal?: AbortSignal
+  logger: Logger
+}
+
+/** One deck, done. */
+export interface FinishedDeck {
+  job: DeckJob
+  /** The slides as planned and fitted. */
+  deck: Deck
+  outputs: DeckOutputs
+  thumbnail?: Promise<Uint8Array | undefined>
+}
+
+export interface PipelineHooks {
+  /** A deck or an office failed; throwing ends the whole run. */
+  onFailure(office: string, error: unknown): void
+  /** Every deck of an office is done; an office with a failure is not passed on. */
+  onOffice(office: string, decks: readonly FinishedDeck[]): Promise<void>
+}
+
+/** Decks per batch: enough to keep marp-cli's per-call start-up small, few enough to bound memory. */
+const BATCH_DECKS = 48
+
+/** Runs the jobs through the browser and Marp in batches of whole offices, handing each office over when done. */
+export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOptions, hooks: PipelineHooks): Promise<void> {
+  const { logger } = options
+  const browser = openBrowserPages(options)
+  const failed = new Set<string>()
+  const fail = (office: string, error: unknown) => {
+    failed.add(office)
+    hooks.onFailure(office, error)
+  }
+  const skipped = (office: string) => failed.has(office) && !options.keepGoing
+  let stopping = false
+  const isWanted = (work: DeckWork) => !stopping && !options.signal?.aborted && !failed.has(work.job.office.id)
+  const context: PrintContext = { ...options, browser, warn: logger.warn, isWanted }
+  // Each deck's first plan, and what the fit cache knows: that settles many decks at once. A deck
+  // that fails here (a template error) fails its office, not the run.
+  const works: DeckWork[] = []
+  const inBrowser = new Set<DeckWork>()
+  const known = new Map<DeckWork, Overflow[]>()
+  for (const job of jobs) {
+    if (skipped(job.office.id)) continue
+    try {
+      const work = startDeck(job)
+      const overflows = options.fit ? await fitFromCache(work, options.fitCache, options.theme.hash) : []
+      if (overflows) known.set(work, overflows)
+      if (!overflows || needsBrowser(work)) inBrowser.add(work)
+      works.push(work)
+    } catch (error) {
+      fail(job.office.id, error)
+    }
+  }
+  // The browser starts now if any deck needs it, and opens the tabs the first decks will use.
+  const handouts = works.filter((work) => work.job.formats.includes('handout')).length
+  if (inBrowser.size > 0) browser.warm({ deck: Math.min(inBrowser.size, options.jobs), handout: Math.min(handouts, options.jobs) })
+  let done = 0
+  const printer = createPrinter(context)
+  try {
+    for (const [number, batch] of batchByOffice(works, BATCH_DECKS).entries()) {
+      // marp-core renders while the browser starts or is busy; marp-cli's HTML starts at once.
+      for (const work of batch) if (inBrowser.has(work)) renderDeck(work, context).catch(() => undefined)
+      const marpOutputs = convertInTime(
+        options.marp,
+        batch.map((work) => ({
+          base: baseOf(work),
+          office: work.job.office.id,
+          formats: work.job.formats,
+          markdown: () => work.slides.markdown,
+          timings: () => planTimings(work.slides.deck.slides),
+          fitted: work.fitted.promise,
+        })),
+        {
+          workDir: path.join(options.workDir, `marp-${number + 1}`),
+          themeCss: options.theme.css,
+          fontCss: options.theme.fonts,
+          failed: (office) => failed.has(office),
+          browser: async () => (await browser.get()).choice,
+          timeoutMs: options.timeoutMs,
+        },
+      )
+      // Handled below; this keeps an early rejection from counting as unhandled meanwhile.
+      marpOutputs.catch(() => undefined)
+      const printed = new Map<DeckWork, Printed>()
+      const progress = (work: DeckWork) => logger.progress(`[${++done}/${works.length}] ${work.label}`)
+      // A failure that ends the run is thrown; any other fails the deck's office.
+      const settle = async (work: DeckWork, step: () => Promise<void>) => {
+        try {
+          await step()
+        } catch (error) {
+          if (endsRun(error)) throw error
+          fail(work.job.office.id, error)
+        }
+      }
+      // Decks that failed for the browser, tried again alone once the others are done (print.ts).
+      const suspects: DeckWork[] = []
+      try {
+        await runPool(batch, options.jobs, async (work) => {
+          checkAborted(options.signal)
+          if (skipped(work.job.office.id)) return work.fitted.resolve()
+          let suspect = false
+          await settle(work, async () => {
+            if (!inBrowser.has(work)) return verifyFits(work, known.get(work))
+            const result = await printer.inPool(work)
+            if (result) printed.set(work, result)
+            else suspect = true
+          })
+          if (suspect) return void suspects.push(work)
+          work.fitted.resolve()
+          progress(work)
+        })
+        if (suspects.length > 0) await printer.restart()
+        for (const work of suspects) {
+          checkAborted(options.signal)
+          if (!failed.has(work.job.office.id)) await settle(work, async () => void printed.set(work, await printer.alone(work)))
+          work.fitted.resolve()
+          progress(work)
+        }
+      } finally {
+        // marp-cli works in workDir: it must be done before the caller removes that.
+        for (const work of batch) work.fitted.resolve()
+        await marpOutputs.catch(() => undefined)
+      }
+      logger.done()
+      checkAborted(options.signal)
+      const converted = await marpOutputs.then(
+        ({ outputs, failures }) => {
+          for (const [office, error] of failures) fail(office, asOfficeFault(error))
+          return outputs
+        },
+        (error) => {
+          for (const work of batch) fail(work.job.office.id, error)
+          return new Map<string, Uint8Array>()
+        },
+      )
+      const thumbnails: Promise<unknown>[] = []
+      for (const [office, decks] of groupByOffice(batch)) {
+        if (failed.has(office)) continue
+        checkAborted(options.signal)
+        const finished = decks.map((work) => finish(work, printed.get(work) ?? {}, converted, options.theme))
+        for (const { thumbnail } of finished) if (thumbnail) thumbnails.push(thumbnail)
+        await hooks.onOffice(office, finished).catch((error) => fail(office, error))
+      }
+      // The capture window takes a batch's thumbnails while its last decks print; waiting for them
+      // here keeps its queue, and the renders it holds, to one batch.
+      await Promise.allSettled(thumbnails)
+      // Once handed over, a deck's render is no longer needed in memory.
+      for (const work of batch) work.rendered = undefined
+    }
+  } catch (error) {
+    stopping = true
+    throw error
+  } finally {
+    await browser.close()
+  }
+}
+
+// --- internal ---
+
+function finish(work: DeckWork, printed: Printed, converted: ReadonlyMap<string, Uint8Array>, theme: Theme): FinishedDeck {
+  const base = baseOf(work)
+  const { thumbnail, ...fromBrowser } = printed
+  // The .md carries the theme: it is opened alone in Marp for VS Code (src/theme.ts).
+  const markdown = embedTheme(work.slides.markdown, theme)
+  const outputs: DeckOutputs = { markdown, html: converted.get(`${base}.html`), pptx: converted.get(`${base}.pptx`), ...fromBrowser }
+  return { job: work.job, deck: work.slides.deck, outputs, thumbnail }
+}
+
+/** `<office>/<slug>`: how marp-cli's outputs are named. */
+function baseOf({ job }: DeckWork): string {
+  return `${job.office.id}/${job.essay.slug}`
+}
+
+function batchByOffice(works: readonly DeckWork[], size: number): DeckWork[][] {
+  const batches: DeckWork[][] = []
+  let current: DeckWork[] = []
+  works.forEach((work, i) => {
+    current.push(work)
+    const officeEnds = works[i + 1]?.job.office.id !== work.job.office.id
+    if (officeEnds && current.length >= size) {
+      batches.push(current)
+      current = []
+    }
+  })
+  if (current.length > 0) batches.push(current)
+  return batches
+}
+
+function groupByOffice(works: readonly DeckWork[]): Map<string, DeckWork[]> {
+  const byOffice = new Map<string, DeckWork[]>()
+  for (const work of works) byOffice.set(work.job.office.id, [...(byOffice.get(work.job.office.id) ?? []), work])
+  return byOffice
+}

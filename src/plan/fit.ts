@@ -1,0 +1,199 @@
+import { sha256 } from '../shared/hash.ts'
+import type { Deck, Measured, Overflow } from '../shared/types.ts'
+import type { Tuning } from './plan.ts'
+
+// Making every slide fit: per-slide results cached by content, and the repair steps applied to a
+// storyboard slide that overflows (smaller budget, so more continuation slides; then denser type).
+
+/** Rounds of measure → repair before a deck is reported as not fitting. */
+export const MAX_FIT_ROUNDS = 12
+/** Layouts whose content can be split across continuation slides. */
+const SPLITTABLE = new Set(['agenda', 'points', 'acronym', 'quote', 'question', 'text'])
+const SCALES = [1, 0.85, 0.7, 0.55, 0.4, 0.25]
+/**
+ * A slide whose content spans less than this share of its content box is sparse: it is balanced
+ * (centred, larger type). A little over half: a slide just past half still looks top-heavy.
+ */
+export const SPARSE = 0.6
+/** What a balanced slide aims at. */
+const FILL_TARGET = 0.66
+/** The zoom of each step of larger type (grow-N in the theme); index 0: none. */
+export const GROW_ZOOM = [1, 1.2, 1.4, 1.6, 1.8, 2] as const
+/** Layouts meant to be sparse: they are never balanced. */
+export const SPARSE_LAYOUTS = new Set(['title', 'section', 'statement', 'closing'])
+
+export interface FitCache {
+  version: 1
+  /** Slide key → pixels of overflow measured (0: fits). */
+  slides: Record<string, number>
+  /** Slide key → the share of its content box the slide's content spans. */
+  fills?: Record<string, number>
+}
+
+export function emptyFitCache(): FitCache {
+  return { version: 1, slides: {} }
+}
+
+/**
+ * One key per slide: the theme, the deck's front matter (size, footer, style) and the slide's own
+ * Markdown. A slide renders the same wherever these are the same.
+ */
+export function slideKeys(markdown: string, themeHash: string): string[] {
+  const match = /^---\n[\s\S]*?\n---\n/.exec(markdown)
+  const frontMatter = match?.[0] ?? ''
+  const body = markdown.slice(frontMatter.length)
+  return body.split(/\n---\n/).map((slide) => sha256(`${themeHash}\0${frontMatter}\0${slide.trim()}`))
+}
+
+/** The overflows of a deck whose every slide is in the cache, or undefined when one must be measured. */
+export function cachedOverflows(keys: readonly string[], cache: FitCache, deck: Deck): Overflow[] | undefined {
+  if (!keys.every((key) => typeof cache.slides[key] === 'number')) return undefined
+  return keys.flatMap((key, i) => {
+    const pixels = cache.slides[key] as number
+    const slide = deck.slides[i]
+    return pixels > 0 ? [{ slide: i + 1, layout: slide?.layout ?? '?', title: slide?.title ?? '', pixels }] : []
+  })
+}
+
+/** Overflows and fills of a deck whose every slide is in the cache, or undefined when one must be measured. */
+export function cachedMeasures(keys: readonly string[], cache: FitCache, deck: Deck): Measured | undefined {
+  const fills = cache.fills ?? {}
+  const overflows = cachedOverflows(keys, cache, deck)
+  if (!overflows || !keys.every((key) => typeof fills[key] === 'number')) return undefined
+  return { overflows, fills: keys.map((key) => fills[key] as number) }
+}
+
+/** Stores each slide's overflow (0 when it fits) and, when given, its fill. */
+export function recordFit(cache: FitCache, keys: readonly string[], overflows: readonly Overflow[], fills?: readonly number[]): void {
+  keys.forEach((key, i) => {
+    cache.slides[key] = overflows.find((o) => o.slide === i + 1)?.pixels ?? 0
+  })
+  if (!fills) return
+  cache.fills ??= {}
+  const fillsByKey = cache.fills
+  keys.forEach((key, i) => {
+    fillsByKey[key] = fills[i] ?? 0
+  })
+}
+
+/** The page of its storyboard slide that a deck slide is (0: the first). */
+function pageOf(deck: Deck, index: number): number {
+  const source = deck.slides[index]?.source
+  return index - deck.slides.findIndex((s) => s.source === source)
+}
+
+function withGrow(tuning: Tuning, page: number, grow: number): Tuning {
+  const list = [...(tuning.grow ?? [])]
+  while (list.length <= page) list.push(0)
+  list[page] = grow
+  return { ...tuning, grow: list }
+}
+
+/**
+ * The next tuning for sparse slides: a slide (not a title, divider, statement or closing slide)
+ * whose content spans less than half its content box gets the step of larger type that should
+ * bring it past the target, up to `caps` (steps that overflowed before). Undefined: nothing to do.
+ */
+export function growTuning(
+  tuning: ReadonlyMap<number, Tuning>,
+  deck: Deck,
+  fills: readonly number[],
+  caps: ReadonlyMap<string, number>,
+): Map<number, Tuning> | undefined {
+  const next = new Map(tuning)
+  let changed = false
+  deck.slides.forEach((slide, i) => {
+    const fill = fills[i] ?? 1
+    if (fill >= SPARSE || SPARSE_LAYOUTS.has(slide.layout) || slide.fields.dense) return
+    const current = next.get(slide.source) ?? { scale: 1, dense: false }
+    const page = pageOf(deck, i)
+    const grow = current.grow?.[page] ?? 0
+    const cap = caps.get(`${slide.source}:${page}`) ?? GROW_ZOOM.length - 1
+    const base = fill / GROW_ZOOM[grow as 0]
+    let wanted = GROW_ZOOM.findIndex((zoom) => base * zoom >= FILL_TARGET)
+    if (wanted < 0) wanted = GROW_ZOOM.length - 1
+    const step = Math.min(Math.max(wanted, grow + 1), cap)
+    if (step <= grow) return
+    next.set(slide.source, withGrow(current, page, step))
+    changed = true
+  })
+  return changed ? next : undefined
+}
+
+/**
+ * The next tuning after `overflows`: an overflowing storyboard slide first gets a smaller budget
+ * (split into more continuation slides), and once its budget is smallest, the denser type.
+ * Returns undefined when nothing is left to try.
+ */
+export function repairTuning(
+  tuning: ReadonlyMap<number, Tuning>,
+  deck: Deck,
+  overflows: readonly Overflow[],
+  caps?: Map<string, number>,
+): Map<number, Tuning> | undefined {
+  const next = new Map(tuning)
+  let changed = false
+  for (const overflow of overflows) {
+    const slide = deck.slides[overflow.slide - 1]
+    if (!slide) continue
+    const current = next.get(slide.source) ?? { scale: 1, dense: false }
+    const page = pageOf(deck, overflow.slide - 1)
+    const grow = current.grow?.[page] ?? 0
+    const smaller = SCALES.find((s) => s < current.scale)
+    // Larger type made it overflow: one step back, and never that step again.
+    if (grow > 0) {
+      caps?.set(`${slide.source}:${page}`, grow - 1)
+      next.set(slide.source, withGrow(current, page, grow - 1))
+    } else if (SPLITTABLE.has(slide.layout) && slide.units > 1 && smaller !== undefined) next.set(slide.source, { scale: smaller, dense: current.dense })
+    else if (!current.dense) next.set(slide.source, { ...current, dense: true })
+    else continue
+    changed = true
+  }
+  return changed ? next : undefined
+}
+
+/** A deck's slides as they stand in the fit loop: the plan, its Markdown, and the repairs so far. */
+export interface FitState {
+  deck: Deck
+  markdown: string
+  tuning: ReadonlyMap<number, Tuning>
+  /** Repairs applied so far (at most MAX_FIT_ROUNDS). */
+  repairs: number
+  /** "source:page" → the largest step of larger type that did not overflow. */
+  growCaps?: Map<string, number>
+}
+
+/**
+ * Looks up (or, with `measure`, measures) how far the deck's slides overflow and how much of
+ * their content box they use, and repairs the plan (`replan` with the new tuning): overflowing
+ * slides are split or get denser type, sparse ones larger type, until nothing is left to do.
+ * Returns the overflows of the final plan, or undefined when a slide is not in the cache and there
+ * is no `measure`.
+ */
+export async function fitSlides(
+  state: FitState,
+  replan: (tuning: ReadonlyMap<number, Tuning>) => Pick<FitState, 'deck' | 'markdown'>,
+  cache: FitCache,
+  themeHash: string,
+  measure?: () => Promise<Measured>,
+): Promise<Overflow[] | undefined> {
+  state.growCaps ??= new Map()
+  for (;;) {
+    const keys = slideKeys(state.markdown, themeHash)
+    let measured = cachedMeasures(keys, cache, state.deck)
+    if (!measured) {
+      if (!measure) return undefined
+      measured = await measure()
+      recordFit(cache, keys, measured.overflows, measured.fills)
+    }
+    const { overflows, fills } = measured
+    const rounds = state.repairs < MAX_FIT_ROUNDS
+    const tuning = !rounds
+      ? undefined
+      : overflows.length > 0
+        ? repairTuning(state.tuning, state.deck, overflows, state.growCaps)
+        : growTuning(state.tuning, state.deck, fills, state.growCaps)
+    if (!tuning) return overflows
+    Object.assign(state, { ...replan(tuning), tuning, repairs: state.repairs + 1 })
+  }
+}

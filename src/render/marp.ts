@@ -1,0 +1,297 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { fail } from '../shared/error.ts'
+import type { MarpFormat } from '../shared/formats.ts'
+import { installPath } from '../shared/paths.ts'
+import { TimedOut, withTimeout } from '../shared/tasks.ts'
+import type { BrowserChoice } from '../shared/types.ts'
+import { finishHtmlDeck, loadPresenterAssets, type SlideTiming } from './presenter.ts'
+
+// Marp Markdown → HTML and PPTX (marp-cli, bespoke template) and → the inline SVG the browser
+// prints (marp-core), both in Marp's own process (marp-worker.mjs); and when each deck is converted.
+
+/**
+ * Marp options for every render: no raw HTML, no remote emoji images, no math fonts, and no
+ * automatic links (an address in office text stays text; the closing slide's QR code links).
+ */
+export const MARP_OPTIONS = {
+  html: false,
+  markdown: { linkify: false },
+  emoji: { shortcode: false, unicode: false },
+  math: false,
+  script: false,
+  minifyCSS: true,
+} as const
+
+export interface MarkdownDeck {
+  /** Output path without extension, relative to the output folder: `<office>/<slug>`. */
+  base: string
+  markdown: string
+  /** Each slide's planned minutes, for the HTML deck's timers. */
+  timings?: readonly SlideTiming[]
+}
+
+/**
+ * Marp in a child process that serves a whole build, started on first use: marp-core renders the
+ * slides the browser prints, and marp-cli converts decks to HTML with the bespoke template
+ * (presenter view with notes) or to PPTX (slides as images, notes kept; marp-cli prints those
+ * with a browser of its own). A child, not this process: Marp's work is synchronous and would
+ * stall this process's event loop, and so the browser's printing, while it runs; and marp-cli
+ * and marp-core take a second to load, which the child spends while the browser starts.
+ */
+export interface MarpWorker {
+  /** marp-core's inline-SVG render of a deck: one <svg> per slide, and the scoped CSS. */
+  render(markdown: string, themeCss: string): Promise<MarpRender>
+  /** All `decks` in one marp-cli run, by `base`; marp-cli reads and writes files, in `workDir`. */
+  convert(decks: readonly MarkdownDeck[], workDir: string, options: MarpCliOptions): Promise<Map<string, Uint8Array>>
+  /** Starts the child now rather than on first use. */
+  start(): void
+  /** Ends the child; work still under way fails, and the next request starts a new one. */
+  close(): void
+}
+
+export interface MarpRender {
+  html: string
+  css: string
+}
+
+export interface MarpCliOptions {
+  format: MarpFormat
+  themeCss: string
+  /**
+   * `@font-face` rules: added to each HTML file's head after marp-cli, which would otherwise run
+   * 100 KB of inlined fonts through Marp's CSS processing for every deck.
+   */
+  fontCss?: string
+  /** The browser marp-cli prints PPTX with. */
+  browser?: BrowserChoice
+}
+
+const MARP_WORKER = installPath('src/render/marp-worker.mjs')
+
+type WorkerRequest =
+  | { type: 'render'; markdown: string; themeCss: string; options: typeof MARP_OPTIONS }
+  | { type: 'convert'; argv: string[]; env: Record<string, string> }
+
+interface WorkerReply {
+  id: number
+  code?: number
+  message?: string
+  html?: string
+  css?: string
+}
+
+export function startMarpWorker(signal?: AbortSignal): MarpWorker {
+  let child: ChildProcess | undefined
+  let stderr = ''
+  // Conversions one at a time (each reads the stderr since it began); renders go in between.
+  let conversions: Promise<unknown> = Promise.resolve()
+  // Each request with the process it was sent to: a process that dies fails its own requests only.
+  const pending = new Map<number, { worker: ChildProcess; settle: (reply: WorkerReply) => void }>()
+  let nextId = 0
+  const spawnWorker = () => {
+    const worker = spawn(process.execPath, [MARP_WORKER], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], signal, killSignal: 'SIGKILL' })
+    worker.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk).slice(-4000)
+    })
+    worker.on('message', (reply: WorkerReply) => pending.get(reply.id)?.settle(reply))
+    // A child that dies (interrupt, crash) fails what it was doing.
+    const gone = (error?: Error) => {
+      if (child === worker) child = undefined
+      for (const [id, request] of pending) {
+        if (request.worker !== worker) continue
+        request.settle({ id, code: -1, message: signal?.aborted ? 'interrupted' : (error?.message ?? `Marp's process exited\n${stderr}`) })
+      }
+    }
+    worker.on('error', gone)
+    worker.on('exit', () => gone())
+    return worker
+  }
+  const request = (message: WorkerRequest) =>
+    new Promise<WorkerReply>((resolve) => {
+      child ??= spawnWorker()
+      const worker = child
+      const id = nextId++
+      pending.set(id, {
+        worker,
+        settle: (reply) => {
+          pending.delete(id)
+          resolve(reply)
+        },
+      })
+      worker.send({ id, ...message })
+    })
+  return {
+    async render(markdown, themeCss) {
+      const reply = await request({ type: 'render', markdown, themeCss, options: MARP_OPTIONS })
+      if (reply.html === undefined || reply.css === undefined) fail('ENVIRONMENT', `marp-core failed to render a deck: ${reply.message ?? 'no output'}`)
+      return { html: reply.html, css: reply.css }
+    },
+    convert(decks, workDir, options) {
+      const result = conversions.then(async () => {
+        if (decks.length === 0) return new Map<string, Uint8Array>()
+        const { argv, env, outputDir } = await prepareConversion(decks, workDir, options)
+        stderr = ''
+        const reply = await request({ type: 'convert', argv, env })
+        if (reply.code !== 0) {
+          const messages = `${reply.message ?? ''}\n${stderr}`.replace(/\x1b\[[0-9;]*m/g, '').trim()
+          fail('ENVIRONMENT', `marp-cli failed to convert the decks to ${options.format.toUpperCase()} (exit ${reply.code}): ${messages.slice(-800)}`)
+        }
+        return readConversion(decks, outputDir, options)
+      })
+      conversions = result.catch(() => undefined)
+      return result
+    },
+    start() {
+      child ??= spawnWorker()
+    },
+    close() {
+      child?.kill()
+      child = undefined
+    },
+  }
+}
+
+async function prepareConversion(decks: readonly MarkdownDeck[], workDir: string, { format, themeCss, fontCss, browser }: MarpCliOptions) {
+  const inputDir = path.join(workDir, 'md')
+  const outputDir = path.join(workDir, 'out')
+  const themeFile = path.join(workDir, 'ortug.css')
+  const configFile = path.join(workDir, 'marp.config.json')
+  await mkdir(workDir, { recursive: true })
+  await writeFile(themeFile, format === 'html' && fontCss ? themeCss : themeCss + (fontCss ?? ''))
+  await writeFile(configFile, JSON.stringify({ options: { emoji: MARP_OPTIONS.emoji, markdown: MARP_OPTIONS.markdown, math: false, minifyCSS: true } }))
+  for (const deck of decks) {
+    await mkdir(path.dirname(path.join(inputDir, `${deck.base}.md`)), { recursive: true })
+    await writeFile(path.join(inputDir, `${deck.base}.md`), deck.markdown)
+  }
+  const formatArgs =
+    format === 'html' ? ['--template', 'bespoke', '--bespoke.progress'] : ['--pptx', ...(browser ? ['--browser-path', browser.executablePath] : [])]
+  const argv = [
+    '--config-file',
+    configFile,
+    '--input-dir',
+    inputDir,
+    '--output',
+    outputDir,
+    ...formatArgs,
+    '--theme-set',
+    themeFile,
+    '--no-html',
+    '--no-allow-local-files',
+    '--parallel',
+    '4',
+  ]
+  // The npm-shipped Chromium is a headless shell without a sandbox: tell marp-cli's launcher.
+  const env: Record<string, string> = browser?.headless === 'shell' ? { PUPPETEER_HEADLESS_MODE: 'shell', CHROME_NO_SANDBOX: '1' } : {}
+  return { argv, env, outputDir }
+}
+
+async function readConversion(decks: readonly MarkdownDeck[], outputDir: string, { format, fontCss }: MarpCliOptions) {
+  const outputs = new Map<string, Uint8Array>()
+  const assets = format === 'html' ? await loadPresenterAssets() : undefined
+  for (const deck of decks) {
+    const bytes = await readFile(path.join(outputDir, `${deck.base}.${format}`))
+    const finished = assets ? Buffer.from(finishHtmlDeck(bytes.toString('utf8'), { assets, fontCss, timings: deck.timings })) : bytes
+    outputs.set(deck.base, finished)
+  }
+  return outputs
+}
+
+/**
+ * A batch's conversions (convertDecks), bounded: once every deck's slides are final they get
+ * --timeout more. Past that, or when the batch's conversion fails, Marp's process is restarted
+ * and each office is converted alone within --timeout: an office that marp-cli cannot convert in
+ * time fails alone (in `failures`); any other failure of an office's conversion is thrown.
+ */
+export async function convertInTime(
+  marp: MarpWorker,
+  decks: readonly MarpSource[],
+  options: ConvertOptions & { timeoutMs: number },
+): Promise<{ outputs: Map<string, Uint8Array>; failures: Map<string, TimedOut> }> {
+  const failures = new Map<string, TimedOut>()
+  const whole = convertDecks(marp, decks, options)
+  whole.catch(() => undefined)
+  await Promise.all(decks.map((deck) => deck.fitted))
+  const message = (what: string) => (limit: string) => `${what}: did not finish within ${limit} while converting with marp-cli`
+  try {
+    return { outputs: await withTimeout(whole, options.timeoutMs, message('the batch')), failures }
+  } catch {
+    // The process may be stuck in one office's conversion: a new one converts office by office.
+    marp.close()
+    await whole.catch(() => undefined)
+  }
+  const outputs = new Map<string, Uint8Array>()
+  const offices = [...new Set(decks.map((deck) => deck.office))].filter((office) => !options.failed(office))
+  for (const office of offices) {
+    const own = decks.filter((deck) => deck.office === office)
+    const converting = convertDecks(marp, own, { ...options, workDir: `${options.workDir}-${office}` })
+    try {
+      for (const [key, bytes] of await withTimeout(converting, options.timeoutMs, message(own.map((deck) => deck.base.replace('/', ' / ')).join(', '))))
+        outputs.set(key, bytes)
+    } catch (error) {
+      if (!(error instanceof TimedOut)) throw error
+      marp.close()
+      await converting.catch(() => undefined)
+      failures.set(office, error)
+    }
+  }
+  return { outputs, failures }
+}
+
+/** A deck for marp-cli: its Markdown as it stands, and when its slides are final. */
+export interface MarpSource {
+  /** `<office>/<slug>`. */
+  base: string
+  office: string
+  formats: readonly string[]
+  markdown(): string
+  /** Each slide's planned minutes, as the slides stand. */
+  timings?(): readonly SlideTiming[]
+  /** Settles when the fit check has made the slides final. */
+  fitted: Promise<void>
+}
+
+export interface ConvertOptions {
+  workDir: string
+  themeCss: string
+  fontCss: string
+  /** Offices that failed meanwhile: not converted again. */
+  failed(office: string): boolean
+  /** The build's browser, for PPTX (marp-cli prints it with a browser of its own). */
+  browser(): Promise<BrowserChoice>
+}
+
+/**
+ * HTML (and PPTX) for every deck, one marp-cli conversion per format, by `<base>.<format>`. HTML
+ * starts at once from the slides as planned so far, while the browser checks that they fit; the
+ * decks the fit check changes are converted again once every deck's slides are final.
+ */
+export async function convertDecks(marp: MarpWorker, decks: readonly MarpSource[], options: ConvertOptions): Promise<Map<string, Uint8Array>> {
+  const outputs = new Map<string, Uint8Array>()
+  // marp-cli converts every file of its input folder: what a failed conversion left goes first.
+  await rm(options.workDir, { recursive: true, force: true })
+  const convert = async (format: MarpFormat, sources: readonly MarpSource[], folder: string) => {
+    const browser = format === 'pptx' ? await options.browser() : undefined
+    const themed = { format, themeCss: options.themeCss, fontCss: options.fontCss, browser }
+    const rendered = await marp.convert(
+      sources.map((deck) => ({ base: deck.base, markdown: deck.markdown(), timings: deck.timings?.() })),
+      path.join(options.workDir, folder),
+      themed,
+    )
+    for (const [base, bytes] of rendered) outputs.set(`${base}.${format}`, bytes)
+  }
+  const html = decks.filter((deck) => deck.formats.includes('html'))
+  const early = new Map(html.map((deck) => [deck, deck.markdown()]))
+  const earlyHtml = convert('html', html, 'html')
+  // Awaited below, once the fit check is done; this keeps an early failure from counting as unhandled.
+  earlyHtml.catch(() => undefined)
+  await Promise.all(decks.map((deck) => deck.fitted))
+  await earlyHtml
+  const changed = html.filter((deck) => !options.failed(deck.office) && deck.markdown() !== early.get(deck))
+  if (changed.length > 0) await convert('html', changed, 'html-refit')
+  const pptx = decks.filter((deck) => deck.formats.includes('pptx') && !options.failed(deck.office))
+  if (pptx.length > 0) await convert('pptx', pptx, 'pptx')
+  await rm(options.workDir, { recursive: true, force: true })
+  return outputs
+}
