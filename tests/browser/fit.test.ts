@@ -1,0 +1,176 @@
+import { appendFile, cp, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../../src/browser/launch.ts'
+import { loadIsolated, measureOverflow, printableHtml } from '../../src/browser/page.ts'
+import { parseEssay } from '../../src/content/essay.ts'
+import { splitSentences } from '../../src/plan/text.ts'
+import { type MarpWorker, startMarpWorker } from '../../src/render/marp.ts'
+import { createTheme, loadFontFaceCss, type Theme } from '../../src/render/theme.ts'
+import { sha256 } from '../../src/shared/hash.ts'
+import { hashTree, makeProject, REPO, readPdf, removeProject, runCli } from '../helpers.ts'
+
+const normalize = (text: string) => text.replace(/\s+/g, ' ').trim()
+const count = (haystack: string, needle: string) => haystack.split(needle).length - 1
+
+describe('fit: long content becomes continuation slides, nothing overflows, no text is lost', () => {
+  let dir: string
+  let out: string
+  let result: Awaited<ReturnType<typeof runCli>>
+
+  beforeAll(async () => {
+    dir = await makeProject({ from: 'fit' })
+    out = path.join(dir, 'dist')
+    result = await runCli(['build', '--format', 'md,pdf'], dir)
+  })
+  afterAll(() => removeProject(dir))
+
+  it('builds every deck, 16:9 and 4:3, with exit 0', () => {
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).not.toContain('error')
+  })
+
+  for (const office of ['kota-lebar', 'kota-sempit']) {
+    it(`${office}: every sentence of the derived deck appears once on the slides and once in the notes`, async () => {
+      const essay = parseEssay(await readFile(path.join(dir, 'content/essays/panjang.md'), 'utf8'), 'panjang', 'panjang.md')
+      const pdf = await readPdf(path.join(out, office, 'panjang.pdf'))
+      const slidesText = normalize(pdf.text.join(' '))
+      const markdown = await readFile(path.join(out, office, 'panjang.md'), 'utf8')
+      const notes = normalize([...markdown.matchAll(/<!--\n([\s\S]*?)\n-->/g)].map((m) => m[1]).join(' '))
+      for (const section of essay.sections) {
+        for (const sentence of section.paragraphs.flatMap((p) => splitSentences(p))) {
+          expect(count(slidesText, sentence), sentence).toBe(1)
+          expect(count(notes, sentence), sentence).toBe(1)
+        }
+      }
+      // The 400-word paragraph needs continuation slides, and the agenda lists every section.
+      expect(pdf.text.filter((t) => t.includes('Paragraf Panjang (lanjutan)')).length).toBeGreaterThan(0)
+      for (const heading of ['Paragraf Panjang', 'Kalimat Panjang', 'Kata Panjang']) expect(pdf.text[1]).toContain(heading)
+      expect(slidesText).toContain('Pertanggungjawabanketatausahaanpemiluxyz')
+      expect(pdf.sizes[0]).toEqual(office === 'kota-sempit' ? { width: 720, height: 540 } : { width: 960, height: 540 })
+    })
+
+    it(`${office}: a list of 15 points and 12 acronym items are split at item boundaries, each item once`, async () => {
+      const deck = await readFile(path.join(dir, 'content/essays/daftar.deck.yaml'), 'utf8')
+      const points = [...deck.matchAll(/^ {6}- "(.*)"$/gm)].map((m) => m[1] as string)
+      const items = [...deck.matchAll(/text: "(.*)" \}$/gm)].map((m) => m[1] as string)
+      expect(points).toHaveLength(15)
+      expect(items).toHaveLength(12)
+      const pdf = await readPdf(path.join(out, office, 'daftar.pdf'))
+      const text = normalize(pdf.text.join(' '))
+      for (const item of [...points, ...items]) expect(count(text, item), item).toBe(1)
+      expect(pdf.text.filter((t) => t.includes('Lima Belas Butir (lanjutan)')).length).toBeGreaterThan(0)
+    })
+  }
+
+  it('remembers measured slides: a rebuild of unchanged slides needs no browser', async () => {
+    const again = await runCli(['build', '--format', 'md,html', '--browser-path', '/nonexistent/chrome'], dir)
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stderr).not.toContain('not an executable')
+  })
+})
+
+describe('fit: HTML decks get the slides as repaired', () => {
+  it('a deck the browser measured and split is converted to HTML again, with the same slides as its PDF', async () => {
+    // Larger type in the theme: the planned slides overflow, so the fit check splits them after
+    // the HTML conversion (which starts at once, from the planned slides) has begun.
+    const dir = await makeProject({ from: 'fit' })
+    try {
+      await cp(path.join(REPO, 'templates'), path.join(dir, 'templates'), { recursive: true })
+      await appendFile(path.join(dir, 'templates/theme/ortug.css'), '\nsection p, section li { font-size: 1.5em; }\n')
+      const result = await runCli(['build', '--format', 'md,html,pdf', '--essay', 'daftar', '--office', 'kota-lebar'], dir)
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stderr).not.toContain('error')
+      const fits = JSON.parse(await readFile(path.join(dir, 'dist/.ortug-cache/fit.json'), 'utf8')) as { slides: Record<string, number> }
+      expect(Object.values(fits.slides).some((pixels) => pixels > 0)).toBe(true)
+      const html = await readFile(path.join(dir, 'dist/kota-lebar/daftar.html'), 'utf8')
+      const markdown = await readFile(path.join(dir, 'dist/kota-lebar/daftar.md'), 'utf8')
+      const pdf = await readPdf(path.join(dir, 'dist/kota-lebar/daftar.pdf'))
+      expect(html.match(/<svg[^>]*data-marpit-svg/g)?.length).toBe(pdf.pages)
+      for (const title of markdown.match(/^# .*\(lanjutan\)$/gm) ?? []) expect(html).toContain(title.slice(2))
+    } finally {
+      await removeProject(dir)
+    }
+  })
+})
+
+describe('fit: what cannot fit fails with a report, and nothing is written', () => {
+  it('a single sentence too long even for the smallest type', async () => {
+    const words = Array.from({ length: 420 }, (_, i) => ['integritas', 'loyalitas', 'netralitas', 'pelayanan'][i % 4]).join(' ')
+    const dir = await makeProject({
+      from: 'fit',
+      files: { 'content/essays/mustahil.md': `---\ntitle: Mustahil\nauthor: Penulis Contoh\n---\n\n## Satu Kalimat {#satu}\n\nSebuah ${words}.\n` },
+    })
+    try {
+      await writeFile(path.join(dir, 'keep.txt'), 'x')
+      const before = await hashTree(path.join(dir, 'dist'))
+      const result = await runCli(['build', '--essay', 'mustahil', '--office', 'kota-lebar', '--format', 'md'], dir)
+      expect(result.code).toBe(1)
+      expect(result.stderr).toMatch(/kota-lebar \/ mustahil \/ slide 4 \(text, "Satu Kalimat"\): overflows by \d+ px/)
+      expect(await hashTree(path.join(dir, 'dist'))).toEqual(before)
+      const check = await runCli(['check', '--essay', 'mustahil', '--office', 'kota-lebar'], dir)
+      expect(check.code).toBe(1)
+      expect(check.stderr).toMatch(/slide 4 \(text, "Satu Kalimat"\): overflows by \d+ px/)
+    } finally {
+      await removeProject(dir)
+    }
+  })
+})
+
+describe('fit: a new essay with only sections builds for every office', () => {
+  it('derives title, agenda, dividers and reading slides; zero overflow for all 28 offices', async () => {
+    const dir = await makeProject({ offices: [] })
+    try {
+      await import('node:fs/promises').then(({ cp }) => cp(path.join(REPO, 'content/offices'), path.join(dir, 'content/offices'), { recursive: true }))
+      const essay = (await readFile(path.join(REPO, 'content/essays/ortug-kpu-jabar.md'), 'utf8')).replace('title: "Ortug', 'title: "Turunan')
+      await writeFile(path.join(dir, 'content/essays/esai-baru.md'), essay)
+      const result = await runCli(['check', '--essay', 'esai-baru'], dir)
+      expect(result.stderr).not.toContain('overflows')
+      expect(result.code).toBe(0)
+      expect(result.stderr).toContain('28 office(s), 28 deck(s) checked')
+    } finally {
+      await removeProject(dir)
+    }
+  })
+})
+
+describe('overflow measurement', () => {
+  let browser: LaunchedBrowser
+  let theme: Theme
+  let marp: MarpWorker
+  beforeAll(async () => {
+    marp = startMarpWorker()
+    browser = await launchBrowser(await resolveBrowser(), 60_000)
+    theme = createTheme(await readFile(path.join(REPO, 'templates/theme/ortug.css'), 'utf8'), await loadFontFaceCss(), sha256)
+  })
+  afterAll(async () => {
+    marp.close()
+    await browser.close()
+  })
+
+  it('reports the slide that overflows, and not the one that fits', async () => {
+    const long = Array.from({ length: 30 }, (_, i) => `- Butir nomor ${i + 1}`).join('\n')
+    const markdown = `---\nmarp: true\ntheme: ortug\nsize: "16:9"\n---\n\n# Muat\n\n- Satu butir saja\n\n---\n\n# Tidak muat\n\n${long}\n`
+    const page = await browser.browser.newPage()
+    const deck = { aspect: '16:9' as const, lang: 'id', label: 'uji', slideTitles: ['Muat', 'Tidak muat'], layouts: ['points', 'points'] }
+    await loadIsolated(page, printableHtml(deck, theme, await marp.render(markdown, theme.css)), 'uji')
+    const overflows = await measureOverflow(page, deck)
+    await page.close()
+    expect(overflows.map((o) => o.slide)).toEqual([2])
+    expect(overflows[0]?.pixels).toBeGreaterThan(500)
+  })
+})
+
+describe('Indonesian sentence splitting', () => {
+  it.each([
+    [
+      'Rapat dipimpin Dr. Siti di Jl. Merdeka No. 7 bersama 1.500 peserta, dll. Semua hadir.',
+      ['Rapat dipimpin Dr. Siti di Jl. Merdeka No. 7 bersama 1.500 peserta, dll. Semua hadir.'],
+    ],
+    ['Ini satu. Ini dua! Apakah tiga? Ya.', ['Ini satu.', 'Ini dua!', 'Apakah tiga?', 'Ya.']],
+    ['Gelar S.H. dan M.Si. tidak memutus kalimat. Kalimat baru.', ['Gelar S.H. dan M.Si. tidak memutus kalimat.', 'Kalimat baru.']],
+    ['Pasal 1. Ketentuan umum berlaku.', ['Pasal 1.', 'Ketentuan umum berlaku.']],
+  ])('%s', (text, expected) => {
+    expect(splitSentences(text)).toEqual(expected)
+  })
+})
