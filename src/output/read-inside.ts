@@ -13,7 +13,8 @@ import { codeOf } from '../shared/disk.ts'
 // The check of the folders and the open are two steps: a program racing ortug inside the folder
 // at that moment is out of reach (Node has no openat); a planted link is not.
 
-export type ReadInside = { ok: true; bytes: Buffer } | { ok: false; missing: boolean; reason: string }
+/** The bytes, or why not: `missing`, an OS error `code` (EACCES…) when the file could not be opened, and a `reason` to show after its path. */
+export type ReadInside = { ok: true; bytes: Buffer } | { ok: false; missing: boolean; code?: string; reason: string }
 
 // O_NOFOLLOW refuses a link as the last component (ELOOP; EMLINK on FreeBSD); Windows has neither
 // flag, so there a link is told by lstat first. O_NONBLOCK keeps a FIFO from blocking the open.
@@ -33,7 +34,7 @@ export async function readInside(root: string, relative: string, maxBytes = Numb
   const handle = await open(file, OPEN_FLAGS).catch((error: unknown) => codeOf(error))
   if (typeof handle === 'string') {
     if (handle === 'ENOENT') return { ok: false, missing: true, reason: 'is missing' }
-    return refused(LINK_CODES.includes(handle) ? 'is a symbolic link' : `cannot be read (${handle})`)
+    return LINK_CODES.includes(handle) ? refused('is a symbolic link') : { ok: false, missing: false, code: handle, reason: `cannot be read (${handle})` }
   }
   try {
     const info = await handle.stat()

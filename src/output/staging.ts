@@ -161,9 +161,7 @@ export async function openStaging(outDir: string, options: StagingOptions = {}):
 export async function recoverOutput(outDir: string, mover: Mover = { move: rename, delays: RENAME_RETRY_DELAYS_MS, faults: testFaults() }): Promise<void> {
   const journalPath = path.join(outDir, JOURNAL_FILE)
   const read = await readInside(outDir, JOURNAL_FILE, MAX_JOURNAL_BYTES)
-  if (!read.ok && !read.missing && read.reason.startsWith('cannot be read')) {
-    fail('ENVIRONMENT', `${journalPath} ${read.reason}; check that you may read and write ${outDir}`)
-  }
+  if (!read.ok && read.code) fail('ENVIRONMENT', `cannot read ${journalPath}: ${read.code}; check that you may read and write ${outDir}`)
   if (!read.ok && !read.missing) fail('ENVIRONMENT', `${journalPath} ${read.reason}, not a journal ortug wrote: ${REMEDY_JOURNAL(outDir, journalPath)}`)
   if (read.ok) {
     const journal = parseJournal(read.bytes.toString('utf8'))
