@@ -8,7 +8,7 @@ import { isInside } from './staging.ts'
 // or lies in content/ or templates/ would make ortug write over (and read back as outputs) the
 // files it builds from. So those are refused as wrong usage (exit 2) before anything is read.
 
-/** The project's folders an output folder must neither be, hold, nor lie in (the root itself only: outputs of its own beside it are the default, dist/). */
+/** The project's source folders: an output folder may not be one, hold one, or lie inside one (beside them, as dist/ is, it may). */
 const SOURCE_FOLDERS = ['content', 'templates'] as const
 
 /** The absolute output folder `--out value` names, relative to the project `root`; refuses an empty value and the project's own folders. */
