@@ -2,6 +2,7 @@ import { access, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { mergeShards } from './output/manifest.ts'
+import { resolveOutDir } from './output/out-dir.ts'
 import { build, check } from './pipeline/build.ts'
 import { loadProject } from './pipeline/project.ts'
 import { collectErrors, ERROR_CODES, fail, OrtugError } from './shared/error.ts'
@@ -151,7 +152,8 @@ export async function run(argv: readonly string[], context: RunContext = {}): Pr
         if (positionals.length === 0 || typeof values.out !== 'string') fail('USAGE', `give the shard folders and --out; usage: ${spec.usage}`)
         const manifest = await mergeShards(
           positionals.map((dir) => path.resolve(cwd, dir)),
-          path.resolve(cwd, values.out),
+          resolveOutDir(values.out, cwd),
+          logger.warn,
         )
         logger.info(`merged ${positionals.length} shard(s): ${manifest.outputs.length} output(s) → ${values.out}`)
         return 0
@@ -224,7 +226,7 @@ async function runBuild(values: Record<string, unknown>, cwd: string, logger: Lo
   const formats = (list(values.format) ?? [...DEFAULT_FORMATS]) as Format[]
   const unknown = formats.filter((f) => !(FORMATS as readonly string[]).includes(f))
   if (unknown.length > 0) fail('USAGE', `--format: unknown ${unknown.join(', ')}; formats are: ${FORMATS.join(', ')}`)
-  const outDir = path.resolve(cwd, typeof values.out === 'string' ? values.out : 'dist')
+  const outDir = resolveOutDir(typeof values.out === 'string' ? values.out : 'dist', cwd)
   const result = await build({
     root: cwd,
     outDir,
@@ -313,7 +315,7 @@ async function runDoctorCommand(values: Record<string, unknown>, cwd: string, st
   const { doctorExitCode, formatDoctor, runDoctor } = await import('./commands/doctor.ts')
   const checks = await runDoctor({
     root: cwd,
-    outDir: path.resolve(cwd, typeof values.out === 'string' ? values.out : 'dist'),
+    outDir: resolveOutDir(typeof values.out === 'string' ? values.out : 'dist', cwd),
     office: typeof values.office === 'string' ? values.office : undefined,
     browserPath: typeof values['browser-path'] === 'string' ? values['browser-path'] : undefined,
     env: context.env ?? process.env,

@@ -127,6 +127,11 @@ export interface Manifest {
   /** Only in the manifest of a `build --shard k/n`. */
   shard?: ShardRecord
   outputs: ManifestEntry[]
+  /**
+   * sha256 of each catalogue thumbnail (`.ortug-cache/thumbs/<office>--<essay>.webp`): a later
+   * build or a merge carries over only a thumbnail whose bytes match. Absent in manifests of older builds.
+   */
+  thumbnails?: Record<string, string>
 }
 
 export interface Overflow {
