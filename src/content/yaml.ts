@@ -28,7 +28,8 @@ export function parseYaml(text: string, file: string, firstLine = 1): YamlSource
   const lineOf = (offset: number) => lineCounter.linePos(offset).line + firstLine - 1
   const at = (offset: number): Location => ({ file, line: lineOf(offset), column: lineCounter.linePos(offset).col })
   const tooDeep = findTooDeepSyntax(text, lineCounter)
-  if (tooDeep !== undefined) fail('CONTENT', `invalid YAML: nests lists and mappings more than ${MAX_YAML_DEPTH} levels deep here; ${DEPTH_FIX}`, { location: at(tooDeep) })
+  if (tooDeep !== undefined)
+    fail('CONTENT', `invalid YAML: nests lists and mappings more than ${MAX_YAML_DEPTH} levels deep here; ${DEPTH_FIX}`, { location: at(tooDeep) })
   // The scan above filled lineCounter: parsing again must not add the lines twice.
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true })
   const problems = doc.errors.map(

@@ -27,9 +27,14 @@ describe('invalid UTF-8 in a content file', () => {
     const essay = path.join(project, 'content', 'essays', 'ortug-kpu-jabar.md')
     const lines = (await readFile(essay, 'utf8')).split('\n')
     const line = lines.findIndex((l) => l.startsWith('## ')) + 2
-    await writeFile(essay, Buffer.concat([Buffer.from(lines.slice(0, line - 1).join('\n') + '\nX'), Buffer.from([0xe9]), Buffer.from(`\n${lines.slice(line - 1).join('\n')}`)]))
+    await writeFile(
+      essay,
+      Buffer.concat([Buffer.from(`${lines.slice(0, line - 1).join('\n')}\nX`), Buffer.from([0xe9]), Buffer.from(`\n${lines.slice(line - 1).join('\n')}`)]),
+    )
     const result = await runCli(['check', '--no-fit'], project)
-    expect(result.stderr).toMatch(new RegExp(`content/essays/ortug-kpu-jabar\\.md:${line}:2: is not valid UTF-8: the byte at offset \\d+ \\(0xE9\\), line ${line}, column 2`))
+    expect(result.stderr).toMatch(
+      new RegExp(`content/essays/ortug-kpu-jabar\\.md:${line}:2: is not valid UTF-8: the byte at offset \\d+ \\(0xE9\\), line ${line}, column 2`),
+    )
     expect(result.code).toBe(1)
   })
 

@@ -38,7 +38,12 @@ describe('schema messages point to files the repository has', () => {
   })
 
   it('a storyboard slide with an unknown field', () => {
-    const essay = { slug: 'e', file: 'e.md', meta: { title: 'T', author: 'A' }, sections: [{ id: 'a', heading: 'A', paragraphs: ['x'], line: 5 }] } as unknown as Essay
+    const essay = {
+      slug: 'e',
+      file: 'e.md',
+      meta: { title: 'T', author: 'A' },
+      sections: [{ id: 'a', heading: 'A', paragraphs: ['x'], line: 5 }],
+    } as unknown as Essay
     const [message] = messagesOf(() => parseStoryboard('slides:\n  - layout: points\n    bullets: [a]\n', 'e.deck.yaml', essay))
     expect(message).toMatch(/unknown key "bullets"/)
     expectPointersExist(message as string)

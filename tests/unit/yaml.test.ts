@@ -47,7 +47,9 @@ describe('YAML nesting depth', () => {
 
   it('through aliases: a deep value used inside another deep value', () => {
     const yaml = `a: &a ${nested('[', ']', 40)}\nb: ${nested('[', ']', 40, '*a')}\n`
-    expect(refusal(() => parseYaml(yaml, 'f.yaml'))).toMatch(/^f\.yaml:2:44: invalid YAML: through this alias, lists and mappings nest more than 64 levels deep/)
+    expect(refusal(() => parseYaml(yaml, 'f.yaml'))).toMatch(
+      /^f\.yaml:2:44: invalid YAML: through this alias, lists and mappings nest more than 64 levels deep/,
+    )
   })
 
   it('an alias inside the value it names', () => {
