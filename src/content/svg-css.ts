@@ -21,6 +21,10 @@ const LOADING_FUNCTIONS = new Set([
 const AT_RULES = new Set(['media', 'keyframes', '-webkit-keyframes', 'supports', 'charset'])
 const RE_FUNCTION = /(-?[a-z_][a-z0-9_-]*)\(\s*(?:"([^"]*)"|'([^']*)'|([^)]*))/g
 const RE_AT_RULE = /@(-?[a-z_][a-z0-9_-]*)/g
+/** A script address is no paint or length anywhere; refused wherever it is written. */
+const RE_SCRIPT_URL = /(java|vb)script\s*:/
+/** An outside address anywhere in a value: no paint, length or animation value needs one. */
+const RE_ADDRESS = /[a-z][a-z0-9+.-]*:\/\/[^\s"')]*/
 /** Properties that bind code (IE behaviours, Firefox XBL). */
 const RE_CODE_PROPERTY = /(^|[;{\s])(behavior|-moz-binding)\s*:/
 
@@ -41,6 +45,7 @@ export function findCssProblem(css: string): string | undefined {
     if (!AT_RULES.has(name)) return `uses the at-rule @${name}, which a logo's style may not have (only ${[...AT_RULES].map((r) => `@${r}`).join(', ')})`
   }
   if (RE_CODE_PROPERTY.test(text)) return 'binds code to its elements (behavior or -moz-binding)'
+  if (RE_SCRIPT_URL.test(text)) return 'holds a script address (javascript: or vbscript:)'
   for (const [, name = '', double, single, bare] of text.matchAll(RE_FUNCTION)) {
     if (LOADING_FUNCTIONS.has(name)) return `uses ${name}(), which can load an image or run code`
     if (name !== 'url' && name !== 'src') continue
@@ -49,6 +54,8 @@ export function findCssProblem(css: string): string | undefined {
       return `refers to "${clip(url)}" (${name}(…)); a logo may refer only to its own parts (#id) and embedded PNG, JPEG or WebP images`
     }
   }
+  const address = RE_ADDRESS.exec(text)
+  if (address) return `holds an outside address ("${clip(address[0])}"); a logo may refer only to its own parts (#id)`
   return undefined
 }
 

@@ -157,7 +157,9 @@ function verifyElement(tag: SaxesTag, byId: Map<string, SvgElement>, refuse: (pr
   for (const attribute of Object.values(tag.attributes as Record<string, { name: string; prefix: string; local: string; uri: string; value: string }>)) {
     const where = `${attribute.name} on <${name}>`
     if (RE_EVENT.test(attribute.local)) refuse(`has an event attribute (${where}), which runs code; remove it or ${SVG_FIX}`)
-    if (attribute.uri === NS.xmlns || attribute.name === 'xmlns' || EDITOR_NAMESPACES.has(attribute.uri) || EDITOR_NAMESPACES.has(uri)) continue
+    if (attribute.uri === NS.xmlns || attribute.name === 'xmlns' || EDITOR_NAMESPACES.has(attribute.uri)) continue
+    // An editor's element is not drawn: its own attributes are inert, but xml: and XLink ones apply anywhere.
+    if (EDITOR_NAMESPACES.has(uri) && attribute.uri !== NS.xml && attribute.uri !== NS.xlink) continue
     const isHref = (attribute.uri === '' && attribute.local === 'href') || (attribute.uri === NS.xlink && attribute.local === 'href')
     const allowed =
       isHref ||
