@@ -5,6 +5,7 @@ import { mergeShards } from './output/manifest.ts'
 import { resolveOutDir } from './output/out-dir.ts'
 import { build, check } from './pipeline/build.ts'
 import { loadProject } from './pipeline/project.ts'
+import { MAX_SHARDS } from './plan/shard.ts'
 import { collectErrors, ERROR_CODES, fail, OrtugError } from './shared/error.ts'
 import { DEFAULT_FORMATS, FORMATS, type Format } from './shared/formats.ts'
 import { createLogger, type Logger } from './shared/log.ts'
@@ -215,10 +216,12 @@ function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly
 
 function parseShard(value: unknown): { index: number; count: number } | undefined {
   if (value === undefined) return undefined
-  const match = /^(\d+)\/(\d+)$/.exec(String(value))
+  const match = /^(\d{1,9})\/(\d{1,9})$/.exec(String(value))
   const index = Number(match?.[1])
   const count = Number(match?.[2])
-  if (!match || count < 1 || index < 1 || index > count) fail('USAGE', `--shard must be k/n with 1 <= k <= n, e.g. --shard 2/4; got "${value}"`)
+  if (!match || count < 1 || count > MAX_SHARDS || index < 1 || index > count) {
+    fail('USAGE', `--shard must be k/n with 1 <= k <= n <= ${MAX_SHARDS}, e.g. --shard 2/4; got "${value}"`)
+  }
   return { index, count }
 }
 

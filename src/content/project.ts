@@ -10,6 +10,7 @@ import { MAX_ESSAY_BYTES, parseEssay } from './essay.ts'
 import { verifyLogo } from './logo.ts'
 import { type OfficeDraft, parseDefaults, parseOffice, verifyOfficeSections } from './office.ts'
 import { parseStoryboard } from './storyboard.ts'
+import { decodeUtf8 } from './utf8.ts'
 
 // Reading the project from disk: the only module of the loading stage that touches files.
 
@@ -307,12 +308,15 @@ export async function hashContentSet(project: Pick<ProjectInput, 'contentDir' | 
   return createHash('sha256').update(lines.sort().join('\n')).digest('hex')
 }
 
+/** A content file's text: valid UTF-8, or refused at its first bad byte (see decodeUtf8). */
 export async function readText(file: string): Promise<string> {
+  let bytes: Buffer
   try {
-    return await readFile(file, 'utf8')
+    bytes = await readFile(file)
   } catch (cause) {
     fail('CONTENT', `cannot read ${file}: ${(cause as NodeJS.ErrnoException).code ?? cause}`, { location: { file }, cause })
   }
+  return decodeUtf8(bytes, file)
 }
 
 /**

@@ -3,7 +3,7 @@ import path from 'node:path'
 import type { ProjectInput } from '../content/project.ts'
 import { hashContentSet, type Selection } from '../content/project.ts'
 import { emptyFitCache, type FitCache } from '../plan/fit.ts'
-import { assignShards, type ShardSpec, verifyShardSet, weighOffices } from '../plan/shard.ts'
+import { assignShards, MAX_SHARDS, type ShardSpec, verifyShardSet, weighOffices } from '../plan/shard.ts'
 import { resolveFontFiles } from '../render/theme.ts'
 import { fail } from '../shared/error.ts'
 import { sha256 } from '../shared/hash.ts'
@@ -189,6 +189,11 @@ function parseShardRecord(value: unknown): ShardRecord | undefined {
     r !== null &&
     Number.isInteger(r.index) &&
     Number.isInteger(r.count) &&
+    // A damaged or forged count would make the merge list billions of missing shards.
+    (r.count as number) >= 1 &&
+    (r.count as number) <= MAX_SHARDS &&
+    (r.index as number) >= 1 &&
+    (r.index as number) <= (r.count as number) &&
     typeof r.inputs === 'string' &&
     typeof r.options === 'string' &&
     Array.isArray(r.offices) &&

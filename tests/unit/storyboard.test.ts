@@ -6,7 +6,7 @@ import { OrtugError, OrtugErrors } from '../../src/shared/error.ts'
 
 // Storyboards, authored (`<slug>.deck.yaml`) or derived from the sections: text in, data out.
 
-const FIX = 'See "Storyboard" in DESIGN.md for the fields each layout takes.'
+const FIX = 'See content/essays/storyboard.schema.json and "Layouts" in README.md for the fields each layout takes.'
 const ESSAY = parseEssay('---\ntitle: T\nauthor: A\n---\nBuka.\n\n## Satu {#satu}\n\nPar satu.\n\n## Dua\n', 'uji', 'uji.md')
 
 /** Every problem a parse throws, as `file:line:col: message`. */
