@@ -1,5 +1,4 @@
 import MarkdownIt from 'markdown-it'
-import type Token from 'markdown-it/lib/token.mjs'
 import { OrtugError, OrtugErrors } from '../shared/error.ts'
 import { RE_ID } from '../shared/schema.ts'
 import type { EssayBlock, Section } from '../shared/types.ts'
@@ -13,6 +12,8 @@ export const OPENING_SECTION_ID = 'pembuka'
 // Indented code is off: an essay's indented line is a paragraph an editor indented, not code.
 // HTML is on so that it arrives as its own tokens, to be refused, instead of as text.
 const markdown = new MarkdownIt('default', { html: true, linkify: false, typographer: false }).disable('code')
+
+type Token = ReturnType<MarkdownIt['parse']>[number]
 
 const RE_HEADING_ID = /^(.*?)[ \t]*\{#([^}]*)\}$/
 const RE_FOOTNOTE = /\[\^[^\]\s]+\]/

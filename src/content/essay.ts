@@ -5,7 +5,6 @@ import { parseEssayBody } from './essay-body.ts'
 import { verifySchema } from './validate.ts'
 import { parseYaml, splitFrontMatter } from './yaml.ts'
 
-
 /**
  * An essay of 250 KB made a deck of 534 slides that built (md, html, pdf, handout) in 15 s on the
  * 2-core development machine (one-off): the byte limit keeps a build well inside --timeout's

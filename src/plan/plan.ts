@@ -111,7 +111,7 @@ function distributeNotes(slides: Slide[], sections: Map<string, Section>): void 
     if (bound.length === 0) continue
     const saying = bound.filter((s) => !LEAD_IN.has(s.layout))
     const slots = saying.length > 0 ? saying : bound.slice(0, 1)
-    const sentences: NoteSentence[] = sectionSentences(section.paragraphs)
+    const sentences: NoteSentence[] = sectionSentences(section.blocks)
     const assigned = assignSentences(
       sentences.map((s) => s.text),
       slots.map((s) => slideText(s.fields)),
@@ -278,7 +278,7 @@ function expandSlide(
       return packText(splitSentences(oneLine(slide.quote ?? '')), budget.quote).map((quote, i, all) => ({
         title: slide.title ?? null,
         quote: quoteMarks(i > 0 ? `… ${quote}` : i < all.length - 1 ? `${quote} …` : quote),
-        attribution: essay.meta.author,
+        attribution: slide.subtitle ?? essay.meta.author,
       }))
     case 'question':
       return packText(splitSentences(oneLine(slide.question ?? '')), budget.quote).map((question) => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { slugify } from '../../src/content/essay-body.ts'
 import { MAX_SECTIONS, parseEssay } from '../../src/content/essay.ts'
+import { slugify } from '../../src/content/essay-body.ts'
 import { OrtugError, OrtugErrors } from '../../src/shared/error.ts'
 
 // Essay parsing, text in, Essay out: no disk, no browser.
