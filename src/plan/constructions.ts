@@ -164,6 +164,8 @@ export function findQuotation(sentence: string): string | undefined {
 function cleanLead(lead: string): string {
   const cleaned = lead
     .trim()
+    // A connective that ties the sentence to the one before says nothing on its own as a title.
+    .replace(/^(?:karena itu|oleh karena itu|oleh sebab itu|dengan demikian|selain itu|untuk itu|jadi),\s*/iu, '')
     .replace(/[,:;]\s*$/, '')
     .replace(/\s+(?:adalah|ialah|yaitu)$/iu, '')
     .trim()

@@ -6,7 +6,8 @@ import { countWords, stems } from './words.ts'
 export const MAX_STATEMENT_WORDS = 30
 const MIN_STATEMENT_WORDS = 4
 /** Sentences that lean on the one before ("Selain itu, …", "Hal ini …") do not stand alone on a slide. */
-const RE_DEPENDENT = /^(?:selain itu|namun|tetapi|akan tetapi|sedangkan|sementara itu|kemudian|hal ini|hal tersebut|ini|itu|mereka|dengan begitu)\b/iu
+const RE_DEPENDENT =
+  /^(?:selain itu|namun|tetapi|akan tetapi|sedangkan|sementara itu|kemudian|hal ini|hal tersebut|ini|itu|mereka|dengan begitu|karena itu|oleh karena itu|oleh sebab itu|untuk itu|dalam (?:keadaan|hal) (?:seperti )?(?:itu|ini))\b/iu
 
 /** Whether a sentence can stand alone on a statement slide: 4 to 30 words, not leaning on the sentence before. */
 export function isStatement(sentence: string): boolean {
