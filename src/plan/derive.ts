@@ -103,7 +103,8 @@ function readCarriers(section: Section, author: string): { carriers: Carrier[]; 
   const titleOr = (lead: string) => lead || subheading || section.heading
   section.blocks.forEach((block, index) => {
     if (block.kind === 'subheading') subheading = block.text
-    else if (block.kind === 'quote') carriers.push({ at, slide: quoteSlide(section, block.text, author) })
+    // A blockquote that holds a quotation and words about it: the quotation is what the slide quotes.
+    else if (block.kind === 'quote') carriers.push({ at, slide: quoteSlide(section, findQuotation(block.text) ?? block.text, author) })
     else if (block.kind === 'list') {
       const lead = listLead(section.blocks[index - 1], sentences.at(-1))
       carriers.push({ at, ownList: true, slide: { layout: 'points', section: section.id, title: titleOr(lead), points: block.items.map(listPoint) } })

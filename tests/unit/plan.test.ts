@@ -459,6 +459,25 @@ describe('growTuning: what the fit check changes for a sparse slide', () => {
     expect(growTuning(new Map(), deck, fills({}), new Map())).toBeUndefined()
   })
 
+  it('every slide of a layout takes the same step: the smallest any of them wants, so type sizes match across the deck', () => {
+    const twoPoints = parseStoryboard(
+      'slides:\n  - { layout: points, section: satu, title: Satu, points: [a] }\n  - { layout: points, section: dua, title: Dua, points: [b, c, d] }\n',
+      'dua.deck.yaml',
+      ESSAY,
+    )
+    const pointsDeck = planDeck(ESSAY, twoPoints, makeOffice())
+    // The first is nearly empty (it alone would take the largest step), the second half full (two steps).
+    const next = growTuning(new Map(), pointsDeck, [0.1, 0.5], new Map())
+    expect(next).toEqual(
+      new Map([
+        [0, { scale: 1, dense: false, grow: [2] }],
+        [1, { scale: 1, dense: false, grow: [2] }],
+      ]),
+    )
+    // A full slide of the layout keeps every one of them at the normal size.
+    expect(growTuning(new Map(), pointsDeck, [0.1, 0.8], new Map())).toBeUndefined()
+  })
+
   it('a grown slide that overflows takes one step back, and never grows past it again', () => {
     const caps = new Map<string, number>()
     const grown = new Map<number, Tuning>([[2, { scale: 1, dense: false, grow: [3] }]])
