@@ -82,11 +82,14 @@ function pageOf(deck: Deck, index: number): number {
   return index - deck.slides.findIndex((s) => s.source === source)
 }
 
-function withGrow(tuning: Tuning, page: number, grow: number): Tuning {
+function withGrow(tuning: Tuning, page: number, grow: number, balanced = grow > 0): Tuning {
   const list = [...(tuning.grow ?? [])]
   while (list.length <= page) list.push(0)
   list[page] = grow
-  return { ...tuning, grow: list }
+  const centred = [...(tuning.balanced ?? [])]
+  while (centred.length <= page) centred.push(false)
+  centred[page] = balanced
+  return { ...tuning, grow: list, balanced: centred }
 }
 
 /**
@@ -94,8 +97,8 @@ function withGrow(tuning: Tuning, page: number, grow: number): Tuning {
  * whose content spans less than SPARSE of its content box wants the step of larger type that
  * should bring it past the target, up to `caps` (steps that overflowed before). Every slide of a
  * layout then takes the smallest step any of them wants, so that a layout's type is the same size
- * across the deck (a points slide never has larger type than the one before it). Undefined:
- * nothing to do.
+ * across the deck (a points slide never has larger type than the one before it); a sparse page is
+ * centred (balanced) whatever its step. Undefined: nothing to do.
  */
 export function growTuning(
   tuning: ReadonlyMap<number, Tuning>,
@@ -112,8 +115,10 @@ export function growTuning(
     const current = next.get(slide.source) ?? { scale: 1, dense: false }
     const page = pageOf(deck, i)
     const step = byLayout.get(slide.layout) ?? 0
-    if (step === (current.grow?.[page] ?? 0)) return
-    next.set(slide.source, withGrow(current, page, step))
+    // A sparse page is centred even when its layout keeps the normal size: never top-heavy.
+    const balanced = step > 0 || (!SPARSE_LAYOUTS.has(slide.layout) && (fills[i] ?? 1) < SPARSE)
+    if (step === (current.grow?.[page] ?? 0) && balanced === (current.balanced?.[page] ?? false)) return
+    next.set(slide.source, withGrow(current, page, step, balanced))
     changed = true
   })
   return changed ? next : undefined

@@ -82,6 +82,7 @@ describe('slides from a storyboard', () => {
       continued: false,
       dense: false,
       grow: 0,
+      balanced: false,
     })
     expect(deck.slides[3]?.fields).toMatchObject({ title: null, quote: '“Kutipan.”', attribution: 'Penulis Uji', minutes: 3 })
     expect(deck.slides[5]?.fields).toMatchObject({ title: 'Dua', text: 'Isi dua.' })
@@ -452,8 +453,8 @@ describe('growTuning: what the fit check changes for a sparse slide', () => {
     const next = growTuning(new Map(), deck, fills({ 0: 0.2, 2: 0.5, 5: 0.2, 6: 0.1, 7: 0.1 }), new Map())
     expect(next).toEqual(
       new Map([
-        [2, { scale: 1, dense: false, grow: [2] }],
-        [5, { scale: 1, dense: false, grow: [GROW_ZOOM.length - 1] }],
+        [2, { scale: 1, dense: false, grow: [2], balanced: [true] }],
+        [5, { scale: 1, dense: false, grow: [GROW_ZOOM.length - 1], balanced: [true] }],
       ]),
     )
     expect(growTuning(new Map(), deck, fills({}), new Map())).toBeUndefined()
@@ -470,19 +471,19 @@ describe('growTuning: what the fit check changes for a sparse slide', () => {
     const next = growTuning(new Map(), pointsDeck, [0.1, 0.5], new Map())
     expect(next).toEqual(
       new Map([
-        [0, { scale: 1, dense: false, grow: [2] }],
-        [1, { scale: 1, dense: false, grow: [2] }],
+        [0, { scale: 1, dense: false, grow: [2], balanced: [true] }],
+        [1, { scale: 1, dense: false, grow: [2], balanced: [true] }],
       ]),
     )
-    // A full slide of the layout keeps every one of them at the normal size.
-    expect(growTuning(new Map(), pointsDeck, [0.1, 0.8], new Map())).toBeUndefined()
+    // A full slide of the layout keeps every one of them at the normal size; the sparse one is centred.
+    expect(growTuning(new Map(), pointsDeck, [0.1, 0.8], new Map())).toEqual(new Map([[0, { scale: 1, dense: false, grow: [0], balanced: [true] }]]))
   })
 
   it('a grown slide that overflows takes one step back, and never grows past it again', () => {
     const caps = new Map<string, number>()
     const grown = new Map<number, Tuning>([[2, { scale: 1, dense: false, grow: [3] }]])
     const back = repairTuning(grown, planDeck(ESSAY, STORYBOARD, makeOffice(), grown), [{ slide: 3, layout: 'points', title: 'Poin', pixels: 12 }], caps)
-    expect(back?.get(2)).toEqual({ scale: 1, dense: false, grow: [2] })
+    expect(back?.get(2)).toEqual({ scale: 1, dense: false, grow: [2], balanced: [true] })
     expect(caps).toEqual(new Map([['2:0', 2]]))
     expect(growTuning(back ?? new Map(), deck, fills({ 2: 0.3 }), caps)).toBeUndefined()
   })
