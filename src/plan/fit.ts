@@ -106,9 +106,11 @@ export function growTuning(
   fills: readonly number[],
   caps: ReadonlyMap<string, number>,
 ): Map<number, Tuning> | undefined {
-  const wanted = deck.slides.map((slide, i) => wantedGrow(tuning, deck, i, fills[i] ?? 1, caps))
+  const wanted = deck.slides.map((_, i) => wantedGrow(tuning, deck, i, fills[i] ?? 1, caps))
   const byLayout = new Map<string, number>()
-  deck.slides.forEach((slide, i) => byLayout.set(slide.layout, Math.min(byLayout.get(slide.layout) ?? Number.POSITIVE_INFINITY, wanted[i] ?? 0)))
+  deck.slides.forEach((slide, i) => {
+    byLayout.set(slide.layout, Math.min(byLayout.get(slide.layout) ?? Number.POSITIVE_INFINITY, wanted[i] ?? 0))
+  })
   const next = new Map(tuning)
   let changed = false
   deck.slides.forEach((slide, i) => {

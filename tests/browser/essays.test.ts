@@ -22,7 +22,8 @@ afterAll(() => removeProject(dir))
 describe('derived decks of the fixture essays, both offices', () => {
   it('the build fitted every slide (exit 0 above) and made every deck', async () => {
     expect(slugs.length).toBeGreaterThanOrEqual(4)
-    for (const office of OFFICES) expect((await readdir(path.join(dir, 'dist', office))).filter((f) => f.endsWith('.pdf')).sort()).toEqual(slugs.map((s) => `${s}.pdf`).sort())
+    for (const office of OFFICES)
+      expect((await readdir(path.join(dir, 'dist', office))).filter((f) => f.endsWith('.pdf')).sort()).toEqual(slugs.map((s) => `${s}.pdf`).sort())
   })
 
   it('no Markdown syntax on any slide of the PDFs: no ">", "*", "#", "_" or list numbers such as "1."', async () => {

@@ -23,7 +23,7 @@ const markdownOf = async (out: string) => {
 }
 
 describe('ortug storyboard', () => {
-  it('writes every fixture essay\'s storyboard; building from them gives the derived decks\' Markdown byte for byte', async () => {
+  it("writes every fixture essay's storyboard; building from them gives the derived decks' Markdown byte for byte", async () => {
     await runExpecting(0, ['build', '--format', 'md', '--out', 'derived'], dir)
     const derived = await markdownOf('derived')
     for (const slug of slugs) {
