@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseEssay } from '../../src/content/essay.ts'
 import { deriveDeck, deriveStoryboard, MAX_SLIDE_WORDS, visibleWords } from '../../src/plan/derive.ts'
+import { joinNote, readingParagraphs, sectionSentences } from '../../src/plan/notes.ts'
 import { splitSentences } from '../../src/plan/text.ts'
 import type { Essay, StoryboardSlide } from '../../src/shared/types.ts'
 import { expectWordsFromSections } from '../unit-helpers.ts'
@@ -244,5 +245,14 @@ describe('weak spots (ortug check warns of them)', () => {
     expect(statement?.text).toBe('Data pemilih yang akurat adalah dasar pemilu yang dipercaya.')
     expect(splitSentences(text)).toHaveLength(4)
     expect(visibleWords(statement as StoryboardSlide)).toBe(9)
+  })
+})
+
+describe('notes and handouts keep lists as lists', () => {
+  it('each list item is its own paragraph with its number or bullet; sentences stay verbatim', () => {
+    const [section] = essayOf('## Satu\n\nLangkahnya sebagai berikut:\n\n3. menerima berkas;\n4. memeriksa berkas.\n\n- Satu butir\n').sections
+    const blocks = section?.blocks ?? []
+    expect(readingParagraphs(blocks)).toEqual(['Langkahnya sebagai berikut:', '3. menerima berkas;', '4. memeriksa berkas.', '• Satu butir'])
+    expect(joinNote(sectionSentences(blocks))).toEqual(['Langkahnya sebagai berikut:', '3. menerima berkas;', '4. memeriksa berkas.', '• Satu butir'])
   })
 })
