@@ -118,7 +118,7 @@ describe('fit: what cannot fit fails with a report, and nothing is written', () 
 })
 
 describe('fit: a new essay with only sections builds for every office', () => {
-  it('derives title, agenda, dividers and reading slides; zero overflow for all 28 offices', async () => {
+  it('derives its deck (statements, lists, contrasts, reading text only where nothing fits); zero overflow for all 28 offices', async () => {
     const dir = await makeProject({ offices: [] })
     try {
       await import('node:fs/promises').then(({ cp }) => cp(path.join(REPO, 'content/offices'), path.join(dir, 'content/offices'), { recursive: true }))
