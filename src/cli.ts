@@ -76,6 +76,11 @@ const COMMANDS = {
     summary: 'Check the browser (which one and why), Node, fonts and the output folder, then build one office as a smoke test.',
     options: { ...COMMON_OPTIONS, out: { type: 'string' }, office: { type: 'string' }, 'browser-path': { type: 'string' }, timeout: { type: 'string' } },
   },
+  storyboard: {
+    usage: 'ortug storyboard <slug> [--force]',
+    summary: "Write the essay's derived deck as content/essays/<slug>.deck.yaml, a commented storyboard to edit.",
+    options: { ...COMMON_OPTIONS, force: { type: 'boolean' } },
+  },
   'new-office': {
     usage: 'ortug new-office <id> --name "KPU Kota Contoh" --level kota [--region "Kota Contoh"]',
     summary: 'Write a new, commented office file content/offices/<id>.yaml.',
@@ -123,7 +128,7 @@ export async function run(argv: readonly string[], context: RunContext = {}): Pr
     ;({ values, positionals } = parseArgs({
       args: [...rest],
       options: spec.options,
-      allowPositionals: command === 'new-office' || command === 'merge-manifests',
+      allowPositionals: command === 'new-office' || command === 'merge-manifests' || command === 'storyboard',
       strict: true,
     }))
   } catch (error) {
@@ -149,6 +154,8 @@ export async function run(argv: readonly string[], context: RunContext = {}): Pr
         return await runDoctorCommand(values, cwd, stdout, context)
       case 'new-office':
         return await runNewOffice(positionals, values, cwd, logger)
+      case 'storyboard':
+        return await runStoryboard(positionals, values, cwd, logger, stdout)
       case 'merge-manifests': {
         if (positionals.length === 0 || typeof values.out !== 'string') fail('USAGE', `give the shard folders and --out; usage: ${spec.usage}`)
         const manifest = await mergeShards(
@@ -279,9 +286,10 @@ async function runCheck(values: Record<string, unknown>, cwd: string, logger: Lo
     timeoutMs: timeoutSeconds(values.timeout) * 1000,
     jobs: defaultJobs(),
   })
-  const { problems } = result
+  const { problems, warnings } = result
+  for (const warning of warnings) logger.warn(warning)
   for (const problem of problems) logger.error(problem.format())
-  if (values.json) stdout.write(`${JSON.stringify({ ok: problems.length === 0, decks: result.decks, errors: problems.map(toJson) })}\n`)
+  if (values.json) stdout.write(`${JSON.stringify({ ok: problems.length === 0, decks: result.decks, errors: problems.map(toJson), warnings })}\n`)
   else
     logger.info(
       problems.length === 0
@@ -350,6 +358,17 @@ async function runList(cwd: string, stdout: RunContext['stdout'] & {}, json: boo
     for (const problem of project.problems) stdout.write(`problem: ${problem.format()}\n`)
   }
   return project.problems.length === 0 ? 0 : 1
+}
+
+async function runStoryboard(positionals: string[], values: Record<string, unknown>, cwd: string, logger: Logger, stdout: RunContext['stdout'] & {}) {
+  const [slug, ...extra] = positionals
+  if (!slug || extra.length > 0) fail('USAGE', `give exactly one essay slug; usage: ${COMMANDS.storyboard.usage}`)
+  const { writeDerivedStoryboard } = await import('./commands/storyboard.ts')
+  const result = await writeDerivedStoryboard(cwd, slug, Boolean(values.force))
+  if (values.json) stdout.write(`${JSON.stringify({ ok: true, ...result })}\n`)
+  else logger.info(`wrote ${result.file} (${result.slides} slides); build it with "ortug build --essay ${slug}"`)
+  for (const spot of result.weakSpots) logger.warn(`section "${spot.section}": ${spot.message}`)
+  return 0
 }
 
 async function runNewOffice(positionals: string[], values: Record<string, unknown>, cwd: string, logger: Logger): Promise<number> {

@@ -36,6 +36,8 @@ export interface ProjectInput {
 export interface Selection {
   offices?: string[]
   essays?: string[]
+  /** Read essays only, as if none had a storyboard (`ortug storyboard --force` replaces it, valid or not). */
+  withoutStoryboards?: boolean
 }
 
 /** Loads essays, storyboards, offices and templates, collecting every problem instead of stopping at the first. */
@@ -80,7 +82,7 @@ export async function readProject(root: string, selection: Selection = {}): Prom
   for (const file of essayFiles) {
     const slug = file.replace(/\.md$/, '')
     if (selection.essays && !selection.essays.includes(slug)) continue
-    const loaded = await attempt(() => loadEssay(essaysDir, slug, folders))
+    const loaded = await attempt(() => loadEssay(essaysDir, slug, folders, !selection.withoutStoryboards))
     if (loaded) essays.push(loaded)
   }
 
@@ -133,7 +135,7 @@ interface Folders {
   templates: Folder
 }
 
-async function loadEssay(essaysDir: string, slug: string, folders: Folders) {
+async function loadEssay(essaysDir: string, slug: string, folders: Folders, withStoryboard: boolean) {
   const file = path.join(essaysDir, `${slug}.md`)
   const essay = parseEssay(
     await readInside(file, folders.content, {
@@ -144,7 +146,7 @@ async function loadEssay(essaysDir: string, slug: string, folders: Folders) {
     file,
   )
   const storyboardFile = path.join(essaysDir, `${slug}.deck.yaml`)
-  const hasStoryboard = await exists(storyboardFile)
+  const hasStoryboard = withStoryboard && (await exists(storyboardFile))
   const storyboard = hasStoryboard
     ? parseStoryboard(
         await readInside(storyboardFile, folders.content, { limit: MAX_ESSAY_BYTES, fix: 'split the essay and its storyboard into several essays' }),

@@ -91,9 +91,13 @@ export interface CheckOptions extends Selection {
 }
 
 /** Everything a build verifies, without writing anything: content, templates and (with `fit`) that every slide fits. */
-export async function check(options: CheckOptions): Promise<{ problems: OrtugError[]; decks: number; offices: number; essays: number }> {
+export async function check(options: CheckOptions): Promise<{ problems: OrtugError[]; warnings: string[]; decks: number; offices: number; essays: number }> {
   const project = await loadProject(options.root, options)
   const problems: OrtugError[] = [...project.problems]
+  // A derived deck's weak spots: where a storyboard written by hand (ortug storyboard) would help.
+  const warnings = project.essays.flatMap(({ essay, weakSpots }) =>
+    weakSpots.map((spot) => `${path.relative(options.root, essay.file)}: section "${spot.section}" (derived deck): ${spot.message}`),
+  )
   const { jobs, errors } = await planJobs(project, project.offices, { formats: [] })
   problems.push(...errors)
   // Every deck is planned and its Markdown filled (template errors show here); with `fit`, measured.
@@ -117,7 +121,7 @@ export async function check(options: CheckOptions): Promise<{ problems: OrtugErr
   } finally {
     marp.close()
   }
-  return { problems, decks: jobs.length, offices: project.offices.length, essays: project.essays.length }
+  return { problems, warnings, decks: jobs.length, offices: project.offices.length, essays: project.essays.length }
 }
 
 export async function loadTheme(project: Pick<Project, 'themeFile'>): Promise<Theme> {
