@@ -1,3 +1,4 @@
+import { compareOffices } from '../shared/collate.ts'
 import { HOUSE_COLORS, LEVELS } from '../shared/schema.ts'
 import type { Manifest, ManifestEntry, OfficeLevel } from '../shared/types.ts'
 
@@ -62,8 +63,7 @@ export function orderOffices(manifest: Manifest): OfficeCard[] {
     card.entries.push(entry)
     offices.set(entry.office, card)
   }
-  const rank = (card: OfficeCard) => (card.level ? LEVELS.indexOf(card.level) : LEVELS.length)
-  return [...offices.values()].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name, 'id') || a.id.localeCompare(b.id))
+  return [...offices.values()].sort(compareOffices)
 }
 
 /** `thumbnails` maps "office/essay" to an image data: URI. */

@@ -5,6 +5,7 @@ import { hashContentSet, type Selection } from '../content/project.ts'
 import { emptyFitCache, type FitCache } from '../plan/fit.ts'
 import { assignShards, type ShardSpec, verifyShardSet, weighOffices } from '../plan/shard.ts'
 import { resolveFontFiles } from '../render/theme.ts'
+import { compareOutputs } from '../shared/collate.ts'
 import { fail } from '../shared/error.ts'
 import { sha256 } from '../shared/hash.ts'
 import type { Essay, Manifest, ManifestEntry, OutputFile, ShardRecord, Storyboard } from '../shared/types.ts'
@@ -135,7 +136,7 @@ export async function findOutputsOnDisk(outDir: string): Promise<ManifestEntry[]
       })
     }
   }
-  return entries.sort((a, b) => a.path.localeCompare(b.path))
+  return entries.sort(compareOutputs)
 }
 
 const RE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/
@@ -244,7 +245,7 @@ export async function mergeManifest(
     if (fresh.has(entry.path)) continue
     if (await isFresh([entry], outDir, entry.path, entry.key)) kept.push(entry)
   }
-  const outputs = [...kept, ...built].sort((a, b) => a.path.localeCompare(b.path))
+  const outputs = [...kept, ...built].sort(compareOutputs)
   return { generator: `ortug ${VERSION}`, builtAt, ...(shard && { shard }), outputs }
 }
 
@@ -314,7 +315,7 @@ export async function mergeShards(shardDirs: readonly string[], outDir: string):
     const manifest: Manifest = {
       generator: `ortug ${VERSION}`,
       builtAt: new Date().toISOString(),
-      outputs: [...byOffice.values()].flatMap((o) => o.entries).sort((a, b) => a.path.localeCompare(b.path)),
+      outputs: [...byOffice.values()].flatMap((o) => o.entries).sort(compareOutputs),
     }
     await staging.stageTopLevel([
       ...thumbnails,
