@@ -96,7 +96,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       respond(request, response)
     } catch (error) {
       logger.error((error as Error).stack ?? String(error))
-      if (!response.headersSent) sendHtml(response, 500, renderProblemsPage([{ message: 'internal error; see the terminal' }], version))
+      if (!response.headersSent) sendHtml(response, 500, renderProblemsPage([{ message: 'kesalahan internal; lihat terminal' }], version))
     }
   })
   port = await listen(server, options.port).catch(async (error) => {
@@ -231,7 +231,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     const deck = pathname === '/' && view.decks.length === 1 ? view.decks[0] : view.decks.find((d) => pathname === `/${encodeURIComponent(d.slug)}`)
     if (deck) return { status: 200, html: injectPreview(deck.html, renderBanner(view.officeName, options.office), version) }
     if (pathname === '/') return { status: 200, html: renderIndexPage(view.officeName, view.decks, version) }
-    return { status: 404, html: renderIndexPage(view.officeName, view.decks, version, `No deck at ${pathname}.`) }
+    return { status: 404, html: renderIndexPage(view.officeName, view.decks, version, `Tidak ada dek di ${pathname}.`) }
   }
 }
 
