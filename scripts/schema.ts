@@ -1,7 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { z } from 'zod'
+import { JSON_OUTPUTS } from '../src/commands/json.ts'
 import { essayMetaSchema, officeFileSchema, storyboardSchema } from '../src/shared/schema.ts'
 
 // Writes the JSON Schemas editors use (office files start with
@@ -19,7 +20,9 @@ export const JSON_SCHEMAS = [
   { file: 'content/offices/schema.json', schema: officeFileSchema },
   { file: 'content/essays/essay.schema.json', schema: essayMetaSchema },
   { file: 'content/essays/storyboard.schema.json', schema: storyboardSchema },
-] as const
+  // What `ortug <command> --json` prints.
+  ...Object.entries(JSON_OUTPUTS).map(([command, schema]) => ({ file: `docs/json/${command}.schema.json`, schema })),
+]
 
 /**
  * The text of each schema file. `io: 'input'` describes what a user writes (fields with defaults
@@ -41,7 +44,9 @@ export async function writeJsonSchemas(root: string, check: boolean): Promise<st
     const current = await readFile(target, 'utf8').catch(() => undefined)
     if (current === text) continue
     stale.push(file)
-    if (!check) await writeFile(target, text)
+    if (check) continue
+    await mkdir(path.dirname(target), { recursive: true })
+    await writeFile(target, text)
   }
   return stale
 }

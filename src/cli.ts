@@ -22,7 +22,7 @@ export interface RunContext {
   signal?: AbortSignal
 }
 
-const COMMANDS: readonly Command[] = [
+export const COMMANDS: readonly Command[] = [
   buildCommand,
   checkCommand,
   listCommand,

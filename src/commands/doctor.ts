@@ -216,7 +216,7 @@ export const doctorCommand = defineCommand({
   notes: ['The report goes to stdout, ready to paste into a support request. Exit codes: 0 all well, 1 content, 2 usage, 3 environment.'],
   examples: [
     { what: 'everything, as text', command: 'ortug doctor' },
-    { what: 'the browser it found, for a script', command: 'npx ortug doctor --json | jq .checks[1]' },
+    { what: 'the browser it found, for a script', command: `ortug doctor --json | jq '.checks[] | select(.name == "browser")'` },
   ],
   async run({ values, cwd, env, stdout }) {
     const timeoutMs = timeoutSeconds(values.timeout) * 1000

@@ -2,6 +2,7 @@ import { appendFile, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveBrowser } from '../../src/browser/launch.ts'
+import { JSON_OUTPUTS } from '../../src/commands/json.ts'
 import { FIT_CACHE } from '../../src/output/manifest.ts'
 import { makeProject, REPO, readPdf, removeProject, runCli, runExpecting } from '../helpers.ts'
 
@@ -15,6 +16,7 @@ const ALL = OFFICES.flatMap((o) => ['handout', 'html', 'md', 'pdf'].map((f) => `
 async function rebuilt(dir: string, ...args: string[]): Promise<string[]> {
   const result = await runExpecting(0, ['build', '--json', ...args], dir)
   expect(result.stderr, result.stderr).not.toContain('error')
+  JSON_OUTPUTS.build.parse(JSON.parse(result.stdout))
   const { outputs } = JSON.parse(result.stdout) as { outputs: string[] }
   return outputs
     .map((p) => {
@@ -38,6 +40,14 @@ describe('incremental builds', () => {
 
   it('a change to nothing rebuilds nothing', async () => {
     expect(await rebuilt(dir)).toEqual([])
+  })
+
+  it('check with a browser that does not exist exits 3, as build does, though every fit is cached', async () => {
+    expect((await runCli(['check'], dir)).code).toBe(0)
+    const check = await runCli(['check', '--browser-path', '/nope'], dir)
+    expect(check.stderr).toContain('--browser-path: "/nope" is not an executable browser')
+    expect(check.code).toBe(3)
+    expect((await runCli(['build', '--browser-path', '/nope'], dir)).code).toBe(3)
   })
 
   it('an office file rebuilds that office only', async () => {
