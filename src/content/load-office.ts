@@ -44,8 +44,8 @@ async function readLogo(logo: string | undefined, location: Location, contentDir
     real = await realpath(candidate)
   } catch (cause) {
     const where = path.relative(path.dirname(contentDir), candidate).split(path.sep).join('/')
-    const fix = `copy the image to ${where}, or correct the path (relative to content/), or remove the line to use no logo`
-    fail('CONTENT', `logo: there is no file at ${where}: ${fix}`, { location, cause })
+    const fix = 'copy the logo image there, correct the path (it is relative to content/), or remove the logo line'
+    fail('CONTENT', `logo: no file at ${where}; ${fix}`, { location, cause })
   }
   const realAssets = await realpath(assetsDir).catch(() => assetsDir)
   if (!real.startsWith(realAssets + path.sep)) {

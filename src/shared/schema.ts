@@ -194,7 +194,8 @@ const RE_WEBSITE = /^https?:\/\/[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z
  */
 export const MAX_WEBSITE_LENGTH = 200
 const RE_PHONE = /^\+?[0-9 ()-]{5,24}$/
-const WEBSITE_RULE = 'must be an address starting with http:// or https://, in ASCII characters (percent-encode others), e.g. "https://example.org"'
+const WEBSITE_RULE =
+  'must be an address starting with http:// or https:// and a host name with a dot, in ASCII characters (percent-encode others), e.g. "https://example.org"'
 
 const officeColors = z
   .strictObject({

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { OUTPUT_SCHEMAS, writeJsonSchemas } from '../../scripts/schema.ts'
 import { JSON_OUTPUTS } from '../../src/commands/json.ts'
 import { makeProject, REPO, removeProject, runCli } from '../helpers.ts'
 
@@ -30,19 +31,23 @@ describe('ortug new-office, then check', () => {
     expect(JSON_OUTPUTS['new-office'].parse(JSON.parse(created.stdout))).toEqual({ ok: true, file: 'content/offices/kota-baru.yaml' })
     const file = path.join(dir, 'content', 'offices', 'kota-baru.yaml')
     const edited = uncommentWrongly(await readFile(file, 'utf8'))
-    expect(edited.match(/^(logo|contact|slides|  exclude|  extra):/gm)).toHaveLength(5)
+    expect(edited.match(/^(logo|contact|slides| {2}exclude| {2}extra):/gm)).toHaveLength(5)
     await writeFile(file, edited)
 
     const check = await runCli(['check', '--no-fit'], dir)
     expect(check.code).toBe(1)
     const errors = check.stderr.split('\n').filter((line) => line.startsWith('error: '))
     const fields = ['contact.email', 'contact.phone', 'contact.website', 'slides.exclude[0]', 'slides.extra[0].after', 'logo']
-    for (const field of fields) expect(errors.some((e) => e.includes(`: ${field}:`)), `${field} in\n${check.stderr}`).toBe(true)
+    for (const field of fields)
+      expect(
+        errors.some((e) => e.includes(`: ${field}:`)),
+        `${field} in\n${check.stderr}`,
+      ).toBe(true)
     expect(check.stderr).toContain(`${errors.length} problem(s) found`)
     // Paths relative to the project, as the preview shows them; the advice names what to do.
     expect(check.stderr).toMatch(/^error: content\/offices\/kota-baru\.yaml:\d+:\d+: contact\.website: /m)
     expect(check.stderr).not.toContain(dir)
-    expect(check.stderr).toContain('logo: there is no file at content/assets/logos/kota-baru.png: copy the image to content/assets/logos/kota-baru.png')
+    expect(check.stderr).toContain('logo: no file at content/assets/logos/kota-baru.png; copy the logo image there')
   })
 })
 
@@ -71,6 +76,10 @@ describe('messages that agree', () => {
 })
 
 describe('--json', () => {
+  it('has its JSON Schemas in docs/json/, current with src/commands/json.ts', async () => {
+    expect(await writeJsonSchemas(REPO, true, OUTPUT_SCHEMAS)).toEqual([])
+  })
+
   it('prints output that matches the command schema, for results and for failures', async () => {
     const cases: [keyof typeof JSON_OUTPUTS, string[], number][] = [
       ['check', ['check', '--no-fit', '--json', '--office', 'kota-bandung'], 0],

@@ -26,20 +26,23 @@ function descriptionColumns(help: string): number[] {
 }
 
 describe('help', () => {
-  it.each(COMMANDS.map((c) => c.name))('ortug %s --help (and ortug help <command>): a sentence, usage, options with defaults, two examples; stdout, exit 0', async (name) => {
-    const asked = await runHelp([name, '--help'])
-    expect(asked.code).toBe(0)
-    expect(asked.stderr).toBe('')
-    expect((await runHelp(['help', name])).stdout).toBe(asked.stdout)
-    expect((await runHelp([name, '-h'])).stdout).toBe(asked.stdout)
-    const help = asked.stdout
-    expect(help).toMatch(new RegExp(`^ortug ${name}: [A-Z].*\\.\\n\\nUsage: ortug ${name} `))
-    expect(help).toContain('--quiet')
-    expect(help).toContain('--json')
-    const examples = help.slice(help.indexOf('Examples:'))
-    expect(examples.match(/^ {2}ortug /gm)?.length).toBeGreaterThanOrEqual(2)
-    expect(new Set(descriptionColumns(help)).size, help).toBe(1)
-  })
+  it.each(COMMANDS.map((c) => c.name))(
+    'ortug %s --help (and ortug help <command>): a sentence, usage, options with defaults, two examples; stdout, exit 0',
+    async (name) => {
+      const asked = await runHelp([name, '--help'])
+      expect(asked.code).toBe(0)
+      expect(asked.stderr).toBe('')
+      expect((await runHelp(['help', name])).stdout).toBe(asked.stdout)
+      expect((await runHelp([name, '-h'])).stdout).toBe(asked.stdout)
+      const help = asked.stdout
+      expect(help).toMatch(new RegExp(`^ortug ${name}: [A-Z].*\\.\\n\\nUsage: ortug ${name} `))
+      expect(help).toContain('--quiet')
+      expect(help).toContain('--json')
+      const examples = help.slice(help.indexOf('Examples:'))
+      expect(examples.match(/^ {2}ortug /gm)?.length).toBeGreaterThanOrEqual(2)
+      expect(new Set(descriptionColumns(help)).size, help).toBe(1)
+    },
+  )
 
   it('every option the parser accepts appears in its command help, and nothing else is accepted', () => {
     for (const command of COMMANDS) {
@@ -88,7 +91,11 @@ describe('one collation for offices (Intl.Collator id)', () => {
     expect([...ids].sort(compareText)).toEqual(['kabupaten-bandung', 'kabupaten-bandung-barat', 'kota-bandung'])
     const paths = ['kabupaten-bandung-barat/a.pdf', 'kabupaten-bandung/a.pdf', 'kabupaten-bandung/a-handout.pdf']
     const entries = paths.map((p) => ({ office: p.split('/')[0] as string, path: p }))
-    expect(entries.sort(compareOutputs).map((e) => e.path)).toEqual(['kabupaten-bandung/a-handout.pdf', 'kabupaten-bandung/a.pdf', 'kabupaten-bandung-barat/a.pdf'])
+    expect(entries.sort(compareOutputs).map((e) => e.path)).toEqual([
+      'kabupaten-bandung/a-handout.pdf',
+      'kabupaten-bandung/a.pdf',
+      'kabupaten-bandung-barat/a.pdf',
+    ])
     const offices = [
       { id: 'kota-bandung', name: 'KPU Kota Bandung', level: 'kota' },
       { id: 'kabupaten-bandung-barat', name: 'KPU Kabupaten Bandung Barat', level: 'kabupaten' },
@@ -123,7 +130,9 @@ describe('the new office file', () => {
 
 describe('terminal messages', () => {
   it('print paths inside the project relative to it', () => {
-    const error = new OrtugError('CONTENT', 'cannot read /work/p/content/x.md: EACCES', { location: { file: '/work/p/content/offices/a.yaml', line: 3, column: 5 } })
+    const error = new OrtugError('CONTENT', 'cannot read /work/p/content/x.md: EACCES', {
+      location: { file: '/work/p/content/offices/a.yaml', line: 3, column: 5 },
+    })
     expect(formatForTerminal(error, '/work/p')).toBe('content/offices/a.yaml:3:5: cannot read content/x.md: EACCES')
     expect(formatForTerminal(new OrtugError('USAGE', 'outside /elsewhere/x'), '/work/p')).toBe('outside /elsewhere/x')
   })
