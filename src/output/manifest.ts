@@ -249,6 +249,19 @@ export async function mergeManifest(
   return { generator: `ortug ${VERSION}`, builtAt, ...(shard && { shard }), outputs }
 }
 
+/**
+ * manifest.json and index.html. The catalogue is rendered from the manifest's outputs, then the
+ * manifest records it (size and sha256) like every other output, in a field of its own.
+ */
+export function manifestAndCatalogue(manifest: Manifest, catalogueHtml: string): OutputFile[] {
+  const catalogue = Buffer.from(catalogueHtml)
+  const listed: Manifest = { ...manifest, catalogue: { path: 'index.html', bytes: catalogue.length, sha256: sha256(catalogue) } }
+  return [
+    { path: 'manifest.json', bytes: Buffer.from(`${JSON.stringify(listed, null, 2)}\n`) },
+    { path: 'index.html', bytes: catalogue },
+  ]
+}
+
 export function thumbnailPath(office: string, slug: string): string {
   return `${THUMBS}/${office}--${slug}.webp`
 }
@@ -320,8 +333,7 @@ export async function mergeShards(shardDirs: readonly string[], outDir: string):
     await staging.stageTopLevel([
       ...thumbnails,
       { path: FIT_CACHE, bytes: serializeFitCache(fits) },
-      { path: 'manifest.json', bytes: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
-      { path: 'index.html', bytes: Buffer.from(renderCatalogue(manifest, await readThumbnails(outDir, manifest, thumbnails))) },
+      ...manifestAndCatalogue(manifest, renderCatalogue(manifest, await readThumbnails(outDir, manifest, thumbnails))),
     ])
     await staging.commit()
     return manifest

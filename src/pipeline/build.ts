@@ -4,6 +4,7 @@ import { readText, type Selection } from '../content/project.ts'
 import { renderCatalogue } from '../output/catalogue.ts'
 import {
   FIT_CACHE,
+  manifestAndCatalogue,
   mergeManifest,
   readFitCache,
   readPreviousOutputs,
@@ -199,8 +200,7 @@ async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Stagi
     await staging.stageTopLevel([
       ...newThumbnails,
       { path: FIT_CACHE, bytes: serializeFitCache(fits) },
-      { path: 'manifest.json', bytes: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
-      { path: 'index.html', bytes: Buffer.from(catalogue) },
+      ...manifestAndCatalogue(manifest, catalogue),
     ])
     await staging.commit()
   } finally {

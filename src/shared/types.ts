@@ -133,6 +133,8 @@ export interface Manifest {
   /** Only in the manifest of a `build --shard k/n`. */
   shard?: ShardRecord
   outputs: ManifestEntry[]
+  /** The catalogue (index.html), rendered from `outputs`: listed apart, since it is no deck of an office. */
+  catalogue?: { path: string; bytes: number; sha256: string }
 }
 
 export interface Overflow {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { appendFile, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -40,6 +41,12 @@ describe('incremental builds', () => {
 
   it('a change to nothing rebuilds nothing', async () => {
     expect(await rebuilt(dir)).toEqual([])
+  })
+
+  it('manifest.json lists the catalogue index.html with its size and sha256', async () => {
+    const manifest = JSON.parse(await readFile(path.join(dir, 'dist', 'manifest.json'), 'utf8'))
+    const catalogue = await readFile(path.join(dir, 'dist', 'index.html'))
+    expect(manifest.catalogue).toEqual({ path: 'index.html', bytes: catalogue.length, sha256: createHash('sha256').update(catalogue).digest('hex') })
   })
 
   it('check with a browser that does not exist exits 3, as build does, though every fit is cached', async () => {
