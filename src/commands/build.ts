@@ -6,7 +6,7 @@ import { HANDOUT_LAYOUTS, PAPERS } from '../shared/schema.ts'
 import { DEFAULT_TIMEOUT_S, defaultJobs } from '../shared/tasks.ts'
 import { COMMON_OPTIONS, defineCommand } from './define.ts'
 import { BROWSER_PATH_OPTION, SELECT_OPTIONS, TIMEOUT_OPTION } from './options.ts'
-import { errorToJson, exitCodeOf, formatForTerminal, oneOf, parseShard, positiveNumber, splitList, timeoutSeconds } from './values.ts'
+import { errorToJson, exitCodeOf, formatForTerminal, oneOf, parseShard, positiveNumber, splitList, timeoutSeconds, verifyNamedBrowser } from './values.ts'
 
 export const buildCommand = defineCommand({
   name: 'build',
@@ -34,6 +34,11 @@ export const buildCommand = defineCommand({
     const unknown = formats.filter((f) => !(FORMATS as readonly string[]).includes(f))
     if (unknown.length > 0) fail('USAGE', `--format: unknown ${unknown.join(', ')}; formats are: ${FORMATS.join(', ')}`)
     const outDir = path.resolve(cwd, values.out ?? 'dist')
+    const timeoutMs = timeoutSeconds(values.timeout) * 1000
+    const handout = { layout: oneOf(values.handout, '--handout', HANDOUT_LAYOUTS), paper: oneOf(values.paper, '--paper', PAPERS) }
+    const jobs = Math.floor(positiveNumber(values.jobs, '--jobs', defaultJobs()))
+    const shard = parseShard(values.shard)
+    await verifyNamedBrowser(values['browser-path'], env)
     const result = await build({
       root: cwd,
       outDir,
@@ -42,11 +47,11 @@ export const buildCommand = defineCommand({
       essays: splitList(values.essay),
       browserPath: values['browser-path'],
       env,
-      timeoutMs: timeoutSeconds(values.timeout) * 1000,
-      jobs: Math.floor(positiveNumber(values.jobs, '--jobs', defaultJobs())),
+      timeoutMs,
+      jobs,
       force: Boolean(values.force),
-      handout: { layout: oneOf(values.handout, '--handout', HANDOUT_LAYOUTS), paper: oneOf(values.paper, '--paper', PAPERS) },
-      shard: parseShard(values.shard),
+      handout,
+      shard,
       signal,
       logger,
     })

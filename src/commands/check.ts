@@ -1,10 +1,9 @@
 import path from 'node:path'
-import { resolveBrowser } from '../browser/launch.ts'
 import { check } from '../pipeline/build.ts'
 import { DEFAULT_TIMEOUT_S, defaultJobs } from '../shared/tasks.ts'
 import { COMMON_OPTIONS, defineCommand } from './define.ts'
 import { BROWSER_PATH_OPTION, SELECT_OPTIONS, TIMEOUT_OPTION } from './options.ts'
-import { errorToJson, exitCodeOf, formatForTerminal, splitList, timeoutSeconds } from './values.ts'
+import { errorToJson, exitCodeOf, formatForTerminal, splitList, timeoutSeconds, verifyNamedBrowser } from './values.ts'
 
 export const checkCommand = defineCommand({
   name: 'check',
@@ -26,8 +25,7 @@ export const checkCommand = defineCommand({
     const timeoutMs = timeoutSeconds(values.timeout) * 1000
     const fit = !values['no-fit']
     const browserPath = values['browser-path']
-    // A browser that was named must exist even when every slide's fit is cached, as for a build.
-    if (fit && (browserPath || env.CHROME_PATH)) await resolveBrowser(browserPath, env)
+    if (fit) await verifyNamedBrowser(browserPath, env)
     const result = await check({
       root: cwd,
       outDir: path.resolve(cwd, 'dist'),

@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { BROWSER_KIND_ENV, resolveBrowser } from '../browser/launch.ts'
 import { collectErrors, fail, formatLocation, OrtugError } from '../shared/error.ts'
 import type { Logger } from '../shared/log.ts'
 import { DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S } from '../shared/tasks.ts'
@@ -79,4 +80,14 @@ export function collectErrorsOrReport(error: unknown, logger: Logger): OrtugErro
 /** The worst exit code of a list of problems, 0 when there are none. */
 export function exitCodeOf(problems: readonly OrtugError[]): number {
   return problems.length === 0 ? 0 : Math.max(...problems.map((p) => p.exitCode))
+}
+
+/**
+ * A browser that was named (--browser-path, CHROME_PATH) must exist even when nothing needs it
+ * (every fit cached, nothing to rebuild): build and check then agree, exit 3, and a typo is
+ * found before the day it matters.
+ */
+export async function verifyNamedBrowser(browserPath: string | undefined, env: NodeJS.ProcessEnv): Promise<void> {
+  // With ORTUG_BROWSER=bundled, CHROME_PATH is not used, and resolving would unpack the npm-shipped one.
+  if (browserPath || (env.CHROME_PATH && env[BROWSER_KIND_ENV] !== 'bundled')) await resolveBrowser(browserPath, env)
 }
