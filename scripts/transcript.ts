@@ -52,7 +52,10 @@ const STEPS: Step[] = [
     args: ['check', '--office', 'kota-contoh'],
     before: async (dir) => {
       await mkdir(path.join(dir, 'content', 'assets', 'logos'), { recursive: true })
-      await cp(path.join(ROOT, 'tests', 'fixtures', 'customized', 'content', 'assets', 'logos', 'kota-contoh.png'), path.join(dir, 'content', 'assets', 'logos', 'kota-contoh.png'))
+      await cp(
+        path.join(ROOT, 'tests', 'fixtures', 'customized', 'content', 'assets', 'logos', 'kota-contoh.png'),
+        path.join(dir, 'content', 'assets', 'logos', 'kota-contoh.png'),
+      )
       await editOffice(dir, (text) =>
         text
           .replace(/^contact: .*\n/m, '')
@@ -61,7 +64,7 @@ const STEPS: Step[] = [
       )
     },
   },
-  { title: 'The new office built', lead: 'Only the new office: the other two are up to date.', args: ['build', '--office', 'kota-contoh'] },
+  { title: 'The new office built', lead: 'Only the new office (`--office`); the other two stay as they are.', args: ['build', '--office', 'kota-contoh'] },
   {
     title: 'Preview',
     lead: 'A live preview while editing; Ctrl+C stops it (exit 0: that is how a preview ends).',
