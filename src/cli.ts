@@ -60,13 +60,13 @@ export async function run(argv: readonly string[], context: RunContext = {}): Pr
 
 async function runCommand(command: Command, args: readonly string[], context: RunContext & { stdout: Output; stderr: Output }): Promise<number> {
   const cwd = context.cwd ?? process.cwd()
-  // --help wins over any other mistake on the line, as in git.
-  if (args.includes('--help') || args.includes('-h')) return write(context.stdout, formatCommandHelp(command))
   let values: Record<string, unknown> = {}
   const logger = () => createLogger({ quiet: Boolean(values.quiet), json: Boolean(values.json), stream: context.stderr })
   try {
+    // The options are parsed before --help is honoured, so a misspelt option is reported even then.
     const parsed = parseCommandArgs(command, args)
     values = parsed.values
+    if (values.help) return write(context.stdout, formatCommandHelp(command))
     const code = await command.run({
       ...parsed,
       cwd,
