@@ -197,11 +197,7 @@ async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Stagi
     const fits: FitCache = { version: 1, slides: { ...storedFit.slides, ...fitCache.slides }, fills: { ...storedFit.fills, ...fitCache.fills } }
     const newThumbnails = (await Promise.all(thumbnails)).flat()
     const catalogue = renderCatalogue(manifest, await readThumbnails(options.outDir, manifest, newThumbnails))
-    await staging.stageTopLevel([
-      ...newThumbnails,
-      { path: FIT_CACHE, bytes: serializeFitCache(fits) },
-      ...manifestAndCatalogue(manifest, catalogue),
-    ])
+    await staging.stageTopLevel([...newThumbnails, { path: FIT_CACHE, bytes: serializeFitCache(fits) }, ...manifestAndCatalogue(manifest, catalogue)])
     await staging.commit()
   } finally {
     await staging.dispose()
