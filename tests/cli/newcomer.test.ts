@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -120,5 +120,22 @@ describe('stopping the preview', () => {
     })
     child.kill('SIGINT')
     expect(await code, stderr).toBe(0)
+  })
+})
+
+describe('npm install', () => {
+  // npm 11 lists install scripts that package.json's allowScripts neither allows nor denies, and
+  // warns about them on every install; older npm has no such command (and no such warning).
+  const listScripts = (): string | undefined => {
+    try {
+      return execFileSync('npm', ['install-scripts', 'ls'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    } catch {
+      return undefined
+    }
+  }
+  const listed = listScripts()
+
+  it.skipIf(listed === undefined)('leaves no install script unreviewed, so a fresh npm ci prints no allowScripts warning', () => {
+    expect(listed).toContain('No packages with unreviewed install scripts.')
   })
 })
