@@ -6,7 +6,7 @@ import { listCommand } from './commands/list.ts'
 import { mergeManifestsCommand } from './commands/merge-manifests.ts'
 import { newOfficeCommand } from './commands/new-office.ts'
 import { previewCommand } from './commands/preview.ts'
-import { collectErrorsOrReport, errorToJson, exitCodeOf, formatForTerminal } from './commands/values.ts'
+import { collectErrorsOrReport, errorToJson, exitCodeOf, formatForTerminal, relativeToRoot } from './commands/values.ts'
 import { ERROR_CODES } from './shared/error.ts'
 import { createLogger } from './shared/log.ts'
 import { VERSION } from './shared/version.ts'
@@ -61,7 +61,9 @@ export async function run(argv: readonly string[], context: RunContext = {}): Pr
 async function runCommand(command: Command, args: readonly string[], context: RunContext & { stdout: Output; stderr: Output }): Promise<number> {
   const cwd = context.cwd ?? process.cwd()
   let values: Record<string, unknown> = {}
-  const logger = () => createLogger({ quiet: Boolean(values.quiet), json: Boolean(values.json), stream: context.stderr })
+  // Messages name files relative to the project, as the preview's pages do (shorter, and the same on every machine).
+  const stream = { write: (chunk: string) => context.stderr.write(relativeToRoot(chunk, cwd)), isTTY: context.stderr.isTTY }
+  const logger = () => createLogger({ quiet: Boolean(values.quiet), json: Boolean(values.json), stream })
   try {
     // The options are parsed before --help is honoured, so a misspelt option is reported even then.
     const parsed = parseCommandArgs(command, args)

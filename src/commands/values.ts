@@ -62,7 +62,8 @@ export function formatForTerminal(error: OrtugError, root: string): string {
   return `${formatLocation({ ...error.location, file: file.split(path.sep).join('/') })}: ${message}`
 }
 
-function relativeToRoot(text: string, root: string): string {
+/** `text` with every path inside `root` made relative to it. */
+export function relativeToRoot(text: string, root: string): string {
   const prefix = root.endsWith(path.sep) ? root : `${root}${path.sep}`
   return text.split(prefix).join('')
 }

@@ -237,7 +237,8 @@ describe('bad office files: ortug check and ortug build', () => {
       const build = await runCli(['build', '--format', 'md', '--out', 'dist'], dir)
       const position = expected.at ? `:${expected.at[0]}:${expected.at[1]}` : ''
       const where = position
-      const head = new RegExp(`^error: ${escapeRe(path.join(dir, 'content', 'offices', file))}${where}: ${escapeRe(expected.field)}`, 'm')
+      // Paths inside the project are printed relative to it.
+      const head = new RegExp(`^error: ${escapeRe(`content/offices/${file}`)}${where}: ${escapeRe(expected.field)}`, 'm')
       for (const [command, result] of Object.entries({ check, build })) {
         expect(result.code, `${command}: ${result.stderr}`).toBe(1)
         const line = result.stderr.split('\n').find((l) => head.test(l))
