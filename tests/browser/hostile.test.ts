@@ -64,7 +64,6 @@ const expectation = (name: string) => EXPECTED.get(name) as Expectation
 const casesOf = (kind: Expectation['kind']) => CASES.filter((name) => expectation(name).kind === kind)
 
 const normalize = (text: string) => text.replace(/\s+/g, ' ').trim()
-const escapeRe = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 const count = (html: string, pattern: RegExp) => (html.match(pattern) ?? []).length
 
 /** Files of a case's content/ folder, relative to the case folder. */
