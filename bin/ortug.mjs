@@ -14,8 +14,8 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     setTimeout(() => process.exit(130), 10_000).unref()
   })
 }
-const code = await run(process.argv.slice(2), { signal: controller.signal })
-process.exitCode = interrupted > 0 ? 130 : code
+// run() says 130 for a command the signal cut short, and 0 for the preview, whose normal end it is.
+process.exitCode = await run(process.argv.slice(2), { signal: controller.signal })
 // A request puppeteer abandoned when the browser was killed can keep a 30 s timer alive; the work
 // is done, so leave once output is flushed.
 setTimeout(() => process.exit(), 500).unref()

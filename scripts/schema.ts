@@ -1,7 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { z } from 'zod'
+import { JSON_OUTPUTS } from '../src/commands/json.ts'
 import { essayMetaSchema, officeFileSchema, storyboardSchema } from '../src/shared/schema.ts'
 
 // Writes the JSON Schemas editors use (office files start with
@@ -21,27 +22,34 @@ export const JSON_SCHEMAS = [
   { file: 'content/essays/storyboard.schema.json', schema: storyboardSchema },
 ] as const
 
+/** What `ortug <command> --json` prints (src/commands/json.ts), for scripts rather than editors. */
+export const OUTPUT_SCHEMAS = Object.entries(JSON_OUTPUTS).map(([command, schema]) => ({ file: `docs/json/${command}.schema.json`, schema }))
+
+type SchemaFile = { file: string; schema: z.ZodType }
+
 /**
  * The text of each schema file. `io: 'input'` describes what a user writes (fields with defaults
  * are optional); draft-07 is what the YAML and JSON language servers in editors understand best.
  * Keys are sorted so the files only change when the schemas do.
  */
-export function renderJsonSchemas(): { file: string; text: string }[] {
-  return JSON_SCHEMAS.map(({ file, schema }) => {
+export function renderJsonSchemas(schemas: readonly SchemaFile[] = JSON_SCHEMAS): { file: string; text: string }[] {
+  return schemas.map(({ file, schema }) => {
     const json = z.toJSONSchema(schema, { io: 'input', target: 'draft-7', unrepresentable: 'throw' })
     return { file, text: `${formatJson(sortKeys(json))}\n` }
   })
 }
 
 /** Writes the schema files, or with `check` only compares them; returns the files that were (or are) stale. */
-export async function writeJsonSchemas(root: string, check: boolean): Promise<string[]> {
+export async function writeJsonSchemas(root: string, check: boolean, schemas: readonly SchemaFile[] = JSON_SCHEMAS): Promise<string[]> {
   const stale: string[] = []
-  for (const { file, text } of renderJsonSchemas()) {
+  for (const { file, text } of renderJsonSchemas(schemas)) {
     const target = path.join(root, file)
     const current = await readFile(target, 'utf8').catch(() => undefined)
     if (current === text) continue
     stale.push(file)
-    if (!check) await writeFile(target, text)
+    if (check) continue
+    await mkdir(path.dirname(target), { recursive: true })
+    await writeFile(target, text)
   }
   return stale
 }
@@ -83,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
     return 2
   }
   const check = argv.includes('--check')
-  const stale = await writeJsonSchemas(ROOT, check)
+  const stale = [...(await writeJsonSchemas(ROOT, check)), ...(await writeJsonSchemas(ROOT, check, OUTPUT_SCHEMAS))]
   if (check && stale.length > 0) {
     process.stderr.write(`out of date: ${stale.join(', ')}; run "node --import tsx scripts/schema.ts" and commit the result\n`)
     return 1

@@ -1,13 +1,18 @@
-import { mkdir, mkdtemp, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { BROWSER_KIND_ENV, describeBrowser, hasBundledChromium, INSTALL_HINT, launchBrowser, resolveBrowser } from '../browser/launch.ts'
+import { resolveOutDir } from '../output/out-dir.ts'
 import { build } from '../pipeline/build.ts'
 import { loadProject } from '../pipeline/project.ts'
 import { FONT_FACES, resolveFontFiles } from '../render/theme.ts'
-import { collectErrors, ERROR_CODES, type ErrorKind, OrtugError } from '../shared/error.ts'
+import { collectErrors, ERROR_CODES, type ErrorKind, fail, OrtugError } from '../shared/error.ts'
 import { createLogger } from '../shared/log.ts'
+import { DEFAULT_TIMEOUT_S } from '../shared/tasks.ts'
 import { VERSION } from '../shared/version.ts'
+import { COMMON_OPTIONS, defineCommand } from './define.ts'
+import { BROWSER_PATH_OPTION, TIMEOUT_OPTION } from './options.ts'
+import { timeoutSeconds } from './values.ts'
 
 // `ortug doctor`: what a trainer pastes into a support request. Each check says what it found
 // and, when something is missing, what to do; the smoke build proves the whole path once.
@@ -195,4 +200,48 @@ async function smokeBuild(options: DoctorOptions, office: string, essay: string)
   } finally {
     await rm(outDir, { recursive: true, force: true })
   }
+}
+
+// --- the command ---
+
+export const doctorCommand = defineCommand({
+  name: 'doctor',
+  summary: 'Check the browser (which one and why), Node, fonts and the output folder, then build one office as a smoke test.',
+  usage: '[options]',
+  options: {
+    out: { type: 'string', value: 'dir', description: 'the output folder to check for writing', default: 'dist' },
+    office: { type: 'string', value: 'id', description: 'the office of the smoke build', default: 'the first office' },
+    timeout: { ...TIMEOUT_OPTION, default: `${DEFAULT_TIMEOUT_S}` },
+    ...BROWSER_PATH_OPTION,
+    ...COMMON_OPTIONS,
+  },
+  notes: ['The report goes to stdout, ready to paste into a support request. Exit codes: 0 all well, 1 content, 2 usage, 3 environment.'],
+  examples: [
+    { what: 'everything, as text', command: 'ortug doctor' },
+    { what: 'the browser it found, for a script', command: `ortug doctor --json | jq '.checks[] | select(.name == "browser")'` },
+  ],
+  async run({ values, cwd, env, stdout }) {
+    const timeoutMs = timeoutSeconds(values.timeout) * 1000
+    if (values.office !== undefined) await verifyOfficeExists(cwd, values.office)
+    const checks = await runDoctor({
+      root: cwd,
+      outDir: resolveOutDir(values.out ?? 'dist', cwd),
+      office: values.office,
+      browserPath: values['browser-path'],
+      env,
+      timeoutMs,
+    })
+    const code = doctorExitCode(checks)
+    const report = { ok: code === 0, version: VERSION, platform: process.platform, arch: process.arch, checks }
+    stdout.write(values.json ? `${JSON.stringify(report)}\n` : formatDoctor(checks))
+    return code
+  },
+})
+
+/** `--office nope` is wrong usage (exit 2), as for build and check; an office whose file is invalid is the content check's. */
+async function verifyOfficeExists(root: string, office: string): Promise<void> {
+  const files = await readdir(path.join(root, 'content', 'offices')).catch(() => undefined)
+  if (!files) return
+  const ids = files.filter((f) => /^(?!_).*\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, ''))
+  if (!ids.includes(office)) fail('USAGE', `--office: unknown "${office}"; available: ${ids.join(', ') || '(none)'}`)
 }

@@ -6,6 +6,7 @@ import { deriveDeck, type WeakSpot } from '../plan/derive.ts'
 import { exists } from '../shared/disk.ts'
 import { fail, OrtugErrors } from '../shared/error.ts'
 import type { Essay, Storyboard } from '../shared/types.ts'
+import { COMMON_OPTIONS, defineCommand } from './define.ts'
 
 // `ortug storyboard <slug>`: the derived deck written as `<slug>.deck.yaml`, so an author edits a
 // good draft instead of starting from nothing. Building from the file gives the same deck.
@@ -15,6 +16,31 @@ export interface StoryboardResult {
   slides: number
   weakSpots: WeakSpot[]
 }
+
+export const storyboardCommand = defineCommand({
+  name: 'storyboard',
+  summary: "Write an essay's derived deck as content/essays/<slug>.deck.yaml, a commented storyboard to edit.",
+  usage: '<slug> [options]',
+  positionals: [{ name: 'slug', description: 'the essay: its file name in content/essays/ without .md' }],
+  options: {
+    force: { type: 'boolean', description: 'replace an existing <slug>.deck.yaml' },
+    ...COMMON_OPTIONS,
+  },
+  notes: ['Building from the written file gives the same deck as the derived one; edit it to change the deck.'],
+  examples: [
+    { what: 'a draft storyboard for a new essay', command: 'ortug storyboard etika-pelayanan' },
+    { what: 'start again from the derived deck', command: 'ortug storyboard etika-pelayanan --force' },
+  ],
+  async run({ values, positionals, cwd, stdout, logger }) {
+    const [slug, ...extra] = positionals
+    if (!slug || extra.length > 0) fail('USAGE', 'give exactly one essay slug; usage: ortug storyboard <slug> [--force]')
+    const result = await writeDerivedStoryboard(cwd, slug, Boolean(values.force))
+    if (values.json) stdout.write(`${JSON.stringify({ ok: true, ...result })}\n`)
+    else logger.info(`wrote ${result.file} (${result.slides} slides); build it with "ortug build --essay ${slug}"`)
+    for (const spot of result.weakSpots) logger.warn(`section "${spot.section}": ${spot.message}`)
+    return 0
+  },
+})
 
 /** Derives the essay's storyboard and writes it next to the essay; refuses to replace one unless `force`. */
 export async function writeDerivedStoryboard(root: string, slug: string, force: boolean): Promise<StoryboardResult> {

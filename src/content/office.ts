@@ -40,30 +40,47 @@ export function parseDefaults(text: string, file: string): YamlSource {
  * Pure: text in, OfficeDraft out.
  */
 export function parseOffice(text: string, id: string, file: string, defaults?: YamlSource): OfficeDraft {
+  const { office, problems } = checkOffice(text, id, file, defaults)
+  if (problems.length > 0 || !office) throw new OrtugErrors(problems)
+  return office
+}
+
+/** What could be read of an office file even when other fields are wrong: checked further, so one run shows everything. */
+export interface OfficeParts {
+  /** `slides` as written (not yet verified against the schema). */
+  slides: unknown
+  /** `logo` when it is a well-formed path. */
+  logo?: string
+  locate(path: readonly PropertyKey[]): Location
+}
+
+/** parseOffice without throwing: the office when it is valid, every problem found, and the parts later checks need. */
+export function checkOffice(
+  text: string,
+  id: string,
+  file: string,
+  defaults?: YamlSource,
+): { office?: OfficeDraft; problems: OrtugError[]; parts?: OfficeParts } {
   const problems: OrtugError[] = []
   if (!RE_ID.test(id)) problems.push(new OrtugError('CONTENT', describeBadId(id), { location: { file } }))
   let yaml: YamlSource
   try {
     yaml = parseYaml(text.replace(/^\uFEFF/, ''), file)
   } catch (error) {
-    throw new OrtugErrors([...problems, ...collectErrors(error)])
+    return { problems: [...problems, ...collectErrors(error)] }
   }
   if (yaml.value !== null && yaml.value !== undefined && !isPlainObject(yaml.value)) {
-    problems.push(
-      new OrtugError('CONTENT', 'an office file must be a mapping of fields (name: ..., region: ..., level: ...), not a list or a single value', {
-        location: yaml.locate([]),
-      }),
-    )
-    throw new OrtugErrors(problems)
+    const message = 'an office file must be a mapping of fields (name: ..., region: ..., level: ...), not a list or a single value'
+    return { problems: [...problems, new OrtugError('CONTENT', message, { location: yaml.locate([]) })] }
   }
-  const merged = mergeDefaults(defaults?.value ?? {}, yaml.value ?? {})
+  const merged = mergeDefaults(defaults?.value ?? {}, yaml.value ?? {}) as Record<string, unknown>
   // A problem in a value that came from the defaults is reported at the defaults file.
   const locate = (path: readonly PropertyKey[]) =>
     defaults && !hasPath(yaml.value, path) && hasPath(defaults.value, path) ? defaults.locate(path) : yaml.locate(path)
   const { data: office, problems: schemaProblems } = checkSchema(officeSchema, merged, locate, FIX)
   problems.push(...schemaProblems)
   // Colours are checked even when other fields are wrong, so one run shows everything.
-  const colors = officeSchema.shape.colors.safeParse((merged as { colors?: unknown }).colors)
+  const colors = officeSchema.shape.colors.safeParse(merged.colors)
   if (colors.success) {
     const accentWritten = hasPath(yaml.value, ['colors', 'accent']) && !hasPath(yaml.value, ['colors', 'primary'])
     for (const problem of verifyContrast(colors.data)) {
@@ -71,8 +88,9 @@ export function parseOffice(text: string, id: string, file: string, defaults?: Y
       problems.push(new OrtugError('CONTENT', `${formatPath(path)}: ${problem.message}`, { location: locate(path) }))
     }
   }
-  if (problems.length > 0 || !office) throw new OrtugErrors(problems)
-  return { ...office, id, file, locate }
+  const logo = officeSchema.shape.logo.safeParse(merged.logo)
+  const parts = { slides: merged.slides, logo: logo.success ? logo.data : undefined, locate }
+  return { office: office && problems.length === 0 ? { ...office, id, file, locate } : undefined, problems, parts }
 }
 
 /** Objects merge key by key; lists and scalars from the office replace the defaults. */
@@ -90,21 +108,14 @@ export function mergeDefaults(defaults: unknown, office: unknown): unknown {
  * `slides.exclude`, `slides.extra[].after` and `slides.extra[].section` must name a section of at
  * least one essay; every unknown one is reported, at its line.
  */
-export function verifyOfficeSections(office: OfficeDraft, essays: readonly Essay[]): void {
+export function verifyOfficeSections(office: Pick<OfficeParts, 'slides' | 'locate'>, essays: readonly Essay[]): void {
   if (essays.length === 0) return
   const known = [...new Set(essays.flatMap((e) => e.sections.map((s) => s.id)))]
   const listed =
     essays.length === 1
       ? `sections of essay "${essays[0]?.slug}" are: ${known.join(', ')}`
       : `sections are: ${essays.map((e) => `${e.slug}: ${e.sections.map((s) => s.id).join(', ')}`).join('; ')}`
-  const refs: { id: string; path: PropertyKey[] }[] = [
-    ...office.slides.exclude.map((id, i) => ({ id, path: ['slides', 'exclude', i] })),
-    ...office.slides.extra.flatMap((slide, i) => [
-      { id: slide.after, path: ['slides', 'extra', i, 'after'] },
-      ...(slide.section ? [{ id: slide.section, path: ['slides', 'extra', i, 'section'] }] : []),
-    ]),
-  ]
-  const problems = refs
+  const problems = sectionRefsOf(office.slides)
     .filter((ref) => !known.includes(ref.id))
     .map((ref) => {
       const hint = suggest(ref.id, known)
@@ -113,6 +124,19 @@ export function verifyOfficeSections(office: OfficeDraft, essays: readonly Essay
       })
     })
   if (problems.length > 0) throw new OrtugErrors(problems)
+}
+
+/** The section ids `slides` refers to, read leniently: a wrong field elsewhere in `slides` is the schema's to report. */
+function sectionRefsOf(slides: unknown): { id: string; path: PropertyKey[] }[] {
+  if (!isPlainObject(slides)) return []
+  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [])
+  const exclude = list(slides.exclude).flatMap((id, i) => (typeof id === 'string' ? [{ id, path: ['slides', 'exclude', i] }] : []))
+  const extra = list(slides.extra).flatMap((slide, i) =>
+    isPlainObject(slide)
+      ? (['after', 'section'] as const).flatMap((key) => (typeof slide[key] === 'string' ? [{ id: slide[key], path: ['slides', 'extra', i, key] }] : []))
+      : [],
+  )
+  return [...exclude, ...extra]
 }
 
 /**

@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto'
 import { readdir, readFile, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { formatBytes } from '../shared/bytes.ts'
+import { compareText } from '../shared/collate.ts'
 import { collectErrors, fail, OrtugError, OrtugErrors } from '../shared/error.ts'
 import { installPath } from '../shared/paths.ts'
-import { LAYOUTS, LOGO_LIMITS } from '../shared/schema.ts'
+import { LAYOUTS } from '../shared/schema.ts'
 import type { DeckTemplates, Essay, LayoutName, Office, Storyboard, TemplateSource } from '../shared/types.ts'
 import { MAX_ESSAY_BYTES, parseEssay } from './essay.ts'
-import { verifyLogo } from './logo.ts'
-import { type OfficeDraft, parseDefaults, parseOffice, verifyOfficeSections } from './office.ts'
+import { loadOffice } from './load-office.ts'
+import { parseDefaults } from './office.ts'
 import { parseStoryboard } from './storyboard.ts'
 import { decodeUtf8 } from './utf8.ts'
 
@@ -103,12 +104,13 @@ export async function readProject(root: string, selection: Selection = {}): Prom
     if ((selection.offices && !selection.offices.includes(id)) || twins.has(id)) continue
     const loaded = await attempt(async () => {
       const filePath = path.join(officesDir, file)
-      const draft = parseOffice(await readInside(filePath, folders.content, OFFICE_LIMIT), id, filePath, defaults)
-      verifyOfficeSections(
-        draft,
-        essays.map((e) => e.essay),
-      )
-      const office = await resolveLogo(draft, contentDir)
+      const office = await loadOffice(await readInside(filePath, folders.content, OFFICE_LIMIT), {
+        id,
+        filePath,
+        defaults,
+        contentDir,
+        essays: essays.map((e) => e.essay),
+      })
       const override = overrides?.byOffice.get(id) ?? {}
       if (override instanceof OrtugErrors) throw override
       if (!layouts) throw new OrtugError('CONTENT', 'templates could not be loaded')
@@ -225,44 +227,6 @@ async function loadOverrides(
   return { byOffice, strays }
 }
 
-/** Inlines the logo as a data: URI after checking it lies inside content/assets/ and is an image within LOGO_LIMITS. */
-async function resolveLogo(draft: OfficeDraft, contentDir: string): Promise<Office> {
-  const { logo, locate, ...office } = draft
-  if (!logo) return office
-  const location = locate(['logo'])
-  const assetsDir = path.join(contentDir, 'assets')
-  const candidate = path.resolve(contentDir, logo)
-  let real: string
-  try {
-    real = await realpath(candidate)
-  } catch (cause) {
-    fail('CONTENT', `logo: "${logo}" does not exist; put the image under content/assets/ and write its path like "assets/logos/${draft.id}.png"`, {
-      location,
-      cause,
-    })
-  }
-  const realAssets = await realpath(assetsDir).catch(() => assetsDir)
-  if (!real.startsWith(realAssets + path.sep)) {
-    fail('CONTENT', `logo: "${logo}" resolves outside content/assets/ (links are followed); logos must be files under content/assets/`, { location })
-  }
-  const info = await stat(real)
-  // A folder would fail to read, and a pipe or device would never finish reading.
-  if (!info.isFile()) {
-    fail('CONTENT', `logo: "${logo}" is not a file; point it at a PNG, JPEG, WebP or SVG image under content/assets/`, { location })
-  }
-  if (info.size > LOGO_LIMITS.bytes) {
-    fail(
-      'CONTENT',
-      `logo: "${logo}" is ${(info.size / 1024 / 1024).toFixed(1)} MB; the limit is ${LOGO_LIMITS.bytes / 1024 / 1024} MB: export a smaller PNG, WebP or SVG`,
-      { location },
-    )
-  }
-  const bytes = await readFile(real)
-  const verdict = verifyLogo(bytes)
-  if (verdict.problem !== undefined) fail('CONTENT', `logo: "${logo}" ${verdict.problem}`, { location })
-  return { ...office, logo: `data:${verdict.mime};base64,${bytes.toString('base64')}` }
-}
-
 function verifySelection(flag: string, wanted: string[] | undefined, available: string[]): void {
   const unknown = wanted?.filter((w) => !available.includes(w)) ?? []
   if (unknown.length > 0) {
@@ -277,7 +241,9 @@ async function listFiles(dir: string, pattern: RegExp, label: string, fix: strin
   } catch (cause) {
     fail('CONTENT', `${label} is missing: ${fix}`, { location: { file: dir }, cause })
   }
-  return names.filter((n) => pattern.test(n) && !n.endsWith('.deck.yaml')).sort()
+  // By name without the extension, in the one collation (shared/collate.ts): kabupaten-bandung first.
+  const stem = (name: string) => name.replace(/\.[^.]+$/, '')
+  return names.filter((n) => pattern.test(n) && !n.endsWith('.deck.yaml')).sort((a, b) => compareText(stem(a), stem(b)))
 }
 
 /**

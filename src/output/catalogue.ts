@@ -1,4 +1,5 @@
 import { formatBytes } from '../shared/bytes.ts'
+import { compareOffices } from '../shared/collate.ts'
 import { HOUSE_COLORS, LEVELS, RE_COLOR } from '../shared/schema.ts'
 import type { Manifest, ManifestEntry, OfficeLevel } from '../shared/types.ts'
 
@@ -60,8 +61,7 @@ export function orderOffices(manifest: Manifest): OfficeCard[] {
     card.entries.push(entry)
     offices.set(entry.office, card)
   }
-  const rank = (card: OfficeCard) => (card.level ? LEVELS.indexOf(card.level) : LEVELS.length)
-  return [...offices.values()].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name, 'id') || a.id.localeCompare(b.id))
+  return [...offices.values()].sort(compareOffices)
 }
 
 /** `thumbnails` maps "office/essay" to an image data: URI. */

@@ -5,6 +5,7 @@ import { hashContentSet, type Selection } from '../content/project.ts'
 import { emptyFitCache, type FitCache } from '../plan/fit.ts'
 import { assignShards, MAX_SHARDS, type ShardSpec, verifyShardSet, weighOffices } from '../plan/shard.ts'
 import { resolveFontFiles } from '../render/theme.ts'
+import { compareOutputs } from '../shared/collate.ts'
 import { fail } from '../shared/error.ts'
 import { sha256 } from '../shared/hash.ts'
 import { RE_ID } from '../shared/schema.ts'
@@ -168,7 +169,7 @@ export async function findOutputsOnDisk(outDir: string): Promise<ManifestEntry[]
       })
     }
   }
-  return entries.sort((a, b) => a.path.localeCompare(b.path))
+  return entries.sort(compareOutputs)
 }
 
 /** The file names formats.ts gives: `<slug>.pdf`, `<slug>-handout.pdf`, `<slug>.001.png`, ... */
@@ -304,8 +305,21 @@ export async function mergeManifest(
     if (fresh.has(entry.path)) continue
     if (await isFresh([entry], outDir, entry.path, entry.key)) kept.push(entry)
   }
-  const outputs = [...kept, ...built].sort((a, b) => a.path.localeCompare(b.path))
+  const outputs = [...kept, ...built].sort(compareOutputs)
   return { generator: `ortug ${VERSION}`, builtAt, ...(shard && { shard }), outputs }
+}
+
+/**
+ * manifest.json and index.html. The catalogue is rendered from the manifest's outputs, then the
+ * manifest records it (size and sha256) like every other output, in a field of its own.
+ */
+export function manifestAndCatalogue(manifest: Manifest, catalogueHtml: string): OutputFile[] {
+  const catalogue = Buffer.from(catalogueHtml)
+  const listed: Manifest = { ...manifest, catalogue: { path: 'index.html', bytes: catalogue.length, sha256: sha256(catalogue) } }
+  return [
+    { path: 'manifest.json', bytes: Buffer.from(`${JSON.stringify(listed, null, 2)}\n`) },
+    { path: 'index.html', bytes: catalogue },
+  ]
 }
 
 /**
@@ -347,7 +361,7 @@ export async function mergeShards(shardDirs: readonly string[], outDir: string, 
     const manifest: Manifest = {
       generator: `ortug ${VERSION}`,
       builtAt: new Date().toISOString(),
-      outputs: [...byOffice.values()].flatMap((o) => o.entries).sort((a, b) => a.path.localeCompare(b.path)),
+      outputs: [...byOffice.values()].flatMap((o) => o.entries).sort(compareOutputs),
     }
     // Nothing the merge's own output folder held before is carried over: only the shards' thumbnails.
     const { images, hashes } = await readThumbnails(outDir, manifest, thumbnails)
@@ -355,8 +369,7 @@ export async function mergeShards(shardDirs: readonly string[], outDir: string, 
     await staging.stageTopLevel([
       ...thumbnails,
       { path: FIT_CACHE, bytes: serializeFitCache(fits) },
-      { path: 'manifest.json', bytes: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
-      { path: 'index.html', bytes: Buffer.from(renderCatalogue(manifest, images)) },
+      ...manifestAndCatalogue(manifest, renderCatalogue(manifest, images)),
     ])
     await staging.commit()
     return manifest

@@ -72,7 +72,7 @@ function reloadScript(version: string): string {
 }
 
 export function renderBanner(officeName: string, officeId: string): string {
-  return `<div id="ortug-preview" role="status">Preview of ${escapeHtml(officeName)} · fit check skipped: long text may overflow here and be split in the build; <code>ortug check --office ${escapeHtml(officeId)}</code> checks it <button type="button" aria-label="Hide this note">×</button></div>
+  return `<div id="ortug-preview" role="status">Pratinjau ${escapeHtml(officeName)} · tanpa cek muat: teks panjang bisa meluap di sini dan dipecah saat build; <code>ortug check --office ${escapeHtml(officeId)}</code> memeriksanya <button type="button" aria-label="Sembunyikan catatan ini">×</button></div>
 <style>
 #ortug-preview { position: fixed; top: 8px; right: 8px; z-index: 2147483647; max-width: 40rem; font: 12px/1.4 system-ui, sans-serif; color: #fff; background: rgba(29, 35, 48, .88); padding: 4px 6px 4px 10px; border-radius: 4px; }
 #ortug-preview code { font-size: 11px; }
@@ -102,7 +102,7 @@ small { color: #5d6473; }
 
 function renderPage(title: string, body: string, version: string): string {
   return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title><style>${PAGE_STYLE}</style></head>
 <body><main>${body}</main>${reloadScript(version)}</body></html>
 `
@@ -112,11 +112,11 @@ export function renderIndexPage(officeName: string, decks: readonly PreviewDeck[
   const items = decks
     .map(
       (d) =>
-        `<li><a href="/${escapeHtml(encodeURIComponent(d.slug))}">${escapeHtml(d.title)}</a> <small>${escapeHtml(d.author)} · ${d.slides} slides · ${escapeHtml(d.slug)}</small></li>`,
+        `<li><a href="/${escapeHtml(encodeURIComponent(d.slug))}">${escapeHtml(d.title)}</a> <small>${escapeHtml(d.author)} · ${d.slides} slide · ${escapeHtml(d.slug)}</small></li>`,
     )
     .join('\n')
   const lead = notice ? `<p>${escapeHtml(notice)}</p>` : ''
-  return renderPage(`Preview: ${officeName}`, `<h1>Preview: ${escapeHtml(officeName)}</h1>${lead}<ul>\n${items}\n</ul>`, version)
+  return renderPage(`Pratinjau: ${officeName}`, `<h1>Pratinjau: ${escapeHtml(officeName)}</h1>${lead}<ul>\n${items}\n</ul>`, version)
 }
 
 export function renderProblemsPage(problems: readonly Problem[], version: string): string {
@@ -128,6 +128,6 @@ export function renderProblemsPage(problems: readonly Problem[], version: string
         }</section>`,
     )
     .join('\n')
-  const heading = `${problems.length} problem${problems.length === 1 ? '' : 's'}: the preview rebuilds when you save a fix`
-  return renderPage(`Preview: ${problems.length} problem(s)`, `<h1>${escapeHtml(heading)}</h1>\n${items}`, version)
+  const heading = `Masalah: ${problems.length}. Pratinjau dibuat ulang begitu perbaikan disimpan.`
+  return renderPage(`Pratinjau: ${problems.length} masalah`, `<h1>${escapeHtml(heading)}</h1>\n${items}`, version)
 }

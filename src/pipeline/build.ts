@@ -4,6 +4,7 @@ import { readText, type Selection } from '../content/project.ts'
 import { renderCatalogue } from '../output/catalogue.ts'
 import {
   FIT_CACHE,
+  manifestAndCatalogue,
   mergeManifest,
   readFitCache,
   readKeptOutputs,
@@ -207,12 +208,7 @@ async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Stagi
     const { images, hashes } = await readThumbnails(options.outDir, manifest, newThumbnails, recordedThumbnails)
     if (Object.keys(hashes).length > 0) manifest.thumbnails = hashes
     const catalogue = renderCatalogue(manifest, images)
-    await staging.stageTopLevel([
-      ...newThumbnails,
-      { path: FIT_CACHE, bytes: serializeFitCache(fits) },
-      { path: 'manifest.json', bytes: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
-      { path: 'index.html', bytes: Buffer.from(catalogue) },
-    ])
+    await staging.stageTopLevel([...newThumbnails, { path: FIT_CACHE, bytes: serializeFitCache(fits) }, ...manifestAndCatalogue(manifest, catalogue)])
     await staging.commit()
   } finally {
     await staging.dispose()

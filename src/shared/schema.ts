@@ -185,15 +185,17 @@ const color = z.string().regex(RE_COLOR, `must be a colour written #rrggbb, e.g.
 // patterns have no flags, so upper and lower case extensions are spelt out.
 export const RE_LOGO_PATH = /^assets\/([A-Za-z0-9_][A-Za-z0-9._-]*\/)*[A-Za-z0-9_][A-Za-z0-9._-]*\.(png|PNG|jpg|JPG|jpeg|JPEG|webp|WEBP|svg|SVG)$/
 // Printable ASCII only: the QR code's capacity is counted in bytes (write other letters
-// percent-encoded or as punycode).
-const RE_WEBSITE = /^https?:\/\/((?![/?#])[!-~])+\.((?![/?#])[!-~])+([/?#][!-~]*)?$/
+// percent-encoded or as punycode). The host is dot-separated labels of letters, digits and
+// hyphens, at least two of them, so a placeholder such as "https://..." is refused.
+const RE_WEBSITE = /^https?:\/\/[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+\.?(:[0-9]{1,5})?([/?#][!-~]*)?$/
 /**
  * The closing slide's QR code (error correction M) is 200 px wide: 200 characters need version
  * 10, 57 modules, about 3.5 px each, which phones still read from the back of a room.
  */
 export const MAX_WEBSITE_LENGTH = 200
 const RE_PHONE = /^\+?[0-9 ()-]{5,24}$/
-const WEBSITE_RULE = 'must be an address starting with http:// or https://, in ASCII characters (percent-encode others), e.g. "https://example.org"'
+const WEBSITE_RULE =
+  'must be an address starting with http:// or https:// and a host name with a dot, in ASCII characters (percent-encode others), e.g. "https://example.org"'
 
 const officeColors = z
   .strictObject({

@@ -144,6 +144,8 @@ export interface Manifest {
    * build or a merge carries over only a thumbnail whose bytes match. Absent in manifests of older builds.
    */
   thumbnails?: Record<string, string>
+  /** The catalogue (index.html), rendered from `outputs`: listed apart, since it is no deck of an office. */
+  catalogue?: { path: string; bytes: number; sha256: string }
 }
 
 export interface Overflow {

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto'
 import { appendFile, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveBrowser } from '../../src/browser/launch.ts'
+import { JSON_OUTPUTS } from '../../src/commands/json.ts'
 import { FIT_CACHE } from '../../src/output/manifest.ts'
 import { makeProject, REPO, readPdf, removeProject, runCli, runExpecting } from '../helpers.ts'
 
@@ -15,6 +17,7 @@ const ALL = OFFICES.flatMap((o) => ['handout', 'html', 'md', 'pdf'].map((f) => `
 async function rebuilt(dir: string, ...args: string[]): Promise<string[]> {
   const result = await runExpecting(0, ['build', '--json', ...args], dir)
   expect(result.stderr, result.stderr).not.toContain('error')
+  JSON_OUTPUTS.build.parse(JSON.parse(result.stdout))
   const { outputs } = JSON.parse(result.stdout) as { outputs: string[] }
   return outputs
     .map((p) => {
@@ -38,6 +41,20 @@ describe('incremental builds', () => {
 
   it('a change to nothing rebuilds nothing', async () => {
     expect(await rebuilt(dir)).toEqual([])
+  })
+
+  it('manifest.json lists the catalogue index.html with its size and sha256', async () => {
+    const manifest = JSON.parse(await readFile(path.join(dir, 'dist', 'manifest.json'), 'utf8'))
+    const catalogue = await readFile(path.join(dir, 'dist', 'index.html'))
+    expect(manifest.catalogue).toEqual({ path: 'index.html', bytes: catalogue.length, sha256: createHash('sha256').update(catalogue).digest('hex') })
+  })
+
+  it('check with a browser that does not exist exits 3, as build does, though every fit is cached', async () => {
+    expect((await runCli(['check'], dir)).code).toBe(0)
+    const check = await runCli(['check', '--browser-path', '/nope'], dir)
+    expect(check.stderr).toContain('--browser-path: "/nope" is not an executable browser')
+    expect(check.code).toBe(3)
+    expect((await runCli(['build', '--browser-path', '/nope'], dir)).code).toBe(3)
   })
 
   it('an office file rebuilds that office only', async () => {
@@ -134,7 +151,7 @@ describe('the manifest and the fit cache are untrusted input', () => {
       for (const broken of ['{ "generator": "ortug", "outputs": [ { "path": "../../etc/passwd" ', '{"generator":"other-tool","outputs":[]}', '']) {
         await writeFile(path.join(dir, 'dist/manifest.json'), broken)
         const result = await runExpecting(0, ['build', '--format', 'md', '--office', 'kota-bogor'], dir)
-        expect(result.stderr).toContain(`warning: ${path.join(dir, 'dist', 'manifest.json')} is missing, damaged or not ortug's`)
+        expect(result.stderr).toContain("warning: dist/manifest.json is missing, damaged or not ortug's")
         const manifest = JSON.parse(await readFile(path.join(dir, 'dist/manifest.json'), 'utf8')) as { outputs: { path: string }[] }
         expect(manifest.outputs.map((e) => e.path).sort()).toEqual(files)
         const catalogue = await readFile(path.join(dir, 'dist/index.html'), 'utf8')
@@ -163,7 +180,9 @@ describe('the manifest and the fit cache are untrusted input', () => {
         await writeFile(cacheFile, JSON.stringify(stored))
         await rm(pdf)
         const result = await runExpecting(0, ['build', '--format', 'pdf'], dir)
-        expect(result.stderr).toContain(`warning: ${cacheFile} is damaged, edited or from another ortug version: ignored, so every slide is measured again`)
+        expect(result.stderr).toContain(
+          `warning: ${path.relative(dir, cacheFile)} is damaged, edited or from another ortug version: ignored, so every slide is measured again`,
+        )
         expect((await readPdf(pdf)).pages).toBe(pages)
         // The cache written again is sound: the next rebuild trusts it, silently.
         await rm(pdf)

@@ -215,7 +215,7 @@ describe('output folders the command line cannot use', () => {
       await mkdir(path.join(dir, 'dist', '.ortug.lock'), { recursive: true })
       const folder = await runCli(['build', '--format', 'md'], dir)
       expect(folder.code, folder.stderr).toBe(3)
-      expect(folder.stderr).toContain(`error: ${path.join(dir, 'dist', '.ortug.lock')} is a folder, not ortug's lock file: remove it`)
+      expect(folder.stderr).toContain("error: dist/.ortug.lock is a folder, not ortug's lock file: remove it")
       expect(folder.stderr).not.toMatch(/internal error|\n\s+at /)
 
       await rm(path.join(dir, 'dist', '.ortug.lock'), { recursive: true })

@@ -28,11 +28,11 @@ describe('ortug doctor', () => {
     expect(stdout.trim().split('\n').at(-1)).toBe('3 problem(s): see FAIL above.')
   })
 
-  it('an office that does not exist fails the content check: exit 1', async () => {
-    const { stdout } = await runExpecting(1, ['doctor', '--office', 'kota-tidak-ada', '--json'], dir)
-    const report = JSON.parse(stdout) as { ok: boolean; checks: { name: string; ok: boolean; details: string[] }[] }
+  it('an office that does not exist is wrong usage, as for build and check: exit 2', async () => {
+    const { stdout } = await runExpecting(2, ['doctor', '--office', 'kota-tidak-ada', '--json'], dir)
+    const report = JSON.parse(stdout) as { ok: boolean; errors: { kind: string; message: string }[] }
     expect(report.ok).toBe(false)
-    expect(report.checks.find((c) => c.name === 'content')).toMatchObject({ ok: false, details: ['no valid office "kota-tidak-ada"'] })
+    expect(report.errors).toEqual([{ kind: 'USAGE', message: expect.stringContaining('--office: unknown "kota-tidak-ada"; available: ') }])
   })
 
   it.skipIf(!browser)('with the browser in use: names it, its mode and why, and builds one office (exit 0)', async () => {

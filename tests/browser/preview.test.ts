@@ -133,7 +133,7 @@ describe('ortug preview in the browser', () => {
     const response = await page.goto(preview.url, { waitUntil: 'load' })
     expect(response?.status()).toBe(200)
     expect(await slidesText(page)).toContain('KPU Kota Contoh')
-    expect(await page.$eval('#ortug-preview', (el) => el.textContent)).toContain('fit check skipped')
+    expect(await page.$eval('#ortug-preview', (el) => el.textContent)).toContain('tanpa cek muat')
     expect(preview.stderr()).toContain(`preview of kota-contoh at ${preview.url}`)
   })
 
@@ -223,7 +223,21 @@ describe('ortug preview over HTTP', () => {
     expect(deck.type).toContain('text/html')
     expect(deck.body).toContain('Kalimat esai dua.')
     expect(deck.body).toContain('new EventSource("/__ortug/events")')
-    expect((await get(`${preview.url}tidak-ada`)).status).toBe(404)
+    const missing = await get(`${preview.url}tidak-ada`)
+    expect(missing.status).toBe(404)
+    expect(missing.body).toContain('Tidak ada dek di /tidak-ada.')
+  })
+
+  it('speaks Indonesian on its pages, as the catalogue does (the terminal stays English)', async () => {
+    const index = await get(preview.url)
+    expect(index.body).toContain('<html lang="id">')
+    expect(index.body).toContain('<h1>Pratinjau: KPU Kota Contoh</h1>')
+    expect(index.body).toMatch(/\d+ slide ·/)
+    expect(index.body).not.toMatch(/Preview|slides ·/)
+    const deck = await get(`${preview.url}esai-dua`)
+    expect(deck.body).toContain('Pratinjau KPU Kota Contoh · tanpa cek muat')
+    expect(deck.body).not.toContain('fit check skipped')
+    expect(preview.stderr()).toContain('preview of kota-contoh at')
   })
 
   it('streams the version to pages and refuses foreign Host headers', async () => {
@@ -241,6 +255,9 @@ describe('ortug preview over HTTP', () => {
       return response.status === 500 ? response.body : undefined
     }, 'the error page')
     expect(page).toContain('unknown key')
+    expect(page).toContain('<html lang="id">')
+    expect(page).toContain('<title>Pratinjau: 1 masalah</title>')
+    expect(page).toContain('Masalah: 1. Pratinjau dibuat ulang begitu perbaikan disimpan.')
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;')
     expect(page).not.toContain('<img src=x')
   })

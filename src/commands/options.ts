@@ -1,0 +1,18 @@
+import type { OptionTable } from './define.ts'
+
+// Options several commands share, described once.
+
+export const SELECT_OPTIONS = {
+  office: { type: 'string', value: 'id,..', description: 'only these offices, by file name in content/offices/', default: 'every office' },
+  essay: { type: 'string', value: 'slug,..', description: 'only these essays, by file name in content/essays/', default: 'every essay' },
+} as const satisfies OptionTable
+
+export const TIMEOUT_OPTION = {
+  type: 'string',
+  value: 's',
+  description: "seconds each deck's work may take (render, load, measure, print)",
+} as const
+
+export const BROWSER_PATH_OPTION = {
+  'browser-path': { type: 'string', value: 'path', description: 'the Chrome, Chromium or Edge to use', default: '$CHROME_PATH, else the one found' },
+} as const satisfies OptionTable

@@ -1,0 +1,97 @@
+import path from 'node:path'
+import { BROWSER_KIND_ENV, resolveBrowser } from '../browser/launch.ts'
+import { MAX_SHARDS } from '../plan/shard.ts'
+import { collectErrors, fail, formatLocation, OrtugError } from '../shared/error.ts'
+import type { Logger } from '../shared/log.ts'
+import { DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S } from '../shared/tasks.ts'
+
+// Turning option strings into checked values, and errors into what the terminal and --json show.
+
+/** `a,b, c` → ['a', 'b', 'c']; undefined when the option was not given. */
+export function splitList(value: string | undefined): string[] | undefined {
+  return value
+    ?.split(',')
+    .map((v) => v.trim())
+    .filter(Boolean)
+}
+
+export function positiveNumber(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) fail('USAGE', `${flag} must be a positive number, not "${value}"`)
+  return n
+}
+
+/** --timeout in seconds: above 0 and at most MAX_TIMEOUT_S (Node's timers overflow past 24.8 days and fire at once). */
+export function timeoutSeconds(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_TIMEOUT_S
+  const seconds = Number(value)
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_S) {
+    fail('USAGE', `--timeout must be a number of seconds above 0 and at most ${MAX_TIMEOUT_S} (a day), not "${value}"; it bounds each deck's work`)
+  }
+  return seconds
+}
+
+export function oneOf<T extends string>(value: string | undefined, flag: string, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined
+  if (!(allowed as readonly string[]).includes(value)) fail('USAGE', `${flag} must be one of: ${allowed.join(', ')}; got "${value}"`)
+  return value as T
+}
+
+export function parseShard(value: string | undefined): { index: number; count: number } | undefined {
+  if (value === undefined) return undefined
+  const match = /^(\d{1,9})\/(\d{1,9})$/.exec(value)
+  const index = Number(match?.[1])
+  const count = Number(match?.[2])
+  if (!match || count < 1 || count > MAX_SHARDS || index < 1 || index > count) {
+    fail('USAGE', `--shard must be k/n with 1 <= k <= n <= ${MAX_SHARDS}, e.g. --shard 2/4; got "${value}"`)
+  }
+  return { index, count }
+}
+
+/** An error as --json prints it. */
+export function errorToJson(error: OrtugError) {
+  return { kind: error.kind, message: error.message, ...error.location }
+}
+
+/**
+ * An error as the terminal prints it: paths inside the project relative to it (as the preview
+ * shows them), so a message reads the same on every machine and fits the line.
+ */
+export function formatForTerminal(error: OrtugError, root: string): string {
+  const message = relativeToRoot(error.message, root)
+  if (!error.location) return message
+  const file = relativeToRoot(error.location.file, root)
+  return `${formatLocation({ ...error.location, file: file.split(path.sep).join('/') })}: ${message}`
+}
+
+/** `text` with every path inside `root` made relative to it. */
+export function relativeToRoot(text: string, root: string): string {
+  const prefix = root.endsWith(path.sep) ? root : `${root}${path.sep}`
+  return text.split(prefix).join('')
+}
+
+/** Flattens a thrown value into OrtugErrors; a bug (anything else) is logged with its stack as an internal error. */
+export function collectErrorsOrReport(error: unknown, logger: Logger): OrtugError[] {
+  try {
+    return collectErrors(error)
+  } catch (unknown) {
+    logger.error((unknown as Error)?.stack ?? String(unknown))
+    return [new OrtugError('ENVIRONMENT', 'internal error')]
+  }
+}
+
+/** The worst exit code of a list of problems, 0 when there are none. */
+export function exitCodeOf(problems: readonly OrtugError[]): number {
+  return problems.length === 0 ? 0 : Math.max(...problems.map((p) => p.exitCode))
+}
+
+/**
+ * A browser that was named (--browser-path, CHROME_PATH) must exist even when nothing needs it
+ * (every fit cached, nothing to rebuild): build and check then agree, exit 3, and a typo is
+ * found before the day it matters.
+ */
+export async function verifyNamedBrowser(browserPath: string | undefined, env: NodeJS.ProcessEnv): Promise<void> {
+  // With ORTUG_BROWSER=bundled, CHROME_PATH is not used, and resolving would unpack the npm-shipped one.
+  if (browserPath || (env.CHROME_PATH && env[BROWSER_KIND_ENV] !== 'bundled')) await resolveBrowser(browserPath, env)
+}
