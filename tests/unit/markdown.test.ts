@@ -10,7 +10,7 @@ import { compileDeckTemplates, escapeComment, escapeMarkdown, formatDateIndonesi
 import { MARP_OPTIONS } from '../../src/render/marp.ts'
 import { OrtugError } from '../../src/shared/error.ts'
 import { LAYOUTS } from '../../src/shared/schema.ts'
-import type { Deck, DeckTemplates } from '../../src/shared/types.ts'
+import type { Deck, DeckTemplates, Essay, Storyboard } from '../../src/shared/types.ts'
 import { makeOffice, RE_ORTUG_CLASS } from '../unit-helpers.ts'
 
 // Handlebars → Marp Markdown: data is escaped, so it is shown literally and never becomes
@@ -94,16 +94,30 @@ describe('hostile data stays literal', () => {
   let html: string
 
   beforeAll(() => {
-    const essay = parseEssay(
-      `---\ntitle: ${JSON.stringify(HOSTILE.title)}\nauthor: ${JSON.stringify(HOSTILE.author)}\n---\n## ${HOSTILE.heading} {#satu}\n\n${HOSTILE.paragraph}\n\n---\n`,
-      'uji',
-      'uji.md',
-    )
-    deck = planDeck(
-      essay,
-      deriveStoryboard(essay),
-      makeOffice({ name: HOSTILE.name, region: HOSTILE.region, session: { venue: HOSTILE.venue, trainers: HOSTILE.trainers } }),
-    )
+    // Made in memory: an essay file refuses HTML and rules (essay-body.ts), yet whatever an Essay
+    // holds must still reach the slides literally.
+    const essay: Essay = {
+      slug: 'uji',
+      file: 'uji.md',
+      meta: { title: HOSTILE.title, author: HOSTILE.author, lang: 'id' },
+      sections: [
+        {
+          id: 'satu',
+          heading: HOSTILE.heading,
+          blocks: [
+            { kind: 'paragraph', text: HOSTILE.paragraph, line: 7 },
+            { kind: 'paragraph', text: '---', line: 9 },
+          ],
+          paragraphs: [HOSTILE.paragraph, '---'],
+          line: 5,
+        },
+      ],
+    }
+    const reading: Storyboard = {
+      slides: [{ layout: 'title' }, { layout: 'agenda' }, { layout: 'section', section: 'satu' }, { layout: 'text', section: 'satu' }, { layout: 'closing' }],
+      derived: false,
+    }
+    deck = planDeck(essay, reading, makeOffice({ name: HOSTILE.name, region: HOSTILE.region, session: { venue: HOSTILE.venue, trainers: HOSTILE.trainers } }))
     markdown = render(deck)
     html = new Marp(MARP_OPTIONS).render(markdown).html
   })
