@@ -58,6 +58,7 @@ export function planDeck(essay: Essay, storyboard: Storyboard, office: Office, t
   const agenda = planAgenda(storyboardSlides, sectionsById, office.session?.start)
   const slides: Slide[] = []
   let discussions = 0
+  const starts = planStartTimes(storyboardSlides, office.session?.start)
 
   storyboardSlides.forEach((source, sourceIndex) => {
     const section = source.section ? sectionsById.get(source.section) : undefined
@@ -77,12 +78,14 @@ export function planDeck(essay: Essay, storyboard: Storyboard, office: Office, t
           continued: page > 0,
           dense: tune.dense,
           grow: tune.grow?.[page] ?? 0,
-          minutes: page === 0 ? (source.minutes ?? null) : null,
+          minutes: page === 0 && source.minutes ? formatMinutes(source.minutes) : null,
           part: part ? { ...part, heading: agenda[part.index - 1]?.heading ?? '' } : null,
         },
         units: countUnits(fields),
         notes: page === 0 && source.notes ? [source.notes] : [],
+        cue: page === 0 ? source.notes : undefined,
         minutes: page === 0 ? source.minutes : undefined,
+        clock: page === 0 ? starts[sourceIndex] : undefined,
         part,
       })
     })
@@ -219,10 +222,26 @@ function planAgenda(slides: readonly StoryboardSlide[], sections: Map<string, Se
   }))
 }
 
-/** Minutes since midnight → "08:05" (24-hour, as WIB is written). */
+/** Minutes since midnight → "08.05": 24-hour, hours and minutes parted by a full stop, as EYD writes time. */
 export function formatClock(minutes: number): string {
   const whole = Math.round(minutes) % (24 * 60)
-  return `${String(Math.floor(whole / 60)).padStart(2, '0')}:${String(whole % 60).padStart(2, '0')}`
+  return `${String(Math.floor(whole / 60)).padStart(2, '0')}.${String(whole % 60).padStart(2, '0')}`
+}
+
+/** 2.5 → "2,5": Indonesian writes a decimal comma. */
+export function formatMinutes(minutes: number): string {
+  return String(Math.round(minutes * 10) / 10).replace('.', ',')
+}
+
+/** Each storyboard slide's planned start and end ("08.32–08.37") from the session's start time, when it has minutes. */
+function planStartTimes(slides: readonly StoryboardSlide[], start?: string): (string | undefined)[] {
+  if (!start) return slides.map(() => undefined)
+  let clock = Number(start.slice(0, 2)) * 60 + Number(start.slice(3, 5))
+  return slides.map((slide) => {
+    const from = clock
+    clock += slide.minutes ?? 0
+    return slide.minutes ? `${formatClock(from)}–${formatClock(clock)}` : formatClock(from)
+  })
 }
 
 type Fields = Partial<Record<keyof typeof EMPTY_FIELDS, unknown>>
@@ -251,12 +270,14 @@ function expandSlide(
           subtitle,
           items: items.map((entry) => ({
             term: entry.heading,
-            text: [entry.clock, entry.minutes ? `${entry.minutes} menit` : null].filter(Boolean).join(' · '),
+            text: [entry.clock, entry.minutes ? `${formatMinutes(entry.minutes)} menit` : null].filter(Boolean).join(' · '),
           })),
         })),
       )
     case 'section': {
-      const partLine = part ? [`Bagian ${part.index} dari ${part.total}`, part.minutes ? `${part.minutes} menit` : null].filter(Boolean).join(' · ') : null
+      const partLine = part
+        ? [`Bagian ${part.index} dari ${part.total}`, part.minutes ? `${formatMinutes(part.minutes)} menit` : null].filter(Boolean).join(' · ')
+        : null
       return [{ title: title ?? slide.text ?? '', subtitle: subtitle ?? partLine, text: slide.title || section ? (slide.text ?? null) : null }]
     }
     case 'points':

@@ -1,4 +1,5 @@
 import Handlebars from 'handlebars'
+import { formatMinutes } from '../plan/plan.ts'
 import { fail } from '../shared/error.ts'
 import { ICON_HELP, iconDataUri, iconExists } from '../shared/icons.ts'
 import { LAYOUTS } from '../shared/schema.ts'
@@ -160,8 +161,9 @@ function iconStyles(slides: Deck['slides'], officeId: string): string[] {
  */
 function notesText(slide: Deck['slides'][number], index: number, total: number): string {
   const where = [`Slide ${index + 1} dari ${total}`]
-  if (slide.part) where.push(`Bagian ${slide.part.index} dari ${slide.part.total}${slide.part.minutes ? ` (rencana ${slide.part.minutes} menit)` : ''}`)
-  if (slide.minutes) where.push(`slide ini ${slide.minutes} menit`)
+  if (slide.part)
+    where.push(`Bagian ${slide.part.index} dari ${slide.part.total}${slide.part.minutes ? ` (rencana ${formatMinutes(slide.part.minutes)} menit)` : ''}`)
+  if (slide.minutes) where.push(`slide ini ${formatMinutes(slide.minutes)} menit`)
   return [where.join(' · '), ...slide.notes].join('\n\n')
 }
 
