@@ -4,7 +4,7 @@ import type { ProjectInput } from '../content/project.ts'
 import { hashContentSet, type Selection } from '../content/project.ts'
 import { emptyFitCache, type FitCache } from '../plan/fit.ts'
 import { assignShards, type ShardSpec, verifyShardSet, weighOffices } from '../plan/shard.ts'
-import { resolveFontFiles } from '../render/theme.ts'
+import { loadFontFaceCss, resolveFontFiles } from '../render/theme.ts'
 import { fail } from '../shared/error.ts'
 import { sha256 } from '../shared/hash.ts'
 import type { Essay, Manifest, ManifestEntry, OutputFile, ShardRecord, Storyboard } from '../shared/types.ts'
@@ -320,7 +320,7 @@ export async function mergeShards(shardDirs: readonly string[], outDir: string):
       ...thumbnails,
       { path: FIT_CACHE, bytes: serializeFitCache(fits) },
       { path: 'manifest.json', bytes: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
-      { path: 'index.html', bytes: Buffer.from(renderCatalogue(manifest, await readThumbnails(outDir, manifest, thumbnails))) },
+      { path: 'index.html', bytes: Buffer.from(renderCatalogue(manifest, await readThumbnails(outDir, manifest, thumbnails), await loadFontFaceCss())) },
     ])
     await staging.commit()
     return manifest

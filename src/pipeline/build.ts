@@ -195,7 +195,7 @@ async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Stagi
     const manifest = await mergeManifest(options.outDir, built, previous, shard.record, resolveBuildTime(options.env ?? process.env))
     const fits: FitCache = { version: 1, slides: { ...storedFit.slides, ...fitCache.slides }, fills: { ...storedFit.fills, ...fitCache.fills } }
     const newThumbnails = (await Promise.all(thumbnails)).flat()
-    const catalogue = renderCatalogue(manifest, await readThumbnails(options.outDir, manifest, newThumbnails))
+    const catalogue = renderCatalogue(manifest, await readThumbnails(options.outDir, manifest, newThumbnails), await loadFontFaceCss())
     await staging.stageTopLevel([
       ...newThumbnails,
       { path: FIT_CACHE, bytes: serializeFitCache(fits) },

@@ -139,7 +139,7 @@ describe.skipIf(!inUse)('the shipped deck and a derived deck, 16:9 and 4:3', () 
         [...document.querySelectorAll('div.marpit > svg > foreignObject > section')].map((section) => {
           // In the slide's own pixels (the page may scale it).
           const box = section.getBoundingClientRect()
-          const scale = box.width / section.offsetWidth
+          const scale = box.width / (section as HTMLElement).offsetWidth
           const h1 = section.querySelector(':scope > h1')
           const cards = [...section.querySelectorAll(':scope > ul > li')].map((li) => {
             const rect = li.getBoundingClientRect()
