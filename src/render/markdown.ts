@@ -5,6 +5,7 @@ import { ICON_HELP, iconDataUri, iconExists } from '../shared/icons.ts'
 import { LAYOUTS } from '../shared/schema.ts'
 import type { Deck, DeckTemplates, LayoutName, TemplateSource } from '../shared/types.ts'
 import { qrCodeDataUri } from './qr.ts'
+import { typesetFields } from './typeset.ts'
 
 export type RenderMarkdown = (deck: Deck) => string
 
@@ -107,7 +108,7 @@ function viewModel({ office, essay, slides }: Deck) {
     contactLines: [contact?.email, contact?.phone, contact?.website].filter((v): v is string => Boolean(v)),
   }
   const slidesView = slides.map((slide, index) => ({
-    ...escapeDeep(slide.fields),
+    ...escapeDeep(typesetFields(slide.fields)),
     layout: slide.layout,
     number: index + 1,
     classes: slideClasses(slide, index),
