@@ -59,13 +59,14 @@ export function planDeck(essay: Essay, storyboard: Storyboard, office: Office, t
   const slides: Slide[] = []
   let discussions = 0
   const starts = planStartTimes(storyboardSlides, office.session?.start)
+  const sessionSpan = planSessionSpan(storyboardSlides, office.session?.start)
 
   storyboardSlides.forEach((source, sourceIndex) => {
     const section = source.section ? sectionsById.get(source.section) : undefined
     const tune = tuning.get(sourceIndex) ?? { scale: 1, dense: false }
     const part = planPart(source, agenda, sectionsById)
     if (source.layout === 'question') discussions++
-    const pages = expandSlide(source, section, essay, agenda, scaleBudget(BUDGETS[office.aspect], tune.scale), part, discussions)
+    const pages = expandSlide(source, section, essay, agenda, scaleBudget(BUDGETS[office.aspect], tune.scale), part, discussions, sessionSpan)
     pages.forEach((fields, page) => {
       slides.push({
         layout: source.layout,
@@ -190,8 +191,10 @@ interface AgendaEntry {
   id: string
   heading: string
   minutes: number | null
-  /** "08:42–09:03" when the session has a start time and every slide before has minutes. */
+  /** "08.42–09.03" when the session has a start time and every slide before has minutes. */
   clock: string | null
+  /** Discussion slides in the part: the agenda marks them. */
+  discussions: number
 }
 
 function planPart(slide: StoryboardSlide, agenda: readonly AgendaEntry[], sections: Map<string, Section>): Slide['part'] {
@@ -211,8 +214,9 @@ function planAgenda(slides: readonly StoryboardSlide[], sections: Map<string, Se
     const from = clock
     clock += slide.minutes ?? 0
     if (!section) continue
-    const entry = entries.get(section.id) ?? { id: section.id, heading: section.heading, minutes: null, clock: null, from, to: from }
+    const entry = entries.get(section.id) ?? { id: section.id, heading: section.heading, minutes: null, clock: null, discussions: 0, from, to: from }
     if (slide.minutes) entry.minutes = (entry.minutes ?? 0) + slide.minutes
+    if (slide.layout === 'question') entry.discussions++
     entry.to = clock
     entries.set(section.id, entry)
   }
@@ -231,6 +235,15 @@ export function formatClock(minutes: number): string {
 /** 2.5 → "2,5": Indonesian writes a decimal comma. */
 export function formatMinutes(minutes: number): string {
   return String(Math.round(minutes * 10) / 10).replace('.', ',')
+}
+
+/** The agenda's subtitle: the whole session, its opening included, "08.00–09.29 · 89 menit" (or "Total 89 menit" without a start time). */
+function planSessionSpan(slides: readonly StoryboardSlide[], start?: string): string | null {
+  const total = slides.reduce((sum, slide) => sum + (slide.minutes ?? 0), 0)
+  if (total === 0) return null
+  const from = start ? Number(start.slice(0, 2)) * 60 + Number(start.slice(3, 5)) : undefined
+  const clock = from === undefined ? null : `${formatClock(from)}–${formatClock(from + total)}`
+  return clock ? `${clock} · ${formatMinutes(total)} menit` : `Total ${formatMinutes(total)} menit`
 }
 
 /** Each storyboard slide's planned start and end ("08.32–08.37") from the session's start time, when it has minutes. */
@@ -254,6 +267,7 @@ function expandSlide(
   budget: Budget,
   part: Slide['part'],
   discussion: number,
+  sessionSpan: string | null = null,
 ): Fields[] {
   const title = slide.title ?? section?.heading ?? null
   const subtitle = slide.subtitle ?? null
@@ -267,10 +281,12 @@ function expandSlide(
       return continued(
         packItems(agenda, () => 1, budget.rows).map((items) => ({
           title: slide.title ?? 'Agenda',
-          subtitle,
+          subtitle: subtitle ?? sessionSpan,
           items: items.map((entry) => ({
             term: entry.heading,
-            text: [entry.clock, entry.minutes ? `${formatMinutes(entry.minutes)} menit` : null].filter(Boolean).join(' · '),
+            text: [entry.clock, entry.minutes ? `${formatMinutes(entry.minutes)} menit` : null, entry.discussions > 0 ? 'diskusi' : null]
+              .filter(Boolean)
+              .join(' · '),
           })),
         })),
       )

@@ -50,6 +50,17 @@ export function closeSubtitle(subtitle: string): string {
   return last && DANGLING.has(last) ? `${subtitle.trimEnd()}:` : subtitle
 }
 
+/**
+ * A title with a series name before its colon ("Ortug KPU Jabar: Titik Awal …") splits there: the
+ * name as a small line above, the rest as the headline, so the break falls after the colon rather
+ * than where balancing puts it. Without a colon: no kicker, the whole title.
+ */
+export function splitTitle(title: string): { kicker: string | null; headline: string } {
+  const at = title.indexOf(': ')
+  if (at <= 0 || at > 40 || at + 2 >= title.length) return { kicker: null, headline: title }
+  return { kicker: title.slice(0, at), headline: title.slice(at + 2) }
+}
+
 /** A slide's fields as shown: every text bound, the subtitle closed. Pure. */
 export function typesetFields(fields: Record<string, unknown>): Record<string, unknown> {
   const bind = (value: unknown): unknown => {
@@ -59,5 +70,6 @@ export function typesetFields(fields: Record<string, unknown>): Record<string, u
     return value
   }
   const bound = bind(fields) as Record<string, unknown>
-  return typeof bound.subtitle === 'string' ? { ...bound, subtitle: closeSubtitle(bound.subtitle) } : bound
+  const title = typeof bound.title === 'string' ? splitTitle(bound.title) : { kicker: null, headline: bound.title ?? null }
+  return { ...bound, ...title, ...(typeof bound.subtitle === 'string' ? { subtitle: closeSubtitle(bound.subtitle) } : {}) }
 }

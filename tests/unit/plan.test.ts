@@ -87,10 +87,10 @@ describe('slides from a storyboard', () => {
     expect(deck.slides[5]?.fields).toMatchObject({ title: 'Dua', text: 'Isi dua.' })
   })
 
-  it('the agenda lists the sections in order of their first slide, with planned minutes', () => {
+  it('the agenda lists the sections in order of their first slide, with planned minutes, marking the parts with a discussion', () => {
     expect(deck.slides[1]?.fields.items).toEqual([
       { term: 'Satu', text: '8 menit' },
-      { term: 'Dua', text: '' },
+      { term: 'Dua', text: 'diskusi' },
       { term: 'Tiga', text: '' },
     ])
   })
@@ -163,7 +163,7 @@ describe('office changes', () => {
     const deck = planDeck(ESSAY, STORYBOARD, makeOffice({ slides: { exclude: ['satu'], extra: [] } }))
     expect(summary(deck)).toEqual(['title:Judul Esai', 'agenda:Agenda', 'question:Diskusi 1: Apa?', 'text:Dua', 'section:Tiga', 'closing:Terima kasih'])
     expect(deck.slides[1]?.fields.items).toEqual([
-      { term: 'Dua', text: '' },
+      { term: 'Dua', text: 'diskusi' },
       { term: 'Tiga', text: '' },
     ])
     expect(notesOf(deck)).not.toContain('Par dua.')
@@ -373,14 +373,16 @@ slides:
   it('the agenda shows clock times from the session start, through every slide before, written as EYD writes time', () => {
     const deck = planDeck(essay, storyboard, makeOffice({ session: { start: '08:30' } }))
     expect(deck.slides[1]?.fields.items).toEqual([
-      { term: 'Satu', text: '08.32–08.50 · 18 menit' },
-      { term: 'Dua', text: '08.50–09.01 · 11 menit' },
+      { term: 'Satu', text: '08.32–08.50 · 18 menit · diskusi' },
+      { term: 'Dua', text: '08.50–09.01 · 11 menit · diskusi' },
     ])
+    // The whole session, its opening included, as the agenda's subtitle.
+    expect(deck.slides[1]?.fields.subtitle).toMatch(/^08\.30–\d\d\.\d\d · \d+ menit$/)
     // Each slide's planned time, for the trainer's handout.
     expect(deck.slides.slice(0, 3).map((slide) => slide.clock)).toEqual(['08.30', '08.30–08.32', expect.stringMatching(/^08\.32/)])
     expect(planDeck(essay, storyboard, makeOffice()).slides[1]?.fields.items).toEqual([
-      { term: 'Satu', text: '18 menit' },
-      { term: 'Dua', text: '11 menit' },
+      { term: 'Satu', text: '18 menit · diskusi' },
+      { term: 'Dua', text: '11 menit · diskusi' },
     ])
   })
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseEssay } from '../../src/content/essay.ts'
 import { planDeck } from '../../src/plan/plan.ts'
-import { bindShortWords, closeSubtitle, typesetFields } from '../../src/render/typeset.ts'
+import { bindShortWords, closeSubtitle, splitTitle, typesetFields } from '../../src/render/typeset.ts'
 import { makeOffice } from '../unit-helpers.ts'
 
 // Indonesian typesetting of slide text (issue 23, item 8).
@@ -25,10 +25,23 @@ describe('closeSubtitle: a subtitle never ends on a preposition without a colon'
   })
 })
 
+describe('splitTitle: a title breaks after its colon', () => {
+  it('puts a short series name above the headline', () => {
+    expect(splitTitle('Ortug KPU Jabar: Titik Awal Menumbuhkan Integritas dan Loyalitas')).toEqual({
+      kicker: 'Ortug KPU Jabar',
+      headline: 'Titik Awal Menumbuhkan Integritas dan Loyalitas',
+    })
+    expect(splitTitle('Integritas')).toEqual({ kicker: null, headline: 'Integritas' })
+    expect(splitTitle('Catatan: ')).toEqual({ kicker: null, headline: 'Catatan: ' })
+  })
+})
+
 describe('typesetFields', () => {
   it('reaches every text of a slide, nested ones too, and closes the subtitle', () => {
     expect(typesetFields({ title: 'Tugas di KPU', subtitle: 'ASN rentan terhadap', items: [{ text: 'Hadir di Aula' }], minutes: 3 })).toEqual({
       title: 'Tugas di\u00a0KPU',
+      kicker: null,
+      headline: 'Tugas di\u00a0KPU',
       subtitle: 'ASN rentan terhadap:',
       items: [{ text: 'Hadir di\u00a0Aula' }],
       minutes: 3,
