@@ -153,7 +153,7 @@ describe.skipIf(!inUse)(`the catalogue of a real build (${inUse ? inUse.executab
       expect(density.length).toBe(5)
       for (const ratio of density) expect(ratio).toBeGreaterThanOrEqual(2)
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
-      const text = await page.$eval('body', (body) => body.innerText)
+      const text = await page.$eval('body', (body) => body.textContent ?? '')
       expect(text.split('Titik Awal Menumbuhkan')).toHaveLength(2)
       await page.type('input[type=search]', 'kota')
       const counts = await page.$$eval('.group:not([hidden]) .group-heading', (headings) => headings.map((h) => h.textContent?.replace(/\s+/g, ' ').trim()))

@@ -68,7 +68,7 @@ async function load(layout: HandoutInput['layout']): Promise<void> {
 }
 
 /** Every computed property of every element of every slide, one string per element. */
-const SLIDE_STYLES = String.raw`(() => Array.from(document.querySelectorAll('foreignObject > section, foreignObject > section *'), (el) => {
+const SLIDE_STYLES = `(() => Array.from(document.querySelectorAll('foreignObject > section, foreignObject > section *'), (el) => {
   const style = getComputedStyle(el)
   return el.tagName + ' ' + Array.from(style, (name) => name + ':' + style.getPropertyValue(name)).join(';')
 }))()`
