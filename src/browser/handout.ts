@@ -1,14 +1,18 @@
 import Handlebars from 'handlebars'
 import type { Browser, Page } from 'puppeteer-core'
+import { formatMinutes } from '../plan/plan.ts'
 import type { MarpRender } from '../render/marp.ts'
 import { fail, OrtugError } from '../shared/error.ts'
 import type { Aspect, HandoutLayout, Paper, Slide, TemplateSource } from '../shared/types.ts'
+import { PAGINATE, type Pagination } from './handout-paginate.ts'
 import { loadIsolated, SLIDE_SIZES, splitSlides } from './page.ts'
 
 // The handout PDF: the deck's slides as Marp inline SVG (vector, text kept) placed on A4 or F4
 // pages by a Handlebars template (templates/handout.hbs), printed in the build's browser.
 // Paper is spent on what a participant reads: the first page holds the cover block, the agenda
-// and (three-up, six-up) the essay's reading text; the slides follow.
+// and (three-up, six-up) the essay's reading text; the slides follow. Participants read the
+// essay, never the trainer's cues (a storyboard's `notes:`); the trainer layout ("Bahan pelatih")
+// prints every slide with its cue, the essay text it carries, its minutes and its planned time.
 
 /** Portrait paper, in millimetres. F4 is the Indonesian folio. */
 export const PAPER_SIZES = {
@@ -16,7 +20,7 @@ export const PAPER_SIZES = {
   F4: { width: 215, height: 330 },
 } as const satisfies Record<Paper, { width: number; height: number }>
 
-export const SLIDES_PER_PAGE = { 'three-up': 3, 'six-up': 6, notes: 1 } as const satisfies Record<HandoutLayout, number>
+export const SLIDES_PER_PAGE = { 'three-up': 3, 'six-up': 6, notes: 1, trainer: 1 } as const satisfies Record<HandoutLayout, number>
 
 /**
  * Slides a handout leaves out: the first page already says what they say (title, office, session,
@@ -35,10 +39,14 @@ export interface HandoutSlide {
   layout?: string
   /** An agenda slide's entries, printed as the first page's agenda. */
   items?: { term: string; text?: string | null }[]
-  /** Speaker notes: the section's essay paragraphs, verbatim. */
+  /** The essay's sentences the slide says, verbatim (without the trainer's cue). */
   notes: string[]
+  /** The storyboard's cue for the trainer: printed in the trainer layout only. */
+  cue?: string
   question?: string
   minutes?: number
+  /** Planned time of day, "08.32–08.37", when the session has a start time. */
+  clock?: string
 }
 
 export interface HandoutInput {
@@ -67,13 +75,17 @@ export interface HandoutInput {
 /** What the handout needs of a planned slide. */
 export function toHandoutSlide(slide: Slide): HandoutSlide {
   const items = slide.layout === 'agenda' && Array.isArray(slide.fields.items) ? (slide.fields.items as HandoutSlide['items']) : undefined
+  // The plan puts the cue first among the speaker notes (the presenter view shows both).
+  const essayNotes = slide.cue && slide.notes[0] === slide.cue ? slide.notes.slice(1) : slide.notes
   return {
     title: slide.title,
     layout: slide.layout,
     items,
-    notes: slide.notes,
+    notes: essayNotes,
+    cue: slide.cue,
     question: typeof slide.fields.question === 'string' ? slide.fields.question : undefined,
     minutes: slide.minutes,
+    clock: slide.clock,
   }
 }
 
@@ -95,7 +107,7 @@ export function handoutHtml(input: HandoutInput): { html: string; pages: number 
   // 2. Slides onto pages: the first page, then groups of 1, 3 or 6.
   const pages = planPages(input, svgs)
   const agenda = input.slides.flatMap((slide) => (slide.layout === 'agenda' ? (slide.items ?? []) : []))
-  const reading = input.layout === 'notes' ? [] : input.reading.filter((section) => section.paragraphs.length > 0)
+  const reading = isPerSlide(input.layout) ? [] : input.reading.filter((section) => section.paragraphs.length > 0)
 
   // 3. The template: strict, HTML-escaped; only Marp's output arrives pre-rendered (SafeString).
   const size = PAPER_SIZES[input.paper]
@@ -103,7 +115,13 @@ export function handoutHtml(input: HandoutInput): { html: string; pages: number 
   const view = {
     lang: input.lang,
     layout: input.layout,
-    layoutIs: { threeUp: input.layout === 'three-up', sixUp: input.layout === 'six-up', notes: input.layout === 'notes' },
+    layoutIs: {
+      threeUp: input.layout === 'three-up',
+      sixUp: input.layout === 'six-up',
+      notes: input.layout === 'notes',
+      trainer: input.layout === 'trainer',
+      perSlide: isPerSlide(input.layout),
+    },
     paper: { name: input.paper, width: `${size.width}mm`, height: `${size.height}mm` },
     slideSize,
     css: new Handlebars.SafeString(`${input.fontCss ?? ''}${css}`.replace(/<\/(style)/gi, '<\\/$1')),
@@ -183,188 +201,37 @@ function planPages(input: HandoutInput, svgs: readonly string[]) {
     title: slide.title,
     svg: new Handlebars.SafeString(`<div class="marpit">${svgs[index]}</div>`),
     notes: slide.notes,
+    cue: input.layout === 'trainer' ? (slide.cue ?? null) : null,
     question: slide.question ?? null,
-    minutes: slide.minutes ?? null,
+    minutes: slide.minutes ? formatMinutes(slide.minutes) : null,
+    clock: slide.clock ?? null,
   }))
   const slides = numbered.filter((_, index) => isPrinted(input.slides[index] as HandoutSlide, input.layout))
   const perPage = SLIDES_PER_PAGE[input.layout]
   const groups: (typeof slides)[] = []
   for (let i = 0; i < slides.length; i += perPage) groups.push(slides.slice(i, i + perPage))
+  const perSlide = isPerSlide(input.layout)
   const pages = groups.map((group, index) => ({
     number: index + 2,
     cover: false,
-    title: input.layout === 'notes' ? `Slide ${group[0]?.number}` : `Slide ${group[0]?.number}${group.length > 1 ? `–${group.at(-1)?.number}` : ''}`,
-    continuedTitle: input.layout === 'notes' ? `Slide ${group[0]?.number} (lanjutan)` : null,
-    grid:
-      input.layout === 'notes'
-        ? null
-        : {
-            first: group[0]?.number,
-            last: group.length > 1 ? group.at(-1)?.number : null,
-            cells: Array.from({ length: perPage }, (_, i) => ({ slide: group[i] ?? null })),
-          },
-    notes: input.layout === 'notes' ? { slide: group[0] } : null,
+    title: perSlide ? `Slide ${group[0]?.number}` : `Slide ${group[0]?.number}${group.length > 1 ? `–${group.at(-1)?.number}` : ''}`,
+    continuedTitle: perSlide ? `Slide ${group[0]?.number} (lanjutan)` : null,
+    grid: perSlide
+      ? null
+      : {
+          first: group[0]?.number,
+          last: group.length > 1 ? group.at(-1)?.number : null,
+          cells: Array.from({ length: perPage }, (_, i) => ({ slide: group[i] ?? null })),
+        },
+    notes: perSlide ? { slide: group[0] } : null,
   }))
-  const reading = input.layout !== 'notes' && input.reading.some((section) => section.paragraphs.length > 0)
+  const reading = !perSlide && input.reading.some((section) => section.paragraphs.length > 0)
   const cover = { number: 1, cover: true, title: 'Sampul', continuedTitle: reading ? 'Bacaan (lanjutan)' : null, grid: null, notes: null }
-  // The notes layout has no reading text on its first page: the first slide and its notes fill it.
+  // A layout of one slide a page has no reading text on its first page: the first slide and its notes fill it.
   const [first, ...rest] = pages
-  if (input.layout === 'notes' && first) return [{ ...first, ...cover, notes: first.notes }, ...rest.map((page) => ({ ...page, number: page.number - 1 }))]
+  if (perSlide && first) return [{ ...first, ...cover, notes: first.notes }, ...rest.map((page) => ({ ...page, number: page.number - 1 }))]
   return [cover, ...pages]
 }
-
-interface Pagination {
-  /** The outline entry of each page, in order. */
-  titles: string[]
-  /** 1-based pages with content outside its box. */
-  overflowing: number[]
-}
-
-/**
- * Runs in the page after fonts load. Sheets (`.sheet`) are fixed pages; a `[data-flow]` box whose
- * content does not fit continues on a copy of its sheet inserted after it (without the
- * `[data-first-only]` parts, with class `continued`), splitting a plain-text paragraph between
- * words and a list between items; a sheet may hold several such boxes (the agenda, then the
- * reading text), and what follows the first that overflows moves with it. Boxes left empty are
- * hidden. Then every `[data-page-number]` / `[data-page-count]` is filled in.
- *
- * A string, not a function: tsx/esbuild's keepNames wraps inner functions in `__name()`, which
- * does not exist in the page (https://github.com/privatenumber/tsx/issues/113).
- */
-const PAGINATE = String.raw`(() => {
-  // Print and screen layout can differ by a fraction of a pixel: keep a little room.
-  const SLACK = 2
-  const bottomOf = (el) => el.getBoundingClientRect().bottom
-  const isPlainText = (el) => el.childNodes.length === 1 && el.firstChild.nodeType === Node.TEXT_NODE
-  const isHeading = (el) => /^H[1-6]$/.test(el.tagName)
-
-  // Keeps in el the words that end above limit; returns a copy holding the rest, or null if none fits.
-  const splitWords = (el, limit) => {
-    const text = el.textContent
-    const words = text.match(/\S+\s*/g) || []
-    let lo = 0
-    let hi = words.length - 1
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2)
-      el.textContent = words.slice(0, mid).join('').trimEnd()
-      if (bottomOf(el) <= limit) lo = mid
-      else hi = mid - 1
-    }
-    if (lo === 0) {
-      el.textContent = text
-      return null
-    }
-    el.textContent = words.slice(0, lo).join('').trimEnd()
-    el.classList.add('split')
-    const rest = el.cloneNode(false)
-    rest.classList.remove('split')
-    rest.classList.add('split-rest')
-    rest.textContent = words.slice(lo).join('')
-    return rest
-  }
-
-  // Keeps in a list the items that fit above limit; returns a list holding the rest (numbered on), or null if none fits.
-  const splitList = (el, limit) => {
-    const items = Array.from(el.children)
-    let lo = 0
-    let hi = items.length - 1
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2)
-      el.replaceChildren(...items.slice(0, mid))
-      if (bottomOf(el) <= limit) lo = mid
-      else hi = mid - 1
-    }
-    el.replaceChildren(...items.slice(0, lo))
-    if (lo === 0) {
-      el.replaceChildren(...items)
-      return null
-    }
-    el.classList.add('split')
-    const rest = el.cloneNode(false)
-    rest.classList.remove('split')
-    rest.classList.add('split-rest')
-    if (el.tagName === 'OL') rest.setAttribute('start', String(el.start + lo))
-    rest.replaceChildren(...items.slice(lo))
-    return rest
-  }
-  const isList = (el) => el.tagName === 'OL' || el.tagName === 'UL'
-
-  // What of a [data-flow] box goes to the next sheet: its children from the first that does not fit
-  // (that one split between words or list items when it can), or null when everything fits.
-  const overflowOf = (flow) => {
-    const limit = bottomOf(flow) - SLACK
-    const children = Array.from(flow.children)
-    let first = children.findIndex((child) => bottomOf(child) > limit)
-    if (first < 0) return null
-    const straddling = children[first]
-    const starts = straddling.getBoundingClientRect().top < limit
-    const rest = starts && isPlainText(straddling) ? splitWords(straddling, limit) : starts && isList(straddling) ? splitList(straddling, limit) : null
-    if (rest) return { moving: [rest, ...children.slice(first + 1)], whole: false }
-    // A heading goes with the text it introduces.
-    while (first > 0 && isHeading(children[first - 1])) first--
-    return { moving: children.slice(first), whole: first === 0 }
-  }
-
-  const overflowing = []
-  for (let sheet = document.querySelector('.sheet'); sheet; sheet = sheet.nextElementSibling) {
-    if (!sheet.classList.contains('sheet')) continue
-    // A sheet may have several boxes (the first page: the agenda, then the reading text): the first
-    // that overflows continues on a copy of the sheet, followed by all of every later box.
-    const flows = Array.from(sheet.querySelectorAll('[data-flow]'))
-    let cut = -1
-    let overflow = null
-    for (const [index, flow] of flows.entries()) {
-      if (flow.hidden || flow.children.length === 0) continue
-      overflow = overflowOf(flow)
-      if (overflow) {
-        cut = index
-        break
-      }
-    }
-    if (!overflow) continue
-    // Something that fits no page even alone and cannot be split stays (and is reported below).
-    const before = flows.slice(0, cut).some((flow) => !flow.hidden && flow.children.length > 0)
-    if (overflow.whole && !before && sheet.classList.contains('continued')) continue
-    const next = sheet.cloneNode(true)
-    next.classList.add('continued')
-    for (const el of next.querySelectorAll('[data-first-only]')) el.remove()
-    if (next.dataset.continuedTitle) next.dataset.title = next.dataset.continuedTitle
-    Array.from(next.querySelectorAll('[data-flow]')).forEach((box, index) => {
-      box.replaceChildren(...(index < cut ? [] : index === cut ? overflow.moving : Array.from(flows[index].children)))
-      box.hidden = box.children.length === 0
-    })
-    for (const flow of flows) flow.hidden = flow.children.length === 0
-    sheet.after(next)
-  }
-
-  const sheets = Array.from(document.querySelectorAll('.sheet'))
-  sheets.forEach((sheet, index) => {
-    for (const el of sheet.querySelectorAll('[data-page-number]')) el.textContent = String(index + 1)
-    for (const el of sheet.querySelectorAll('[data-page-count]')) el.textContent = String(sheets.length)
-  })
-  // Every element must lie inside the nearest box that clips it (or the page).
-  const clipOf = (el, sheet) => {
-    for (let box = el.parentElement; box && box !== sheet; box = box.parentElement) {
-      const style = getComputedStyle(box)
-      if (style.overflowX !== 'visible' || style.overflowY !== 'visible') return box
-    }
-    return sheet
-  }
-  sheets.forEach((sheet, index) => {
-    for (const el of sheet.querySelectorAll('*')) {
-      // Slides are scaled into their box; ruled lines are cut off on purpose.
-      if (el.closest('.marpit, [data-fill]')) continue
-      const rect = el.getBoundingClientRect()
-      if (rect.width === 0 && rect.height === 0) continue
-      const box = clipOf(el, sheet).getBoundingClientRect()
-      if (rect.bottom > box.bottom + 0.5 || rect.right > box.right + 0.5 || rect.top < box.top - 0.5 || rect.left < box.left - 0.5) {
-        overflowing.push(index + 1)
-        break
-      }
-    }
-  })
-  return { titles: sheets.map((sheet, index) => sheet.dataset.title || String(index + 1)), overflowing }
-})()`
 
 function fillTemplate(source: TemplateSource, view: object, what: string): string {
   const where = (loc?: hbs.AST.SourceLocation) => (loc ? { file: source.file, line: loc.start.line, column: loc.start.column + 1 } : { file: source.file })
@@ -397,9 +264,19 @@ function findRawOutput(ast: hbs.AST.Program): hbs.AST.MustacheStatement | undefi
   return found
 }
 
-/** Whether a slide is on the handout: a left-out slide still is in the notes layout when it carries notes (a derived deck's divider holds its section's text). */
+/**
+ * Whether a slide is on the handout: the trainer's has every slide (each is something to say); a
+ * left-out slide still is in the notes layout when it carries essay text (a derived deck's divider
+ * holds its section's text).
+ */
 function isPrinted(slide: HandoutSlide, layout: HandoutLayout): boolean {
+  if (layout === 'trainer') return true
   return !LEFT_OUT_OF_HANDOUT.has(slide.layout ?? '') || (layout === 'notes' && slide.notes.length > 0)
+}
+
+/** Layouts of one slide a page, its text running on over further pages. */
+function isPerSlide(layout: HandoutLayout): boolean {
+  return layout === 'notes' || layout === 'trainer'
 }
 
 function describeHandout(input: HandoutInput): string {

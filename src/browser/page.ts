@@ -129,7 +129,7 @@ async function isolate(page: Page): Promise<string[]> {
 
 /**
  * Measures, in the browser, how far each slide's content crosses its content box, and how much
- * of the box's height it spans (from the top of its first element to the bottom of its last).
+ * of the box's height its blocks take (their heights added up, without the space between them).
  */
 export async function measureSlides(page: Page, deck: PrintableDeck): Promise<Measured> {
   const found = await page.evaluate(() => {
@@ -149,16 +149,13 @@ export async function measureSlides(page: Page, deck: PrintableDeck): Promise<Me
         pixels = Math.max(pixels, rect.bottom - bottom, rect.right - right, el.scrollWidth - el.clientWidth - 1)
       }
       if (pixels > 1) overflows.push({ index, pixels: Math.ceil(pixels) })
-      let first = Number.POSITIVE_INFINITY
-      let last = Number.NEGATIVE_INFINITY
+      // The heights of the content's blocks: a body centred by auto margins counts what it shows, not the space around it.
+      let used = 0
       for (const el of section.children) {
-        if (el.matches('footer, header')) continue
-        const rect = el.getBoundingClientRect()
-        if (rect.height === 0) continue
-        first = Math.min(first, rect.top)
-        last = Math.max(last, rect.bottom)
+        if (el.matches('footer, header') || getComputedStyle(el).position === 'absolute') continue
+        used += el.getBoundingClientRect().height
       }
-      fills.push(last > first && bottom > top ? Math.round(((last - first) / (bottom - top)) * 1000) / 1000 : 0)
+      fills.push(bottom > top ? Math.round((Math.min(used, bottom - top) / (bottom - top)) * 1000) / 1000 : 0)
     })
     return { overflows, fills }
   })

@@ -4,7 +4,7 @@ import type { ProjectInput } from '../content/project.ts'
 import { hashContentSet, type Selection } from '../content/project.ts'
 import { emptyFitCache, type FitCache } from '../plan/fit.ts'
 import { assignShards, MAX_SHARDS, type ShardSpec, verifyShardSet, weighOffices } from '../plan/shard.ts'
-import { resolveFontFiles } from '../render/theme.ts'
+import { loadFontFaceCss, resolveFontFiles } from '../render/theme.ts'
 import { compareOutputs } from '../shared/collate.ts'
 import { fail } from '../shared/error.ts'
 import { sha256 } from '../shared/hash.ts'
@@ -369,7 +369,7 @@ export async function mergeShards(shardDirs: readonly string[], outDir: string, 
     await staging.stageTopLevel([
       ...thumbnails,
       { path: FIT_CACHE, bytes: serializeFitCache(fits) },
-      ...manifestAndCatalogue(manifest, renderCatalogue(manifest, images)),
+      ...manifestAndCatalogue(manifest, renderCatalogue(manifest, images, await loadFontFaceCss())),
     ])
     await staging.commit()
     return manifest

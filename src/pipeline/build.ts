@@ -207,7 +207,7 @@ async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Stagi
     const newThumbnails = (await Promise.all(thumbnails)).flat()
     const { images, hashes } = await readThumbnails(options.outDir, manifest, newThumbnails, recordedThumbnails)
     if (Object.keys(hashes).length > 0) manifest.thumbnails = hashes
-    const catalogue = renderCatalogue(manifest, images)
+    const catalogue = renderCatalogue(manifest, images, await loadFontFaceCss())
     await staging.stageTopLevel([...newThumbnails, { path: FIT_CACHE, bytes: serializeFitCache(fits) }, ...manifestAndCatalogue(manifest, catalogue)])
     await staging.commit()
   } finally {

@@ -12,15 +12,19 @@ const SPLITTABLE = new Set(['agenda', 'points', 'acronym', 'quote', 'question', 
 const SCALES = [1, 0.85, 0.7, 0.55, 0.4, 0.25]
 /**
  * A slide whose content spans less than this share of its content box is sparse: it is balanced
- * (centred, larger type). A little over half: a slide just past half still looks top-heavy.
+ * (its body centred below the title, larger type). A little over half: a slide just past half still looks top-heavy.
  */
 export const SPARSE = 0.6
 /** What a balanced slide aims at. */
 const FILL_TARGET = 0.66
-/** The zoom of each step of larger type (grow-N in the theme); index 0: none. */
-export const GROW_ZOOM = [1, 1.2, 1.4, 1.6, 1.8, 2] as const
-/** Layouts meant to be sparse: they are never balanced. */
-export const SPARSE_LAYOUTS = new Set(['title', 'section', 'statement', 'closing'])
+/**
+ * The zoom of each step of larger type (grow-N in the theme); index 0: none. It applies to the
+ * body only (titles keep one size per layout) and stops at 1.4×: beyond, a sparse slide's type
+ * looks out of scale beside its neighbours.
+ */
+export const GROW_ZOOM = [1, 1.2, 1.4] as const
+/** Layouts meant to be sparse: they are never balanced (a discussion slide centres its question itself). */
+export const SPARSE_LAYOUTS = new Set(['title', 'section', 'statement', 'closing', 'question'])
 
 export interface FitCache {
   version: 1

@@ -61,13 +61,15 @@ export function planDeck(essay: Essay, storyboard: Storyboard, office: Office, t
   const agenda = planAgenda(storyboardSlides, sectionsById, office.session?.start)
   const slides: Slide[] = []
   let discussions = 0
+  const starts = planStartTimes(storyboardSlides, office.session?.start)
+  const sessionSpan = planSessionSpan(storyboardSlides, office.session?.start)
 
   storyboardSlides.forEach((source, sourceIndex) => {
     const section = source.section ? sectionsById.get(source.section) : undefined
     const tune = tuning.get(sourceIndex) ?? { scale: 1, dense: false }
     const part = planPart(source, agenda, sectionsById)
     if (source.layout === 'question') discussions++
-    const pages = expandSlide(source, section, essay, agenda, scaleBudget(BUDGETS[office.aspect], tune.scale), part, discussions)
+    const pages = expandSlide(source, section, essay, agenda, scaleBudget(BUDGETS[office.aspect], tune.scale), part, discussions, sessionSpan)
     pages.forEach((fields, page) => {
       slides.push({
         layout: source.layout,
@@ -81,12 +83,14 @@ export function planDeck(essay: Essay, storyboard: Storyboard, office: Office, t
           dense: tune.dense,
           grow: tune.grow?.[page] ?? 0,
           balanced: tune.balanced?.[page] ?? false,
-          minutes: page === 0 ? (source.minutes ?? null) : null,
+          minutes: page === 0 && source.minutes ? formatMinutes(source.minutes) : null,
           part: part ? { ...part, heading: agenda[part.index - 1]?.heading ?? '' } : null,
         },
         units: countUnits(fields),
         notes: page === 0 && source.notes ? [source.notes] : [],
+        cue: page === 0 ? source.notes : undefined,
         minutes: page === 0 ? source.minutes : undefined,
+        clock: page === 0 ? starts[sourceIndex] : undefined,
         part,
       })
     })
@@ -191,8 +195,10 @@ interface AgendaEntry {
   id: string
   heading: string
   minutes: number | null
-  /** "08:42–09:03" when the session has a start time and every slide before has minutes. */
+  /** "08.42–09.03" when the session has a start time and every slide before has minutes. */
   clock: string | null
+  /** Discussion slides in the part: the agenda marks them. */
+  discussions: number
 }
 
 function planPart(slide: StoryboardSlide, agenda: readonly AgendaEntry[], sections: Map<string, Section>): Slide['part'] {
@@ -212,8 +218,9 @@ function planAgenda(slides: readonly StoryboardSlide[], sections: Map<string, Se
     const from = clock
     clock += slide.minutes ?? 0
     if (!section) continue
-    const entry = entries.get(section.id) ?? { id: section.id, heading: section.heading, minutes: null, clock: null, from, to: from }
+    const entry = entries.get(section.id) ?? { id: section.id, heading: section.heading, minutes: null, clock: null, discussions: 0, from, to: from }
     if (slide.minutes) entry.minutes = (entry.minutes ?? 0) + slide.minutes
+    if (slide.layout === 'question') entry.discussions++
     entry.to = clock
     entries.set(section.id, entry)
   }
@@ -223,10 +230,35 @@ function planAgenda(slides: readonly StoryboardSlide[], sections: Map<string, Se
   }))
 }
 
-/** Minutes since midnight → "08:05" (24-hour, as WIB is written). */
+/** Minutes since midnight → "08.05": 24-hour, hours and minutes parted by a full stop, as EYD writes time. */
 export function formatClock(minutes: number): string {
   const whole = Math.round(minutes) % (24 * 60)
-  return `${String(Math.floor(whole / 60)).padStart(2, '0')}:${String(whole % 60).padStart(2, '0')}`
+  return `${String(Math.floor(whole / 60)).padStart(2, '0')}.${String(whole % 60).padStart(2, '0')}`
+}
+
+/** 2.5 → "2,5": Indonesian writes a decimal comma. */
+export function formatMinutes(minutes: number): string {
+  return String(Math.round(minutes * 10) / 10).replace('.', ',')
+}
+
+/** The agenda's subtitle: the whole session, its opening included, "08.00–09.29 · 89 menit" (or "Total 89 menit" without a start time). */
+function planSessionSpan(slides: readonly StoryboardSlide[], start?: string): string | null {
+  const total = slides.reduce((sum, slide) => sum + (slide.minutes ?? 0), 0)
+  if (total === 0) return null
+  const from = start ? Number(start.slice(0, 2)) * 60 + Number(start.slice(3, 5)) : undefined
+  const clock = from === undefined ? null : `${formatClock(from)}–${formatClock(from + total)}`
+  return clock ? `${clock} · ${formatMinutes(total)} menit` : `Total ${formatMinutes(total)} menit`
+}
+
+/** Each storyboard slide's planned start and end ("08.32–08.37") from the session's start time, when it has minutes. */
+function planStartTimes(slides: readonly StoryboardSlide[], start?: string): (string | undefined)[] {
+  if (!start) return slides.map(() => undefined)
+  let clock = Number(start.slice(0, 2)) * 60 + Number(start.slice(3, 5))
+  return slides.map((slide) => {
+    const from = clock
+    clock += slide.minutes ?? 0
+    return slide.minutes ? `${formatClock(from)}–${formatClock(clock)}` : formatClock(from)
+  })
 }
 
 type Fields = Partial<Record<keyof typeof EMPTY_FIELDS, unknown>>
@@ -239,6 +271,7 @@ function expandSlide(
   budget: Budget,
   part: Slide['part'],
   discussion: number,
+  sessionSpan: string | null = null,
 ): Fields[] {
   const title = slide.title ?? section?.heading ?? null
   const subtitle = slide.subtitle ?? null
@@ -252,15 +285,19 @@ function expandSlide(
       return continued(
         packItems(agenda, () => 1, budget.rows).map((items) => ({
           title: slide.title ?? 'Agenda',
-          subtitle,
+          subtitle: subtitle ?? sessionSpan,
           items: items.map((entry) => ({
             term: entry.heading,
-            text: [entry.clock, entry.minutes ? `${entry.minutes} menit` : null].filter(Boolean).join(' · '),
+            text: [entry.clock, entry.minutes ? `${formatMinutes(entry.minutes)} menit` : null, entry.discussions > 0 ? 'diskusi' : null]
+              .filter(Boolean)
+              .join(' · '),
           })),
         })),
       )
     case 'section': {
-      const partLine = part ? [`Bagian ${part.index} dari ${part.total}`, part.minutes ? `${part.minutes} menit` : null].filter(Boolean).join(' · ') : null
+      const partLine = part
+        ? [`Bagian ${part.index} dari ${part.total}`, part.minutes ? `${formatMinutes(part.minutes)} menit` : null].filter(Boolean).join(' · ')
+        : null
       return [{ title: title ?? slide.text ?? '', subtitle: subtitle ?? partLine, text: slide.title || section ? (slide.text ?? null) : null }]
     }
     case 'points':

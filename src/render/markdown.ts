@@ -1,9 +1,11 @@
 import Handlebars from 'handlebars'
+import { formatMinutes } from '../plan/plan.ts'
 import { fail } from '../shared/error.ts'
 import { ICON_HELP, iconDataUri, iconExists } from '../shared/icons.ts'
 import { LAYOUTS } from '../shared/schema.ts'
 import type { Deck, DeckTemplates, LayoutName, TemplateSource } from '../shared/types.ts'
 import { qrCodeDataUri } from './qr.ts'
+import { typesetFields } from './typeset.ts'
 
 export type RenderMarkdown = (deck: Deck) => string
 
@@ -106,7 +108,7 @@ function viewModel({ office, essay, slides }: Deck) {
     contactLines: [contact?.email, contact?.phone, contact?.website].filter((v): v is string => Boolean(v)),
   }
   const slidesView = slides.map((slide, index) => ({
-    ...escapeDeep(slide.fields),
+    ...escapeDeep(typesetFields(slide.fields)),
     layout: slide.layout,
     number: index + 1,
     classes: slideClasses(slide, index),
@@ -161,8 +163,9 @@ function iconStyles(slides: Deck['slides'], officeId: string): string[] {
  */
 function notesText(slide: Deck['slides'][number], index: number, total: number): string {
   const where = [`Slide ${index + 1} dari ${total}`]
-  if (slide.part) where.push(`Bagian ${slide.part.index} dari ${slide.part.total}${slide.part.minutes ? ` (rencana ${slide.part.minutes} menit)` : ''}`)
-  if (slide.minutes) where.push(`slide ini ${slide.minutes} menit`)
+  if (slide.part)
+    where.push(`Bagian ${slide.part.index} dari ${slide.part.total}${slide.part.minutes ? ` (rencana ${formatMinutes(slide.part.minutes)} menit)` : ''}`)
+  if (slide.minutes) where.push(`slide ini ${formatMinutes(slide.minutes)} menit`)
   return [where.join(' · '), ...slide.notes].join('\n\n')
 }
 

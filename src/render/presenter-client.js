@@ -2,10 +2,14 @@
 // each of bespoke's views: the audience view, the presenter view (`?view=presenter`, which bespoke
 // opens with `p`), the next-slide frame inside it (`?view=next`) and the overview. Bespoke's labels
 // are English and cannot be configured, so this script rewrites them in Indonesian, replaces the
-// clock with a 24-hour one, and adds the timers: the presenter sees how much of the current
-// slide's planned time is left, and the audience sees a discussion slide's countdown.
-// ortug sets each timed slide's planned minutes as `data-minutes` on its section element, and
-// `data-source`, the storyboard slide it comes from (shared by its continuation pages).
+// clock with a 24-hour one written as EYD writes time ("14.05.09"), and adds the timers: the
+// presenter sees how much of the current slide's planned time is left, and a discussion slide's
+// minutes pill ("10 menit") becomes its countdown, shown to the room, once the trainer starts it
+// (`t`, or a click on the pill in the presenter view). In the presenter view the notes open with
+// the part the slide belongs to, then the trainer's cue set apart, then the essay's sentences.
+// ortug sets each timed slide's planned minutes as `data-minutes` on its section element,
+// `data-source`, the storyboard slide it comes from (shared by its continuation pages), and
+// `data-cue` when its notes start with a cue.
 ;(() => {
   const view = document.body.dataset.bespokeView || 'audience'
   const slides = [...document.querySelectorAll('svg[data-marpit-svg]')]
@@ -26,13 +30,13 @@
     '.bespoke-marp-overview-close': 'Tutup (Esc)',
   }
   // Shown before the value (presenter-client.css); bespoke rewrites the value every 250 ms.
-  const VALUE_LABELS = { '.bespoke-marp-presenter-info-timer': 'Berjalan' }
+  const VALUE_LABELS = { '.bespoke-marp-presenter-info-timer': 'Waktu berjalan' }
   const VIEW_TITLES = { presenter: 'Tampilan penyaji', overview: 'Semua slide' }
 
   const pad = (number) => String(number).padStart(2, '0')
   const clockText = (ms) => {
     const time = new Date(ms)
-    return `${pad(time.getHours())}:${pad(time.getMinutes())}:${pad(time.getSeconds())}`
+    return `${pad(time.getHours())}.${pad(time.getMinutes())}.${pad(time.getSeconds())}`
   }
   const durationText = (ms) => {
     const seconds = Math.floor(Math.abs(ms) / 1000)
@@ -44,11 +48,12 @@
   const isDiscussion = (slide) => Boolean(slide.querySelector('section.question, section.discussion'))
   const activeIndex = () => slides.findIndex((slide) => slide.classList.contains('bespoke-marp-active'))
 
-  // The office's colour, from the first slide, for what bespoke draws outside the slides.
-  const primary = getComputedStyle(slides[0].querySelector('section') ?? document.body)
-    .getPropertyValue('--primary')
-    .trim()
-  if (primary) document.documentElement.style.setProperty('--ortug-primary', primary)
+  // The office's colours, from the first slide, for what bespoke draws outside the slides.
+  const firstStyle = getComputedStyle(slides[0].querySelector('section') ?? document.body)
+  for (const name of ['primary', 'accent']) {
+    const value = firstStyle.getPropertyValue(`--${name}`).trim()
+    if (value) document.documentElement.style.setProperty(`--ortug-${name}`, value)
+  }
 
   const localiseLabels = () => {
     for (const [selector, label] of Object.entries(LABELS)) {
@@ -86,17 +91,74 @@
   slideTimer.setAttribute('aria-live', 'off')
   document.querySelector('.bespoke-marp-presenter-info-container')?.append(slideTimer)
 
-  const discussionTimers = new Map()
+  // A discussion slide's minutes pill is its one timer. Started in one view, it runs in the other
+  // (the audience and presenter windows share localStorage); a start older than a day is stale.
+  const pills = new Map()
   for (const slide of slides) {
-    const minutes = minutesOf(slide)
-    const section = slide.querySelector('section')
-    if (!minutes || !isDiscussion(slide) || !section) continue
-    const timer = document.createElement('div')
-    timer.className = 'ortug-discussion-timer'
-    timer.title = 'Sisa waktu diskusi'
-    timer.textContent = durationText(minutes * 60_000)
-    section.append(timer)
-    discussionTimers.set(slide, timer)
+    const pill = [...slide.querySelectorAll('section p > em')].find((em) => /menit$/.test(em.textContent.trim()))
+    if (!minutesOf(slide) || !isDiscussion(slide) || !pill) continue
+    pill.classList.add('ortug-timer')
+    pill.dataset.planned = pill.textContent
+    pill.title = 'Mulai hitung mundur diskusi (t)'
+    pills.set(slide, pill)
+  }
+  const STORE = `ortug-discussions:${location.pathname}`
+  const readStarts = () => {
+    try {
+      const starts = JSON.parse(localStorage.getItem(STORE) || '{}')
+      return Object.fromEntries(Object.entries(starts).filter(([, at]) => Date.now() - at < 86_400_000))
+    } catch {
+      return {}
+    }
+  }
+  let starts = readStarts()
+  const toggleDiscussion = (slideIndex) => {
+    if (!pills.has(slides[slideIndex])) return
+    const key = timerOf(slideIndex)
+    starts = readStarts()
+    if (starts[key] === undefined) starts[key] = Date.now()
+    else delete starts[key]
+    try {
+      localStorage.setItem(STORE, JSON.stringify(starts))
+    } catch {
+      // Storage refused (a private window): the timer runs in this view only.
+    }
+    tick()
+  }
+  window.addEventListener('storage', (event) => {
+    if (event.key === STORE) starts = readStarts()
+  })
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 't' && !event.ctrlKey && !event.metaKey && !event.altKey) toggleDiscussion(activeIndex())
+  })
+  if (view === 'presenter') {
+    for (const [slide, pill] of pills) pill.addEventListener('click', () => toggleDiscussion(slides.indexOf(slide)))
+  }
+
+  // The notes' first line says where the slide sits; the info bar already shows the slide and its
+  // time, so only the part stays, as a small heading. A cue that follows is set apart.
+  if (view === 'presenter') {
+    for (const note of document.querySelectorAll('.bespoke-marp-note')) {
+      // Marp writes the notes as one pre-wrapped paragraph; blank lines part the paragraphs.
+      const paragraphs = note.textContent.split(/\n{2,}/).filter((text) => text.trim())
+      note.replaceChildren(
+        ...paragraphs.map((text) => {
+          const p = document.createElement('p')
+          p.textContent = text.trim()
+          return p
+        }),
+      )
+      const where = note.firstElementChild
+      if (!where || !/^Slide \d+ dari \d+/.test(where.textContent)) continue
+      const part = /Bagian \d+ dari \d+(?: \(rencana [^)]*\))?/.exec(where.textContent)
+      if (part) {
+        where.textContent = part[0]
+        where.className = 'ortug-where'
+      } else where.remove()
+      const section = slides[Number(note.dataset.index)]?.querySelector('section')
+      const cue = part ? where.nextElementSibling : note.firstElementChild
+      if (section?.hasAttribute('data-cue') && cue) cue.classList.add('ortug-cue')
+    }
   }
 
   // Time spent on each slide, summed over every visit: going back to a slide does not restart it.
@@ -121,10 +183,13 @@
     slideTimer.classList.toggle('ortug-over', minutes > 0 && left < 0)
     slideTimer.textContent = left >= 0 ? `Sisa waktu slide: ${durationText(left)}` : `Lewat waktu slide: +${durationText(left)}`
 
-    for (const [slide, timer] of discussionTimers) {
-      const remaining = minutesOf(slide) * 60_000 - spentOn(slides.indexOf(slide))
-      timer.classList.toggle('ortug-over', remaining < 0)
-      timer.textContent = remaining >= 0 ? durationText(remaining) : 'Waktu habis'
+    for (const [slide, pill] of pills) {
+      const start = starts[timerOf(slides.indexOf(slide))]
+      const remaining = start === undefined ? 0 : minutesOf(slide) * 60_000 - (now - start)
+      pill.classList.toggle('ortug-running', start !== undefined)
+      pill.classList.toggle('ortug-over', start !== undefined && remaining < 0)
+      const text = start === undefined ? pill.dataset.planned : remaining >= 0 ? durationText(remaining) : 'Waktu habis'
+      if (pill.textContent !== text) pill.textContent = text
     }
   }
 

@@ -40,13 +40,15 @@ export interface SlideTiming {
   minutes?: number
   /** The storyboard slide it comes from: its continuation pages count down the same time. */
   source: number
+  /** Its notes start with the trainer's cue (after the line saying where it sits): the presenter view sets it apart. */
+  cue?: boolean
 }
 
 /** Each slide's timing: a continuation page (no minutes of its own) shares its first page's minutes. Pure. */
-export function planTimings(slides: readonly { minutes?: number; source: number }[]): SlideTiming[] {
+export function planTimings(slides: readonly { minutes?: number; source: number; cue?: string }[]): SlideTiming[] {
   const bySource = new Map<number, number>()
   for (const slide of slides) if (slide.minutes && !bySource.has(slide.source)) bySource.set(slide.source, slide.minutes)
-  return slides.map((slide) => ({ minutes: bySource.get(slide.source), source: slide.source }))
+  return slides.map((slide) => ({ minutes: bySource.get(slide.source), source: slide.source, ...(slide.cue ? { cue: true } : {}) }))
 }
 
 const RE_SECTION_TAG = /<section(?=[\s>])/g
@@ -62,14 +64,15 @@ export function finishHtmlDeck(html: string, { assets, fontCss, timings }: HtmlD
 }
 
 /**
- * `data-minutes` and `data-source` on each timed slide's <section>. Marp escapes raw HTML in slide
+ * `data-minutes` and `data-source` on each timed slide's <section>, `data-cue` on one whose notes open with a cue. Marp escapes raw HTML in slide
  * text (html is off), so every `<section` in the body is a slide, in order.
  */
 function addTimings(body: string, timings: HtmlDeckAdditions['timings']): string {
   if (!timings || (body.match(RE_SECTION_TAG)?.length ?? 0) !== timings.length) return body
   let index = 0
   return body.replace(RE_SECTION_TAG, (tag) => {
-    const { minutes, source } = timings[index++] as SlideTiming
-    return minutes && minutes > 0 ? `${tag} data-minutes="${minutes}" data-source="${source}"` : tag
+    const { minutes, source, cue } = timings[index++] as SlideTiming
+    const timed = minutes && minutes > 0 ? ` data-minutes="${minutes}" data-source="${source}"` : ''
+    return `${tag}${timed}${cue ? ' data-cue=""' : ''}`
   })
 }

@@ -35,7 +35,8 @@ export const LAYOUTS = [
 ] as const
 export const LEVELS = ['provinsi', 'kabupaten', 'kota'] as const
 export const ASPECTS = ['16:9', '4:3'] as const
-export const HANDOUT_LAYOUTS = ['three-up', 'six-up', 'notes'] as const
+/** Participants' handouts (three-up, six-up, notes: the essay, never cues) and the trainer's (each slide, its cue, notes, minutes and time). */
+export const HANDOUT_LAYOUTS = ['three-up', 'six-up', 'notes', 'trainer'] as const
 export const PAPERS = ['A4', 'F4'] as const
 
 /**
@@ -206,7 +207,7 @@ const officeColors = z
 
 const officeHandout = z
   .strictObject({
-    layout: z.enum(HANDOUT_LAYOUTS).describe('Slides per handout page, or slides with notes.'),
+    layout: z.enum(HANDOUT_LAYOUTS).describe("Slides per handout page, slides with the essay (notes), or the trainer's handout with cues and times (trainer)."),
     paper: z.enum(PAPERS).describe('Paper size of the handout PDF.'),
   })
   .describe('Handout PDF options.')

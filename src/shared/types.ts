@@ -83,8 +83,13 @@ export interface Slide {
   source: number
   /** Sentences or items on the slide (1: nothing left to split). */
   units: number
+  /** Speaker notes: the storyboard's cue for the trainer (if any) first, then the essay's sentences the slide says. */
   notes: string[]
+  /** The storyboard's `notes:`: what the trainer does or says; never printed for participants. */
+  cue?: string
   minutes?: number
+  /** With the session's start time: when the slide is planned, "08.32–08.37" (or "08.32" without minutes). */
+  clock?: string
   /** The agenda part the slide belongs to, for the presenter: "Bagian 2 dari 6 · rencana 20 menit". */
   part?: { index: number; total: number; minutes: number | null }
 }

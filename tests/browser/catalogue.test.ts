@@ -27,10 +27,10 @@ function entry(office: string, officeName: string, extra: Partial<ManifestEntry>
 }
 
 describe('the catalogue page', () => {
-  it('shows times in WIB (UTC+7), date first', () => {
-    expect(formatWib('2026-11-29T02:40:00.000Z')).toBe('29 Nov 2026 09:40 WIB')
-    expect(formatWib('2026-12-31T17:05:00Z')).toBe('1 Jan 2027 00:05 WIB')
-    expect(formatWib('2026-08-17T00:00:00Z')).toBe('17 Agu 2026 07:00 WIB')
+  it('shows times in WIB (UTC+7), date first, the time as EYD writes it', () => {
+    expect(formatWib('2026-11-29T02:40:00.000Z')).toBe('29 Nov 2026 09.40 WIB')
+    expect(formatWib('2026-12-31T17:05:00Z')).toBe('1 Jan 2027 00.05 WIB')
+    expect(formatWib('2026-08-17T00:00:00Z')).toBe('17 Agu 2026 07.00 WIB')
     expect(formatWib('bukan tanggal')).toBe('bukan tanggal')
   })
 
@@ -56,7 +56,7 @@ describe('the catalogue page', () => {
       'Panitia Lain',
     ])
     const html = renderCatalogue(manifest)
-    expect(html).toContain('6 kantor · dibuat 29 Nov 2026 09:40 WIB')
+    expect(html).toContain('6 kantor · dibuat 29 Nov 2026 09.40 WIB')
     expect([...html.matchAll(/<h2 class="group-heading">(\w+)/g)].map((m) => m[1])).toEqual(['Provinsi', 'Kabupaten', 'Kota', 'Lainnya'])
   })
 
@@ -112,7 +112,7 @@ describe.skipIf(!inUse)(`the catalogue of a real build (${inUse ? inUse.executab
   it('lists the province, then kabupaten, then kota, alphabetically, with the build time in WIB and how to present and print', async () => {
     const manifest = JSON.parse(await readFile(path.join(dir, 'dist', 'manifest.json'), 'utf8')) as Manifest
     expect(html).toContain(`5 kantor · dibuat ${formatWib(manifest.builtAt)}`)
-    expect(formatWib(manifest.builtAt)).toMatch(/^\d{1,2} \w{3} \d{4} \d{2}:\d{2} WIB$/)
+    expect(formatWib(manifest.builtAt)).toMatch(/^\d{1,2} \w{3} \d{4} \d{2}\.\d{2} WIB$/)
     const { page, requests, errors } = await openRecording(browser, pathToFileURL(path.join(dir, 'dist', 'index.html')).href)
     try {
       const names = await page.$$eval('.office h2', (headings) => headings.map((h) => h.textContent))
@@ -128,6 +128,60 @@ describe.skipIf(!inUse)(`the catalogue of a real build (${inUse ? inUse.executab
       expect(visible).toEqual(['Kabupaten'])
       expect(requests).toEqual([])
       expect(errors).toEqual([])
+    } finally {
+      await page.close()
+    }
+  })
+
+  it('on a phone (390 px): every link and the search box at least 44 px, sharp thumbnails, counts that follow the search, the essay title once', async () => {
+    const { page } = await openRecording(browser, pathToFileURL(path.join(dir, 'dist', 'index.html')).href, (tab) =>
+      tab.setViewport({ width: 390, height: 844, deviceScaleFactor: 2 }),
+    )
+    try {
+      const small = await page.$$eval('a, input, summary, button', (elements) =>
+        elements.flatMap((el) => {
+          const box = el.getBoundingClientRect()
+          return box.height < 44 || box.width < 44 ? [`${el.tagName} ${el.textContent?.trim()}: ${box.width}×${box.height}`] : []
+        }),
+      )
+      expect(await page.$$eval('a', (links) => links.length)).toBeGreaterThan(9)
+      expect(small).toEqual([])
+      // Each thumbnail has at least two image pixels for each CSS pixel it is shown at.
+      const density = await page.$$eval('.office img', (images) =>
+        images.map((img) => (img as HTMLImageElement).naturalWidth / img.getBoundingClientRect().width),
+      )
+      expect(density.length).toBe(5)
+      for (const ratio of density) expect(ratio).toBeGreaterThanOrEqual(2)
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+      const text = await page.$eval('body', (body) => body.textContent ?? '')
+      expect(text.split('Titik Awal Menumbuhkan')).toHaveLength(2)
+      await page.type('input[type=search]', 'kota')
+      const counts = await page.$$eval('.group:not([hidden]) .group-heading', (headings) => headings.map((h) => h.textContent?.replace(/\s+/g, ' ').trim()))
+      expect(counts).toEqual(['Kota 2'])
+      await page.click('input[type=search]', { count: 3 })
+      await page.keyboard.press('Backspace')
+      await page.type('input[type=search]', 'a')
+      const all = await page.$$eval('.group:not([hidden]) .group-heading', (headings) => headings.map((h) => h.textContent?.replace(/\s+/g, ' ').trim()))
+      expect(all).toEqual(['Provinsi 1', 'Kabupaten 2', 'Kota 2'])
+    } finally {
+      await page.close()
+    }
+  })
+
+  it('on a desktop (1280 px): three or more offices a row, their thumbnails on one line whatever the length of their names', async () => {
+    const { page } = await openRecording(browser, pathToFileURL(path.join(dir, 'dist', 'index.html')).href, (tab) =>
+      tab.setViewport({ width: 1280, height: 900 }),
+    )
+    try {
+      const rows = await page.$$eval('.group', (groups) =>
+        groups.map((group) => [...group.querySelectorAll('.office img')].map((img) => Math.round(img.getBoundingClientRect().top))),
+      )
+      const kabupaten = rows[1] ?? []
+      expect(kabupaten).toHaveLength(2)
+      expect(new Set(kabupaten).size).toBe(1)
+      const perRow = await page.$$eval('.offices', (grids) => Math.max(...grids.map((grid) => getComputedStyle(grid).gridTemplateColumns.split(' ').length)))
+      expect(perRow).toBeGreaterThanOrEqual(3)
+      expect(await page.$eval('body', (body) => getComputedStyle(body).fontFamily)).toMatch(/^"Source Sans 3"/)
     } finally {
       await page.close()
     }

@@ -15,7 +15,7 @@ import { type MarpWorker, startMarpWorker } from '../../src/render/marp.ts'
 import { loadFontFaceCss } from '../../src/render/theme.ts'
 import { OrtugError } from '../../src/shared/error.ts'
 import { HANDOUT_LAYOUTS, PAPERS } from '../../src/shared/schema.ts'
-import type { Essay, Storyboard } from '../../src/shared/types.ts'
+import type { Essay, Office, Storyboard } from '../../src/shared/types.ts'
 import { FIXTURES, type PdfFacts, REPO, readPdf } from '../helpers.ts'
 
 // Handouts of the shipped essay for one office, every layout on both papers, in one real browser.
@@ -24,8 +24,11 @@ const TEMPLATE_FILE = path.join(REPO, 'templates', 'handout.hbs')
 const LONG_NOTES = path.join(FIXTURES, 'handout-long-notes')
 const PAGE_POINTS = { A4: { width: 595.28, height: 841.89 }, F4: { width: 609.45, height: 935.43 } }
 const PER_PAGE = { 'three-up': 3, 'six-up': 6 } as const
-/** Issue 13: the shipped 18-slide deck on A4 (F4 is longer paper, so at most as many). */
-const MAX_PAGES = { 'three-up': 7, 'six-up': 4 } as const
+/**
+ * Issue 13: the shipped 18-slide deck on A4 (F4 is longer paper, so at most as many). Issue 23 set
+ * the reading text in 10.5 pt on a 124 mm column (it was 9.5 pt on 180 mm): six-up takes a page more.
+ */
+const MAX_PAGES = { 'three-up': 7, 'six-up': 5 } as const
 const DATE = new Date('2027-01-04T03:00:00Z')
 const SESSION = { date: formatDateIndonesian('2027-01-11'), venue: 'Aula Utama', trainers: ['Pelatih Satu', 'Pelatih Dua'] }
 const HOSTILE = '<script>alert(1)</script> & "x"'
@@ -37,7 +40,9 @@ let out: string
 let shipped: HandoutInput
 let paragraphs: string[]
 let long: HandoutInput
-let compile: (essay: Essay, storyboard: Storyboard) => Promise<HandoutInput>
+let compile: (essay: Essay, storyboard: Storyboard, officeChanges?: Partial<Office>) => Promise<HandoutInput>
+let trainer: HandoutInput
+let cues: string[]
 let marp: MarpWorker
 
 beforeAll(async () => {
@@ -48,8 +53,8 @@ beforeAll(async () => {
   const fontCss = await loadFontFaceCss()
   const template = { file: TEMPLATE_FILE, text: await readFile(TEMPLATE_FILE, 'utf8') }
   marp = startMarpWorker()
-  compile = async (essay, storyboard) => {
-    const deck = planDeck(essay, storyboard, office)
+  compile = async (essay, storyboard, officeChanges = {}) => {
+    const deck = planDeck(essay, storyboard, { ...office, ...officeChanges })
     return {
       rendered: await marp.render(renderMarkdown(deck), themeCss),
       fontCss,
@@ -68,6 +73,10 @@ beforeAll(async () => {
   const { essay, storyboard } = project.essays[0] ?? expect.unreachable('the shipped essay did not load')
   shipped = { ...(await compile(essay, storyboard)), session: SESSION }
   paragraphs = essay.sections.flatMap((s) => s.paragraphs)
+  // The storyboard's notes are the trainer's cues.
+  cues = storyboard.slides.flatMap((slide) => (slide.notes ? [slide.notes] : []))
+  const session = { ...office.session, start: '08:00' }
+  trainer = { ...(await compile(essay, storyboard, { session })), session: SESSION, layout: 'trainer' }
 
   const longFile = path.join(LONG_NOTES, 'catatan-panjang.md')
   const longEssay = parseEssay(await readText(longFile), 'catatan-panjang', longFile)
@@ -93,7 +102,7 @@ function shownTitle(title: string): string {
 function printedSlides(input: HandoutInput) {
   return input.slides
     .map((slide, index) => ({ ...slide, number: index + 1 }))
-    .filter((slide) => !LEFT_OUT_OF_HANDOUT.has(slide.layout ?? '') || (input.layout === 'notes' && slide.notes.length > 0))
+    .filter((slide) => input.layout === 'trainer' || !LEFT_OUT_OF_HANDOUT.has(slide.layout ?? '') || (input.layout === 'notes' && slide.notes.length > 0))
 }
 
 async function render(input: HandoutInput, name: string): Promise<PdfFacts> {
@@ -139,7 +148,10 @@ function expectInOrder(text: string, parts: readonly string[]): void {
   }
 }
 
-describe.each(HANDOUT_LAYOUTS.flatMap((layout) => PAPERS.map((paper) => ({ layout, paper }))))('$layout handout on $paper', ({ layout, paper }) => {
+/** The handouts for participants: the essay, never the trainer's cues. */
+const PARTICIPANT_LAYOUTS = HANDOUT_LAYOUTS.filter((layout) => layout !== 'trainer')
+
+describe.each(PARTICIPANT_LAYOUTS.flatMap((layout) => PAPERS.map((paper) => ({ layout, paper }))))('$layout handout on $paper', ({ layout, paper }) => {
   let pdf: PdfFacts
   let input: HandoutInput
   beforeAll(async () => {
@@ -209,6 +221,35 @@ describe.each(HANDOUT_LAYOUTS.flatMap((layout) => PAPERS.map((paper) => ({ layou
       expect(questions.length).toBeGreaterThan(0)
       expectInOrder(text, questions)
     } else expect(pdf.text[0]).toContain('BACAAN')
+  })
+
+  it("prints none of the trainer's cues (the storyboard's notes), and says it is the participants'", () => {
+    const text = collapse(pdf.text.join(' '))
+    expect(cues.length).toBeGreaterThan(3)
+    for (const cue of cues) expect(text, cue).not.toContain(collapse(cue).slice(0, 50))
+    expect(pdf.text[0]).toContain('BAHAN PESERTA')
+  })
+})
+
+describe('the trainer handout', () => {
+  let pdf: PdfFacts
+  beforeAll(async () => {
+    pdf = await render(trainer, 'trainer')
+  })
+
+  it('prints every slide with its cue, its essay text, its minutes and its clock time, in order', () => {
+    expect(pdf.text[0]).toContain('BAHAN PELATIH')
+    expect(pdf.text[0]).not.toContain('Nama peserta')
+    const text = pageBodies(pdf, trainer).join(' ')
+    const parts = trainer.slides.flatMap((slide, index) => [
+      `Slide ${index + 1}${slide.minutes ? ` · ${slide.minutes} menit` : ''}${slide.clock ? ` · pukul ${slide.clock}` : ''}`,
+      ...(slide.cue ? [slide.cue] : []),
+      ...slide.notes,
+    ])
+    expect(trainer.slides.slice(0, 2).map((slide) => slide.clock)).toEqual(['08.00', '08.00–08.02'])
+    expect(cues.length).toBeGreaterThan(3)
+    expectInOrder(text, parts)
+    expect(pdf.outline).toBe(pdf.pages)
   })
 })
 

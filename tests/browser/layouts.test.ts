@@ -12,7 +12,7 @@ import { sha256 } from '../../src/shared/hash.ts'
 import { FIXTURES, makeProject, REPO, removeProject, runCli } from '../helpers.ts'
 
 // The visual layouts in the browser: sparse slides are balanced, no content slide of the shipped
-// deck or of a derived deck leaves more than half of its content box unused, every essay sentence
+// deck or of a derived deck leaves more than 60 % of its content box unused, every essay sentence
 // is in the notes once, the footer and the logo keep their space.
 
 const inUse = await resolveBrowser().catch(() => undefined)
@@ -107,13 +107,15 @@ describe.skipIf(!inUse)('the shipped deck and a derived deck, 16:9 and 4:3', () 
   }
 
   for (const key of ['kota-lebar/ortug-kpu-jabar', 'kota-lebar/turunan', 'kota-sempit/ortug-kpu-jabar', 'kota-sempit/turunan']) {
-    it(`${key}: no content slide leaves more than half of its content box unused; nothing overflows; the footer fits`, async () => {
+    // Fill: the heights of the content's blocks over the content box. Larger type stops at 1.4× (issue
+    // 23), so a short reading slide may stay under half; under 40 % would be a planning mistake.
+    it(`${key}: no content slide leaves more than 60 % of its content box unused; nothing overflows; the footer fits`, async () => {
       const { overflows, fills, layout } = await measure(key)
       const classes = classesOf(decks[key] as string)
       expect(overflows).toEqual([])
       expect(fills).toHaveLength(classes.length)
       const sparse = classes.flatMap((c, i) =>
-        EXEMPT_CLASSES.has(c[0] as string) || (fills[i] ?? 0) >= 0.5 ? [] : [`slide ${i + 1} (${c.join(' ')}): ${fills[i]}`],
+        EXEMPT_CLASSES.has(c[0] as string) || (fills[i] ?? 0) >= 0.4 ? [] : [`slide ${i + 1} (${c.join(' ')}): ${fills[i]}`],
       )
       expect(sparse).toEqual([])
       expect(layout.filter((l) => l.footerCut)).toEqual([])
@@ -121,6 +123,71 @@ describe.skipIf(!inUse)('the shipped deck and a derived deck, 16:9 and 4:3', () 
       classes.forEach((c, i) => {
         if (c[0] === 'title' || c[0] === 'closing') expect(layout[i]?.right ?? 0).toBeLessThanOrEqual((layout[i]?.width ?? 0) - 64 - 120)
       })
+    })
+  }
+
+  /** Each slide's class, its title's size and place, and the top of each card's content (icon or heading). */
+  async function measureDesign(key: string) {
+    const markdown = decks[key] as string
+    const aspect = key.startsWith('kota-sempit') ? ('4:3' as const) : ('16:9' as const)
+    const page = await browser.browser.newPage()
+    try {
+      const deck = { aspect, lang: 'id', label: key, slideTitles: [], layouts: [] }
+      await loadIsolated(page, printableHtml(deck, theme, await marp.render(markdown, theme.css)), key)
+      return await page.evaluate(() =>
+        [...document.querySelectorAll('div.marpit > svg > foreignObject > section')].map((section) => {
+          // In the slide's own pixels (the page may scale it).
+          const box = section.getBoundingClientRect()
+          const scale = box.width / (section as HTMLElement).offsetWidth
+          const h1 = section.querySelector(':scope > h1')
+          const cards = [...section.querySelectorAll(':scope > ul > li')].map((li) => {
+            const rect = li.getBoundingClientRect()
+            // A column's heading, or a cell's icon (its ::before, at the top of its content box).
+            const heading = li.querySelector(':scope > strong')
+            const contentTop = heading ? heading.getBoundingClientRect().top : rect.top + Number.parseFloat(getComputedStyle(li).paddingTop) * scale
+            return { row: Math.round((rect.top - box.top) / scale), content: (contentTop - box.top) / scale }
+          })
+          return {
+            layout: section.classList[0] ?? '',
+            title: h1
+              ? { size: getComputedStyle(h1).fontSize, top: (h1.getBoundingClientRect().top - box.top) / scale, zoom: getComputedStyle(h1).zoom }
+              : null,
+            cards,
+          }
+        }),
+      )
+    } finally {
+      await page.close()
+    }
+  }
+
+  for (const key of ['kota-lebar/ortug-kpu-jabar', 'kota-lebar/turunan', 'kota-sempit/ortug-kpu-jabar', 'kota-sempit/turunan']) {
+    it(`${key}: every title of a layout has one size and one place, balanced or not; cards start their content on one line`, async () => {
+      const slides = await measureDesign(key)
+      const byLayout = new Map<string, { size: string; top: number; zoom: string }[]>()
+      for (const slide of slides) {
+        // Title, divider, statement, closing and discussion slides centre their one message by design.
+        if (!slide.title || EXEMPT_CLASSES.has(slide.layout) || slide.layout === 'question') continue
+        byLayout.set(slide.layout, [...(byLayout.get(slide.layout) ?? []), slide.title])
+      }
+      expect(byLayout.size).toBeGreaterThan(2)
+      for (const [layout, titles] of byLayout) {
+        expect(new Set(titles.map((t) => t.size)), `${key} ${layout}: title sizes`).toHaveLength(1)
+        expect(new Set(titles.map((t) => t.zoom)), `${key} ${layout}: title zoom`).toEqual(new Set(['1']))
+        const tops = titles.map((t) => t.top)
+        expect(Math.max(...tops) - Math.min(...tops), `${key} ${layout}: title tops ${tops}`).toBeLessThanOrEqual(1)
+      }
+      const cardSlides = slides.filter((s) => ['grid', 'pillars', 'contrast'].includes(s.layout))
+      expect(cardSlides.length).toBeGreaterThan(0)
+      for (const [index, slide] of slides.entries()) {
+        if (!cardSlides.includes(slide)) continue
+        const rows = new Map<number, typeof slide.cards>()
+        for (const card of slide.cards) rows.set(card.row, [...(rows.get(card.row) ?? []), card])
+        for (const row of rows.values()) {
+          const tops = row.map((card) => card.content)
+          expect(Math.max(...tops) - Math.min(...tops), `${key} slide ${index + 1}: card content tops ${tops}`).toBeLessThanOrEqual(2)
+        }
+      }
     })
   }
 

@@ -3,7 +3,7 @@ import { parseEssay } from '../../src/content/essay.ts'
 import { parseStoryboard } from '../../src/content/storyboard.ts'
 import { deriveStoryboard } from '../../src/plan/derive.ts'
 import { GROW_ZOOM, growTuning, repairTuning } from '../../src/plan/fit.ts'
-import { BUDGETS, planDeck, type Tuning } from '../../src/plan/plan.ts'
+import { BUDGETS, formatClock, formatMinutes, planDeck, type Tuning } from '../../src/plan/plan.ts'
 import { splitSentences } from '../../src/plan/text.ts'
 import type { Deck, Essay, ExtraSlide, Slide, Storyboard } from '../../src/shared/types.ts'
 import { makeOffice } from '../unit-helpers.ts'
@@ -84,14 +84,14 @@ describe('slides from a storyboard', () => {
       grow: 0,
       balanced: false,
     })
-    expect(deck.slides[3]?.fields).toMatchObject({ title: null, quote: '“Kutipan.”', attribution: 'Penulis Uji', minutes: 3 })
+    expect(deck.slides[3]?.fields).toMatchObject({ title: null, quote: '“Kutipan.”', attribution: 'Penulis Uji', minutes: '3' })
     expect(deck.slides[5]?.fields).toMatchObject({ title: 'Dua', text: 'Isi dua.' })
   })
 
-  it('the agenda lists the sections in order of their first slide, with planned minutes', () => {
+  it('the agenda lists the sections in order of their first slide, with planned minutes, marking the parts with a discussion', () => {
     expect(deck.slides[1]?.fields.items).toEqual([
       { term: 'Satu', text: '8 menit' },
-      { term: 'Dua', text: '' },
+      { term: 'Dua', text: 'diskusi' },
       { term: 'Tiga', text: '' },
     ])
   })
@@ -164,7 +164,7 @@ describe('office changes', () => {
     const deck = planDeck(ESSAY, STORYBOARD, makeOffice({ slides: { exclude: ['satu'], extra: [] } }))
     expect(summary(deck)).toEqual(['title:Judul Esai', 'agenda:Agenda', 'question:Diskusi 1: Apa?', 'text:Dua', 'section:Tiga', 'closing:Terima kasih'])
     expect(deck.slides[1]?.fields.items).toEqual([
-      { term: 'Dua', text: '' },
+      { term: 'Dua', text: 'diskusi' },
       { term: 'Tiga', text: '' },
     ])
     expect(notesOf(deck)).not.toContain('Par dua.')
@@ -303,7 +303,8 @@ describe('continuation slides', () => {
     // 300 characters a quote slide: four sentences each.
     expect(pages.map((p) => p.fields.quote)).toEqual([`“${LONG.slice(0, 4).join(' ')} …”`, `“… ${LONG.slice(4, 8).join(' ')}”`])
     expect(pages.map((p) => p.minutes ?? null)).toEqual([4, null])
-    expect(pages.map((p) => p.fields.minutes)).toEqual([4, null])
+    // What the template prints: Indonesian writes a decimal comma ("2,5 menit").
+    expect(pages.map((p) => p.fields.minutes)).toEqual(['4', null])
     expect(pages.map((p) => (p.fields.quote as string).replace(/^“(… )?|( …)?”$/g, '')).join(' ')).toBe(quote)
   })
 })
@@ -379,15 +380,19 @@ slides:
     expect(planDeck(essay, { ...storyboard, dividers: false }, makeOffice()).slides.some((s) => s.layout === 'section')).toBe(false)
   })
 
-  it('the agenda shows clock times from the session start, through every slide before', () => {
+  it('the agenda shows clock times from the session start, through every slide before, written as EYD writes time', () => {
     const deck = planDeck(essay, storyboard, makeOffice({ session: { start: '08:30' } }))
     expect(deck.slides[1]?.fields.items).toEqual([
-      { term: 'Satu', text: '08:32–08:50 · 18 menit' },
-      { term: 'Dua', text: '08:50–09:01 · 11 menit' },
+      { term: 'Satu', text: '08.32–08.50 · 18 menit · diskusi' },
+      { term: 'Dua', text: '08.50–09.01 · 11 menit · diskusi' },
     ])
+    // The whole session, its opening included, as the agenda's subtitle.
+    expect(deck.slides[1]?.fields.subtitle).toMatch(/^08\.30–\d\d\.\d\d · \d+ menit$/)
+    // Each slide's planned time, for the trainer's handout.
+    expect(deck.slides.slice(0, 3).map((slide) => slide.clock)).toEqual(['08.30', '08.30–08.32', expect.stringMatching(/^08\.32/)])
     expect(planDeck(essay, storyboard, makeOffice()).slides[1]?.fields.items).toEqual([
-      { term: 'Satu', text: '18 menit' },
-      { term: 'Dua', text: '11 menit' },
+      { term: 'Satu', text: '18 menit · diskusi' },
+      { term: 'Dua', text: '11 menit · diskusi' },
     ])
   })
 
@@ -486,5 +491,14 @@ describe('growTuning: what the fit check changes for a sparse slide', () => {
     expect(back?.get(2)).toEqual({ scale: 1, dense: false, grow: [2], balanced: [true] })
     expect(caps).toEqual(new Map([['2:0', 2]]))
     expect(growTuning(back ?? new Map(), deck, fills({ 2: 0.3 }), caps)).toBeUndefined()
+  })
+})
+
+describe('Indonesian numbers (EYD)', () => {
+  it('writes a time with a full stop and a decimal with a comma', () => {
+    expect(formatClock(8 * 60 + 5)).toBe('08.05')
+    expect(formatClock(14 * 60 + 32)).toBe('14.32')
+    expect(formatMinutes(2.5)).toBe('2,5')
+    expect(formatMinutes(10)).toBe('10')
   })
 })
