@@ -84,7 +84,6 @@ describe('marp-cli conversions stay with their office', () => {
         themeCss: '',
         fontCss: '',
         failed: () => false,
-        browser: () => Promise.reject(new Error('no PPTX here')),
         timeoutMs: 500,
       })
       // The whole batch's --timeout, then kota-lambat's own: nothing waits longer.
