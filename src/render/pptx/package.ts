@@ -1,4 +1,4 @@
-import { strToU8, unzipSync, type Zippable, zipSync } from 'fflate'
+import { strFromU8, strToU8, unzipSync, type Zippable, zipSync } from 'fflate'
 import PptxGenJSModule from 'pptxgenjs'
 import { GROW_ZOOM } from '../../plan/fit.ts'
 import { fail } from '../../shared/error.ts'
@@ -14,6 +14,8 @@ import { BULLET_INDENT_EM, type PptxFonts } from './text-fit.ts'
 
 /** Calibri: on every Windows and macOS Office install; measured with Carlito, its metric twin. */
 export const PPTX_FONT = 'Calibri'
+/** The empty layout every deck also has. */
+export const BLANK_LAYOUT = 'Kosong'
 
 export interface PptxInput {
   deck: Deck
@@ -96,7 +98,7 @@ function footerShape(text: string, size: Size, color: string): Shape {
     x: MARGIN_X,
     y: size.h - 0.62,
     w: size.w - 2 * MARGIN_X - 1.2,
-    h: 0.3,
+    h: 0.34,
   }
 }
 
@@ -147,7 +149,7 @@ function defineMasters(pptx: Pptx, size: Size, palette: Palette): void {
     x: size.w - MARGIN_X - 1,
     y: size.h - 0.62,
     w: 1,
-    h: 0.3,
+    h: 0.34,
     color,
     fontFace: PPTX_FONT,
     fontSize: 12,
@@ -221,17 +223,22 @@ function defineMasters(pptx: Pptx, size: Size, palette: Palette): void {
 /** The package with ortug's core properties (language, a fixed date) and every entry dated alike: equal inputs, equal bytes. */
 function finishPackage(bytes: Uint8Array, { office, essay }: Deck, date: Date): Uint8Array {
   const files = unzipSync(bytes)
+  // pptxgenjs's own blank layout: named in the deck's language, beside the office's layouts.
+  const blank = 'ppt/slideLayouts/slideLayout1.xml'
+  if (files[blank]) files[blank] = strToU8(strFromU8(files[blank]).replace('<p:cSld name="DEFAULT">', `<p:cSld name="${BLANK_LAYOUT}">`))
   files['docProps/core.xml'] = strToU8(coreXml(essay.meta.title, `${essay.meta.title} — ${office.name}`, essay.meta.author, essay.meta.lang, date))
   const mtime = new Date(Math.max(date.getTime(), Date.UTC(1980, 0, 2)))
   const entries: Zippable = {}
   // [Content_Types].xml first, as Office writes it.
   const names = Object.keys(files).sort((a, b) => Number(b === '[Content_Types].xml') - Number(a === '[Content_Types].xml') || a.localeCompare(b))
-  for (const name of names) entries[name] = [files[name] as Uint8Array, { mtime, level: name.startsWith('ppt/media/') ? 0 : 6 }]
+  // Folder entries are not parts of the package: PowerPoint never writes them.
+  for (const name of names) if (!name.endsWith('/')) entries[name] = [files[name] as Uint8Array, { mtime, level: name.startsWith('ppt/media/') ? 0 : 6 }]
   return zipSync(entries)
 }
 
 function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+  const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' }
+  return text.replace(/[&<>"']/g, (c) => entities[c] as string).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
 }
 
 function coreXml(title: string, subject: string, author: string, lang: string, date: Date): string {

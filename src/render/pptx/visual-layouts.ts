@@ -21,28 +21,7 @@ export function drawAcronym(context: LayoutContext, scale: number): Drawn {
   const bottom = contentBottom(size)
   const shapes: Shape[] = [...heading.shapes]
   let y = heading.y
-  if (slide.fields.band) {
-    // A band of letters as tall as the space leaves, each word under its letter.
-    const cell = (heading.w - GAP * (items.length - 1)) / Math.max(1, items.length)
-    const top = heading.y
-    const words = items.map((item, i) => {
-      const word = new Stack(fonts, scale, heading.x + i * (cell + GAP), cell, 0)
-      word.text('Arti', textSpec([item.text], { size: 18, min: 11, bold: true, color: NEUTRALS.ink, align: 'center' }))
-      return word
-    })
-    const wordsHeight = Math.max(...words.map((w) => w.y))
-    const letterHeight = Math.max(1.3 * scale, bottom - top - wordsHeight - 0.15)
-    items.forEach((item, i) => {
-      const x = heading.x + i * (cell + GAP)
-      shapes.push({ kind: 'rect', color: palette.primary, x, y: top, w: cell, h: letterHeight })
-      const letter = new Stack(fonts, scale, x, cell, 0)
-      letter.text('Huruf', textSpec([item.term ?? ''], { size: 54, min: 24, bold: true, color: NEUTRALS.white, align: 'center' }))
-      letter.shift(top + (letterHeight - letter.y) / 2)
-      ;(words[i] as Stack).shift(top + letterHeight + 0.15)
-      shapes.push(...letter.shapes, ...(words[i] as Stack).shapes)
-    })
-    return { shapes, overflow: top + 1.3 * scale + 0.15 + wordsHeight - bottom }
-  }
+  if (slide.fields.band) return drawBand(context, scale, heading, items)
   const letterBox = 0.75 * scale
   for (const item of items) {
     shapes.push({ kind: 'rect', color: palette.primary, x: heading.x, y, w: letterBox, h: letterBox })
@@ -54,6 +33,35 @@ export function drawAcronym(context: LayoutContext, scale: number): Drawn {
     y = Math.max(y + letterBox, text.y) + 0.18 * scale
   }
   return { shapes, overflow: y - 0.18 * scale - bottom }
+}
+
+/** An acronym's letters as tall as the space leaves, each word under its letter; two rows on a 4:3 slide, as the HTML wraps them. */
+function drawBand({ size, palette, fonts }: LayoutContext, scale: number, heading: Stack, items: AcronymItem[]): Drawn {
+  const bottom = contentBottom(size)
+  const perRow = size.w < 11 && items.length > 4 ? Math.ceil(items.length / 2) : Math.max(1, items.length)
+  const rows = Math.ceil(items.length / perRow)
+  const cell = (heading.w - GAP * (perRow - 1)) / perRow
+  const words = items.map((item) => {
+    const word = new Stack(fonts, scale, 0, cell, 0)
+    word.text('Arti', textSpec([item.text], { size: 18, min: 11, bold: true, color: NEUTRALS.ink, align: 'center' }))
+    return word
+  })
+  const wordsHeight = Math.max(...words.map((w) => w.y))
+  const minLetter = 1.1 * scale
+  const rowHeight = Math.max(minLetter + 0.15 + wordsHeight, (bottom - heading.y - (rows - 1) * GAP) / rows)
+  const letterHeight = rowHeight - wordsHeight - 0.15
+  const shapes: Shape[] = [...heading.shapes]
+  items.forEach((item, i) => {
+    const x = heading.x + (i % perRow) * (cell + GAP)
+    const top = heading.y + Math.floor(i / perRow) * (rowHeight + GAP)
+    shapes.push({ kind: 'rect', color: palette.primary, x, y: top, w: cell, h: letterHeight })
+    const letter = new Stack(fonts, scale, x, cell, 0)
+    letter.text('Huruf', textSpec([item.term ?? ''], { size: 54, min: 24, bold: true, color: NEUTRALS.white, align: 'center' }))
+    letter.shift(top + (letterHeight - letter.y) / 2)
+    shapes.push(...letter.shapes)
+    for (const shape of (words[i] as Stack).shapes) shapes.push({ ...shape, x, y: top + letterHeight + 0.15 + shape.y })
+  })
+  return { shapes, overflow: heading.y + rows * (minLetter + 0.15 + wordsHeight) + (rows - 1) * GAP - bottom }
 }
 
 /** contrast (two columns, the second one filled) and pillars (two to four, an accent rule on top): cards as tall as the space, their text centred in them. */
