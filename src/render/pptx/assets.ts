@@ -41,7 +41,7 @@ export async function loadPptxImages(deck: Deck): Promise<PptxImages> {
   for (const slide of deck.slides) {
     if (slide.layout !== 'grid') continue
     for (const item of (slide.fields.items ?? []) as { icon?: string }[]) {
-      if (item.icon && !icons.has(item.icon)) icons.set(item.icon, await rasterize(iconDataUri(item.icon, '#ffffff'), ICON_PIXELS))
+      if (item.icon && !icons.has(item.icon)) icons.set(item.icon, await rasterizeIcon(item.icon))
     }
   }
   return {
@@ -52,6 +52,18 @@ export async function loadPptxImages(deck: Deck): Promise<PptxImages> {
 }
 
 // --- internal ---
+
+/** Icons are the same white drawing in every office's deck: rasterized once per process. */
+const iconPngs = new Map<string, Promise<string>>()
+
+function rasterizeIcon(name: string): Promise<string> {
+  let png = iconPngs.get(name)
+  if (!png) {
+    png = rasterize(iconDataUri(name, '#ffffff'), ICON_PIXELS)
+    iconPngs.set(name, png)
+  }
+  return png
+}
 
 const RE_SVG_URI = /^data:image\/svg\+xml;base64,/
 

@@ -53,7 +53,8 @@ export async function renderPptx({ deck, fonts, images, date }: PptxInput): Prom
     if (footer) addShape(target, footerShape(footer, size, master === MASTERS.content ? NEUTRALS.muted : NEUTRALS.white))
     target.addNotes(notesText(slide, index, deck.slides.length))
   })
-  const written = (await pptx.write({ outputType: 'uint8array', compression: true })) as Uint8Array
+  // Stored, not deflated: finishPackage compresses each part once.
+  const written = (await pptx.write({ outputType: 'uint8array', compression: false })) as Uint8Array
   return finishPackage(written, deck, date)
 }
 
