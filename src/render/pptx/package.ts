@@ -37,7 +37,8 @@ export async function renderPptx({ deck, fonts, images, date }: PptxInput): Prom
   pptx.company = office.name
   pptx.theme = { headFontFace: PPTX_FONT, bodyFontFace: PPTX_FONT }
   const palette: Palette = { primary: hex(office.colors.primary), accent: hex(office.colors.accent) }
-  defineMasters(pptx, size, palette)
+  const lang = languageTag(essay.meta.lang)
+  defineMasters(pptx, size, palette, lang)
   deck.slides.forEach((slide, index) => {
     const context: LayoutContext = { deck, slide, size, palette, fonts, images }
     const drawn = drawSlide(context)
@@ -48,10 +49,10 @@ export async function renderPptx({ deck, fonts, images, date }: PptxInput): Prom
       )
     const master = masterOf(slide)
     const target = pptx.addSlide({ masterName: master })
-    for (const shape of drawn.shapes) addShape(target, shape)
+    for (const shape of drawn.shapes) addShape(target, shape, lang)
     const footer = footerOf(deck, slide, master)
-    if (footer) addShape(target, footerShape(footer, size, master === MASTERS.content ? NEUTRALS.muted : NEUTRALS.white))
-    target.addNotes(notesText(slide, index, deck.slides.length))
+    if (footer) addShape(target, footerShape(footer, size, master === MASTERS.content ? NEUTRALS.muted : NEUTRALS.white), lang)
+    target.addNotes(xmlSafe(notesText(slide, index, deck.slides.length)))
   })
   // Stored, not deflated: finishPackage compresses each part once.
   const written = (await pptx.write({ outputType: 'uint8array', compression: false })) as Uint8Array
@@ -79,6 +80,21 @@ function drawSlide(context: LayoutContext): Drawn | undefined {
   return drawn && grow > 0 && !SELF_CENTRED.has(slide.layout) ? centreVertically(drawn) : drawn
 }
 
+/** The text's language for spelling and hyphenation: `id` → `id-ID`, as Office names it. */
+function languageTag(lang: string): string {
+  // Checked when the essay is read; written into an attribute, so checked again here.
+  if (!RE_LANGUAGE_TAG.test(lang)) return 'id-ID'
+  return lang === 'id' ? 'id-ID' : lang
+}
+
+const RE_LANGUAGE_TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/
+/** Characters XML 1.0 cannot hold: PowerPoint would offer to repair the file. Content checks refuse them; this keeps the package valid whatever comes. */
+const RE_NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g
+
+function xmlSafe(text: string): string {
+  return text.replace(RE_NOT_XML, '')
+}
+
 function hex(color: string): string {
   return color.replace('#', '').toUpperCase()
 }
@@ -103,7 +119,7 @@ function footerShape(text: string, size: Size, color: string): Shape {
   }
 }
 
-function addShape(slide: PptxSlide, shape: Shape): void {
+function addShape(slide: PptxSlide, shape: Shape, lang: string): void {
   const place = { x: shape.x, y: shape.y, w: shape.w, h: shape.h }
   if (shape.kind === 'image') {
     slide.addImage({ ...place, data: shape.data, altText: shape.name })
@@ -115,13 +131,14 @@ function addShape(slide: PptxSlide, shape: Shape): void {
       spec.list === 'number' ? { type: 'number' as const, indent: BULLET_INDENT_EM * size } : spec.list ? { indent: BULLET_INDENT_EM * size } : false
     const runs = spec.paragraphs.flatMap((paragraph) =>
       paragraph.map((run, i) => ({
-        text: run.text,
+        text: xmlSafe(run.text),
         options: {
           bold: run.bold ?? spec.bold,
           italic: run.italic ?? spec.italic,
           color: run.color ?? spec.color,
           breakLine: i === paragraph.length - 1,
           bullet,
+          lang,
           paraSpaceAfter: (spec.paragraphGap ?? 0) * size,
         },
       })),
@@ -144,7 +161,7 @@ function addShape(slide: PptxSlide, shape: Shape): void {
 }
 
 /** One master, five named layouts: what a trainer's new slide picks up (background, bars, title and body in the office's look). */
-function defineMasters(pptx: Pptx, size: Size, palette: Palette): void {
+function defineMasters(pptx: Pptx, size: Size, palette: Palette, lang: string): void {
   const width = size.w - 2 * MARGIN_X
   const slideNumber = (color: string) => ({
     x: size.w - MARGIN_X - 1,
@@ -171,8 +188,9 @@ function defineMasters(pptx: Pptx, size: Size, palette: Palette): void {
         color,
         valign: 'top' as const,
         margin: 0,
+        lang,
       },
-      text: '',
+      text: 'Klik untuk menambah judul',
     },
   })
   const body = (color: string, y: number) => ({
@@ -189,8 +207,9 @@ function defineMasters(pptx: Pptx, size: Size, palette: Palette): void {
         color,
         valign: 'top' as const,
         margin: 0,
+        lang,
       },
-      text: '',
+      text: 'Klik untuk menambah teks',
     },
   })
   const topBar = (color: string) => ({ rect: { x: 0, y: 0, w: size.w, h: 0.125, fill: { color }, line: { type: 'none' as const } } })
@@ -239,7 +258,7 @@ function finishPackage(bytes: Uint8Array, { office, essay }: Deck, date: Date): 
 
 function escapeXml(text: string): string {
   const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' }
-  return text.replace(/[&<>"']/g, (c) => entities[c] as string).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+  return xmlSafe(text).replace(/[&<>"']/g, (c) => entities[c] as string)
 }
 
 function coreXml(title: string, subject: string, author: string, lang: string, date: Date): string {
