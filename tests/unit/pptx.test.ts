@@ -161,7 +161,9 @@ describe('the PowerPoint deck', () => {
     const long = 'Kalimat yang sangat panjang sekali untuk menguji pembungkusan baris pada kotak teks PowerPoint. '.repeat(3)
     const essay: Essay = { ...ESSAY, sections: ESSAY.sections.map((s) => ({ ...s, paragraphs: [long] })) }
     for (const aspect of ['16:9', '4:3'] as const) {
-      const pptx = readPptx((await build(makeOffice({ aspect }), essay)).bytes)
+      // A long office name too: the footer (office · part) stays on its line in smaller type.
+      const name = 'KPU Kabupaten Contoh dengan Nama yang Sangat Panjang Sekali untuk Kaki Slide'
+      const pptx = readPptx((await build(makeOffice({ aspect, name }), essay)).bytes)
       for (const slide of pptx.slides) {
         for (const box of slide.boxes) {
           const size = box.paragraphs[0]?.runs[0]?.size ?? 18

@@ -6,7 +6,7 @@ import type { Deck, Slide } from '../../shared/types.ts'
 import { notesText } from '../markdown.ts'
 import { drawerOf, type LayoutContext, MASTERS, type MasterName, masterOf, type PptxImages } from './layouts.ts'
 import { centreVertically, type Drawn, fitSlide, MARGIN_X, NEUTRALS, type Palette, type Shape, slideSize } from './shapes.ts'
-import { BULLET_INDENT_EM, type PptxFonts } from './text-fit.ts'
+import { BULLET_INDENT_EM, countLines, measureHeight, type PptxFonts, type Run, type TextSpec } from './text-fit.ts'
 
 // A planned, fitted deck as a native PowerPoint file: one slide master with named layouts in
 // the office's colours, every slide's fields as editable text boxes sized by the font's widths,
@@ -14,6 +14,8 @@ import { BULLET_INDENT_EM, type PptxFonts } from './text-fit.ts'
 
 /** Calibri: on every Windows and macOS Office install; measured with Carlito, its metric twin. */
 export const PPTX_FONT = 'Calibri'
+/** Footer and slide number, as the theme's 18 px footer. */
+const FOOTER_SIZE = 13.5
 /** The empty layout every deck also has. */
 export const BLANK_LAYOUT = 'Kosong'
 
@@ -51,7 +53,7 @@ export async function renderPptx({ deck, fonts, images, date }: PptxInput): Prom
     const target = pptx.addSlide({ masterName: master })
     for (const shape of drawn.shapes) addShape(target, shape, lang)
     const footer = footerOf(deck, slide, master)
-    if (footer) addShape(target, footerShape(footer, size, master === MASTERS.content ? NEUTRALS.muted : NEUTRALS.white), lang)
+    if (footer) addShape(target, footerShape(footer, size, master === MASTERS.content ? NEUTRALS.muted : NEUTRALS.white, fonts), lang)
     target.addNotes(xmlSafe(notesText(slide, index, deck.slides.length)))
   })
   // Stored, not deflated: finishPackage compresses each part once.
@@ -106,17 +108,13 @@ function footerOf({ office }: Deck, slide: Slide, master: MasterName): string | 
   return part?.heading ? `${office.name} · ${part.heading}` : office.name
 }
 
-function footerShape(text: string, size: Size, color: string): Shape {
-  return {
-    kind: 'text',
-    name: 'Kaki',
-    spec: { paragraphs: [[{ text }]], size: 12, min: 12, color },
-    size: 12,
-    x: MARGIN_X,
-    y: size.h - 0.62,
-    w: size.w - 2 * MARGIN_X - 1.2,
-    h: 0.34,
-  }
+/** The footer on one line: smaller type for a long office name and part, down to 9 pt; below that it wraps upwards. */
+function footerShape(text: string, size: Size, color: string, fonts: PptxFonts): Shape {
+  const w = size.w - 2 * MARGIN_X - 1.2
+  const spec: TextSpec = { paragraphs: [[{ text }]], size: FOOTER_SIZE, min: 9, color }
+  const fitting = [FOOTER_SIZE, 12, 10.5, 9].find((points) => countLines(spec.paragraphs[0] as Run[], w, points, fonts) === 1) ?? 9
+  const h = Math.max(0.34, measureHeight(spec, w, fitting, fonts))
+  return { kind: 'text', name: 'Kaki', spec, size: fitting, x: MARGIN_X, y: size.h - 0.28 - h, w, h }
 }
 
 function addShape(slide: PptxSlide, shape: Shape, lang: string): void {
@@ -170,7 +168,7 @@ function defineMasters(pptx: Pptx, size: Size, palette: Palette, lang: string): 
     h: 0.34,
     color,
     fontFace: PPTX_FONT,
-    fontSize: 12,
+    fontSize: FOOTER_SIZE,
     align: 'right' as const,
   })
   const title = (color: string, fontSize: number, y: number) => ({

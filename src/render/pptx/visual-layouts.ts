@@ -75,7 +75,7 @@ export function drawColumns(context: LayoutContext, scale: number): Drawn {
     const filled = slide.layout === 'contrast' && i === columns.length - 1
     const ink = filled ? NEUTRALS.white : slide.layout === 'contrast' ? NEUTRALS.muted : NEUTRALS.ink
     const stack = new Stack(fonts, scale, heading.x + i * (width + GAP) + PAD, width - 2 * PAD, heading.y + PAD + 0.1)
-    stack.text('Judul kolom', textSpec([column.title], { size: 25.5, min: 14, bold: true, color: filled ? palette.accent : palette.primary }), 0.2)
+    stack.text('Judul kolom', textSpec([column.title], { size: 28.5, min: 14, bold: true, color: filled ? palette.accent : palette.primary }), 0.2)
     if (column.text) stack.text('Teks kolom', textSpec([column.text], { size: 22.5, min: 12, color: ink, lineSpacing: 1.05 }), 0.1)
     if (column.points?.length) stack.text('Poin kolom', textSpec(column.points, { size: 22.5, min: 12, color: ink, list: 'bullet', paragraphGap: 0.3 }))
     return { stack, filled }
