@@ -56,111 +56,131 @@ const DISCARD_MS = 2000
 
 /** The build's one browser, launched on first use (a build whose slides are all known needs none). */
 export function openBrowserPages(options: BrowserPagesOptions): BrowserPages {
-  let launched: Promise<LaunchedBrowser> | undefined
-  let ready: LaunchedBrowser | undefined
-  const get = () => {
-    if (launched) return launched
-    const launching: Promise<LaunchedBrowser> = import('./launch.ts').then(async ({ launchBrowser, resolveBrowser }) => {
-      const browser = await resolveBrowser(options.browserPath, options.env)
-        .then((choice) => launchBrowser(choice, options.timeoutMs))
-        .catch((error) => {
-          throw error instanceof OrtugError ? new BrowserUnusable(error.message, error) : error
-        })
-      options.signal?.addEventListener('abort', browser.kill)
+  return new PagePool(options)
+}
+
+const PAGE_KINDS = ['deck', 'handout'] as const
+
+class PagePool implements BrowserPages {
+  private launched: Promise<LaunchedBrowser> | undefined
+  private ready: LaunchedBrowser | undefined
+  private idle: Record<PageKind, Page[]> = { deck: [], handout: [] }
+  /** Pages being opened by warm(): acquire() takes one of these before opening another. */
+  private opening: Record<PageKind, Promise<Page | undefined>[]> = { deck: [], handout: [] }
+  private releases = 0
+  private captureWindow: Promise<Page> | undefined
+  private captures: Promise<unknown> = Promise.resolve()
+
+  constructor(private readonly options: BrowserPagesOptions) {}
+
+  get(): Promise<LaunchedBrowser> {
+    if (this.launched) return this.launched
+    const launching: Promise<LaunchedBrowser> = this.launch().then((browser) => {
       // A browser replaced (restart) while it was starting is not the one to describe.
-      if (launched === launching) ready = browser
+      if (this.launched === launching) this.ready = browser
       return browser
     })
-    launched = launching
+    this.launched = launching
     return launching
   }
-  // A new tab lands in the window focused last, which may be the capture window: opened in the
-  // background it does not hide the capture page there (a hidden page draws no frames).
-  const newTab = async () => {
-    const { browser, choice } = await get()
-    return browser.newPage(choice.headless === 'new' ? { background: true } : undefined)
-  }
-  const idle: Record<PageKind, Page[]> = { deck: [], handout: [] }
-  // Pages being opened by warm(): acquire() takes one of these before opening another.
-  const opening: Record<PageKind, Promise<Page | undefined>[]> = { deck: [], handout: [] }
-  let releases = 0
-  let captureWindow: Promise<Page> | undefined
-  let captures: Promise<unknown> = Promise.resolve()
-  const restart = async () => {
-    const stuck = launched
-    launched = undefined
-    ready = undefined
-    captureWindow = undefined
-    idle.deck = []
-    idle.handout = []
-    opening.deck = []
-    opening.handout = []
+
+  async restart(): Promise<void> {
+    const stuck = this.launched
+    this.launched = undefined
+    this.ready = undefined
+    this.captureWindow = undefined
+    this.idle = { deck: [], handout: [] }
+    this.opening = { deck: [], handout: [] }
     const old = await stuck?.catch(() => undefined)
     old?.kill()
     await old?.close()
   }
-  const closeWithin = (page: Page) =>
-    withTimeout(page.close(), DISCARD_MS, () => 'a stuck tab did not close').then(
-      () => true,
-      () => false,
-    )
-  return {
-    get,
-    restart,
-    async discard(pages) {
-      const closing = [...pages]
-      for (const kind of ['deck', 'handout'] as const) idle[kind] = idle[kind].filter((page) => !closing.includes(page))
-      const closed = await Promise.all(closing.map(closeWithin))
-      if (closed.includes(false)) await restart()
-    },
-    async acquire(kind) {
-      const page = idle[kind].pop() ?? (await opening[kind].shift())
-      return page ?? newTab()
-    },
-    warm(pages) {
-      get().catch(() => undefined)
-      for (const kind of ['deck', 'handout'] as const) {
-        // A page that fails to open is opened again, or the failure reported, by acquire().
-        for (let i = 0; i < pages[kind]; i++) opening[kind].push(newTab().catch(() => undefined))
-      }
-    },
-    async release(kind, page, clean) {
-      if (!clean) return void (await page.close().catch(() => undefined))
-      if (++releases % COLLECT_EVERY === 0) {
-        const session = await page.createCDPSession()
-        await session.send('HeapProfiler.collectGarbage')
-        await session.detach()
-      }
-      idle[kind].push(page)
-    },
-    capture(work) {
-      const result = captures.then(async () => {
-        captureWindow ??= get().then(({ browser, choice }) => (choice.headless === 'new' ? browser.newPage({ type: 'window' }) : browser.newPage()))
-        const window = captureWindow
-        const page = await window.catch((error) => {
-          captureWindow = undefined
-          throw error
-        })
-        try {
-          return await work(page)
-        } catch (error) {
-          // A capture that failed (a timeout) may have left the window stuck: the next one gets a new window.
-          if (captureWindow === window) {
-            captureWindow = undefined
-            if (!(await closeWithin(page))) await restart()
-          }
-          throw error
-        }
-      })
-      captures = result.catch(() => undefined)
-      return result
-    },
-    describe() {
-      return ready ? describeBrowser(ready.choice, ready.version) : 'the browser (not started yet)'
-    },
-    async close() {
-      await Promise.all(Object.values(opening).flat())
-      await (await launched?.catch(() => undefined))?.close()
-    },
+
+  async discard(pages: Iterable<Page>): Promise<void> {
+    const closing = [...pages]
+    for (const kind of PAGE_KINDS) this.idle[kind] = this.idle[kind].filter((page) => !closing.includes(page))
+    const closed = await Promise.all(closing.map(closeWithin))
+    if (closed.includes(false)) await this.restart()
   }
+
+  async acquire(kind: PageKind): Promise<Page> {
+    const page = this.idle[kind].pop() ?? (await this.opening[kind].shift())
+    return page ?? this.newTab()
+  }
+
+  warm(pages: Record<PageKind, number>): void {
+    this.get().catch(() => undefined)
+    for (const kind of PAGE_KINDS) {
+      // A page that fails to open is opened again, or the failure reported, by acquire().
+      for (let i = 0; i < pages[kind]; i++) this.opening[kind].push(this.newTab().catch(() => undefined))
+    }
+  }
+
+  async release(kind: PageKind, page: Page, clean: boolean): Promise<void> {
+    if (!clean) return void (await page.close().catch(() => undefined))
+    if (++this.releases % COLLECT_EVERY === 0) {
+      const session = await page.createCDPSession()
+      await session.send('HeapProfiler.collectGarbage')
+      await session.detach()
+    }
+    this.idle[kind].push(page)
+  }
+
+  capture<T>(work: (page: Page) => Promise<T>): Promise<T> {
+    const result = this.captures.then(() => this.captureNow(work))
+    this.captures = result.catch(() => undefined)
+    return result
+  }
+
+  describe(): string {
+    return this.ready ? describeBrowser(this.ready.choice, this.ready.version) : 'the browser (not started yet)'
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(Object.values(this.opening).flat())
+    await (await this.launched?.catch(() => undefined))?.close()
+  }
+
+  private async launch(): Promise<LaunchedBrowser> {
+    const { launchBrowser, resolveBrowser } = await import('./launch.ts')
+    const browser = await resolveBrowser(this.options.browserPath, this.options.env)
+      .then((choice) => launchBrowser(choice, this.options.timeoutMs))
+      .catch((error) => {
+        throw error instanceof OrtugError ? new BrowserUnusable(error.message, error) : error
+      })
+    this.options.signal?.addEventListener('abort', browser.kill)
+    return browser
+  }
+
+  /** A new tab lands in the window focused last, which may be the capture window: opened in the background it does not hide the capture page there (a hidden page draws no frames). */
+  private async newTab(): Promise<Page> {
+    const { browser, choice } = await this.get()
+    return browser.newPage(choice.headless === 'new' ? { background: true } : undefined)
+  }
+
+  private async captureNow<T>(work: (page: Page) => Promise<T>): Promise<T> {
+    this.captureWindow ??= this.get().then(({ browser, choice }) => (choice.headless === 'new' ? browser.newPage({ type: 'window' }) : browser.newPage()))
+    const window = this.captureWindow
+    const page = await window.catch((error) => {
+      this.captureWindow = undefined
+      throw error
+    })
+    try {
+      return await work(page)
+    } catch (error) {
+      // A capture that failed (a timeout) may have left the window stuck: the next one gets a new window.
+      if (this.captureWindow === window) {
+        this.captureWindow = undefined
+        if (!(await closeWithin(page))) await this.restart()
+      }
+      throw error
+    }
+  }
+}
+
+function closeWithin(page: Page): Promise<boolean> {
+  return withTimeout(page.close(), DISCARD_MS, () => 'a stuck tab did not close').then(
+    () => true,
+    () => false,
+  )
 }

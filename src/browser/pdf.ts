@@ -1,4 +1,5 @@
 import { fail } from '../shared/error.ts'
+import { readSourceDateEpoch } from '../shared/source-date.ts'
 
 // PDF finishing: title, author, subject, language, producer, dates and a one-level outline,
 // added to the browser's PDF as an incremental update (ISO 32000-1, 7.5.6): the browser's bytes
@@ -24,9 +25,6 @@ export interface PdfInfo {
 }
 
 export const PRODUCER = 'ortug'
-const RE_EPOCH = /^\d{1,12}$/
-/** 9999-12-31T23:59:59Z: a PDF date has four digits for the year. */
-const MAX_EPOCH = 253402300799
 
 /**
  * The date a deck's PDFs carry: `SOURCE_DATE_EPOCH` (seconds, https://reproducible-builds.org/specs/source-date-epoch/)
@@ -34,15 +32,8 @@ const MAX_EPOCH = 253402300799
  * files gives the same bytes. Pure: the caller reads the environment and the files.
  */
 export function resolveSourceDate(epoch: string | undefined, inputMtimesMs: readonly number[]): Date {
-  if (epoch !== undefined && epoch.trim() !== '') {
-    if (!RE_EPOCH.test(epoch.trim()) || Number(epoch.trim()) > MAX_EPOCH) {
-      fail(
-        'USAGE',
-        `SOURCE_DATE_EPOCH is "${epoch}"; it must be a whole number of seconds since 1970-01-01 UTC (e.g. the output of git log -1 --format=%ct), or unset to date PDFs by their newest input`,
-      )
-    }
-    return new Date(Number(epoch.trim()) * 1000)
-  }
+  const fixed = readSourceDateEpoch(epoch)
+  if (fixed) return fixed
   const newest = Math.max(...inputMtimesMs.filter((ms) => Number.isFinite(ms) && ms > 0))
   if (!Number.isFinite(newest)) fail('ENVIRONMENT', 'no input file has a modification time to date the PDFs with; set SOURCE_DATE_EPOCH')
   // Whole seconds: a PDF date has no finer unit, and file systems differ below a second.

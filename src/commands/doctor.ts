@@ -5,7 +5,7 @@ import { BROWSER_KIND_ENV, describeBrowser, hasBundledChromium, INSTALL_HINT, la
 import { build } from '../pipeline/build.ts'
 import { loadProject } from '../pipeline/project.ts'
 import { FONT_FACES, resolveFontFiles } from '../render/theme.ts'
-import { collectErrors, type ErrorKind, OrtugError } from '../shared/error.ts'
+import { collectErrors, ERROR_CODES, type ErrorKind, OrtugError } from '../shared/error.ts'
 import { createLogger } from '../shared/log.ts'
 import { VERSION } from '../shared/version.ts'
 
@@ -67,7 +67,8 @@ export function formatDoctor(checks: readonly DoctorCheck[], platform = `${proce
 export function doctorExitCode(checks: readonly DoctorCheck[]): number {
   const failed = checks.filter((c) => !c.ok)
   if (failed.length === 0) return 0
-  return failed.some((c) => c.kind !== 'CONTENT') ? 3 : 1
+  // The environment outranks content: fixing an office does not help while the browser is missing.
+  return failed.some((c) => c.kind !== 'CONTENT') ? ERROR_CODES.ENVIRONMENT : ERROR_CODES.CONTENT
 }
 
 function checkNode(version: string): DoctorCheck {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readdir, readFile, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
+import { formatBytes } from '../shared/bytes.ts'
 import { collectErrors, fail, OrtugError, OrtugErrors } from '../shared/error.ts'
 import { installPath } from '../shared/paths.ts'
 import { LAYOUTS, LOGO_LIMITS } from '../shared/schema.ts'
@@ -337,10 +338,6 @@ export async function readInside(file: string, folder: Folder, options: { limit?
     fail('CONTENT', `the file is ${formatBytes(info.size)}; the limit is ${formatBytes(limit)}: ${fix}`, { location })
   }
   return readText(file)
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`
 }
 
 async function exists(file: string): Promise<boolean> {

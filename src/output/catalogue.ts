@@ -1,4 +1,5 @@
-import { HOUSE_COLORS, LEVELS } from '../shared/schema.ts'
+import { formatBytes } from '../shared/bytes.ts'
+import { HOUSE_COLORS, LEVELS, RE_COLOR } from '../shared/schema.ts'
 import type { Manifest, ManifestEntry, OfficeLevel } from '../shared/types.ts'
 
 // dist/index.html: every office and its decks with a thumbnail of the title slide, links to each
@@ -27,10 +28,7 @@ const LEVEL_HEADINGS = { provinsi: 'Provinsi', kabupaten: 'Kabupaten', kota: 'Ko
 const MONTHS_ID = ['Jan', 'Feb', 'Mar', 'Apr', 'Mei', 'Jun', 'Jul', 'Agu', 'Sep', 'Okt', 'Nov', 'Des'] as const
 /** Asia/Jakarta is UTC+7 all year (no daylight saving), so WIB needs no time-zone database. */
 const WIB_OFFSET_MS = 7 * 60 * 60 * 1000
-const RE_COLOR = /^#[0-9a-fA-F]{6}$/
 const RE_LEVEL_WORD = /\b(provinsi|kabupaten|kota)\b/i
-
-const formatBytes = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`)
 
 /** "29 Nov 2026 09:40 WIB"; text that is not a date is returned as it is. */
 export function formatWib(iso: string): string {

@@ -7,6 +7,8 @@ import { assignShards, type ShardSpec, verifyShardSet, weighOffices } from '../p
 import { resolveFontFiles } from '../render/theme.ts'
 import { fail } from '../shared/error.ts'
 import { sha256 } from '../shared/hash.ts'
+import { RE_ID } from '../shared/schema.ts'
+import { readSourceDateEpoch } from '../shared/source-date.ts'
 import type { Essay, Manifest, ManifestEntry, OutputFile, ShardRecord, Storyboard } from '../shared/types.ts'
 import { VERSION } from '../shared/version.ts'
 import { renderCatalogue } from './catalogue.ts'
@@ -138,7 +140,6 @@ export async function findOutputsOnDisk(outDir: string): Promise<ManifestEntry[]
   return entries.sort((a, b) => a.path.localeCompare(b.path))
 }
 
-const RE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/
 /** The file names formats.ts gives: `<slug>.pdf`, `<slug>-handout.pdf`, `<slug>.001.png`, ... */
 const RE_OUTPUT_NAME = /^([a-z0-9]+(?:-[a-z0-9]+)*?)(?:(-handout)\.pdf|(-overview)\.png|\.(\d{3})\.png|\.(md|html|pdf|pptx))$/
 
@@ -225,10 +226,9 @@ async function isFresh(previous: readonly ManifestEntry[], outDir: string, file:
   )
 }
 
-/** When the build ran: now, or SOURCE_DATE_EPOCH (seconds) for reproducible builds (https://reproducible-builds.org/specs/source-date-epoch/). */
+/** When the build ran: now, or SOURCE_DATE_EPOCH for reproducible builds. */
 export function resolveBuildTime(env: NodeJS.ProcessEnv, now = new Date()): string {
-  const epoch = Number(env.SOURCE_DATE_EPOCH)
-  return env.SOURCE_DATE_EPOCH && Number.isInteger(epoch) && epoch >= 0 ? new Date(epoch * 1000).toISOString() : now.toISOString()
+  return (readSourceDateEpoch(env.SOURCE_DATE_EPOCH) ?? now).toISOString()
 }
 
 export async function mergeManifest(

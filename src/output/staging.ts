@@ -41,6 +41,8 @@ export interface StagingOptions {
   rename?: Rename
   /** Waits between attempts at a move that another program blocks. */
   retryDelaysMs?: readonly number[]
+  /** The clock those waits use; tests pass one that records instead of waiting. */
+  sleep?: (ms: number) => Promise<unknown>
   /** An interrupted build (Ctrl-C) does not reach its commit point. */
   signal?: AbortSignal
 }
@@ -52,7 +54,12 @@ const LOCKED_CODES = ['EBUSY', 'EPERM', 'EACCES']
 
 /** Takes the output folder's lock, completes or undoes what an earlier build left, and creates a staging folder. */
 export async function openStaging(outDir: string, options: StagingOptions = {}): Promise<Staging> {
-  const mover: Mover = { move: options.rename ?? rename, delays: options.retryDelaysMs ?? RENAME_RETRY_DELAYS_MS, faults: testFaults() }
+  const mover: Mover = {
+    move: options.rename ?? rename,
+    delays: options.retryDelaysMs ?? RENAME_RETRY_DELAYS_MS,
+    sleep: options.sleep ?? sleep,
+    faults: testFaults(),
+  }
   const existed = await stat(outDir).then(
     () => true,
     () => false,
@@ -166,7 +173,10 @@ export async function openStaging(outDir: string, options: StagingOptions = {}):
  * that never reached its commit point had moved aside; then removes stale staging folders.
  * Call with the lock held, before reading the manifest or the cache.
  */
-export async function recoverOutput(outDir: string, mover: Mover = { move: rename, delays: RENAME_RETRY_DELAYS_MS, faults: testFaults() }): Promise<void> {
+export async function recoverOutput(
+  outDir: string,
+  mover: Mover = { move: rename, delays: RENAME_RETRY_DELAYS_MS, sleep, faults: testFaults() },
+): Promise<void> {
   const journalPath = path.join(outDir, JOURNAL_FILE)
   const text = await readFile(journalPath, 'utf8').catch((error) => {
     if (codeOf(error) === 'ENOENT') return undefined
@@ -210,6 +220,7 @@ export function resolveStagedPath(stagingDir: string, office: string, filePath: 
 export interface Mover {
   move: Rename
   delays: readonly number[]
+  sleep: (ms: number) => Promise<unknown>
   faults: TestFaults
 }
 
@@ -317,7 +328,7 @@ async function renameRetrying(mover: Mover, from: string, to: string): Promise<v
     } catch (error) {
       const delay = mover.delays[attempt]
       if (delay === undefined || !LOCKED_CODES.includes(codeOf(error))) throw error
-      await sleep(delay)
+      await mover.sleep(delay)
     }
   }
 }

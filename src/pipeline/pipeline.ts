@@ -57,141 +57,188 @@ const BATCH_DECKS = 48
 
 /** Runs the jobs through the browser and Marp in batches of whole offices, handing each office over when done. */
 export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOptions, hooks: PipelineHooks): Promise<void> {
-  const { logger } = options
-  const browser = openBrowserPages(options)
-  const failed = new Set<string>()
-  const fail = (office: string, error: unknown) => {
-    failed.add(office)
-    hooks.onFailure(office, error)
-  }
-  const skipped = (office: string) => failed.has(office) && !options.keepGoing
-  let stopping = false
-  const isWanted = (work: DeckWork) => !stopping && !options.signal?.aborted && !failed.has(work.job.office.id)
-  const context: PrintContext = { ...options, browser, warn: logger.warn, isWanted }
-  // Each deck's first plan, and what the fit cache knows: that settles many decks at once. A deck
-  // that fails here (a template error) fails its office, not the run.
-  const works: DeckWork[] = []
-  const inBrowser = new Set<DeckWork>()
-  const known = new Map<DeckWork, Overflow[]>()
-  for (const job of jobs) {
-    if (skipped(job.office.id)) continue
-    try {
-      const work = startDeck(job)
-      const overflows = options.fit ? await fitFromCache(work, options.fitCache, options.theme.hash) : []
-      if (overflows) known.set(work, overflows)
-      if (!overflows || needsBrowser(work)) inBrowser.add(work)
-      works.push(work)
-    } catch (error) {
-      fail(job.office.id, error)
-    }
-  }
-  // The browser starts now if any deck needs it, and opens the tabs the first decks will use.
-  const handouts = works.filter((work) => work.job.formats.includes('handout')).length
-  if (inBrowser.size > 0) browser.warm({ deck: Math.min(inBrowser.size, options.jobs), handout: Math.min(handouts, options.jobs) })
-  let done = 0
-  const printer = createPrinter(context)
+  const run = new PipelineRun(options, hooks)
   try {
-    for (const [number, batch] of batchByOffice(works, BATCH_DECKS).entries()) {
-      // marp-core renders while the browser starts or is busy; marp-cli's HTML starts at once.
-      for (const work of batch) if (inBrowser.has(work)) renderDeck(work, context).catch(() => undefined)
-      const marpOutputs = convertInTime(
-        options.marp,
-        batch.map((work) => ({
-          base: baseOf(work),
-          office: work.job.office.id,
-          formats: work.job.formats,
-          markdown: () => work.slides.markdown,
-          timings: () => planTimings(work.slides.deck.slides),
-          fitted: work.fitted.promise,
-        })),
-        {
-          workDir: path.join(options.workDir, `marp-${number + 1}`),
-          themeCss: options.theme.css,
-          fontCss: options.theme.fonts,
-          failed: (office) => failed.has(office),
-          timeoutMs: options.timeoutMs,
-        },
-      )
-      // Handled below; this keeps an early rejection from counting as unhandled meanwhile.
-      marpOutputs.catch(() => undefined)
-      const printed = new Map<DeckWork, Printed>()
-      const progress = (work: DeckWork) => logger.progress(`[${++done}/${works.length}] ${work.label}`)
-      // A failure that ends the run is thrown; any other fails the deck's office.
-      const settle = async (work: DeckWork, step: () => Promise<void>) => {
-        try {
-          await step()
-        } catch (error) {
-          if (endsRun(error)) throw error
-          fail(work.job.office.id, error)
-        }
-      }
-      // Decks that failed for the browser, tried again alone once the others are done (print.ts).
-      const suspects: DeckWork[] = []
-      try {
-        await runPool(batch, options.jobs, async (work) => {
-          checkAborted(options.signal)
-          if (skipped(work.job.office.id)) return work.fitted.resolve()
-          let suspect = false
-          await settle(work, async () => {
-            if (!inBrowser.has(work)) return verifyFits(work, known.get(work))
-            const result = await printer.inPool(work)
-            if (result) printed.set(work, result)
-            else suspect = true
-          })
-          if (suspect) return void suspects.push(work)
-          work.fitted.resolve()
-          progress(work)
-        })
-        if (suspects.length > 0) await printer.restart()
-        for (const work of suspects) {
-          checkAborted(options.signal)
-          if (!failed.has(work.job.office.id)) await settle(work, async () => void printed.set(work, await printer.alone(work)))
-          work.fitted.resolve()
-          progress(work)
-        }
-      } finally {
-        // marp-cli works in workDir: it must be done before the caller removes that.
-        for (const work of batch) work.fitted.resolve()
-        await marpOutputs.catch(() => undefined)
-      }
-      logger.done()
-      checkAborted(options.signal)
-      const converted = await marpOutputs.then(
-        ({ outputs, failures }) => {
-          for (const [office, error] of failures) fail(office, asOfficeFault(error))
-          return outputs
-        },
-        (error) => {
-          for (const work of batch) fail(work.job.office.id, error)
-          return new Map<string, Uint8Array>()
-        },
-      )
-      const thumbnails: Promise<unknown>[] = []
-      for (const [office, decks] of groupByOffice(batch)) {
-        if (failed.has(office)) continue
-        checkAborted(options.signal)
-        let finished: FinishedDeck[]
-        try {
-          finished = await Promise.all(decks.map((work) => finish(work, printed.get(work) ?? {}, converted, options.theme)))
-        } catch (error) {
-          if (endsRun(error)) throw error
-          fail(office, error)
-          continue
-        }
-        for (const { thumbnail } of finished) if (thumbnail) thumbnails.push(thumbnail)
-        await hooks.onOffice(office, finished).catch((error) => fail(office, error))
-      }
-      // The capture window takes a batch's thumbnails while its last decks print; waiting for them
-      // here keeps its queue, and the renders it holds, to one batch.
-      await Promise.allSettled(thumbnails)
-      // Once handed over, a deck's render is no longer needed in memory.
-      for (const work of batch) work.rendered = undefined
-    }
+    const works = await run.start(jobs)
+    for (const [number, batch] of batchByOffice(works, BATCH_DECKS).entries()) await run.runBatch(batch, number + 1, works.length)
   } catch (error) {
-    stopping = true
+    run.stopping = true
     throw error
   } finally {
-    await browser.close()
+    await run.browser.close()
+  }
+}
+
+/** One run's state: which offices failed, which decks need the browser, what the fit cache settled. */
+class PipelineRun {
+  readonly browser
+  stopping = false
+  private readonly failed = new Set<string>()
+  private readonly inBrowser = new Set<DeckWork>()
+  private readonly known = new Map<DeckWork, Overflow[]>()
+  private readonly context: PrintContext
+  private readonly printer
+  private done = 0
+
+  constructor(
+    private readonly options: PipelineOptions,
+    private readonly hooks: PipelineHooks,
+  ) {
+    this.browser = openBrowserPages(options)
+    const isWanted = (work: DeckWork) => !this.stopping && !options.signal?.aborted && !this.failed.has(work.job.office.id)
+    this.context = { ...options, browser: this.browser, warn: options.logger.warn, isWanted }
+    this.printer = createPrinter(this.context)
+  }
+
+  /**
+   * Each deck's first plan, and what the fit cache knows: that settles many decks at once. A deck
+   * that fails here (a template error) fails its office, not the run. The browser starts now if
+   * any deck needs it, and opens the tabs the first decks will use.
+   */
+  async start(jobs: readonly DeckJob[]): Promise<DeckWork[]> {
+    const { options } = this
+    const works: DeckWork[] = []
+    for (const job of jobs) {
+      if (this.skipped(job.office.id)) continue
+      try {
+        const work = startDeck(job)
+        const overflows = options.fit ? await fitFromCache(work, options.fitCache, options.theme.hash) : []
+        if (overflows) this.known.set(work, overflows)
+        if (!overflows || needsBrowser(work)) this.inBrowser.add(work)
+        works.push(work)
+      } catch (error) {
+        this.fail(job.office.id, error)
+      }
+    }
+    const handouts = works.filter((work) => work.job.formats.includes('handout')).length
+    if (this.inBrowser.size > 0) this.browser.warm({ deck: Math.min(this.inBrowser.size, options.jobs), handout: Math.min(handouts, options.jobs) })
+    return works
+  }
+
+  async runBatch(batch: readonly DeckWork[], number: number, total: number): Promise<void> {
+    // marp-core renders while the browser starts or is busy; marp-cli's HTML starts at once.
+    for (const work of batch) if (this.inBrowser.has(work)) renderDeck(work, this.context).catch(() => undefined)
+    const marpOutputs = this.convert(batch, number)
+    // Handled below; this keeps an early rejection from counting as unhandled meanwhile.
+    marpOutputs.catch(() => undefined)
+    let printed: Map<DeckWork, Printed>
+    try {
+      printed = await this.print(batch, total)
+    } finally {
+      // marp-cli works in workDir: it must be done before the caller removes that.
+      for (const work of batch) work.fitted.resolve()
+      await marpOutputs.catch(() => undefined)
+    }
+    this.options.logger.done()
+    checkAborted(this.options.signal)
+    await this.handOver(batch, printed, await this.converted(batch, marpOutputs))
+  }
+
+  private convert(batch: readonly DeckWork[], number: number): ReturnType<typeof convertInTime> {
+    const { options } = this
+    const decks = batch.map((work) => ({
+      base: baseOf(work),
+      office: work.job.office.id,
+      formats: work.job.formats,
+      markdown: () => work.slides.markdown,
+      timings: () => planTimings(work.slides.deck.slides),
+      fitted: work.fitted.promise,
+    }))
+    return convertInTime(options.marp, decks, {
+      workDir: path.join(options.workDir, `marp-${number}`),
+      themeCss: options.theme.css,
+      fontCss: options.theme.fonts,
+      failed: (office) => this.failed.has(office),
+      timeoutMs: options.timeoutMs,
+    })
+  }
+
+  /** Fit and print each deck in the pool; decks that failed for the browser are tried again alone once the others are done (print.ts). */
+  private async print(batch: readonly DeckWork[], total: number): Promise<Map<DeckWork, Printed>> {
+    const printed = new Map<DeckWork, Printed>()
+    const suspects: DeckWork[] = []
+    await runPool(batch, this.options.jobs, async (work) => {
+      checkAborted(this.options.signal)
+      if (this.skipped(work.job.office.id)) return work.fitted.resolve()
+      let suspect = false
+      await this.settle(work, async () => {
+        if (!this.inBrowser.has(work)) return verifyFits(work, this.known.get(work))
+        const result = await this.printer.inPool(work)
+        if (result) printed.set(work, result)
+        else suspect = true
+      })
+      if (suspect) return void suspects.push(work)
+      work.fitted.resolve()
+      this.progress(work, total)
+    })
+    if (suspects.length > 0) await this.printer.restart()
+    for (const work of suspects) {
+      checkAborted(this.options.signal)
+      if (!this.failed.has(work.job.office.id)) await this.settle(work, async () => void printed.set(work, await this.printer.alone(work)))
+      work.fitted.resolve()
+      this.progress(work, total)
+    }
+    return printed
+  }
+
+  private converted(batch: readonly DeckWork[], marpOutputs: ReturnType<typeof convertInTime>): Promise<ReadonlyMap<string, Uint8Array>> {
+    return marpOutputs.then(
+      ({ outputs, failures }) => {
+        for (const [office, error] of failures) this.fail(office, asOfficeFault(error))
+        return outputs
+      },
+      (error) => {
+        for (const work of batch) this.fail(work.job.office.id, error)
+        return new Map<string, Uint8Array>()
+      },
+    )
+  }
+
+  /** Hands each office of the batch over whole, then lets go of the batch's renders. */
+  private async handOver(batch: readonly DeckWork[], printed: ReadonlyMap<DeckWork, Printed>, converted: ReadonlyMap<string, Uint8Array>): Promise<void> {
+    const thumbnails: Promise<unknown>[] = []
+    for (const [office, decks] of groupByOffice(batch)) {
+      if (this.failed.has(office)) continue
+      checkAborted(this.options.signal)
+      let finished: FinishedDeck[]
+      try {
+        finished = await Promise.all(decks.map((work) => finish(work, printed.get(work) ?? {}, converted, this.options.theme)))
+      } catch (error) {
+        if (endsRun(error)) throw error
+        this.fail(office, error)
+        continue
+      }
+      for (const { thumbnail } of finished) if (thumbnail) thumbnails.push(thumbnail)
+      await this.hooks.onOffice(office, finished).catch((error) => this.fail(office, error))
+    }
+    // The capture window takes a batch's thumbnails while its last decks print; waiting for them
+    // here keeps its queue, and the renders it holds, to one batch.
+    await Promise.allSettled(thumbnails)
+    // Once handed over, a deck's render is no longer needed in memory.
+    for (const work of batch) work.rendered = undefined
+  }
+
+  /** A failure that ends the run is thrown; any other fails the deck's office. */
+  private async settle(work: DeckWork, step: () => Promise<void>): Promise<void> {
+    try {
+      await step()
+    } catch (error) {
+      if (endsRun(error)) throw error
+      this.fail(work.job.office.id, error)
+    }
+  }
+
+  private fail(office: string, error: unknown): void {
+    this.failed.add(office)
+    this.hooks.onFailure(office, error)
+  }
+
+  private skipped(office: string): boolean {
+    return this.failed.has(office) && !this.options.keepGoing
+  }
+
+  private progress(work: DeckWork, total: number): void {
+    this.options.logger.progress(`[${++this.done}/${total}] ${work.label}`)
   }
 }
 

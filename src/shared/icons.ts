@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import { RE_ICON } from './schema.ts'
 
 // Icons of the grid layout: Lucide's SVG files, read from node_modules at build time and inlined
 // into the deck as data: URIs. Nothing is fetched.
@@ -16,7 +17,7 @@ function resolveIconsDir(): string {
 }
 
 export function iconExists(name: string): boolean {
-  return /^[a-z0-9]+(-[a-z0-9]+)*$/.test(name) && existsSync(path.join(resolveIconsDir(), `${name}.svg`))
+  return RE_ICON.test(name) && existsSync(path.join(resolveIconsDir(), `${name}.svg`))
 }
 
 const cache = new Map<string, string>()

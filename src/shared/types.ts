@@ -1,4 +1,5 @@
-import type { ASPECTS, HANDOUT_LAYOUTS, LAYOUTS, LEVELS, OfficeParsed, PAPERS, SlideParsed } from './schema.ts'
+import type { z } from 'zod'
+import type { ASPECTS, essayMetaSchema, HANDOUT_LAYOUTS, LAYOUTS, LEVELS, OfficeParsed, PAPERS, SlideParsed } from './schema.ts'
 
 // Types that cross stages. What users write is defined once, by the zod schemas in schema.ts;
 // the types here are inferred from them.
@@ -7,14 +8,7 @@ export type LayoutName = (typeof LAYOUTS)[number]
 
 // --- Essay ---
 
-export interface EssayMeta {
-  title: string
-  subtitle?: string
-  author: string
-  date?: string
-  source?: string
-  lang: string
-}
+export type EssayMeta = z.output<typeof essayMetaSchema>
 
 export interface Section {
   id: string

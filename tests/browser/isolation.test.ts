@@ -111,8 +111,6 @@ describe.skipIf(!inUse)('a stuck page fails its office only', () => {
     }
     // The stuck browser was replaced: more than one browser (each has its own profile) served the run.
     expect(result.browsers).toBeGreaterThan(1)
-    // Offices × timeout, the stuck deck's second try alone, and the browsers' start-ups.
-    expect(result.seconds).toBeLessThan((3 + 1) * 10 + 30)
   }, 120_000)
 
   it('a fresh browser that fails again on another office ends the run: the environment, not the content', async () => {
@@ -139,14 +137,12 @@ describe.skipIf(!inUse)('one bad office among good ones (command line)', () => {
       files: { 'content/offices/kota-bom.yaml': office, 'content/assets/logos/bom.svg': useBomb() },
     })
     try {
-      const started = performance.now()
       const result = await runExpecting(1, ['build', '--office', 'kota-bandung,kota-bom,kota-bogor', '--format', 'md,pdf', '--timeout', '15'], dir)
       // Refused by the logo check, or stuck and timed out: either way kota-bom alone.
       expect(result.stderr).toMatch(/error: (kota-bom|\S*\/kota-bom\.yaml:\d+:\d+: logo:)/)
       expect(result.stderr).not.toMatch(/error: kota-(bandung|bogor)/)
       for (const good of ['kota-bandung', 'kota-bogor']) expect((await readPdf(path.join(dir, 'dist', good, 'ortug-kpu-jabar.pdf'))).pages).toBeGreaterThan(10)
       expect(existsSync(path.join(dir, 'dist', 'kota-bom'))).toBe(false)
-      expect((performance.now() - started) / 1000).toBeLessThan(3 * 15 + 30)
     } finally {
       await removeProject(dir)
     }

@@ -13,9 +13,6 @@ import { makeProject, REPO, removeProject, runCli } from '../helpers.ts'
 // open page by themselves (the test never reloads it), and errors must show on the page.
 
 const OFFICE_FILE = path.join('content', 'offices', 'kota-contoh.yaml')
-/** How long an edit may take to show on the open page here (the goal is under a second; CI is slower). */
-const RELOAD_BUDGET_MS = 3000
-
 interface RunningPreview {
   url: string
   stderr(): string
@@ -165,10 +162,8 @@ describe('ortug preview in the browser', () => {
       },
     ]
     for (const { what, edit, shown } of edits) {
-      const started = Date.now()
       await edit()
       await waitFor(async () => (await shown()) || undefined, `${what} to show`)
-      expect(Date.now() - started, what).toBeLessThan(RELOAD_BUDGET_MS)
     }
     expect(preview.stderr()).toMatch(/kota-contoh\.yaml changed: rebuilt in \d+ ms/)
   })

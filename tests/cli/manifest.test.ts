@@ -338,9 +338,10 @@ describe('the stored fit cache', () => {
 })
 
 describe('resolveBuildTime', () => {
-  it('is SOURCE_DATE_EPOCH when set to whole seconds, else now', () => {
+  it('is SOURCE_DATE_EPOCH when set to whole seconds, now when unset; anything else is a usage error, as for the PDF dates', () => {
     const now = new Date('2026-03-01T08:00:00Z')
     expect(resolveBuildTime({ SOURCE_DATE_EPOCH: '1767225600' }, now)).toBe('2026-01-01T00:00:00.000Z')
-    for (const value of [undefined, '', 'kemarin', '-1', '1.5']) expect(resolveBuildTime({ SOURCE_DATE_EPOCH: value }, now)).toBe(now.toISOString())
+    for (const value of [undefined, '', ' ']) expect(resolveBuildTime({ SOURCE_DATE_EPOCH: value }, now)).toBe(now.toISOString())
+    for (const value of ['kemarin', '-1', '1.5']) expect(() => resolveBuildTime({ SOURCE_DATE_EPOCH: value }, now)).toThrow(/SOURCE_DATE_EPOCH is "/)
   })
 })
