@@ -192,7 +192,10 @@ describe('hostile text stays text in the PowerPoint deck', () => {
   const hostile = 'KPU <script>alert(1)</script> & "Uji" \'x\' ]]> &amp; {{title}} <a:t>x</a:t>'
   it('escapes office and essay strings: well-formed XML, the same text read back, no relationship or link added', async () => {
     const office = makeOffice({ name: hostile, session: { venue: '<p:sp/>', trainers: ['<Relationship Target="http://example.com" TargetMode="External"/>'] } })
-    const essay: Essay = { ...ESSAY, meta: { ...ESSAY.meta, title: `Judul ${hostile}`, subtitle: 'Anak\u0007judul\u0000', author: '</dc:creator><dc:creator>x' } }
+    const essay: Essay = {
+      ...ESSAY,
+      meta: { ...ESSAY.meta, title: `Judul ${hostile}`, subtitle: 'Anak\u0007judul\u0000', author: '</dc:creator><dc:creator>x' },
+    }
     const pptx = readPptx((await build(office, essay)).bytes)
     expect(pptx.slides[0]?.texts).toEqual(
       expect.arrayContaining([`Judul ${hostile}`, hostile, 'Pemateri: <Relationship Target="http://example.com" TargetMode="External"/>']),
