@@ -87,6 +87,7 @@ export function drawColumns(context: LayoutContext, scale: number): Drawn {
     const x = heading.x + i * (width + GAP)
     shapes.push({ kind: 'rect', color: filled ? palette.primary : NEUTRALS.white, x, y: heading.y, w: width, h: cellBottom - heading.y })
     if (!filled) shapes.push({ kind: 'rect', color: palette.accent, x, y: heading.y, w: width, h: 0.08 })
+    if (slide.layout === 'pillars') shapes.push({ kind: 'rect', color: palette.primary, x, y: cellBottom - 0.04, w: width, h: 0.04 })
     stack.shift((cellBottom - needed) / 2)
     shapes.push(...stack.shapes)
   })
