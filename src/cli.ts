@@ -2,8 +2,10 @@ import { access, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { mergeShards } from './output/manifest.ts'
+import { resolveOutDir } from './output/out-dir.ts'
 import { build, check } from './pipeline/build.ts'
 import { loadProject } from './pipeline/project.ts'
+import { MAX_SHARDS } from './plan/shard.ts'
 import { collectErrors, ERROR_CODES, fail, OrtugError } from './shared/error.ts'
 import { DEFAULT_FORMATS, FORMATS, type Format } from './shared/formats.ts'
 import { createLogger, type Logger } from './shared/log.ts'
@@ -74,6 +76,11 @@ const COMMANDS = {
     summary: 'Check the browser (which one and why), Node, fonts and the output folder, then build one office as a smoke test.',
     options: { ...COMMON_OPTIONS, out: { type: 'string' }, office: { type: 'string' }, 'browser-path': { type: 'string' }, timeout: { type: 'string' } },
   },
+  storyboard: {
+    usage: 'ortug storyboard <slug> [--force]',
+    summary: "Write the essay's derived deck as content/essays/<slug>.deck.yaml, a commented storyboard to edit.",
+    options: { ...COMMON_OPTIONS, force: { type: 'boolean' } },
+  },
   'new-office': {
     usage: 'ortug new-office <id> --name "KPU Kota Contoh" --level kota [--region "Kota Contoh"]',
     summary: 'Write a new, commented office file content/offices/<id>.yaml.',
@@ -121,7 +128,7 @@ export async function run(argv: readonly string[], context: RunContext = {}): Pr
     ;({ values, positionals } = parseArgs({
       args: [...rest],
       options: spec.options,
-      allowPositionals: command === 'new-office' || command === 'merge-manifests',
+      allowPositionals: command === 'new-office' || command === 'merge-manifests' || command === 'storyboard',
       strict: true,
     }))
   } catch (error) {
@@ -147,11 +154,14 @@ export async function run(argv: readonly string[], context: RunContext = {}): Pr
         return await runDoctorCommand(values, cwd, stdout, context)
       case 'new-office':
         return await runNewOffice(positionals, values, cwd, logger)
+      case 'storyboard':
+        return await runStoryboard(positionals, values, cwd, logger, stdout)
       case 'merge-manifests': {
         if (positionals.length === 0 || typeof values.out !== 'string') fail('USAGE', `give the shard folders and --out; usage: ${spec.usage}`)
         const manifest = await mergeShards(
           positionals.map((dir) => path.resolve(cwd, dir)),
-          path.resolve(cwd, values.out),
+          resolveOutDir(values.out, cwd),
+          logger.warn,
         )
         logger.info(`merged ${positionals.length} shard(s): ${manifest.outputs.length} output(s) → ${values.out}`)
         return 0
@@ -213,10 +223,12 @@ function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly
 
 function parseShard(value: unknown): { index: number; count: number } | undefined {
   if (value === undefined) return undefined
-  const match = /^(\d+)\/(\d+)$/.exec(String(value))
+  const match = /^(\d{1,9})\/(\d{1,9})$/.exec(String(value))
   const index = Number(match?.[1])
   const count = Number(match?.[2])
-  if (!match || count < 1 || index < 1 || index > count) fail('USAGE', `--shard must be k/n with 1 <= k <= n, e.g. --shard 2/4; got "${value}"`)
+  if (!match || count < 1 || count > MAX_SHARDS || index < 1 || index > count) {
+    fail('USAGE', `--shard must be k/n with 1 <= k <= n <= ${MAX_SHARDS}, e.g. --shard 2/4; got "${value}"`)
+  }
   return { index, count }
 }
 
@@ -224,7 +236,7 @@ async function runBuild(values: Record<string, unknown>, cwd: string, logger: Lo
   const formats = (list(values.format) ?? [...DEFAULT_FORMATS]) as Format[]
   const unknown = formats.filter((f) => !(FORMATS as readonly string[]).includes(f))
   if (unknown.length > 0) fail('USAGE', `--format: unknown ${unknown.join(', ')}; formats are: ${FORMATS.join(', ')}`)
-  const outDir = path.resolve(cwd, typeof values.out === 'string' ? values.out : 'dist')
+  const outDir = resolveOutDir(typeof values.out === 'string' ? values.out : 'dist', cwd)
   const result = await build({
     root: cwd,
     outDir,
@@ -274,9 +286,10 @@ async function runCheck(values: Record<string, unknown>, cwd: string, logger: Lo
     timeoutMs: timeoutSeconds(values.timeout) * 1000,
     jobs: defaultJobs(),
   })
-  const { problems } = result
+  const { problems, warnings } = result
+  for (const warning of warnings) logger.warn(warning)
   for (const problem of problems) logger.error(problem.format())
-  if (values.json) stdout.write(`${JSON.stringify({ ok: problems.length === 0, decks: result.decks, errors: problems.map(toJson) })}\n`)
+  if (values.json) stdout.write(`${JSON.stringify({ ok: problems.length === 0, decks: result.decks, errors: problems.map(toJson), warnings })}\n`)
   else
     logger.info(
       problems.length === 0
@@ -313,7 +326,7 @@ async function runDoctorCommand(values: Record<string, unknown>, cwd: string, st
   const { doctorExitCode, formatDoctor, runDoctor } = await import('./commands/doctor.ts')
   const checks = await runDoctor({
     root: cwd,
-    outDir: path.resolve(cwd, typeof values.out === 'string' ? values.out : 'dist'),
+    outDir: resolveOutDir(typeof values.out === 'string' ? values.out : 'dist', cwd),
     office: typeof values.office === 'string' ? values.office : undefined,
     browserPath: typeof values['browser-path'] === 'string' ? values['browser-path'] : undefined,
     env: context.env ?? process.env,
@@ -345,6 +358,17 @@ async function runList(cwd: string, stdout: RunContext['stdout'] & {}, json: boo
     for (const problem of project.problems) stdout.write(`problem: ${problem.format()}\n`)
   }
   return project.problems.length === 0 ? 0 : 1
+}
+
+async function runStoryboard(positionals: string[], values: Record<string, unknown>, cwd: string, logger: Logger, stdout: RunContext['stdout'] & {}) {
+  const [slug, ...extra] = positionals
+  if (!slug || extra.length > 0) fail('USAGE', `give exactly one essay slug; usage: ${COMMANDS.storyboard.usage}`)
+  const { writeDerivedStoryboard } = await import('./commands/storyboard.ts')
+  const result = await writeDerivedStoryboard(cwd, slug, Boolean(values.force))
+  if (values.json) stdout.write(`${JSON.stringify({ ok: true, ...result })}\n`)
+  else logger.info(`wrote ${result.file} (${result.slides} slides); build it with "ortug build --essay ${slug}"`)
+  for (const spot of result.weakSpots) logger.warn(`section "${spot.section}": ${spot.message}`)
+  return 0
 }
 
 async function runNewOffice(positionals: string[], values: Record<string, unknown>, cwd: string, logger: Logger): Promise<number> {

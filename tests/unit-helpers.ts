@@ -1,5 +1,7 @@
+import { expect } from 'vitest'
+import { deriveStoryboard } from '../src/plan/derive.ts'
 import { HOUSE_COLORS } from '../src/shared/schema.ts'
-import type { Office } from '../src/shared/types.ts'
+import type { Essay, Office } from '../src/shared/types.ts'
 
 // For unit tests of the pure stages: small inputs made in memory. (helpers.ts loads the whole
 // command line, which these tests do not need.)
@@ -38,3 +40,15 @@ const LAYOUT_CLASSES = [
 ]
 /** ortug's own classes: a layout's, or one the plan adds (see slideClasses in src/render/markdown.ts); never one from the data. */
 export const RE_ORTUG_CLASS = new RegExp(`^(${LAYOUT_CLASSES.join('|')}|dense|band|balanced|grow-\\d|discussion|minutes-\\d+(\\.\\d+)?|icons-\\d+)$`)
+
+/** Every word a derived slide shows (but its layout's own words: "Bukan", a quote's source line) is in its section, in a span. */
+export function expectWordsFromSections(essay: Essay): void {
+  for (const slide of deriveStoryboard(essay).slides) {
+    const section = essay.sections.find((s) => s.id === slide.section)
+    if (!section) continue
+    const source = [section.heading, ...section.paragraphs].join(' ').toLowerCase()
+    const spans = [slide.title, slide.text, slide.quote, ...(slide.points ?? []), ...(slide.items ?? []).map((i) => i.text)]
+    spans.push(...(slide.columns ?? []).map((c) => c.text))
+    for (const span of spans) if (span) expect(source, `${slide.layout} slide of "${section.id}"`).toContain(span.toLowerCase())
+  }
+}

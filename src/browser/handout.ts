@@ -224,7 +224,9 @@ interface Pagination {
  * Runs in the page after fonts load. Sheets (`.sheet`) are fixed pages; a `[data-flow]` box whose
  * content does not fit continues on a copy of its sheet inserted after it (without the
  * `[data-first-only]` parts, with class `continued`), splitting a plain-text paragraph between
- * words. Then every `[data-page-number]` / `[data-page-count]` is filled in.
+ * words and a list between items; a sheet may hold several such boxes (the agenda, then the
+ * reading text), and what follows the first that overflows moves with it. Boxes left empty are
+ * hidden. Then every `[data-page-number]` / `[data-page-count]` is filled in.
  *
  * A string, not a function: tsx/esbuild's keepNames wraps inner functions in `__name()`, which
  * does not exist in the page (https://github.com/privatenumber/tsx/issues/113).
@@ -261,31 +263,77 @@ const PAGINATE = String.raw`(() => {
     return rest
   }
 
-  const overflowing = []
-  for (let sheet = document.querySelector('.sheet'); sheet; sheet = sheet.nextElementSibling) {
-    if (!sheet.classList.contains('sheet')) continue
-    const flow = sheet.querySelector('[data-flow]')
-    if (!flow) continue
+  // Keeps in a list the items that fit above limit; returns a list holding the rest (numbered on), or null if none fits.
+  const splitList = (el, limit) => {
+    const items = Array.from(el.children)
+    let lo = 0
+    let hi = items.length - 1
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2)
+      el.replaceChildren(...items.slice(0, mid))
+      if (bottomOf(el) <= limit) lo = mid
+      else hi = mid - 1
+    }
+    el.replaceChildren(...items.slice(0, lo))
+    if (lo === 0) {
+      el.replaceChildren(...items)
+      return null
+    }
+    el.classList.add('split')
+    const rest = el.cloneNode(false)
+    rest.classList.remove('split')
+    rest.classList.add('split-rest')
+    if (el.tagName === 'OL') rest.setAttribute('start', String(el.start + lo))
+    rest.replaceChildren(...items.slice(lo))
+    return rest
+  }
+  const isList = (el) => el.tagName === 'OL' || el.tagName === 'UL'
+
+  // What of a [data-flow] box goes to the next sheet: its children from the first that does not fit
+  // (that one split between words or list items when it can), or null when everything fits.
+  const overflowOf = (flow) => {
     const limit = bottomOf(flow) - SLACK
     const children = Array.from(flow.children)
     let first = children.findIndex((child) => bottomOf(child) > limit)
-    if (first < 0) continue
-    let moving = children.slice(first)
+    if (first < 0) return null
     const straddling = children[first]
-    const rest = isPlainText(straddling) && straddling.getBoundingClientRect().top < limit ? splitWords(straddling, limit) : null
-    if (rest) moving[0] = rest
-    else {
-      // A heading goes with the text it introduces.
-      while (first > 0 && isHeading(children[first - 1])) first--
-      moving = children.slice(first)
+    const starts = straddling.getBoundingClientRect().top < limit
+    const rest = starts && isPlainText(straddling) ? splitWords(straddling, limit) : starts && isList(straddling) ? splitList(straddling, limit) : null
+    if (rest) return { moving: [rest, ...children.slice(first + 1)], whole: false }
+    // A heading goes with the text it introduces.
+    while (first > 0 && isHeading(children[first - 1])) first--
+    return { moving: children.slice(first), whole: first === 0 }
+  }
+
+  const overflowing = []
+  for (let sheet = document.querySelector('.sheet'); sheet; sheet = sheet.nextElementSibling) {
+    if (!sheet.classList.contains('sheet')) continue
+    // A sheet may have several boxes (the first page: the agenda, then the reading text): the first
+    // that overflows continues on a copy of the sheet, followed by all of every later box.
+    const flows = Array.from(sheet.querySelectorAll('[data-flow]'))
+    let cut = -1
+    let overflow = null
+    for (const [index, flow] of flows.entries()) {
+      if (flow.hidden || flow.children.length === 0) continue
+      overflow = overflowOf(flow)
+      if (overflow) {
+        cut = index
+        break
+      }
     }
+    if (!overflow) continue
     // Something that fits no page even alone and cannot be split stays (and is reported below).
-    if (!rest && first === 0 && sheet.classList.contains('continued')) continue
+    const before = flows.slice(0, cut).some((flow) => !flow.hidden && flow.children.length > 0)
+    if (overflow.whole && !before && sheet.classList.contains('continued')) continue
     const next = sheet.cloneNode(true)
     next.classList.add('continued')
     for (const el of next.querySelectorAll('[data-first-only]')) el.remove()
     if (next.dataset.continuedTitle) next.dataset.title = next.dataset.continuedTitle
-    next.querySelector('[data-flow]').replaceChildren(...moving)
+    Array.from(next.querySelectorAll('[data-flow]')).forEach((box, index) => {
+      box.replaceChildren(...(index < cut ? [] : index === cut ? overflow.moving : Array.from(flows[index].children)))
+      box.hidden = box.children.length === 0
+    })
+    for (const flow of flows) flow.hidden = flow.children.length === 0
     sheet.after(next)
   }
 

@@ -1,13 +1,10 @@
 import { fail, OrtugError, OrtugErrors } from '../shared/error.ts'
 import { essayMetaSchema, RE_ID } from '../shared/schema.ts'
-import type { Essay, Section } from '../shared/types.ts'
+import type { Essay } from '../shared/types.ts'
+import { parseEssayBody } from './essay-body.ts'
 import { verifySchema } from './validate.ts'
 import { parseYaml, splitFrontMatter } from './yaml.ts'
 
-const RE_HEADING = /^##[ \t]+(.+?)[ \t]*$/
-const RE_HEADING_ID = /^(.*?)[ \t]*\{#([^}]*)\}$/
-const RE_OTHER_HEADING = /^(#|#{3,6})[ \t]/
-export const OPENING_SECTION_ID = 'pembuka'
 /**
  * An essay of 250 KB made a deck of 534 slides that built (md, html, pdf, handout) in 15 s on the
  * 2-core development machine (one-off): the byte limit keeps a build well inside --timeout's
@@ -21,7 +18,7 @@ const CONTROL_NAMES: Record<number, string> = { 0: 'NUL', 7: 'BEL', 8: 'BS', 11:
 /** Enough to see a pattern without a thousand lines for a binary file. */
 const MAX_REPORTED = 10
 
-/** Parses an essay: front matter, then `##` sections of verbatim paragraphs. Pure: text in, Essay out. */
+/** Parses an essay: front matter, then `##` sections of CommonMark blocks (essay-body.ts). Pure: text in, Essay out. */
 export function parseEssay(text: string, slug: string, file: string): Essay {
   if (!RE_ID.test(slug)) {
     fail('CONTENT', `essay file name "${slug}" is not a valid slug: use lowercase letters, digits and single hyphens (e.g. "ortug-kpu-jabar.md")`, {
@@ -40,7 +37,7 @@ export function parseEssay(text: string, slug: string, file: string): Essay {
   const yaml = parseYaml(frontMatter, file, 2)
   const fix = 'Front matter fields: title and author (required), subtitle, date (YYYY-MM-DD), source, lang.'
   const meta = verifySchema(essayMetaSchema, yaml.value ?? {}, yaml.locate, fix)
-  const sections = parseSections(body, bodyLine, file)
+  const sections = parseEssayBody(body, bodyLine, file)
   if (sections.length > MAX_SECTIONS) {
     fail('CONTENT', `the essay has ${sections.length} sections; the limit is ${MAX_SECTIONS} ("## " headings): split it into several essays`, {
       location: { file, line: sections[MAX_SECTIONS]?.line ?? bodyLine, column: 1 },
@@ -52,66 +49,6 @@ export function parseEssay(text: string, slug: string, file: string): Essay {
     })
   }
   return { slug, file, meta, sections }
-}
-
-function parseSections(body: string, firstLine: number, file: string): Section[] {
-  const sections: Section[] = []
-  const problems: OrtugError[] = []
-  let current: Section = { id: OPENING_SECTION_ID, heading: 'Pembuka', paragraphs: [], line: firstLine }
-  let lines: string[] = []
-  const flush = () => {
-    if (lines.length > 0) current.paragraphs.push(lines.join(' '))
-    lines = []
-  }
-  body.split('\n').forEach((raw, index) => {
-    const lineNumber = firstLine + index
-    const heading = RE_HEADING.exec(raw)
-    if (heading) {
-      flush()
-      if (current.id !== OPENING_SECTION_ID || current.paragraphs.length > 0) sections.push(current)
-      const [title, explicitId] = splitHeadingId(heading[1] ?? '')
-      const id = explicitId ?? slugify(title)
-      // "## {#id}" alone would give an empty agenda entry, divider title and PDF bookmark.
-      if (title.trim() === '') {
-        problems.push(
-          new OrtugError('CONTENT', `the heading of section "${id}" has no text: write it as "## Heading {#${id}}"`, {
-            location: { file, line: lineNumber, column: 1 },
-          }),
-        )
-      }
-      if (!RE_ID.test(id)) {
-        problems.push(
-          new OrtugError('CONTENT', `section id "${id}" must use lowercase letters, digits and single hyphens: write the heading as "## ${title} {#my-id}"`, {
-            location: { file, line: lineNumber, column: 1 },
-          }),
-        )
-      }
-      if (sections.some((s) => s.id === id)) {
-        problems.push(
-          new OrtugError('CONTENT', `section id "${id}" is used twice: give one of the headings its own id with "{#another-id}"`, {
-            location: { file, line: lineNumber, column: 1 },
-          }),
-        )
-      }
-      current = { id, heading: title, paragraphs: [], line: lineNumber }
-      return
-    }
-    if (RE_OTHER_HEADING.test(raw)) {
-      problems.push(
-        new OrtugError('CONTENT', 'only "## " headings split an essay into sections; make this a "## " heading or plain text', {
-          location: { file, line: lineNumber, column: 1 },
-        }),
-      )
-      return
-    }
-    const trimmed = raw.trim()
-    if (trimmed === '') flush()
-    else lines.push(trimmed)
-  })
-  flush()
-  if (current.id !== OPENING_SECTION_ID || current.paragraphs.length > 0) sections.push(current)
-  if (problems.length > 0) throw new OrtugErrors(problems)
-  return sections
 }
 
 /** Control characters are invisible in editors, yet reach the PDF: each is reported at its line and column. */
@@ -133,19 +70,4 @@ function verifyNoControls(text: string, file: string): void {
     )
   })
   throw new OrtugErrors(problems)
-}
-
-function splitHeadingId(text: string): [string, string | undefined] {
-  const match = RE_HEADING_ID.exec(text)
-  return match ? [match[1] ?? '', match[2]] : [text, undefined]
-}
-
-/** Lowercase ASCII slug of a heading: "Tugas ASN di KPU" becomes "tugas-asn-di-kpu". */
-export function slugify(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
 }

@@ -9,7 +9,7 @@ export const MIN_CONTRAST = 4.5
 /** WCAG AA for large text (24 px bold, 32 px regular and up). */
 export const MIN_CONTRAST_LARGE = 3
 const WHITE = '#ffffff'
-const FIX = 'See "Office" in DESIGN.md or content/offices/schema.json for the allowed fields.'
+const FIX = 'See content/offices/schema.json and "How to add an office" in README.md for the allowed fields.'
 
 export interface OfficeDraft extends Omit<OfficeParsed, 'logo'> {
   id: string

@@ -10,6 +10,7 @@ import { MAX_ESSAY_BYTES, parseEssay } from './essay.ts'
 import { verifyLogo } from './logo.ts'
 import { type OfficeDraft, parseDefaults, parseOffice, verifyOfficeSections } from './office.ts'
 import { parseStoryboard } from './storyboard.ts'
+import { decodeUtf8 } from './utf8.ts'
 
 // Reading the project from disk: the only module of the loading stage that touches files.
 
@@ -35,6 +36,8 @@ export interface ProjectInput {
 export interface Selection {
   offices?: string[]
   essays?: string[]
+  /** Read essays only, as if none had a storyboard (`ortug storyboard --force` replaces it, valid or not). */
+  withoutStoryboards?: boolean
 }
 
 /** Loads essays, storyboards, offices and templates, collecting every problem instead of stopping at the first. */
@@ -79,7 +82,7 @@ export async function readProject(root: string, selection: Selection = {}): Prom
   for (const file of essayFiles) {
     const slug = file.replace(/\.md$/, '')
     if (selection.essays && !selection.essays.includes(slug)) continue
-    const loaded = await attempt(() => loadEssay(essaysDir, slug, folders))
+    const loaded = await attempt(() => loadEssay(essaysDir, slug, folders, !selection.withoutStoryboards))
     if (loaded) essays.push(loaded)
   }
 
@@ -132,7 +135,7 @@ interface Folders {
   templates: Folder
 }
 
-async function loadEssay(essaysDir: string, slug: string, folders: Folders) {
+async function loadEssay(essaysDir: string, slug: string, folders: Folders, withStoryboard: boolean) {
   const file = path.join(essaysDir, `${slug}.md`)
   const essay = parseEssay(
     await readInside(file, folders.content, {
@@ -143,7 +146,7 @@ async function loadEssay(essaysDir: string, slug: string, folders: Folders) {
     file,
   )
   const storyboardFile = path.join(essaysDir, `${slug}.deck.yaml`)
-  const hasStoryboard = await exists(storyboardFile)
+  const hasStoryboard = withStoryboard && (await exists(storyboardFile))
   const storyboard = hasStoryboard
     ? parseStoryboard(
         await readInside(storyboardFile, folders.content, { limit: MAX_ESSAY_BYTES, fix: 'split the essay and its storyboard into several essays' }),
@@ -307,12 +310,15 @@ export async function hashContentSet(project: Pick<ProjectInput, 'contentDir' | 
   return createHash('sha256').update(lines.sort().join('\n')).digest('hex')
 }
 
+/** A content file's text: valid UTF-8, or refused at its first bad byte (see decodeUtf8). */
 export async function readText(file: string): Promise<string> {
+  let bytes: Buffer
   try {
-    return await readFile(file, 'utf8')
+    bytes = await readFile(file)
   } catch (cause) {
     fail('CONTENT', `cannot read ${file}: ${(cause as NodeJS.ErrnoException).code ?? cause}`, { location: { file }, cause })
   }
+  return decodeUtf8(bytes, file)
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Essay, Section, Storyboard, StoryboardSlide } from '../shared/type
 import { verifySchema } from './validate.ts'
 import { parseYaml } from './yaml.ts'
 
-const FIX = 'See "Storyboard" in DESIGN.md for the fields each layout takes.'
+const FIX = 'See content/essays/storyboard.schema.json and "Layouts" in README.md for the fields each layout takes.'
 
 /** Parses `<slug>.deck.yaml` and checks that every `section:` names a section of the essay and every icon exists. */
 export function parseStoryboard(text: string, file: string, essay: Essay): Storyboard {

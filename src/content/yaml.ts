@@ -1,10 +1,17 @@
-import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml'
+import { type Document, isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, type Node, Parser, parseDocument, visit } from 'yaml'
 import { fail, type Location, OrtugError, OrtugErrors } from '../shared/error.ts'
 import { formatPath } from './validate.ts'
 
 /** Keeps billion-laughs files from expanding: each alias may be used this many times at most. */
 const MAX_ALIAS_COUNT = 100
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+/**
+ * Lists and mappings inside each other, aliases followed. No ortug file needs more than 5 levels
+ * (slides.extra[0].items[0].term); the YAML library composes recursively, and 30,000 nested "["
+ * (60 KB) overflow its stack, so depth is measured before composing.
+ */
+export const MAX_YAML_DEPTH = 64
+const DEPTH_FIX = `at most ${MAX_YAML_DEPTH} levels of lists and mappings inside each other are allowed (ortug's files need 5): flatten it`
 
 export interface YamlSource {
   value: unknown
@@ -18,9 +25,13 @@ export interface YamlSource {
  */
 export function parseYaml(text: string, file: string, firstLine = 1): YamlSource {
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true })
   const lineOf = (offset: number) => lineCounter.linePos(offset).line + firstLine - 1
   const at = (offset: number): Location => ({ file, line: lineOf(offset), column: lineCounter.linePos(offset).col })
+  const tooDeep = findTooDeepSyntax(text, lineCounter)
+  if (tooDeep !== undefined)
+    fail('CONTENT', `invalid YAML: nests lists and mappings more than ${MAX_YAML_DEPTH} levels deep here; ${DEPTH_FIX}`, { location: at(tooDeep) })
+  // The scan above filled lineCounter: parsing again must not add the lines twice.
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true })
   const problems = doc.errors.map(
     (error) =>
       new OrtugError('CONTENT', describeYamlError(doc, error.code, error.message, error.pos[0], lineOf), {
@@ -42,6 +53,13 @@ export function parseYaml(text: string, file: string, firstLine = 1): YamlSource
     },
   })
   if (problems.length > 0) throw new OrtugErrors(problems)
+  const throughAlias = findTooDeepAlias(doc)
+  if (throughAlias) {
+    const message = throughAlias.cycle
+      ? 'invalid YAML: this alias stands for a list or mapping that holds it, a value without end; write the values out instead'
+      : `invalid YAML: through this alias, lists and mappings nest more than ${MAX_YAML_DEPTH} levels deep; ${DEPTH_FIX}, writing the values out instead of the alias`
+    fail('CONTENT', message, { location: at(throughAlias.offset) })
+  }
 
   let value: unknown
   try {
@@ -66,6 +84,61 @@ export function parseYaml(text: string, file: string, firstLine = 1): YamlSource
       return { file }
     },
   }
+}
+
+/**
+ * The offset of the first list or mapping nested deeper than MAX_YAML_DEPTH, read from the
+ * syntax tree (which the library builds without recursion), or undefined. Fills `lineCounter`.
+ */
+function findTooDeepSyntax(text: string, lineCounter: LineCounter): number | undefined {
+  type Token = { type: string; offset: number; value?: Token; items?: { key?: Token | null; value?: Token | null }[] }
+  const pending: { token: Token; depth: number }[] = []
+  for (const token of new Parser(lineCounter.addNewLine).parse(text)) pending.push({ token: token as Token, depth: 0 })
+  let found: number | undefined
+  while (pending.length > 0 && found === undefined) {
+    const { token, depth } = pending.pop() as { token: Token; depth: number }
+    if (token.type === 'document' && token.value) pending.push({ token: token.value, depth })
+    if (!token.items || !['block-map', 'block-seq', 'flow-collection'].includes(token.type)) continue
+    if (depth + 1 > MAX_YAML_DEPTH) found = token.offset
+    for (const item of token.items) {
+      if (item.key) pending.push({ token: item.key, depth: depth + 1 })
+      if (item.value) pending.push({ token: item.value, depth: depth + 1 })
+    }
+  }
+  return found
+}
+
+/**
+ * An alias that makes the value nest deeper than MAX_YAML_DEPTH, or that sits inside the node it
+ * names (a value that never ends). Each node is walked again only when reached at a greater depth,
+ * so an alias bomb costs at most MAX_YAML_DEPTH walks of the file.
+ */
+function findTooDeepAlias(doc: Document): { offset: number; cycle: boolean } | undefined {
+  const walkedAt = new Map<Node, number>()
+  const open = new Set<Node>()
+  const walk = (node: unknown, depth: number, alias: number | undefined): { offset: number; cycle: boolean } | undefined => {
+    if (isAlias(node)) {
+      const target = node.resolve(doc)
+      const offset = alias ?? node.range?.[0] ?? 0
+      if (target && open.has(target)) return { offset, cycle: true }
+      return target ? walk(target, depth, offset) : undefined
+    }
+    if (!isCollection(node)) return undefined
+    if (alias !== undefined && depth + 1 > MAX_YAML_DEPTH) return { offset: alias, cycle: false }
+    if ((walkedAt.get(node) ?? -1) >= depth) return undefined
+    walkedAt.set(node, depth)
+    open.add(node)
+    for (const item of node.items) {
+      const parts = isPair(item) ? [item.key, item.value] : [item]
+      for (const part of parts) {
+        const found = walk(part, depth + 1, alias)
+        if (found) return found
+      }
+    }
+    open.delete(node)
+    return undefined
+  }
+  return walk(doc.contents, 0, undefined)
 }
 
 /** Points at the key of a mapping entry rather than its value: that is where a reader looks. */

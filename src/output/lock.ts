@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { lstat, open, readFile, rm, utimes } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { codeOf } from '../shared/disk.ts'
+import { codeOf, DISK_FULL, isDiskFull, testFaults } from '../shared/disk.ts'
 import { fail } from '../shared/error.ts'
 import { isProcessRunning } from '../shared/process.ts'
 
@@ -37,12 +37,12 @@ export async function takeLock(outDir: string): Promise<OutputLock> {
   const owner: LockOwner = { tool: 'ortug', pid: process.pid, hostname: os.hostname(), token: randomBytes(16).toString('hex') }
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const handle = await open(lockPath, 'wx')
-      await handle.writeFile(JSON.stringify(owner))
-      await handle.close()
+      await writeLockFile(lockPath, owner)
       return holdLock(lockPath, owner)
     } catch (error) {
       const code = codeOf(error)
+      if (isDiskFull(code))
+        fail('ENVIRONMENT', `cannot write ${lockPath}: ${DISK_FULL(code)}; the previous outputs in ${outDir} are unchanged`, { cause: error })
       if (code !== 'EEXIST')
         fail('ENVIRONMENT', `cannot write to ${outDir}: ${code}; check that the folder exists and that you may write to it, or use another --out`, {
           cause: error,
@@ -75,6 +75,20 @@ export function isLiveOwner(text: string, modifiedMs: number, now: number, local
 }
 
 // ---- internal ----
+
+/** Creates the lock file (failing with EEXIST when there is one); a lock whose owner could not be written (a full disk) is removed again. */
+async function writeLockFile(lockPath: string, owner: LockOwner): Promise<void> {
+  const handle = await open(lockPath, 'wx')
+  try {
+    testFaults().lock()
+    await handle.writeFile(JSON.stringify(owner))
+  } catch (error) {
+    await handle.close()
+    await rm(lockPath, { force: true })
+    throw error
+  }
+  await handle.close()
+}
 
 async function readLiveOwner(lockPath: string): Promise<LockOwner | undefined> {
   const info = await lstat(lockPath).catch(() => undefined)

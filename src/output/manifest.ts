@@ -1,9 +1,9 @@
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { ProjectInput } from '../content/project.ts'
 import { hashContentSet, type Selection } from '../content/project.ts'
 import { emptyFitCache, type FitCache } from '../plan/fit.ts'
-import { assignShards, type ShardSpec, verifyShardSet, weighOffices } from '../plan/shard.ts'
+import { assignShards, MAX_SHARDS, type ShardSpec, verifyShardSet, weighOffices } from '../plan/shard.ts'
 import { resolveFontFiles } from '../render/theme.ts'
 import { fail } from '../shared/error.ts'
 import { sha256 } from '../shared/hash.ts'
@@ -12,23 +12,34 @@ import { readSourceDateEpoch } from '../shared/source-date.ts'
 import type { Essay, Manifest, ManifestEntry, OutputFile, ShardRecord, Storyboard } from '../shared/types.ts'
 import { VERSION } from '../shared/version.ts'
 import { renderCatalogue } from './catalogue.ts'
+import { readInside } from './read-inside.ts'
 import { openStaging } from './staging.ts'
+import { parseThumbnailRecord, readShardThumbnails, readThumbnails } from './thumbnails.ts'
 
 // dist/manifest.json: every output with its size, hash and the key of the inputs that made it.
 // It is also the build cache: an output whose key and bytes match is not rebuilt.
 
 export const CACHE_DIR = '.ortug-cache'
-/** Title-slide thumbnails for the catalogue, one per deck, kept between builds. */
-const THUMBS = `${CACHE_DIR}/thumbs`
 /** The fit cache a build keeps; a merge gathers the shards' into one. */
 export const FIT_CACHE = `${CACHE_DIR}/fit.json`
 
-/** The fit cache of an output folder; a missing one is empty, and so is one that fails its checksum (with a warning). */
+/**
+ * The largest fit cache read. It holds about 145 bytes per measured slide (21 for an office of the
+ * shipped essay), so a national build (552 offices) stores about 1.7 MB; 8 MiB leaves room for
+ * four times that. A larger file is no cache ortug wrote, and reading it (a 213 MB one took 97 s
+ * and 2.4 GB of memory) would cost more than measuring every slide again.
+ */
+export const MAX_FIT_CACHE_BYTES = 8 * 1024 * 1024
+
+/** The fit cache of an output folder; a missing one is empty, and so is one that is not a regular file, too large or fails its checksum (with a warning). */
 export async function readFitCache(outDir: string, warn: (message: string) => void = () => undefined): Promise<FitCache> {
   const file = path.join(outDir, FIT_CACHE)
-  const text = await readFile(file, 'utf8').catch(() => undefined)
-  if (text === undefined) return emptyFitCache()
-  const cache = verifyFitCache(text)
+  const read = await readInside(outDir, FIT_CACHE, MAX_FIT_CACHE_BYTES)
+  if (!read.ok) {
+    if (!read.missing) warn(`${file} ${read.reason}: ignored, so every slide is measured again`)
+    return emptyFitCache()
+  }
+  const cache = verifyFitCache(read.bytes.toString('utf8'))
   if (!cache) warn(`${file} is damaged, edited or from another ortug version: ignored, so every slide is measured again`)
   return cache ?? emptyFitCache()
 }
@@ -76,15 +87,33 @@ function fitChecksum(slides: Record<string, number>, fills: Record<string, numbe
   return sha256(`ortug fit cache ${VERSION}\n${[...lines('', slides), ...lines('fill ', fills)].join('\n')}`)
 }
 
-/** The manifest in `outDir`, or undefined when it is missing, corrupt or not ortug's. */
-export async function readManifestFile(outDir: string): Promise<Manifest | undefined> {
+/**
+ * The largest manifest read. An entry takes about 3.7 KB (its inputs' hashes), so a national build
+ * (552 offices) with every format, one entry per slide image included, writes about 50 MB.
+ */
+const MAX_MANIFEST_BYTES = 256 * 1024 * 1024
+
+/** The manifest in `outDir`, or undefined when it is missing, corrupt, not ortug's, or not a regular file (`warn` says so). */
+export async function readManifestFile(outDir: string, warn: (message: string) => void = () => undefined): Promise<Manifest | undefined> {
+  const read = await readInside(outDir, 'manifest.json', MAX_MANIFEST_BYTES)
+  if (!read.ok) {
+    if (!read.missing) warn(`${path.join(outDir, 'manifest.json')} ${read.reason}: not read`)
+    return undefined
+  }
   try {
-    const parsed = JSON.parse(await readFile(path.join(outDir, 'manifest.json'), 'utf8')) as Partial<Manifest>
+    const parsed = JSON.parse(read.bytes.toString('utf8')) as Partial<Manifest>
     if (typeof parsed.generator !== 'string' || !parsed.generator.startsWith('ortug') || !Array.isArray(parsed.outputs)) return undefined
     const outputs = parsed.outputs.filter(
       (e) => e && typeof e.path === 'string' && typeof e.sha256 === 'string' && typeof e.key === 'string' && !e.path.includes('..'),
     )
-    return { generator: parsed.generator, builtAt: typeof parsed.builtAt === 'string' ? parsed.builtAt : '', shard: parseShardRecord(parsed.shard), outputs }
+    const thumbnails = parseThumbnailRecord(parsed.thumbnails)
+    return {
+      generator: parsed.generator,
+      builtAt: typeof parsed.builtAt === 'string' ? parsed.builtAt : '',
+      shard: parseShardRecord(parsed.shard),
+      outputs,
+      ...(thumbnails && { thumbnails }),
+    }
   } catch {
     return undefined
   }
@@ -102,7 +131,7 @@ export async function readManifest(outDir: string): Promise<ManifestEntry[]> {
  * each is rebuilt the next time its office is built.
  */
 export async function readPreviousOutputs(outDir: string, warn: (message: string) => void): Promise<ManifestEntry[]> {
-  const manifest = await readManifestFile(outDir)
+  const manifest = await readManifestFile(outDir, warn)
   if (manifest) return manifest.outputs
   const found = await findOutputsOnDisk(outDir)
   if (found.length > 0) {
@@ -113,15 +142,17 @@ export async function readPreviousOutputs(outDir: string, warn: (message: string
   return found
 }
 
-/** Manifest entries (with an unknown key) for the files in `<outDir>/<office>/` named as ortug names its outputs. */
+/** Manifest entries (with an unknown key) for the regular files in the real folders `<outDir>/<office>/` named as ortug names its outputs. */
 export async function findOutputsOnDisk(outDir: string): Promise<ManifestEntry[]> {
   const entries: ManifestEntry[] = []
-  for (const office of await readdir(outDir).catch(() => [] as string[])) {
-    if (!RE_ID.test(office)) continue
+  for (const folder of await readdir(outDir, { withFileTypes: true }).catch(() => [])) {
+    const office = folder.name
+    if (!folder.isDirectory() || !RE_ID.test(office)) continue
     for (const name of await readdir(path.join(outDir, office)).catch(() => [] as string[])) {
       const output = parseOutputName(name)
-      const bytes = output && (await readFile(path.join(outDir, office, name)).catch(() => undefined))
-      if (!output || !bytes) continue
+      const read = output && (await readInside(outDir, `${office}/${name}`))
+      if (!output || !read?.ok) continue
+      const { bytes } = read
       const { essay, format } = output
       entries.push({
         path: `${office}/${name}`,
@@ -158,6 +189,11 @@ function parseShardRecord(value: unknown): ShardRecord | undefined {
     r !== null &&
     Number.isInteger(r.index) &&
     Number.isInteger(r.count) &&
+    // A damaged or forged count would make the merge list billions of missing shards.
+    (r.count as number) >= 1 &&
+    (r.count as number) <= MAX_SHARDS &&
+    (r.index as number) >= 1 &&
+    (r.index as number) <= (r.count as number) &&
     typeof r.inputs === 'string' &&
     typeof r.options === 'string' &&
     Array.isArray(r.offices) &&
@@ -220,10 +256,34 @@ export async function isOutputFresh(
 async function isFresh(previous: readonly ManifestEntry[], outDir: string, file: string, key: string): Promise<boolean> {
   const entry = previous.find((e) => e.path === file)
   if (!entry || entry.key !== key) return false
-  return readFile(path.join(outDir, file)).then(
-    (bytes) => sha256(bytes) === entry.sha256,
-    () => false,
-  )
+  return (await readVerified(outDir, entry)) !== undefined
+}
+
+/** The bytes of a listed output when they are a regular file's (read as readInside reads) and match the manifest's sha256. */
+async function readVerified(dir: string, entry: ManifestEntry): Promise<Buffer | undefined> {
+  const read = await readInside(dir, entry.path)
+  return read.ok && sha256(read.bytes) === entry.sha256 ? read.bytes : undefined
+}
+
+/**
+ * The outputs of `office` in the previous build that this build keeps (it does not make them
+ * again): each listed in the manifest, a regular file in a real folder, its bytes matching the
+ * recorded sha256. They are staged as bytes, never linked, so nothing else the folder holds (an
+ * unlisted file, a link, what a linked folder points to) reaches the new folder.
+ */
+export async function readKeptOutputs(
+  outDir: string,
+  previous: readonly ManifestEntry[],
+  office: string,
+  replaced: ReadonlySet<string>,
+): Promise<OutputFile[]> {
+  const kept: OutputFile[] = []
+  for (const entry of previous) {
+    if (entry.office !== office || replaced.has(entry.path) || !entry.path.startsWith(`${office}/`)) continue
+    const bytes = await readVerified(outDir, entry)
+    if (bytes) kept.push({ path: entry.path, bytes })
+  }
+  return kept
 }
 
 /** When the build ran: now, or SOURCE_DATE_EPOCH for reproducible builds. */
@@ -248,63 +308,36 @@ export async function mergeManifest(
   return { generator: `ortug ${VERSION}`, builtAt, ...(shard && { shard }), outputs }
 }
 
-export function thumbnailPath(office: string, slug: string): string {
-  return `${THUMBS}/${office}--${slug}.webp`
-}
-
-/** Thumbnails of the decks in the manifest (`fresh` ones first, then those on disk), as data: URIs, so the catalogue stays one self-contained file. */
-export async function readThumbnails(outDir: string, manifest: Manifest, fresh: readonly OutputFile[] = []): Promise<Map<string, string>> {
-  const thumbnails = new Map<string, string>()
-  for (const { office, essay } of manifest.outputs) {
-    const key = `${office}/${essay}`
-    if (thumbnails.has(key)) continue
-    const file = thumbnailPath(office, essay)
-    const bytes = fresh.find((t) => t.path === file)?.bytes ?? (await readFile(path.join(outDir, file)).catch(() => undefined))
-    if (bytes) thumbnails.set(key, `data:image/webp;base64,${Buffer.from(bytes).toString('base64')}`)
-  }
-  return thumbnails
-}
-
 /**
  * Gathers the outputs of shard builds (`ortug build --shard k/n --out shard-k`) into one folder
  * with one manifest, one catalogue and one fit cache. The folders must be the n shards of one
- * build (verifyShardSet); every file is checked against its shard's manifest first.
+ * build (verifyShardSet); every file is read as readInside reads and checked against its shard's
+ * manifest first; a thumbnail that fails is left out with a warning.
  */
-export async function mergeShards(shardDirs: readonly string[], outDir: string): Promise<Manifest> {
+export async function mergeShards(shardDirs: readonly string[], outDir: string, warn: (message: string) => void = () => undefined): Promise<Manifest> {
   const shards: (Manifest & { dir: string })[] = []
   for (const dir of shardDirs) {
-    const manifest = await readManifestFile(dir)
+    const manifest = await readManifestFile(dir, warn)
     if (!manifest) fail('USAGE', `${dir} has no ortug manifest.json: give the --out folders of shard builds`)
     shards.push({ ...manifest, dir })
   }
   verifyShardSet(shards)
-  const byOffice = new Map<string, { entries: ManifestEntry[]; files: { path: string; bytes: Uint8Array }[] }>()
-  const thumbnails: { path: string; bytes: Uint8Array }[] = []
+  const byOffice = new Map<string, { entries: ManifestEntry[]; files: OutputFile[] }>()
+  const thumbnails: OutputFile[] = []
   const fits = emptyFitCache()
-  for (const { dir, shard, outputs } of shards) {
-    const { index, count, offices } = shard as ShardRecord
-    // A shard folder built again after offices moved keeps their old outputs: only its own count.
-    const entries = outputs.filter((e) => offices.includes(e.office))
-    const failed = offices.filter((office) => !entries.some((e) => e.office === office))
-    if (failed.length > 0) {
-      fail(
-        'CONTENT',
-        `${dir} (shard ${index}/${count}) has no outputs for ${failed.join(', ')}: that shard's build failed for them; fix it and build the shard again`,
-      )
-    }
-    for (const entry of entries) {
-      const bytes = await readFile(path.join(dir, entry.path)).catch(() => undefined)
-      if (!bytes || sha256(bytes) !== entry.sha256)
-        fail('CONTENT', `${path.join(dir, entry.path)} is missing or differs from ${dir}/manifest.json: rebuild that shard`)
+  for (const shard of shards) {
+    for (const entry of selectShardOutputs(shard)) {
+      const bytes = await readVerified(shard.dir, entry)
+      if (!bytes)
+        fail('CONTENT', `${path.join(shard.dir, entry.path)} is missing, not a regular file or differs from ${shard.dir}/manifest.json: rebuild that shard`)
       const office = byOffice.get(entry.office) ?? { entries: [], files: [] }
       if (office.entries.some((e) => e.path === entry.path)) fail('USAGE', `${entry.path} is in more than one shard: merge the outputs of one sharded build`)
       office.entries.push(entry)
       office.files.push({ path: entry.path, bytes })
       byOffice.set(entry.office, office)
-      const thumbnail = await readFile(path.join(dir, thumbnailPath(entry.office, entry.essay))).catch(() => undefined)
-      if (thumbnail) thumbnails.push({ path: thumbnailPath(entry.office, entry.essay), bytes: thumbnail })
     }
-    const shardFits = await readFitCache(dir)
+    thumbnails.push(...(await readShardThumbnails(shard, warn)))
+    const shardFits = await readFitCache(shard.dir, warn)
     Object.assign(fits.slides, shardFits.slides)
     if (shardFits.fills) fits.fills = { ...fits.fills, ...shardFits.fills }
   }
@@ -316,15 +349,33 @@ export async function mergeShards(shardDirs: readonly string[], outDir: string):
       builtAt: new Date().toISOString(),
       outputs: [...byOffice.values()].flatMap((o) => o.entries).sort((a, b) => a.path.localeCompare(b.path)),
     }
+    // Nothing the merge's own output folder held before is carried over: only the shards' thumbnails.
+    const { images, hashes } = await readThumbnails(outDir, manifest, thumbnails)
+    if (Object.keys(hashes).length > 0) manifest.thumbnails = hashes
     await staging.stageTopLevel([
       ...thumbnails,
       { path: FIT_CACHE, bytes: serializeFitCache(fits) },
       { path: 'manifest.json', bytes: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
-      { path: 'index.html', bytes: Buffer.from(renderCatalogue(manifest, await readThumbnails(outDir, manifest, thumbnails))) },
+      { path: 'index.html', bytes: Buffer.from(renderCatalogue(manifest, images)) },
     ])
     await staging.commit()
     return manifest
   } finally {
     await staging.dispose()
   }
+}
+
+/** A shard's entries for the offices it built; fails when one of them has none (its build failed there). */
+function selectShardOutputs({ dir, shard, outputs }: Manifest & { dir: string }): ManifestEntry[] {
+  const { index, count, offices } = shard as ShardRecord
+  // A shard folder built again after offices moved keeps their old outputs: only its own count.
+  const entries = outputs.filter((e) => offices.includes(e.office))
+  const failed = offices.filter((office) => !entries.some((e) => e.office === office))
+  if (failed.length > 0) {
+    fail(
+      'CONTENT',
+      `${dir} (shard ${index}/${count}) has no outputs for ${failed.join(', ')}: that shard's build failed for them; fix it and build the shard again`,
+    )
+  }
+  return entries
 }

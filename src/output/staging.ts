@@ -1,12 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { constants } from 'node:fs'
-import { copyFile, link, mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises'
 import path, { type PlatformPath } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { codeOf, exists, makeOutputDir, syncDir, type TestFaults, testFaults, writeDurable } from '../shared/disk.ts'
 import { fail } from '../shared/error.ts'
 import type { OutputFile } from '../shared/types.ts'
 import { takeLock } from './lock.ts'
+import { describeNonFolder, readInside } from './read-inside.ts'
 
 // The one module that writes into the output folder. A build is committed all at once:
 //  1. stage: every office's complete new folder and every top-level file go to a staging folder
@@ -24,8 +24,8 @@ export const JOURNAL_FILE = '.ortug-journal.json'
 
 export interface Staging {
   dir: string
-  /** Writes one office's complete new folder into staging: its new files plus the outputs this build keeps. */
-  stageOffice(office: string, files: readonly OutputFile[], obsolete?: readonly string[]): Promise<void>
+  /** Writes one office's complete new folder into staging: its new files plus the outputs this build keeps (readKeptOutputs); nothing else of the old folder. */
+  stageOffice(office: string, files: readonly OutputFile[]): Promise<void>
   /** Writes top-level files (manifest, catalogue, cache) into staging. */
   stageTopLevel(files: readonly OutputFile[]): Promise<void>
   /** Moves everything staged into place at once (see above). */
@@ -69,6 +69,7 @@ export async function openStaging(outDir: string, options: StagingOptions = {}):
   let dir: string
   try {
     await recoverOutput(outDir, mover)
+    await verifyOutputFolders(outDir)
     dir = path.join(outDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`)
     await mkdir(dir).catch((cause) => failWrite(outDir, dir, cause))
   } catch (error) {
@@ -90,21 +91,12 @@ export async function openStaging(outDir: string, options: StagingOptions = {}):
 
   return {
     dir,
-    async stageOffice(office, files, obsolete = []) {
+    async stageOffice(office, files) {
       if (office.includes('/')) fail('ENVIRONMENT', `refusing to write office ${office}: an office is one folder name`)
-      const target = resolveOutputPath(outDir, office)
+      await verifyOutputFolders(outDir, [office])
       const fresh = path.join(dir, `office-${office}`)
       await mkdir(fresh, { recursive: true }).catch((cause) => failWrite(outDir, fresh, cause))
       for (const file of files) await write(resolveStagedPath(dir, office, file.path), file.bytes)
-      // Outputs of this office that this build does not make (other essays) are kept.
-      for (const name of await readdir(target).catch(() => [] as string[])) {
-        if (files.some((f) => path.basename(f.path) === name) || obsolete.some((p) => path.basename(p) === name)) continue
-        const from = path.join(target, name)
-        const to = path.join(fresh, name)
-        await link(from, to)
-          .catch(() => copyFile(from, to, constants.COPYFILE_EXCL))
-          .catch((cause) => failWrite(outDir, to, cause))
-      }
       moves.set(office, `office-${office}`)
       mover.faults.step()
     },
@@ -178,22 +170,43 @@ export async function recoverOutput(
   mover: Mover = { move: rename, delays: RENAME_RETRY_DELAYS_MS, sleep, faults: testFaults() },
 ): Promise<void> {
   const journalPath = path.join(outDir, JOURNAL_FILE)
-  const text = await readFile(journalPath, 'utf8').catch((error) => {
-    if (codeOf(error) === 'ENOENT') return undefined
-    fail('ENVIRONMENT', `cannot read ${journalPath}: ${codeOf(error)}; check that you may read and write ${outDir}`, { cause: error })
-  })
-  if (text !== undefined) {
-    const journal = parseJournal(text)
-    if (!journal) {
-      fail(
-        'ENVIRONMENT',
-        `${journalPath} is not a journal ortug wrote (damaged or edited): the outputs in ${outDir} may mix two builds; delete ${journalPath}, the ${STAGING_PREFIX}* folders and the output folder's contents, then build again`,
-      )
+  const read = await readInside(outDir, JOURNAL_FILE, MAX_JOURNAL_BYTES)
+  if (!read.ok && read.code) fail('ENVIRONMENT', `cannot read ${journalPath}: ${read.code}; check that you may read and write ${outDir}`)
+  if (!read.ok && !read.missing) fail('ENVIRONMENT', `${journalPath} ${read.reason}, not a journal ortug wrote: ${REMEDY_JOURNAL(outDir, journalPath)}`)
+  if (read.ok) {
+    const journal = parseJournal(read.bytes.toString('utf8'))
+    if (!journal || (await describeNonFolder(path.join(outDir, journal.staging)))) {
+      fail('ENVIRONMENT', `${journalPath} is not a journal ortug wrote (damaged or edited): ${REMEDY_JOURNAL(outDir, journalPath)}`)
     }
     await completeJournal(outDir, journal, mover)
   }
-  for (const name of await readdir(outDir).catch(() => [] as string[])) {
-    if (name.startsWith(STAGING_PREFIX)) await undoStaging(outDir, path.join(outDir, name), mover)
+  for (const entry of await readdir(outDir, { withFileTypes: true }).catch(() => [])) {
+    if (!entry.name.startsWith(STAGING_PREFIX)) continue
+    // A link or file named as ortug's staging is none of ortug's: the link goes, never what it points to.
+    if (entry.isDirectory()) await undoStaging(outDir, path.join(outDir, entry.name), mover)
+    else await rm(path.join(outDir, entry.name), { force: true })
+  }
+}
+
+/**
+ * The folders ortug writes in an output folder (its cache folders, and the folders of `offices`)
+ * must be real folders when they exist: a file or a link there is refused before anything is
+ * built or staged, naming the path and what to do (ortug neither follows nor removes it).
+ */
+export async function verifyOutputFolders(outDir: string, offices: readonly string[] = []): Promise<void> {
+  const owned = [
+    ...CACHE_FOLDERS.map((folder) => ({ folder, what: 'its cache folder' })),
+    ...offices.map((office) => ({ folder: office, what: `the folder of office ${office}` })),
+  ]
+  for (const { folder, what } of owned) {
+    const target = path.join(outDir, ...folder.split('/'))
+    const problem = await describeNonFolder(target)
+    if (!problem) continue
+    const link = problem === 'is a symbolic link' ? ' (removing the link leaves what it points to as it is)' : ''
+    fail(
+      'ENVIRONMENT',
+      `${target} ${problem}, where ortug keeps ${what}: ortug writes only real folders inside ${outDir} and never follows a link there; move or remove ${target}${link}, then build again`,
+    )
   }
 }
 
@@ -216,6 +229,13 @@ export function resolveStagedPath(stagingDir: string, office: string, filePath: 
 }
 
 // ---- internal ----
+
+/** The folders of ortug's caches inside an output folder (see manifest.ts and thumbnails.ts). */
+const CACHE_FOLDERS = ['.ortug-cache', '.ortug-cache/thumbs']
+/** A journal lists one move per office and top-level file: a national build's is about 100 KB. */
+const MAX_JOURNAL_BYTES = 16 * 1024 * 1024
+const REMEDY_JOURNAL = (outDir: string, journalPath: string) =>
+  `the outputs in ${outDir} may mix two builds; delete ${journalPath}, the ${STAGING_PREFIX}* folders and the output folder's contents, then build again`
 
 export interface Mover {
   move: Rename

@@ -6,14 +6,15 @@ import {
   FIT_CACHE,
   mergeManifest,
   readFitCache,
+  readKeptOutputs,
+  readManifestFile,
   readPreviousOutputs,
-  readThumbnails,
   resolveBuildTime,
   resolveShard,
   serializeFitCache,
-  thumbnailPath,
 } from '../output/manifest.ts'
-import { openStaging, type Staging } from '../output/staging.ts'
+import { openStaging, type Staging, verifyOutputFolders } from '../output/staging.ts'
+import { readThumbnails, thumbnailPath } from '../output/thumbnails.ts'
 import { emptyFitCache, type FitCache } from '../plan/fit.ts'
 import { type MarpWorker, startMarpWorker } from '../render/marp.ts'
 import { createTheme, loadFontFaceCss, type Theme } from '../render/theme.ts'
@@ -90,9 +91,13 @@ export interface CheckOptions extends Selection {
 }
 
 /** Everything a build verifies, without writing anything: content, templates and (with `fit`) that every slide fits. */
-export async function check(options: CheckOptions): Promise<{ problems: OrtugError[]; decks: number; offices: number; essays: number }> {
+export async function check(options: CheckOptions): Promise<{ problems: OrtugError[]; warnings: string[]; decks: number; offices: number; essays: number }> {
   const project = await loadProject(options.root, options)
   const problems: OrtugError[] = [...project.problems]
+  // A derived deck's weak spots: where a storyboard written by hand (ortug storyboard) would help.
+  const warnings = project.essays.flatMap(({ essay, weakSpots }) =>
+    weakSpots.map((spot) => `${path.relative(options.root, essay.file)}: section "${spot.section}" (derived deck): ${spot.message}`),
+  )
   const { jobs, errors } = await planJobs(project, project.offices, { formats: [] })
   problems.push(...errors)
   // Every deck is planned and its Markdown filled (template errors show here); with `fit`, measured.
@@ -116,7 +121,7 @@ export async function check(options: CheckOptions): Promise<{ problems: OrtugErr
   } finally {
     marp.close()
   }
-  return { problems, decks: jobs.length, offices: project.offices.length, essays: project.essays.length }
+  return { problems, warnings, decks: jobs.length, offices: project.offices.length, essays: project.essays.length }
 }
 
 export async function loadTheme(project: Pick<Project, 'themeFile'>): Promise<Theme> {
@@ -136,11 +141,17 @@ async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Stagi
   }
   const failures: OrtugError[] = [...project.problems]
   const shard = await resolveShard(project, options)
+  // Before any deck is rendered: a file or a link where an office's folder goes is refused (exit 3).
+  await verifyOutputFolders(
+    options.outDir,
+    shard.offices.map(({ office }) => office.id),
+  )
   const result = (built: ManifestEntry[]) => ({ built, unchanged, failures, offices: shard.offices.length, seconds: (performance.now() - started) / 1000 })
 
   // 2. What is out of date: an output is kept when its inputs' key and its bytes match the manifest.
   //    --force rebuilds and re-measures what is selected; the other offices' entries are kept.
   const previous = await readPreviousOutputs(options.outDir, logger.warn)
+  const recordedThumbnails = (await readManifestFile(options.outDir))?.thumbnails
   const freshness = { previous, outDir: options.outDir, force: options.force }
   const sourceDateEpoch = (options.env ?? process.env).SOURCE_DATE_EPOCH
   const { jobs, unchanged, errors } = await planJobs(project, shard.offices, { formats: options.formats, handout: options.handout, freshness, sourceDateEpoch })
@@ -175,11 +186,9 @@ async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Stagi
           // Files of a rebuilt output that this build does not make again (fewer slide images).
           const rebuilt = (e: ManifestEntry) => decks.some(({ job }) => job.essay.slug === e.essay && job.formats.includes(e.format as Format))
           const obsolete = previous.filter((e) => e.office === office && rebuilt(e)).map((e) => e.path)
-          await staging.stageOffice(
-            office,
-            files.map(({ file }) => file),
-            obsolete,
-          )
+          const made = files.map(({ file }) => file)
+          const kept = await readKeptOutputs(options.outDir, previous, office, new Set([...made.map((f) => f.path), ...obsolete]))
+          await staging.stageOffice(office, [...made, ...kept])
           built.push(...files.map(({ job, format, file }) => manifestEntry(job, format, file)))
           for (const { job, thumbnail } of decks) {
             thumbnails.push(Promise.resolve(thumbnail).then((bytes) => (bytes ? [{ path: thumbnailPath(office, job.essay.slug), bytes }] : [])))
@@ -195,7 +204,9 @@ async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Stagi
     const manifest = await mergeManifest(options.outDir, built, previous, shard.record, resolveBuildTime(options.env ?? process.env))
     const fits: FitCache = { version: 1, slides: { ...storedFit.slides, ...fitCache.slides }, fills: { ...storedFit.fills, ...fitCache.fills } }
     const newThumbnails = (await Promise.all(thumbnails)).flat()
-    const catalogue = renderCatalogue(manifest, await readThumbnails(options.outDir, manifest, newThumbnails))
+    const { images, hashes } = await readThumbnails(options.outDir, manifest, newThumbnails, recordedThumbnails)
+    if (Object.keys(hashes).length > 0) manifest.thumbnails = hashes
+    const catalogue = renderCatalogue(manifest, images)
     await staging.stageTopLevel([
       ...newThumbnails,
       { path: FIT_CACHE, bytes: serializeFitCache(fits) },

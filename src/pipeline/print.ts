@@ -3,6 +3,7 @@ import type { HandoutInput, HandoutSlide } from '../browser/handout.ts'
 import * as render from '../browser/page.ts'
 import type { BrowserPages, PageKind } from '../browser/pages.ts'
 import { type FitCache, type FitState, fitSlides } from '../plan/fit.ts'
+import { readingParagraphs } from '../plan/notes.ts'
 import { planDeck } from '../plan/plan.ts'
 import { formatDateIndonesian } from '../render/markdown.ts'
 import type { MarpRender, MarpWorker } from '../render/marp.ts'
@@ -370,7 +371,7 @@ function handoutInput({ job, slides }: DeckWork, theme: Theme, rendered: MarpRen
     essay: { title: job.essay.meta.title, author: job.essay.meta.author },
     session: session && { date: session.date && formatDateIndonesian(session.date), venue: session.venue, trainers: session.trainers },
     slides: slides.deck.slides.map(toHandoutSlide),
-    reading: job.essay.sections.map((section) => ({ heading: section.heading, paragraphs: section.paragraphs })),
+    reading: job.essay.sections.map((section) => ({ heading: section.heading, paragraphs: readingParagraphs(section.blocks) })),
   }
 }
 

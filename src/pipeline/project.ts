@@ -1,13 +1,20 @@
 import { type ProjectInput, readProject, type Selection } from '../content/project.ts'
-import { deriveStoryboard } from '../plan/derive.ts'
+import { deriveDeck, type WeakSpot } from '../plan/derive.ts'
 import type { Storyboard } from '../shared/types.ts'
 
 /** The project as the pipeline uses it: each essay with its authored storyboard, or one derived from its sections. */
 export interface Project extends ProjectInput {
-  essays: (ProjectInput['essays'][number] & { storyboard: Storyboard })[]
+  essays: (ProjectInput['essays'][number] & { storyboard: Storyboard; weakSpots: WeakSpot[] })[]
 }
 
 export async function loadProject(root: string, selection: Selection = {}): Promise<Project> {
   const project = await readProject(root, selection)
-  return { ...project, essays: project.essays.map((entry) => ({ ...entry, storyboard: entry.storyboard ?? deriveStoryboard(entry.essay) })) }
+  return {
+    ...project,
+    essays: project.essays.map((entry) => {
+      if (entry.storyboard) return { ...entry, storyboard: entry.storyboard, weakSpots: [] }
+      const { storyboard, weakSpots } = deriveDeck(entry.essay)
+      return { ...entry, storyboard, weakSpots }
+    }),
+  }
 }

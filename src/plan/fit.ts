@@ -82,17 +82,23 @@ function pageOf(deck: Deck, index: number): number {
   return index - deck.slides.findIndex((s) => s.source === source)
 }
 
-function withGrow(tuning: Tuning, page: number, grow: number): Tuning {
+function withGrow(tuning: Tuning, page: number, grow: number, balanced = grow > 0): Tuning {
   const list = [...(tuning.grow ?? [])]
   while (list.length <= page) list.push(0)
   list[page] = grow
-  return { ...tuning, grow: list }
+  const centred = [...(tuning.balanced ?? [])]
+  while (centred.length <= page) centred.push(false)
+  centred[page] = balanced
+  return { ...tuning, grow: list, balanced: centred }
 }
 
 /**
  * The next tuning for sparse slides: a slide (not a title, divider, statement or closing slide)
- * whose content spans less than half its content box gets the step of larger type that should
- * bring it past the target, up to `caps` (steps that overflowed before). Undefined: nothing to do.
+ * whose content spans less than SPARSE of its content box wants the step of larger type that
+ * should bring it past the target, up to `caps` (steps that overflowed before). Every slide of a
+ * layout then takes the smallest step any of them wants, so that a layout's type is the same size
+ * across the deck (a points slide never has larger type than the one before it); a sparse page is
+ * centred (balanced) whatever its step. Undefined: nothing to do.
  */
 export function growTuning(
   tuning: ReadonlyMap<number, Tuning>,
@@ -100,24 +106,38 @@ export function growTuning(
   fills: readonly number[],
   caps: ReadonlyMap<string, number>,
 ): Map<number, Tuning> | undefined {
+  const wanted = deck.slides.map((_, i) => wantedGrow(tuning, deck, i, fills[i] ?? 1, caps))
+  const byLayout = new Map<string, number>()
+  deck.slides.forEach((slide, i) => {
+    byLayout.set(slide.layout, Math.min(byLayout.get(slide.layout) ?? Number.POSITIVE_INFINITY, wanted[i] ?? 0))
+  })
   const next = new Map(tuning)
   let changed = false
   deck.slides.forEach((slide, i) => {
-    const fill = fills[i] ?? 1
-    if (fill >= SPARSE || SPARSE_LAYOUTS.has(slide.layout) || slide.fields.dense) return
     const current = next.get(slide.source) ?? { scale: 1, dense: false }
     const page = pageOf(deck, i)
-    const grow = current.grow?.[page] ?? 0
-    const cap = caps.get(`${slide.source}:${page}`) ?? GROW_ZOOM.length - 1
-    const base = fill / GROW_ZOOM[grow as 0]
-    let wanted = GROW_ZOOM.findIndex((zoom) => base * zoom >= FILL_TARGET)
-    if (wanted < 0) wanted = GROW_ZOOM.length - 1
-    const step = Math.min(Math.max(wanted, grow + 1), cap)
-    if (step <= grow) return
-    next.set(slide.source, withGrow(current, page, step))
+    const step = byLayout.get(slide.layout) ?? 0
+    // A sparse page is centred even when its layout keeps the normal size: never top-heavy.
+    const balanced = step > 0 || (!SPARSE_LAYOUTS.has(slide.layout) && (fills[i] ?? 1) < SPARSE)
+    if (step === (current.grow?.[page] ?? 0) && balanced === (current.balanced?.[page] ?? false)) return
+    next.set(slide.source, withGrow(current, page, step, balanced))
     changed = true
   })
   return changed ? next : undefined
+}
+
+/** The step of larger type one slide wants: its current one unless it is sparse, then one that should reach the target. */
+function wantedGrow(tuning: ReadonlyMap<number, Tuning>, deck: Deck, index: number, fill: number, caps: ReadonlyMap<string, number>): number {
+  const slide = deck.slides[index]
+  if (!slide || SPARSE_LAYOUTS.has(slide.layout) || slide.fields.dense) return 0
+  const page = pageOf(deck, index)
+  const grow = tuning.get(slide.source)?.grow?.[page] ?? 0
+  if (fill >= SPARSE) return grow
+  const cap = caps.get(`${slide.source}:${page}`) ?? GROW_ZOOM.length - 1
+  const base = fill / GROW_ZOOM[grow as 0]
+  let wanted = GROW_ZOOM.findIndex((zoom) => base * zoom >= FILL_TARGET)
+  if (wanted < 0) wanted = GROW_ZOOM.length - 1
+  return Math.min(Math.max(wanted, grow + 1), cap)
 }
 
 /**

@@ -1,55 +1,9 @@
+import type { EssayBlock } from '../shared/types.ts'
 import { splitSentences } from './text.ts'
+import { stems } from './words.ts'
 
 // Speaker notes: each sentence of a section goes to the slide (page) that says it, so every essay
 // sentence is in the deck's notes exactly once, beside the slide it belongs to. Pure.
-
-/** Words too common to tell two slides apart. */
-const STOPWORDS = new Set([
-  'yang',
-  'dan',
-  'dari',
-  'dalam',
-  'untuk',
-  'dengan',
-  'atau',
-  'akan',
-  'pada',
-  'juga',
-  'bukan',
-  'hanya',
-  'adalah',
-  'harus',
-  'seorang',
-  'sebagai',
-  'serta',
-  'oleh',
-  'bagi',
-  'para',
-  'tersebut',
-  'sebuah',
-  'dapat',
-  'agar',
-  'karena',
-  'ketika',
-  'maka',
-  'namun',
-  'melainkan',
-  'bahwa',
-  'menjadi',
-  'yaitu',
-  'the',
-  'and',
-  'with',
-  'this',
-  'that',
-  'from',
-])
-
-/** Word stems of a text: lowercase, four letters or more, the first six letters, without stopwords. */
-function stems(text: string): Set<string> {
-  const words = text.toLowerCase().match(/\p{L}[\p{L}\p{N}-]*/gu) ?? []
-  return new Set(words.filter((w) => w.length >= 4 && !STOPWORDS.has(w)).map((w) => w.slice(0, 6)))
-}
 
 function score(sentence: string, sentenceStems: Set<string>, slot: { text: string; stems: Set<string> }): number {
   // A slide that shows the sentence itself (reading text) is where it belongs.
@@ -63,11 +17,28 @@ export interface NoteSentence {
   text: string
   /** Index of the paragraph it comes from: sentences of one paragraph stay together in a note. */
   paragraph: number
+  /** A list item's number or bullet ("3. ", "• "): in notes and handouts a list stays a list. */
+  marker?: string
 }
 
-/** A section's sentences, in order, each with its paragraph. */
-export function sectionSentences(paragraphs: readonly string[]): NoteSentence[] {
-  return paragraphs.flatMap((p, paragraph) => splitSentences(p).map((text) => ({ text, paragraph })))
+/** A section's sentences, in order, each with its paragraph; a list item is one sentence of its own paragraph. */
+export function sectionSentences(blocks: readonly EssayBlock[]): NoteSentence[] {
+  let paragraph = 0
+  return blocks.flatMap((block) => {
+    if (block.kind === 'list') return block.items.map((text, i) => ({ text, paragraph: paragraph++, marker: listMarker(block, i) }))
+    const index = paragraph++
+    return splitSentences(block.text).map((text) => ({ text, paragraph: index }))
+  })
+}
+
+/** "3. " for the third item of an ordered list starting at 1, "• " for a bullet. */
+export function listMarker(block: Extract<EssayBlock, { kind: 'list' }>, item: number): string {
+  return block.ordered ? `${block.start + item}. ` : '• '
+}
+
+/** A section's reading text for the handout: each block a paragraph, each list item one with its marker. */
+export function readingParagraphs(blocks: readonly EssayBlock[]): string[] {
+  return blocks.flatMap((block) => (block.kind === 'list' ? block.items.map((item, i) => listMarker(block, i) + item) : [block.text]))
 }
 
 /**
@@ -116,7 +87,7 @@ export function joinNote(sentences: readonly NoteSentence[]): string[] {
   for (const s of sentences) {
     const current = paragraphs.at(-1)
     if (current && current.paragraph === s.paragraph) current.text.push(s.text)
-    else paragraphs.push({ paragraph: s.paragraph, text: [s.text] })
+    else paragraphs.push({ paragraph: s.paragraph, text: [(s.marker ?? '') + s.text] })
   }
   return paragraphs.map((p) => p.text.join(' '))
 }

@@ -38,6 +38,7 @@ const EMPTY_FIELDS = {
   continued: false,
   dense: false,
   grow: 0,
+  balanced: false,
 }
 
 /** Set by the fit check (fit.ts) for a storyboard slide: a smaller budget, denser type, or larger type on a sparse page. */
@@ -48,6 +49,8 @@ export interface Tuning {
   dense: boolean
   /** Per page: 0, or the step of larger type and vertical centring of a sparse page (class "balanced"). */
   grow?: readonly number[]
+  /** Per page: centred vertically (a sparse page, whatever the step of its layout's type). */
+  balanced?: readonly boolean[]
 }
 
 /** Essay × Storyboard × Office → the slides of one deck. Pure. */
@@ -77,6 +80,7 @@ export function planDeck(essay: Essay, storyboard: Storyboard, office: Office, t
           continued: page > 0,
           dense: tune.dense,
           grow: tune.grow?.[page] ?? 0,
+          balanced: tune.balanced?.[page] ?? false,
           minutes: page === 0 ? (source.minutes ?? null) : null,
           part: part ? { ...part, heading: agenda[part.index - 1]?.heading ?? '' } : null,
         },
@@ -111,7 +115,7 @@ function distributeNotes(slides: Slide[], sections: Map<string, Section>): void 
     if (bound.length === 0) continue
     const saying = bound.filter((s) => !LEAD_IN.has(s.layout))
     const slots = saying.length > 0 ? saying : bound.slice(0, 1)
-    const sentences: NoteSentence[] = sectionSentences(section.paragraphs)
+    const sentences: NoteSentence[] = sectionSentences(section.blocks)
     const assigned = assignSentences(
       sentences.map((s) => s.text),
       slots.map((s) => slideText(s.fields)),
@@ -278,7 +282,7 @@ function expandSlide(
       return packText(splitSentences(oneLine(slide.quote ?? '')), budget.quote).map((quote, i, all) => ({
         title: slide.title ?? null,
         quote: quoteMarks(i > 0 ? `… ${quote}` : i < all.length - 1 ? `${quote} …` : quote),
-        attribution: essay.meta.author,
+        attribution: slide.subtitle ?? essay.meta.author,
       }))
     case 'question':
       return packText(splitSentences(oneLine(slide.question ?? '')), budget.quote).map((question) => ({

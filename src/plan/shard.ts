@@ -5,6 +5,12 @@ import { planDeck } from './plan.ts'
 // Sharding: which offices a `build --shard k/n` makes, and whether the folders given to
 // `merge-manifests` are the n shards of one build. Pure: data in, data out.
 
+/**
+ * The most shares a build may be split into: far above the 552 offices of the country, and small
+ * enough that a mistyped n is a usage error rather than an array of billions of loads.
+ */
+export const MAX_SHARDS = 10_000
+
 export interface ShardSpec {
   /** 1-based. */
   index: number
@@ -23,7 +29,7 @@ export interface Weighted {
  * Returns office id → shard index (1-based).
  */
 export function assignShards(items: readonly Weighted[], count: number): Map<string, number> {
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`shard count must be a positive integer, not ${count}`)
+  if (!Number.isInteger(count) || count < 1 || count > MAX_SHARDS) throw new RangeError(`shard count must be an integer from 1 to ${MAX_SHARDS}, not ${count}`)
   const loads = Array.from({ length: count }, () => 0)
   const assigned = new Map<string, number>()
   const order = [...items].sort((a, b) => b.weight - a.weight || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))

@@ -86,7 +86,8 @@ export function splitSentences(text: string): string[] {
     const end = (match.index ?? 0) + match[0].length
     const before = text.slice(start, match.index)
     const next = text.slice(end).trimStart()
-    if (match[0].startsWith('.') && !endsSentence(before, next)) continue
+    // An ellipsis before a lowercase word is a pause inside the sentence ("dari hal kecil… dari kita").
+    if (/^[.…]/.test(match[0]) && !endsSentence(before, next)) continue
     const sentence = text.slice(start, end).trim()
     if (sentence) sentences.push(sentence)
     start = end

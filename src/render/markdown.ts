@@ -123,7 +123,7 @@ function viewModel({ office, essay, slides }: Deck) {
 }
 
 /**
- * The classes a layout adds to its own: "band" (an acronym's letters in a row), "dense", "balanced grow-N" (set by the fit check),
+ * The classes a layout adds to its own: "band" (an acronym's letters in a row), "dense", "balanced" and "grow-N" (set by the fit check),
  * "discussion" and "minutes-N" (the planned minutes, for the presenter view), "icons-N" (a grid's
  * icons, see iconStyles). Starts with a space when not empty. Only ortug's words and numbers.
  */
@@ -132,7 +132,8 @@ function slideClasses(slide: Deck['slides'][number], index: number): string {
   const grow = Number(slide.fields.grow ?? 0)
   if (slide.fields.band) classes.push('band')
   if (slide.fields.dense) classes.push('dense')
-  if (grow > 0) classes.push('balanced', `grow-${grow}`)
+  if (slide.fields.balanced || grow > 0) classes.push('balanced')
+  if (grow > 0) classes.push(`grow-${grow}`)
   if (slide.layout === 'question') classes.push('discussion')
   if (slide.minutes) classes.push(`minutes-${slide.minutes}`)
   if (slide.layout === 'grid') classes.push(`icons-${index + 1}`)

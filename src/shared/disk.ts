@@ -47,15 +47,26 @@ export async function makeOutputDir(outDir: string): Promise<void> {
       await makeOutputDir(parent)
       return makeOutputDir(outDir)
     }
+    if (isDiskFull(code)) fail('ENVIRONMENT', `cannot create the output folder ${outDir}: ${DISK_FULL(code)}`, { cause: error })
     fail('ENVIRONMENT', `cannot create the output folder ${outDir}: ${code}; choose a folder you may write to with --out`, { cause: error })
   }
 }
+
+/** No space left, or the user's quota spent: the same remedy. */
+export function isDiskFull(code: string): boolean {
+  return code === 'ENOSPC' || code === 'EDQUOT'
+}
+
+/** What to say when a write met a full disk: it is not a missing folder nor a permission. */
+export const DISK_FULL = (code: string) => `the disk is full (${code}): free some space, then build again`
 
 export interface TestFaults {
   /** A step of the commit: the n-th one kills the process (ORTUG_TEST_CRASH_AT=n). */
   step(): void
   /** A write into staging: the n-th one fails as on a full disk (ORTUG_TEST_ENOSPC_AT=n). */
   write(): void
+  /** The lock file's write fails as on a full disk (ORTUG_TEST_ENOSPC_AT=lock). */
+  lock(): void
 }
 
 // Read only by tests (tests/commit.test.ts), to stop a real build at every step of its commit.
@@ -69,7 +80,10 @@ export function testFaults(env: NodeJS.ProcessEnv = process.env): TestFaults {
       if (crashAt > 0 && ++steps === crashAt) process.kill(process.pid, (env.ORTUG_TEST_CRASH_SIGNAL ?? 'SIGKILL') as NodeJS.Signals)
     },
     write() {
-      if (fullAt > 0 && ++writes === fullAt) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+      if (fullAt > 0 && ++writes === fullAt) throw diskFullError()
+    },
+    lock() {
+      if (env.ORTUG_TEST_ENOSPC_AT === 'lock') throw diskFullError()
     },
   }
 }
@@ -77,4 +91,8 @@ export function testFaults(env: NodeJS.ProcessEnv = process.env): TestFaults {
 /** The errno code of a failed file operation (ENOENT, EBUSY…), or the error itself as text. */
 export function codeOf(error: unknown): string {
   return String((error as NodeJS.ErrnoException | undefined)?.code ?? error)
+}
+
+function diskFullError(): Error {
+  return Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
 }

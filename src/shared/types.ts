@@ -10,10 +10,22 @@ export type LayoutName = (typeof LAYOUTS)[number]
 
 export type EssayMeta = z.output<typeof essayMetaSchema>
 
+/**
+ * A piece of a section as the author structured it (CommonMark): the words verbatim, Markdown's
+ * marks (emphasis, link brackets, list markers, "> ") removed. `line` is 1-based in the file.
+ */
+export type EssayBlock =
+  | { kind: 'paragraph'; text: string; line: number }
+  | { kind: 'subheading'; text: string; line: number }
+  | { kind: 'quote'; text: string; line: number }
+  | { kind: 'list'; ordered: boolean; start: number; items: string[]; line: number }
+
 export interface Section {
   id: string
   heading: string
-  /** Paragraphs exactly as the author wrote them, each joined into one line. */
+  /** The section's blocks in order: what derived slides, notes and the handout read. */
+  blocks: EssayBlock[]
+  /** The plain text of each block (each list item on its own), exactly as the author wrote it, each joined into one line. */
   paragraphs: string[]
   /** 1-based line of the heading (or of the first paragraph for `pembuka`). */
   line: number
@@ -127,6 +139,11 @@ export interface Manifest {
   /** Only in the manifest of a `build --shard k/n`. */
   shard?: ShardRecord
   outputs: ManifestEntry[]
+  /**
+   * sha256 of each catalogue thumbnail (`.ortug-cache/thumbs/<office>--<essay>.webp`): a later
+   * build or a merge carries over only a thumbnail whose bytes match. Absent in manifests of older builds.
+   */
+  thumbnails?: Record<string, string>
 }
 
 export interface Overflow {

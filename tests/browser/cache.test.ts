@@ -78,10 +78,17 @@ describe('incremental builds', () => {
 
   it('--force for one office rebuilds that office and keeps the others in the manifest and catalogue', async () => {
     expect(await rebuilt(dir, '--paper', 'F4', '--force', '--office', 'kota-bogor')).toEqual(ALL.filter((o) => o.startsWith('kota-bogor/')))
-    const manifest = JSON.parse(await readFile(path.join(dir, 'dist/manifest.json'), 'utf8')) as { outputs: { office: string }[] }
+    const manifest = JSON.parse(await readFile(path.join(dir, 'dist/manifest.json'), 'utf8')) as {
+      outputs: { office: string }[]
+      thumbnails?: Record<string, string>
+    }
     expect([...new Set(manifest.outputs.map((e) => e.office))].sort()).toEqual([...OFFICES].sort())
     const catalogue = await readFile(path.join(dir, 'dist/index.html'), 'utf8')
     for (const office of OFFICES) expect(catalogue).toContain(`${office}/ortug-kpu-jabar.pdf`)
+    // The other offices' thumbnails are carried over: their hashes were recorded, and match.
+    const thumbnails = OFFICES.map((office) => `.ortug-cache/thumbs/${office}--ortug-kpu-jabar.webp`).sort()
+    expect(Object.keys(manifest.thumbnails ?? {}).sort()).toEqual(thumbnails)
+    expect(catalogue.match(/<img src="data:image\/webp;base64,/g)).toHaveLength(OFFICES.length)
     expect(await rebuilt(dir, '--paper', 'F4')).toEqual([])
   })
 

@@ -106,11 +106,11 @@ describe('fit: what cannot fit fails with a report, and nothing is written', () 
       const before = await hashTree(path.join(dir, 'dist'))
       const result = await runCli(['build', '--essay', 'mustahil', '--office', 'kota-lebar', '--format', 'md'], dir)
       expect(result.code).toBe(1)
-      expect(result.stderr).toMatch(/kota-lebar \/ mustahil \/ slide 4 \(text, "Satu Kalimat"\): overflows by \d+ px/)
+      expect(result.stderr).toMatch(/kota-lebar \/ mustahil \/ slide 3 \(text, "Satu Kalimat"\): overflows by \d+ px/)
       expect(await hashTree(path.join(dir, 'dist'))).toEqual(before)
       const check = await runCli(['check', '--essay', 'mustahil', '--office', 'kota-lebar'], dir)
       expect(check.code).toBe(1)
-      expect(check.stderr).toMatch(/slide 4 \(text, "Satu Kalimat"\): overflows by \d+ px/)
+      expect(check.stderr).toMatch(/slide 3 \(text, "Satu Kalimat"\): overflows by \d+ px/)
     } finally {
       await removeProject(dir)
     }
@@ -118,7 +118,7 @@ describe('fit: what cannot fit fails with a report, and nothing is written', () 
 })
 
 describe('fit: a new essay with only sections builds for every office', () => {
-  it('derives title, agenda, dividers and reading slides; zero overflow for all 28 offices', async () => {
+  it('derives its deck (statements, lists, contrasts, reading text only where nothing fits); zero overflow for all 28 offices', async () => {
     const dir = await makeProject({ offices: [] })
     try {
       await import('node:fs/promises').then(({ cp }) => cp(path.join(REPO, 'content/offices'), path.join(dir, 'content/offices'), { recursive: true }))

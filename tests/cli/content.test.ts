@@ -6,6 +6,7 @@ import { verifyLogo } from '../../src/content/logo.ts'
 import { parseStoryboard } from '../../src/content/storyboard.ts'
 import { LOGO_LIMITS } from '../../src/shared/schema.ts'
 import { REPO, SEED, seedParagraphs } from '../helpers.ts'
+import { makeJpeg, makePng, makeWebp } from '../images.ts'
 
 const essayFile = path.join(REPO, 'content', 'essays', 'ortug-kpu-jabar.md')
 
@@ -38,32 +39,11 @@ describe('the shipped essay', () => {
 })
 
 describe('verifyLogo: the type from the first bytes, the pixels from the header, what an SVG may hold (no disk)', () => {
-  const png = (width: number, height: number) => {
-    const bytes = Buffer.alloc(33)
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(bytes)
-    bytes.writeUInt32BE(13, 8)
-    bytes.write('IHDR', 12, 'latin1')
-    bytes.writeUInt32BE(width, 16)
-    bytes.writeUInt32BE(height, 20)
-    return bytes
-  }
-  /** SOI, an APP0 segment to skip, then SOF2 (progressive) with the size. */
-  const jpeg = (width: number, height: number) => {
-    const sof = Buffer.from([0xff, 0xc2, 0, 11, 8, 0, 0, 0, 0, 3, 1, 0x11, 0])
-    sof.writeUInt16BE(height, 5)
-    sof.writeUInt16BE(width, 7)
-    return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0]), sof])
-  }
-  const webp = (chunk: 'VP8X', width: number, height: number) => {
-    const bytes = Buffer.alloc(30)
-    bytes.write('RIFF', 0, 'latin1')
-    bytes.write('WEBP', 8, 'latin1')
-    bytes.write(chunk, 12, 'latin1')
-    bytes.writeUIntLE(width - 1, 24, 3)
-    bytes.writeUIntLE(height - 1, 27, 3)
-    return bytes
-  }
-  const svg = (body: string) => Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">${body}</svg>`)
+  const png = makePng
+  const jpeg = makeJpeg
+  const webp = (_: 'VP8X', width: number, height: number) => makeWebp(width, height)
+  const svg = (body: string) =>
+    Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">${body}</svg>`)
   const problem = (bytes: Buffer) => verifyLogo(bytes).problem
 
   it('reads PNG, JPEG and WebP sizes; 4096 a side passes, 4097 is refused with the size and the limit', () => {
@@ -76,7 +56,7 @@ describe('verifyLogo: the type from the first bytes, the pixels from the header,
     expect(problem(jpeg(100, 60000))).toMatch(/^is 100 × 60000 pixels; the limit is 4096/)
     expect(problem(webp('VP8X', 16384, 1))).toMatch(/^is 16384 × 1 pixels/)
     expect(problem(png(0, 10))).toMatch(/an empty image/)
-    expect(problem(png(10, 10).subarray(0, 12))).toMatch(/^is not a PNG image ortug can read/)
+    expect(problem(png(10, 10).subarray(0, 12))).toMatch(/^is not a PNG image ortug can show: it is cut short/)
     expect(problem(Buffer.from('GIF89a'))).toMatch(/^is not a PNG, JPEG, WebP or SVG image/)
   })
 
@@ -97,7 +77,7 @@ describe('verifyLogo: the type from the first bytes, the pixels from the header,
     [
       'an outside url() in a style',
       '<style>rect { fill: url(http://example.com/p.svg#p) }</style>',
-      /refers to "http:\/\/example\.com\/p\.svg#p" \(url\(\.\.\.\)\)/,
+      /refers to "http:\/\/example\.com\/p\.svg#p" \(url\(…\)\); a logo may refer only to its own parts \(#id\) and embedded PNG, JPEG or WebP images \(in <style>\)/,
     ],
     ['@import', '<style>@import "x.css";</style>', /imports a stylesheet/],
     ['an animated href', '<use href="#a"><set attributeName="href" to="https://example.com/"/></use>', /animates a reference/],

@@ -16,7 +16,6 @@ import {
   serializeFitCache,
   verifyFitCache,
 } from '../../src/output/manifest.ts'
-import { deriveStoryboard } from '../../src/plan/derive.ts'
 import { cachedOverflows, emptyFitCache, type FitCache, recordFit, slideKeys } from '../../src/plan/fit.ts'
 import { planDeck } from '../../src/plan/plan.ts'
 import { sha256 } from '../../src/shared/hash.ts'
@@ -194,7 +193,18 @@ describe('fit cache', () => {
 
   const office = makeOffice()
   const essay = parseEssay('---\ntitle: T\nauthor: A\n---\n## Satu\n\nIsi.\n', 'uji', 'uji.md')
-  const deck = planDeck(essay, deriveStoryboard(essay), office)
+  // Five slides, as the Markdown below: a divider and a reading slide for the one section.
+  const readingStoryboard = {
+    slides: [
+      { layout: 'title' as const },
+      { layout: 'agenda' as const },
+      { layout: 'section' as const, section: 'satu' },
+      { layout: 'text' as const, section: 'satu' },
+      { layout: 'closing' as const },
+    ],
+    derived: false,
+  }
+  const deck = planDeck(essay, readingStoryboard, office)
   const FRONT = '---\nmarp: true\nsize: "16:9"\n---\n'
   const markdown = `${FRONT}# Judul\n\n---\n\n# Agenda\n\n---\n\n# Satu\n\n---\n\nIsi.\n\n---\n\n# Terima kasih\n`
 

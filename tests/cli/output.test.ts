@@ -109,6 +109,8 @@ describe('replacing outputs a viewer holds open (Windows, simulated)', () => {
   let out: string
   const NO_WAIT = [1, 1, 1, 1, 1, 1, 1, 1, 1]
   const pdf = (text: string) => ({ path: FILE, bytes: Buffer.from(`%PDF ${text}`) })
+  /** The office's other output, which the build keeps (readKeptOutputs read and verified it). */
+  const kept = { path: 'kota-bandung/other-essay.pdf', bytes: Buffer.from('%PDF other') }
 
   /** A rename that fails with `code` while `blocked(from, to)` says so, counting the failures. */
   function lockedRename(code: string, blocked: (from: string, to: string, failures: number) => boolean) {
@@ -145,7 +147,7 @@ describe('replacing outputs a viewer holds open (Windows, simulated)', () => {
 
   it('moves the office folder once the viewer lets go (EBUSY three times)', async () => {
     const { fn, calls } = lockedRename('EBUSY', (from, _to, failures) => isOfficeFolder(from) && failures < 3)
-    await commit(fn, (staging) => staging.stageOffice('kota-bandung', [pdf('new')]))
+    await commit(fn, (staging) => staging.stageOffice('kota-bandung', [pdf('new'), kept]))
     expect(calls.failures).toBe(3)
     expect(await readFile(path.join(out, FILE), 'utf8')).toBe('%PDF new')
     expect(await readFile(path.join(out, 'kota-bandung', 'other-essay.pdf'), 'utf8')).toBe('%PDF other')
@@ -172,7 +174,7 @@ describe('replacing outputs a viewer holds open (Windows, simulated)', () => {
   it('a move blocked after the commit point leaves a journal that the next run completes', async () => {
     // The old folder moves aside and the journal is written, then a virus scanner holds the new folder.
     const { fn } = lockedRename('EPERM', (from) => path.basename(from) === 'office-kota-bandung')
-    const error = await caught(() => commit(fn, (staging) => staging.stageOffice('kota-bandung', [pdf('new')])))
+    const error = await caught(() => commit(fn, (staging) => staging.stageOffice('kota-bandung', [pdf('new'), kept])))
     expect(error.kind).toBe('ENVIRONMENT')
     expect(error.message).toContain(
       `the new build is committed (${path.join(out, JOURNAL_FILE)}) but ${path.join(out, 'kota-bandung')} is not in place yet: the next ortug build into ${out} completes it`,

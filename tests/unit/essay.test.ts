@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_SECTIONS, parseEssay, slugify } from '../../src/content/essay.ts'
+import { MAX_SECTIONS, parseEssay } from '../../src/content/essay.ts'
+import { slugify } from '../../src/content/essay-body.ts'
 import { OrtugError, OrtugErrors } from '../../src/shared/error.ts'
 
 // Essay parsing, text in, Essay out: no disk, no browser.
@@ -85,7 +86,7 @@ describe('front matter', () => {
 describe('sections', () => {
   it('text before the first heading is the section "pembuka"; headings give ids, explicit or slugged', () => {
     const essay = parse(`${FRONT}Pembukaan.\n\n## Satu {#pertama}\n\nIsi satu.\n\n## Tugas ASN di KPU!\n\nIsi dua.\n`)
-    expect(essay.sections).toEqual([
+    expect(essay.sections).toMatchObject([
       { id: 'pembuka', heading: 'Pembuka', paragraphs: ['Pembukaan.'], line: 5 },
       { id: 'pertama', heading: 'Satu', paragraphs: ['Isi satu.'], line: 7 },
       { id: 'tugas-asn-di-kpu', heading: 'Tugas ASN di KPU!', paragraphs: ['Isi dua.'], line: 11 },
@@ -97,7 +98,7 @@ describe('sections', () => {
   })
 
   it('keeps a section without paragraphs', () => {
-    expect(parse(`${FRONT}## Satu\n\nIsi.\n\n## Dua\n`).sections).toEqual([
+    expect(parse(`${FRONT}## Satu\n\nIsi.\n\n## Dua\n`).sections).toMatchObject([
       { id: 'satu', heading: 'Satu', paragraphs: ['Isi.'], line: 5 },
       { id: 'dua', heading: 'Dua', paragraphs: [], line: 9 },
     ])
@@ -120,7 +121,7 @@ describe('sections', () => {
 
 describe("paragraphs are the author's text, verbatim", () => {
   it('keeps odd spacing, punctuation and symbols inside a line byte for byte', () => {
-    const line = 'Kata  ganda,,  spasi ! "kutip" — tanda…  <b>tebal</b> *bintang* `kode` $x$ {{kurung}} 50% & 1.500,00'
+    const line = 'Kata  ganda,,  spasi ! "kutip" — tanda…  $x$ {{kurung}} 50% & 1.500,00 No. 7 dll. 2,5 persen'
     expect(parse(`${FRONT}## Satu\n\n${line}\n`).sections[0]?.paragraphs).toEqual([line])
   })
 
@@ -148,16 +149,16 @@ describe('bad essays: every problem at once, with file:line:column', () => {
   })
 
   it('reports duplicate ids, other heading levels, empty headings and bad ids together', () => {
-    const text = `${FRONT}## X {#a}\n\nY\n\n## Z {#a}\n\nW\n### Sub\n## {#kosong}\n\nQ\n## Buruk {#Bad_Id}\n# Judul satu pagar\n`
+    const text = `${FRONT}## X {#a}\n\nY\n\n## Z {#a}\n\nW\n#### Sub\n## {#kosong}\n\nQ\n## Buruk {#Bad_Id}\n# Judul satu pagar\n`
     expect(failureOf(text)).toEqual({
       errors: true,
       kind: 'CONTENT',
       problems: [
         'esai/uji.md:9:1: section id "a" is used twice: give one of the headings its own id with "{#another-id}"',
-        'esai/uji.md:12:1: only "## " headings split an essay into sections; make this a "## " heading or plain text',
+        'esai/uji.md:12:1: only "## " headings split an essay into sections and "### " headings mark a subheading; make this one of them or plain text',
         'esai/uji.md:13:1: the heading of section "kosong" has no text: write it as "## Heading {#kosong}"',
         'esai/uji.md:16:1: section id "Bad_Id" must use lowercase letters, digits and single hyphens: write the heading as "## Buruk {#my-id}"',
-        'esai/uji.md:17:1: only "## " headings split an essay into sections; make this a "## " heading or plain text',
+        'esai/uji.md:17:1: only "## " headings split an essay into sections and "### " headings mark a subheading; make this one of them or plain text',
       ],
     })
   })
@@ -216,5 +217,81 @@ describe('bad essays: every problem at once, with file:line:column', () => {
     } catch (error) {
       expect((error as OrtugError).exitCode).toBe(1)
     }
+  })
+})
+
+describe('CommonMark structure: lists, quotes, emphasis, subheadings and links become blocks, never raw syntax', () => {
+  it('reads paragraphs, ordered and bullet lists, a blockquote and a subheading as blocks, the words verbatim', () => {
+    const text = `${FRONT}## Satu\n\nSyarat *utama* ada **tiga**, lihat [laman KPU](https://kpu.go.id):\n\n1. persyaratan administrasi;\n2. sistem informasi\n   pencalonan; dan\n3. verifikasi faktual.\n\n### Catatan\n\n> Pemilu yang jujur\n> dimulai dari kita.\n\n- Satu butir\n- Dua butir\n`
+    expect(parse(text).sections[0]?.blocks).toEqual([
+      { kind: 'paragraph', text: 'Syarat utama ada tiga, lihat laman KPU:', line: 7 },
+      { kind: 'list', ordered: true, start: 1, items: ['persyaratan administrasi;', 'sistem informasi pencalonan; dan', 'verifikasi faktual.'], line: 9 },
+      { kind: 'subheading', text: 'Catatan', line: 14 },
+      { kind: 'quote', text: 'Pemilu yang jujur dimulai dari kita.', line: 16 },
+      { kind: 'list', ordered: false, start: 1, items: ['Satu butir', 'Dua butir'], line: 19 },
+    ])
+    expect(parse(text).sections[0]?.paragraphs).toEqual([
+      'Syarat utama ada tiga, lihat laman KPU:',
+      'persyaratan administrasi;',
+      'sistem informasi pencalonan; dan',
+      'verifikasi faktual.',
+      'Catatan',
+      'Pemilu yang jujur dimulai dari kita.',
+      'Satu butir',
+      'Dua butir',
+    ])
+  })
+
+  it('an ordered list keeps its start number; an indented line is a paragraph, not code', () => {
+    const [section] = parse(`${FRONT}## Satu\n\n3. tiga\n4. empat\n\nTeks.\n\n    Baris yang menjorok.\n`).sections
+    expect(section?.blocks).toMatchObject([
+      { kind: 'list', ordered: true, start: 3, items: ['tiga', 'empat'] },
+      { kind: 'paragraph', text: 'Teks.' },
+      { kind: 'paragraph', text: 'Baris yang menjorok.' },
+    ])
+  })
+
+  it('tables, HTML, images, code blocks, rules, footnotes, nested lists and setext headings are errors at line:column', () => {
+    const text = [
+      FRONT.trimEnd(),
+      '## Satu',
+      '',
+      '| a | b |',
+      '|---|---|',
+      '| 1 | 2 |',
+      '',
+      'Teks dengan <b>tebal</b> di tengah.',
+      '',
+      'Gambar ![logo](logo.png) di sini.',
+      '',
+      '```',
+      'kode',
+      '```',
+      '',
+      '***',
+      '',
+      'Catatan kaki[^1] di sini.',
+      '',
+      '- butir',
+      '  - anak butir',
+      '',
+      'Judul bergaris',
+      '===',
+      '',
+      '<div>blok</div>',
+      '',
+    ].join('\n')
+    expect(failureOf(text).problems).toEqual([
+      'esai/uji.md:7:1: tables are not supported: write each row as an item of a list ("- ...")',
+      'esai/uji.md:11:13: HTML is not read in an essay (it would show as raw text): write the text without tags',
+      'esai/uji.md:11:21: HTML is not read in an essay (it would show as raw text): write the text without tags',
+      'esai/uji.md:13:8: images are not supported in an essay: delete the image',
+      'esai/uji.md:15:1: a code block has no place on a slide: write it as a paragraph',
+      'esai/uji.md:19:1: a horizontal rule ("---", "***") has no place in an essay: use a "## " heading to start a section, or delete it',
+      'esai/uji.md:21:13: footnotes are not supported: write the note as a sentence of the paragraph',
+      'esai/uji.md:24:1: a list item may hold only text: a list or quote inside a list is not supported; write it as items of its own',
+      'esai/uji.md:26:1: a heading underlined with "===" or "---" is not read: write it as "## Heading" (a section) or "### Heading" (a subheading)',
+      'esai/uji.md:29:1: HTML is not read in an essay (it would show as raw text): write the text without tags',
+    ])
   })
 })

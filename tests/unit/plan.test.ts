@@ -5,7 +5,7 @@ import { deriveStoryboard } from '../../src/plan/derive.ts'
 import { GROW_ZOOM, growTuning, repairTuning } from '../../src/plan/fit.ts'
 import { BUDGETS, planDeck, type Tuning } from '../../src/plan/plan.ts'
 import { splitSentences } from '../../src/plan/text.ts'
-import type { Deck, ExtraSlide, Slide } from '../../src/shared/types.ts'
+import type { Deck, Essay, ExtraSlide, Slide, Storyboard } from '../../src/shared/types.ts'
 import { makeOffice } from '../unit-helpers.ts'
 
 // Planning: Essay × Storyboard × Office → slides, notes, minutes and continuation slides. Pure.
@@ -82,6 +82,7 @@ describe('slides from a storyboard', () => {
       continued: false,
       dense: false,
       grow: 0,
+      balanced: false,
     })
     expect(deck.slides[3]?.fields).toMatchObject({ title: null, quote: '“Kutipan.”', attribution: 'Penulis Uji', minutes: 3 })
     expect(deck.slides[5]?.fields).toMatchObject({ title: 'Dua', text: 'Isi dua.' })
@@ -149,9 +150,9 @@ describe('speaker notes', () => {
   it('in a derived deck, every sentence of the essay is in the notes once, in order, on the slide that shows it', () => {
     const deck = planDeck(ESSAY, deriveStoryboard(ESSAY), makeOffice())
     expect(notesOf(deck)).toEqual(ESSAY.sections.flatMap((s) => s.paragraphs))
-    expect(deck.slides.filter((s) => s.layout === 'section').map((s) => s.notes.length)).toEqual([0, 0, 0, 0])
-    for (const slide of deck.slides.filter((s) => s.layout === 'text')) {
-      for (const note of slide.notes) for (const sentence of splitSentences(note)) expect(String(slide.fields.text)).toContain(sentence)
+    for (const divider of deck.slides.filter((s) => s.layout === 'section')) expect(divider.notes).toEqual([])
+    for (const slide of deck.slides.filter((s) => s.layout === 'text' || s.layout === 'statement')) {
+      for (const sentence of splitSentences(String(slide.fields.text))) expect(slide.notes.join(' ')).toContain(sentence)
     }
   })
 })
@@ -212,11 +213,20 @@ const LONG = Array.from({ length: 30 }, (_, i) => `Kalimat nomor ${i + 1} tentan
 const LONG_ESSAY = parseEssay(`---\ntitle: Panjang\nauthor: A\n---\n## Paragraf Panjang {#panjang}\n\n${LONG.join(' ')}\n`, 'panjang', 'panjang.md')
 const TEXT_SOURCE = 3 // title, agenda, divider, then the reading slide
 
+/** A deck that reads each section as text (a storyboard may ask for it): what these splitting tests need. */
+function readingStoryboard(essay: Essay): Storyboard {
+  const parts = essay.sections.flatMap((s): Storyboard['slides'] => [
+    { layout: 'section', section: s.id },
+    { layout: 'text', section: s.id },
+  ])
+  return { slides: [{ layout: 'title' }, { layout: 'agenda' }, ...parts, { layout: 'closing' }], derived: false }
+}
+
 const pagesOf = (deck: Deck, source: number) => deck.slides.filter((s) => s.source === source)
 
 describe('continuation slides', () => {
   it('long reading text is split at sentence boundaries into "(lanjutan)" slides, each sentence once, in order', () => {
-    const deck = planDeck(LONG_ESSAY, deriveStoryboard(LONG_ESSAY), makeOffice())
+    const deck = planDeck(LONG_ESSAY, readingStoryboard(LONG_ESSAY), makeOffice())
     const pages = pagesOf(deck, TEXT_SOURCE)
     expect(pages.length).toBe(4)
     expect(pages.map((p) => p.title)).toEqual(['Paragraf Panjang', ...Array(3).fill('Paragraf Panjang (lanjutan)')])
@@ -231,15 +241,15 @@ describe('continuation slides', () => {
   })
 
   it('4:3 slides hold less: more continuation slides', () => {
-    const wide = pagesOf(planDeck(LONG_ESSAY, deriveStoryboard(LONG_ESSAY), makeOffice()), TEXT_SOURCE)
-    const narrow = pagesOf(planDeck(LONG_ESSAY, deriveStoryboard(LONG_ESSAY), makeOffice({ aspect: '4:3' })), TEXT_SOURCE)
+    const wide = pagesOf(planDeck(LONG_ESSAY, readingStoryboard(LONG_ESSAY), makeOffice()), TEXT_SOURCE)
+    const narrow = pagesOf(planDeck(LONG_ESSAY, readingStoryboard(LONG_ESSAY), makeOffice({ aspect: '4:3' })), TEXT_SOURCE)
     expect(narrow.length).toBeGreaterThan(wide.length)
     for (const page of narrow) expect((page.fields.text as string).length).toBeLessThanOrEqual(BUDGETS['4:3'].text)
   })
 
   it('a tuning scales the budget of that storyboard slide only, and dense sets denser type', () => {
     const tuning = new Map<number, Tuning>([[TEXT_SOURCE, { scale: 0.4, dense: true }]])
-    const deck = planDeck(LONG_ESSAY, deriveStoryboard(LONG_ESSAY), makeOffice(), tuning)
+    const deck = planDeck(LONG_ESSAY, readingStoryboard(LONG_ESSAY), makeOffice(), tuning)
     const pages = pagesOf(deck, TEXT_SOURCE)
     // 260 characters: three sentences of about 72 a slide.
     expect(pages.length).toBe(10)
@@ -252,7 +262,7 @@ describe('continuation slides', () => {
   it('a word is never split: a sentence longer than a slide keeps a slide of its own', () => {
     const word = 'Pertanggungjawabanketatausahaanpemilu'.repeat(25)
     const essay = parseEssay(`---\ntitle: T\nauthor: A\n---\n## Kata {#kata}\n\nAwal. ${word}. Akhir.\n`, 'kata', 'kata.md')
-    const pages = pagesOf(planDeck(essay, deriveStoryboard(essay), makeOffice()), TEXT_SOURCE)
+    const pages = pagesOf(planDeck(essay, readingStoryboard(essay), makeOffice()), TEXT_SOURCE)
     expect(pages.map((p) => p.fields.text)).toEqual(['Awal.', `${word}.`, 'Akhir.'])
     expect(pages.map((p) => p.units)).toEqual([1, 1, 1])
   })
@@ -300,7 +310,7 @@ describe('continuation slides', () => {
 
 describe('repairTuning: what the fit check changes after an overflow', () => {
   it('shrinks the budget step by step down to a quarter, then uses denser type, then gives up', () => {
-    const storyboard = deriveStoryboard(LONG_ESSAY)
+    const storyboard = readingStoryboard(LONG_ESSAY)
     let tuning: Map<number, Tuning> = new Map()
     const seen: string[] = []
     for (let round = 0; round < 12; round++) {
@@ -443,18 +453,37 @@ describe('growTuning: what the fit check changes for a sparse slide', () => {
     const next = growTuning(new Map(), deck, fills({ 0: 0.2, 2: 0.5, 5: 0.2, 6: 0.1, 7: 0.1 }), new Map())
     expect(next).toEqual(
       new Map([
-        [2, { scale: 1, dense: false, grow: [2] }],
-        [5, { scale: 1, dense: false, grow: [GROW_ZOOM.length - 1] }],
+        [2, { scale: 1, dense: false, grow: [2], balanced: [true] }],
+        [5, { scale: 1, dense: false, grow: [GROW_ZOOM.length - 1], balanced: [true] }],
       ]),
     )
     expect(growTuning(new Map(), deck, fills({}), new Map())).toBeUndefined()
+  })
+
+  it('every slide of a layout takes the same step: the smallest any of them wants, so type sizes match across the deck', () => {
+    const twoPoints = parseStoryboard(
+      'slides:\n  - { layout: points, section: satu, title: Satu, points: [a] }\n  - { layout: points, section: dua, title: Dua, points: [b, c, d] }\n',
+      'dua.deck.yaml',
+      ESSAY,
+    )
+    const pointsDeck = planDeck(ESSAY, twoPoints, makeOffice())
+    // The first is nearly empty (it alone would take the largest step), the second half full (two steps).
+    const next = growTuning(new Map(), pointsDeck, [0.1, 0.5], new Map())
+    expect(next).toEqual(
+      new Map([
+        [0, { scale: 1, dense: false, grow: [2], balanced: [true] }],
+        [1, { scale: 1, dense: false, grow: [2], balanced: [true] }],
+      ]),
+    )
+    // A full slide of the layout keeps every one of them at the normal size; the sparse one is centred.
+    expect(growTuning(new Map(), pointsDeck, [0.1, 0.8], new Map())).toEqual(new Map([[0, { scale: 1, dense: false, grow: [0], balanced: [true] }]]))
   })
 
   it('a grown slide that overflows takes one step back, and never grows past it again', () => {
     const caps = new Map<string, number>()
     const grown = new Map<number, Tuning>([[2, { scale: 1, dense: false, grow: [3] }]])
     const back = repairTuning(grown, planDeck(ESSAY, STORYBOARD, makeOffice(), grown), [{ slide: 3, layout: 'points', title: 'Poin', pixels: 12 }], caps)
-    expect(back?.get(2)).toEqual({ scale: 1, dense: false, grow: [2] })
+    expect(back?.get(2)).toEqual({ scale: 1, dense: false, grow: [2], balanced: [true] })
     expect(caps).toEqual(new Map([['2:0', 2]]))
     expect(growTuning(back ?? new Map(), deck, fills({ 2: 0.3 }), caps)).toBeUndefined()
   })

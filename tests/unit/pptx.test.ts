@@ -13,13 +13,18 @@ import { makeOffice } from '../unit-helpers.ts'
 // The native PowerPoint deck (src/render/pptx/), from a planned deck with every layout, read
 // back with an independent unzip and XML parser.
 
+/** A section of one paragraph, as the essay reader makes it. */
+function section(id: string, heading: string, text: string): Essay['sections'][number] {
+  return { id, heading, line: 1, paragraphs: [text], blocks: [{ kind: 'paragraph', text, line: 1 }] }
+}
+
 const ESSAY: Essay = {
   slug: 'uji',
   file: 'uji.md',
   meta: { title: 'Judul Esai Uji', author: 'Penulis Uji', lang: 'id' },
   sections: [
-    { id: 'satu', heading: 'Bagian Satu', line: 5, paragraphs: ['Kalimat pertama bagian satu. Kalimat kedua bagian satu yang lebih panjang sedikit.'] },
-    { id: 'dua', heading: 'Bagian Dua', line: 9, paragraphs: ['Integritas bukan sekadar kata. Ia dijalankan setiap hari.'] },
+    section('satu', 'Bagian Satu', 'Kalimat pertama bagian satu. Kalimat kedua bagian satu yang lebih panjang sedikit.'),
+    section('dua', 'Bagian Dua', 'Integritas bukan sekadar kata. Ia dijalankan setiap hari.'),
   ],
 }
 
@@ -159,7 +164,7 @@ describe('the PowerPoint deck', () => {
   it('sizes every text box to hold its text at Calibri’s widths (Carlito)', async () => {
     const fonts = await loadPptxFonts()
     const long = 'Kalimat yang sangat panjang sekali untuk menguji pembungkusan baris pada kotak teks PowerPoint. '.repeat(3)
-    const essay: Essay = { ...ESSAY, sections: ESSAY.sections.map((s) => ({ ...s, paragraphs: [long] })) }
+    const essay: Essay = { ...ESSAY, sections: ESSAY.sections.map((s) => section(s.id, s.heading, long)) }
     for (const aspect of ['16:9', '4:3'] as const) {
       // A long office name too: the footer (office · part) stays on its line in smaller type.
       const name = 'KPU Kabupaten Contoh dengan Nama yang Sangat Panjang Sekali untuk Kaki Slide'

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadProject } from '../../src/pipeline/project.ts'
-import { assignShards, type ShardFolder, verifyShardSet, type Weighted, weighOffices } from '../../src/plan/shard.ts'
+import { assignShards, MAX_SHARDS, type ShardFolder, verifyShardSet, type Weighted, weighOffices } from '../../src/plan/shard.ts'
 import { OrtugError } from '../../src/shared/error.ts'
 import type { ShardRecord } from '../../src/shared/types.ts'
 import { REPO } from '../helpers.ts'
@@ -49,8 +49,9 @@ describe('assignShards', () => {
     expect([...assignShards(reversed, 4)].sort()).toEqual([...assignShards(items, 4)].sort())
   })
 
-  it('refuses a count below 1', () => {
-    expect(() => assignShards([], 0)).toThrow(/positive integer/)
+  it('refuses a count below 1 or above MAX_SHARDS', () => {
+    expect(() => assignShards([], 0)).toThrow(/an integer from 1 to 10000/)
+    expect(() => assignShards([], MAX_SHARDS + 1)).toThrow(/an integer from 1 to 10000/)
   })
 })
 

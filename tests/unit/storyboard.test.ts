@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { parseEssay } from '../../src/content/essay.ts'
 import { parseStoryboard } from '../../src/content/storyboard.ts'
-import { deriveStoryboard } from '../../src/plan/derive.ts'
 import { OrtugError, OrtugErrors } from '../../src/shared/error.ts'
 
 // Storyboards, authored (`<slug>.deck.yaml`) or derived from the sections: text in, data out.
 
-const FIX = 'See "Storyboard" in DESIGN.md for the fields each layout takes.'
+const FIX = 'See content/essays/storyboard.schema.json and "Layouts" in README.md for the fields each layout takes.'
 const ESSAY = parseEssay('---\ntitle: T\nauthor: A\n---\nBuka.\n\n## Satu {#satu}\n\nPar satu.\n\n## Dua\n', 'uji', 'uji.md')
 
 /** Every problem a parse throws, as `file:line:col: message`. */
@@ -131,79 +130,5 @@ describe('parseStoryboard', () => {
 
   it('a YAML syntax error is reported at its line', () => {
     expect(problemsOf('slides:\n  - layout: title\n   - layout: closing\n')).toEqual([expect.stringMatching(/^uji\.deck\.yaml:3:\d+: invalid YAML: /)])
-  })
-})
-
-describe('deriveStoryboard', () => {
-  it('title, agenda, a divider and a reading slide per section, closing', () => {
-    expect(deriveStoryboard(ESSAY)).toEqual({
-      derived: true,
-      slides: [
-        { layout: 'title' },
-        { layout: 'agenda' },
-        { layout: 'section', section: 'pembuka' },
-        { layout: 'text', section: 'pembuka' },
-        { layout: 'section', section: 'satu' },
-        { layout: 'text', section: 'satu' },
-        // "Dua" has no paragraphs: a divider, no reading slide.
-        { layout: 'section', section: 'dua' },
-        { layout: 'closing' },
-      ],
-    })
-  })
-
-  it('"bukan … melainkan …" becomes a contrast, "meliputi a, b, c" pillars or a grid; the other sentences stay reading text, in order', () => {
-    const essay = parseEssay(
-      [
-        '---\ntitle: T\nauthor: A\n---',
-        '## Peran {#peran}',
-        'Kalimat pembuka yang biasa. Tugas kita bukan hanya mencatat, melainkan juga melayani warga, maka kepercayaan tumbuh. Kalimat penutup.',
-        '## Tugas {#tugas}',
-        'Pekerjaan kami meliputi menyusun pedoman, memantau tahapan, dan melakukan evaluasi.',
-        'Unit ini yaitu perencanaan, data, hukum, teknis, logistik, dan partisipasi.',
-        '## Panjang {#panjang}',
-        'Sebuah kalimat dengan pengantar yang sangat panjang sekali sehingga tidak muat menjadi judul slide, bukan hanya ini, melainkan itu.',
-        '',
-      ].join('\n\n'),
-      'v',
-      'v.md',
-    )
-    const slides = deriveStoryboard(essay).slides.filter((s) => s.section)
-    expect(slides).toEqual([
-      { layout: 'section', section: 'peran' },
-      { layout: 'text', section: 'peran', title: 'Peran', text: 'Kalimat pembuka yang biasa.' },
-      {
-        layout: 'contrast',
-        section: 'peran',
-        title: 'Tugas kita',
-        columns: [
-          { title: 'Bukan', text: 'Mencatat' },
-          { title: 'Melainkan', text: 'Melayani warga' },
-        ],
-      },
-      { layout: 'text', section: 'peran', title: 'Peran', text: 'Kalimat penutup.' },
-      { layout: 'section', section: 'tugas' },
-      {
-        layout: 'pillars',
-        section: 'tugas',
-        title: 'Pekerjaan kami',
-        columns: [{ title: 'Menyusun pedoman' }, { title: 'Memantau tahapan' }, { title: 'Melakukan evaluasi' }],
-      },
-      {
-        layout: 'grid',
-        section: 'tugas',
-        title: 'Unit ini',
-        items: ['Perencanaan', 'Data', 'Hukum', 'Teknis', 'Logistik', 'Partisipasi'].map((text) => ({ text })),
-      },
-      { layout: 'section', section: 'panjang' },
-      // A lead too long for a title: the sentence stays reading text.
-      { layout: 'text', section: 'panjang' },
-    ])
-  })
-
-  it('follows the order of the sections', () => {
-    const essay = parseEssay('---\ntitle: T\nauthor: A\n---\n## C\n\nc\n\n## A\n\na\n\n## B\n\nb\n', 'uji', 'uji.md')
-    const bound = deriveStoryboard(essay).slides.flatMap((s) => (s.section ? [`${s.layout}:${s.section}`] : []))
-    expect(bound).toEqual(['section:c', 'text:c', 'section:a', 'text:a', 'section:b', 'text:b'])
   })
 })

@@ -1,0 +1,212 @@
+import MarkdownIt from 'markdown-it'
+import { OrtugError, OrtugErrors } from '../shared/error.ts'
+import { RE_ID } from '../shared/schema.ts'
+import type { EssayBlock, Section } from '../shared/types.ts'
+
+// The body of an essay: CommonMark read by markdown-it (the parser marp-core uses) into sections
+// of blocks. Pure: text in, sections out. What a slide cannot show as structure is an error at
+// its line and column, never raw syntax on a slide.
+
+export const OPENING_SECTION_ID = 'pembuka'
+
+// Indented code is off: an essay's indented line is a paragraph an editor indented, not code.
+// HTML is on so that it arrives as its own tokens, to be refused, instead of as text.
+const markdown = new MarkdownIt('default', { html: true, linkify: false, typographer: false }).disable('code')
+
+type Token = ReturnType<MarkdownIt['parse']>[number]
+
+const RE_HEADING_ID = /^(.*?)[ \t]*\{#([^}]*)\}$/
+const RE_FOOTNOTE = /\[\^[^\]\s]+\]/
+
+/** Block tokens ortug refuses, with what to write instead. */
+const UNSUPPORTED_BLOCKS: Record<string, string> = {
+  fence: 'a code block has no place on a slide: write it as a paragraph',
+  code_block: 'a code block has no place on a slide: write it as a paragraph',
+  html_block: 'HTML is not read in an essay (it would show as raw text): write the text without tags',
+  hr: 'a horizontal rule ("---", "***") has no place in an essay: use a "## " heading to start a section, or delete it',
+  table_open: 'tables are not supported: write each row as an item of a list ("- ...")',
+}
+
+/** Inline tokens ortug refuses, with the text to find for the column and what to write instead. */
+const UNSUPPORTED_INLINE: Record<string, { find: (token: Token) => string; fix: string }> = {
+  html_inline: { find: (t) => t.content, fix: 'HTML is not read in an essay (it would show as raw text): write the text without tags' },
+  image: { find: () => '![', fix: 'images are not supported in an essay: delete the image' },
+  s_open: { find: () => '~~', fix: 'strikethrough is not supported: delete the struck text or the "~~" marks' },
+}
+
+interface Reader {
+  tokens: Token[]
+  lines: string[]
+  firstLine: number
+  file: string
+  problems: OrtugError[]
+}
+
+/** Splits the body at "## " headings; each section holds its blocks and their plain paragraphs. */
+export function parseEssayBody(body: string, firstLine: number, file: string): Section[] {
+  const reader: Reader = { tokens: markdown.parse(body, {}), lines: body.split('\n'), firstLine, file, problems: [] }
+  const sections: Section[] = []
+  let current: Section = { id: OPENING_SECTION_ID, heading: 'Pembuka', blocks: [], paragraphs: [], line: firstLine }
+  const keep = () => {
+    if (current.id !== OPENING_SECTION_ID || current.blocks.length > 0) sections.push(current)
+  }
+  let index = 0
+  while (index < reader.tokens.length) {
+    const token = reader.tokens[index] as Token
+    const end = closingIndex(reader.tokens, index)
+    if (token.type === 'heading_open' && token.tag === 'h2' && token.markup === '##') {
+      keep()
+      current = readSection(reader, token, inlineText(reader, reader.tokens[index + 1]), sections)
+    } else {
+      const block = readBlock(reader, index, end)
+      if (block) current.blocks.push(block)
+    }
+    index = end + 1
+  }
+  keep()
+  for (const section of sections) section.paragraphs = section.blocks.flatMap(blockParagraphs)
+  if (reader.problems.length > 0) throw new OrtugErrors(reader.problems)
+  return sections
+}
+
+/** The plain text of a block: a list gives one paragraph per item. */
+export function blockParagraphs(block: EssayBlock): string[] {
+  return block.kind === 'list' ? block.items : [block.text]
+}
+
+function readSection(reader: Reader, token: Token, text: string, before: readonly Section[]): Section {
+  const line = lineOf(reader, token)
+  const [title, explicitId] = splitHeadingId(text)
+  const id = explicitId ?? slugify(title)
+  const report = (message: string) => reader.problems.push(new OrtugError('CONTENT', message, { location: { file: reader.file, line, column: 1 } }))
+  // "## {#id}" alone would give an empty agenda entry, divider title and PDF bookmark.
+  if (title.trim() === '') report(`the heading of section "${id}" has no text: write it as "## Heading {#${id}}"`)
+  if (!RE_ID.test(id)) report(`section id "${id}" must use lowercase letters, digits and single hyphens: write the heading as "## ${title} {#my-id}"`)
+  if (before.some((s) => s.id === id)) report(`section id "${id}" is used twice: give one of the headings its own id with "{#another-id}"`)
+  return { id, heading: title, blocks: [], paragraphs: [], line }
+}
+
+/** One top-level block (tokens from `start` to its closing token `end`), or undefined after reporting why not. */
+function readBlock(reader: Reader, start: number, end: number): EssayBlock | undefined {
+  const token = reader.tokens[start] as Token
+  const line = lineOf(reader, token)
+  const report = (message: string) => {
+    reader.problems.push(new OrtugError('CONTENT', message, { location: { file: reader.file, line, column: 1 } }))
+    return undefined
+  }
+  switch (token.type) {
+    case 'paragraph_open':
+      return { kind: 'paragraph', text: inlineText(reader, reader.tokens[start + 1]), line }
+    case 'heading_open':
+      if (token.tag === 'h3' && token.markup === '###') return { kind: 'subheading', text: inlineText(reader, reader.tokens[start + 1]), line }
+      if (token.markup === '=' || token.markup === '-') {
+        return report('a heading underlined with "===" or "---" is not read: write it as "## Heading" (a section) or "### Heading" (a subheading)')
+      }
+      return report('only "## " headings split an essay into sections and "### " headings mark a subheading; make this one of them or plain text')
+    case 'blockquote_open':
+      return readQuote(reader, start, end, line)
+    case 'bullet_list_open':
+    case 'ordered_list_open':
+      return readList(reader, start, end, line)
+  }
+  return report(UNSUPPORTED_BLOCKS[token.type] ?? `"${token.type}" is not supported in an essay: write paragraphs, lists, quotes and "### " subheadings`)
+}
+
+/** A blockquote of paragraphs: its paragraphs joined with a space. */
+function readQuote(reader: Reader, start: number, end: number, line: number): EssayBlock | undefined {
+  const inner = reader.tokens.slice(start + 1, end)
+  const foreign = inner.find((t) => t.nesting !== -1 && !['paragraph_open', 'inline'].includes(t.type))
+  if (foreign) {
+    reader.problems.push(
+      new OrtugError('CONTENT', 'a quote ("> ") may hold only paragraphs: move the list or heading out of it', {
+        location: { file: reader.file, line: lineOf(reader, foreign, line), column: 1 },
+      }),
+    )
+    return undefined
+  }
+  const text = inner
+    .filter((t) => t.type === 'inline')
+    .map((t) => inlineText(reader, t))
+    .join(' ')
+  return { kind: 'quote', text, line }
+}
+
+/** A list whose items are paragraphs (one or more each, joined with a space); a list inside a list is refused. */
+function readList(reader: Reader, start: number, end: number, line: number): EssayBlock | undefined {
+  const open = reader.tokens[start] as Token
+  const items: string[] = []
+  for (let i = start + 1; i < end; i++) {
+    const token = reader.tokens[i] as Token
+    if (token.type === 'list_item_open') items.push('')
+    else if (token.type === 'inline') {
+      const text = inlineText(reader, token)
+      items[items.length - 1] = items.at(-1) ? `${items.at(-1)} ${text}` : text
+    } else if (token.nesting === 1 && !['paragraph_open', 'list_item_open'].includes(token.type)) {
+      reader.problems.push(
+        new OrtugError('CONTENT', 'a list item may hold only text: a list or quote inside a list is not supported; write it as items of its own', {
+          location: { file: reader.file, line: lineOf(reader, token, line), column: 1 },
+        }),
+      )
+      return undefined
+    }
+  }
+  const ordered = open.type === 'ordered_list_open'
+  return { kind: 'list', ordered, start: ordered ? Number(open.attrGet('start') ?? 1) : 1, items, line }
+}
+
+/** The words of an inline token with Markdown's marks removed; unsupported marks are reported. */
+function inlineText(reader: Reader, token: Token | undefined): string {
+  if (!token) return ''
+  const line = lineOf(reader, token)
+  let text = ''
+  for (const child of token.children ?? []) {
+    const unsupported = UNSUPPORTED_INLINE[child.type]
+    if (unsupported) reportInline(reader, token, unsupported.find(child), unsupported.fix, line)
+    else if (child.type === 'text' || child.type === 'code_inline') text += child.content
+    else if (child.type === 'softbreak' || child.type === 'hardbreak') text += ' '
+  }
+  const footnote = RE_FOOTNOTE.exec(text)
+  if (footnote) reportInline(reader, token, footnote[0], 'footnotes are not supported: write the note as a sentence of the paragraph', line)
+  return text.trim()
+}
+
+function reportInline(reader: Reader, token: Token, needle: string, message: string, line: number): void {
+  const [from, to] = token.map ?? [line - reader.firstLine, line - reader.firstLine + 1]
+  for (let i = from; i < to; i++) {
+    const column = (reader.lines[i] ?? '').indexOf(needle)
+    if (column >= 0 && needle !== '') {
+      reader.problems.push(new OrtugError('CONTENT', message, { location: { file: reader.file, line: reader.firstLine + i, column: column + 1 } }))
+      return
+    }
+  }
+  reader.problems.push(new OrtugError('CONTENT', message, { location: { file: reader.file, line, column: 1 } }))
+}
+
+/** The index of the token that closes the one at `start` (itself for a token that opens nothing). */
+function closingIndex(tokens: readonly Token[], start: number): number {
+  let depth = 0
+  for (let i = start; i < tokens.length; i++) {
+    depth += (tokens[i] as Token).nesting
+    if (depth <= 0) return i
+  }
+  return tokens.length - 1
+}
+
+function lineOf(reader: Reader, token: Token, fallback = reader.firstLine): number {
+  return token.map ? reader.firstLine + token.map[0] : fallback
+}
+
+function splitHeadingId(text: string): [string, string | undefined] {
+  const match = RE_HEADING_ID.exec(text)
+  return match ? [match[1] ?? '', match[2]] : [text, undefined]
+}
+
+/** Lowercase ASCII slug of a heading: "Tugas ASN di KPU" becomes "tugas-asn-di-kpu". */
+export function slugify(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+}

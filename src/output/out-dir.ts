@@ -1,0 +1,54 @@
+import { realpathSync } from 'node:fs'
+import path from 'node:path'
+import { fail } from '../shared/error.ts'
+import { isInside } from './staging.ts'
+
+// Where --out may point. A build replaces what it makes inside its output folder and a merge
+// replaces the office folders it gathers: an output folder that is the project itself, holds it,
+// or lies in content/ or templates/ would make ortug write over (and read back as outputs) the
+// files it builds from. So those are refused as wrong usage (exit 2) before anything is read.
+
+/** The project's source folders: an output folder may not be one, hold one, or lie inside one (beside them, as dist/ is, it may). */
+const SOURCE_FOLDERS = ['content', 'templates'] as const
+
+/** The absolute output folder `--out value` names, relative to the project `root`; refuses an empty value and the project's own folders. */
+export function resolveOutDir(value: string, root: string, flag = '--out'): string {
+  if (value.trim() === '') fail('USAGE', `${flag} is empty: give the folder to write to, such as ${flag} dist (the default)`)
+  const outDir = path.resolve(root, value)
+  for (const [out, project] of [
+    [outDir, path.resolve(root)],
+    [resolveReal(outDir), resolveReal(root)],
+  ] as const) {
+    const clash = describeClash(out, project)
+    if (clash) {
+      fail(
+        'USAGE',
+        `${flag} ${value} is ${clash}: ortug replaces what it writes there, so give a folder of its own outside content/ and templates/ that holds neither (such as ${flag} dist, the default)`,
+      )
+    }
+  }
+  return outDir
+}
+
+// ---- internal ----
+
+function describeClash(outDir: string, root: string): string | undefined {
+  if (outDir === root) return 'the project folder itself'
+  if (isInside(outDir, root)) return 'a folder that holds the project'
+  for (const folder of SOURCE_FOLDERS) {
+    const source = path.join(root, folder)
+    if (outDir === source) return `the project's ${folder}/ folder`
+    if (isInside(source, outDir)) return `inside the project's ${folder}/ folder`
+  }
+  return undefined
+}
+
+/** The path with links resolved as far as it exists (the output folder may not exist yet), so a link to the project is told too. */
+function resolveReal(file: string): string {
+  try {
+    return realpathSync(file)
+  } catch {
+    const parent = path.dirname(file)
+    return parent === file ? file : path.join(resolveReal(parent), path.basename(file))
+  }
+}

@@ -1,0 +1,85 @@
+import { mkdtemp, readdir, symlink } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { hashTree, makeProject, removeProject, runCli } from '../helpers.ts'
+
+// Where --out may point (README "Limits"), and what a full disk met while taking the output
+// folder's lock says. Refused before anything is read or written; no browser.
+
+let dir: string
+/** Outside the project: a link to it. */
+let elsewhere: string
+let before: Record<string, string>
+beforeAll(async () => {
+  dir = await makeProject({ offices: ['kota-bandung'] })
+  elsewhere = await mkdtemp(path.join(os.tmpdir(), 'ortug-elsewhere-'))
+  await symlink(dir, path.join(elsewhere, 'project'))
+  before = await hashTree(dir)
+})
+afterAll(async () => {
+  await removeProject(dir)
+  await removeProject(elsewhere)
+})
+
+describe('--out may not be the project, hold it, or lie in content/ or templates/', () => {
+  it.each([
+    ['', '--out is empty: give the folder to write to, such as --out dist (the default)'],
+    ['  ', '--out is empty'],
+    ['.', '--out . is the project folder itself'],
+    ['./', '--out ./ is the project folder itself'],
+    ['<a link to the project>', 'is the project folder itself'],
+    ['..', '--out .. is a folder that holds the project'],
+    ['content', "--out content is the project's content/ folder"],
+    ['content/essays', "--out content/essays is inside the project's content/ folder"],
+    ['templates', "--out templates is the project's templates/ folder"],
+    ['templates/../content/x', "is inside the project's content/ folder"],
+  ])('build --out %j: exit 2 naming the flag and what is allowed, nothing written', async (out, message) => {
+    const value = out === '<a link to the project>' ? path.join(elsewhere, 'project') : out
+    const result = await runCli(['build', '--format', 'md', '--out', value], dir)
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(message)
+    expect(result.stderr).not.toMatch(/internal error|\n\s+at /)
+    if (out.trim() !== '')
+      expect(result.stderr).toContain('give a folder of its own outside content/ and templates/ that holds neither (such as --out dist, the default)')
+    expect(await hashTree(dir)).toEqual(before)
+  })
+
+  it.each([[['merge-manifests', 'shard-1', '--out', '.']], [['merge-manifests', 'shard-1', '--out', '']], [['doctor', '--out', 'content']]])(
+    'ortug %j: exit 2',
+    async (args) => {
+      const result = await runCli(args, dir)
+      expect(result.code).toBe(2)
+      expect(result.stderr).toMatch(/error: --out (is empty|\S+ is)/)
+      expect(await hashTree(dir)).toEqual(before)
+    },
+  )
+
+  it('a sibling folder whose name starts like content/ is allowed', async () => {
+    const result = await runCli(['build', '--format', 'md', '--out', 'content-dist'], dir)
+    expect(result.code, result.stderr).toBe(0)
+    expect(await readdir(path.join(dir, 'content-dist'))).toContain('kota-bandung')
+  })
+})
+
+describe('a full disk while taking the lock', () => {
+  afterEach(() => {
+    delete process.env.ORTUG_TEST_ENOSPC_AT
+  })
+
+  it('says the disk is full, with the path; no lock file is left and the previous outputs stay', async () => {
+    const first = await runCli(['build', '--format', 'md', '--out', 'full'], dir)
+    expect(first.code, first.stderr).toBe(0)
+    const out = path.join(dir, 'full')
+    const outputs = await hashTree(out)
+    process.env.ORTUG_TEST_ENOSPC_AT = 'lock'
+    const result = await runCli(['build', '--format', 'md', '--force', '--out', 'full'], dir)
+    expect(result.code).toBe(3)
+    expect(result.stderr).toContain(
+      `cannot write ${path.join(out, '.ortug.lock')}: the disk is full (ENOSPC): free some space, then build again; the previous outputs in ${out} are unchanged`,
+    )
+    expect(result.stderr).not.toContain('check that the folder exists')
+    expect(await readdir(out)).not.toContain('.ortug.lock')
+    expect(await hashTree(out)).toEqual(outputs)
+  })
+})

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import { parseEssay } from '../../src/content/essay.ts'
+import { parseDefaults, parseOffice } from '../../src/content/office.ts'
+import { MAX_YAML_DEPTH, parseYaml } from '../../src/content/yaml.ts'
+import { collectErrors } from '../../src/shared/error.ts'
+
+// Item 6 of issue 21: YAML nested deeper than any ortug file needs is refused with its place,
+// before the YAML library composes it (30,000 nested "[" overflowed its stack: "Maximum call
+// stack size exceeded" at an arbitrary column).
+
+function refusal(run: () => unknown): string {
+  try {
+    run()
+  } catch (error) {
+    return collectErrors(error)
+      .map((e) => e.format())
+      .join('\n')
+  }
+  throw new Error('expected the input to be refused')
+}
+
+const OFFICE = 'name: KPU Kota Uji\nregion: Kota Uji\nlevel: kota\n'
+const nested = (open: string, close: string, levels: number, inner = '1') => open.repeat(levels) + inner + close.repeat(levels)
+
+describe('YAML nesting depth', () => {
+  it.each([
+    ['30,000 nested [', `x: ${nested('[', ']', 30_000)}\n`, '4:67'],
+    ['30,000 nested {', `x: ${nested('{a: ', '}', 30_000)}\n`, '4:256'],
+    ['30,000 compact block lists', `x:\n${'- '.repeat(30_000)}a\n`, '5:127'],
+  ])('an office file with %s: refused at the first level too deep, by line and column', (_, yaml, at) => {
+    const message = refusal(() => parseOffice(OFFICE + yaml, 'kota-uji', 'kota-uji.yaml'))
+    expect(message).toBe(
+      `kota-uji.yaml:${at}: invalid YAML: nests lists and mappings more than ${MAX_YAML_DEPTH} levels deep here; at most ${MAX_YAML_DEPTH} levels of lists and mappings inside each other are allowed (ortug's files need 5): flatten it`,
+    )
+  })
+
+  it('accepts 64 levels and refuses 65', () => {
+    expect(parseYaml(`x: ${nested('[', ']', MAX_YAML_DEPTH - 1)}`, 'f.yaml').value).toBeDefined()
+    expect(refusal(() => parseYaml(`x: ${nested('[', ']', MAX_YAML_DEPTH)}`, 'f.yaml'))).toMatch(/^f\.yaml:1:67: invalid YAML: nests lists/)
+  })
+
+  it('in _defaults.yaml and in an essay front matter (lines counted from the file)', () => {
+    expect(refusal(() => parseDefaults(`colors:\n  x: ${nested('[', ']', 30_000)}\n`, '_defaults.yaml'))).toMatch(/^_defaults\.yaml:2:\d+: invalid YAML: nests/)
+    const essay = `---\ntitle: T\nauthor: A\nx: ${nested('[', ']', 30_000)}\n---\n\n## A\n\nTeks.\n`
+    expect(refusal(() => parseEssay(essay, 'uji', 'uji.md'))).toMatch(/^uji\.md:4:\d+: invalid YAML: nests/)
+  })
+
+  it('through aliases: a deep value used inside another deep value', () => {
+    const yaml = `a: &a ${nested('[', ']', 40)}\nb: ${nested('[', ']', 40, '*a')}\n`
+    expect(refusal(() => parseYaml(yaml, 'f.yaml'))).toMatch(
+      /^f\.yaml:2:44: invalid YAML: through this alias, lists and mappings nest more than 64 levels deep/,
+    )
+  })
+
+  it('an alias inside the value it names', () => {
+    expect(refusal(() => parseOffice(`${OFFICE}session: &s { trainers: [*s] }\n`, 'kota-uji', 'kota-uji.yaml'))).toMatch(
+      /^kota-uji\.yaml:4:26: invalid YAML: this alias stands for a list or mapping that holds it/,
+    )
+  })
+})
