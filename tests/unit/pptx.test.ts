@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { planDeck } from '../../src/plan/plan.ts'
 import { notesText } from '../../src/render/markdown.ts'
 import { loadPptxFonts, loadPptxImages } from '../../src/render/pptx/assets.ts'
@@ -90,6 +90,9 @@ const OFFICE = makeOffice({
 })
 
 describe('the PowerPoint deck', () => {
+  // The first deck also loads the fonts and compiles resvg's WebAssembly: a cold start, done once.
+  beforeAll(() => build(OFFICE), 120_000)
+
   it('has one slide per planned slide, each on its named layout of one master', async () => {
     const { deck, bytes } = await build(OFFICE)
     const pptx = readPptx(bytes)
