@@ -12,6 +12,7 @@ import { checkTargets, formatTable, ratios, round, type Scenario, type ScenarioS
 import {
   benchCold,
   benchColdWithoutHandouts,
+  benchColdWithPptx,
   benchMarp,
   benchOneOffice,
   benchUnchanged,
@@ -24,7 +25,7 @@ import {
 
 // `npm run bench`: marp-cli scripted by hand versus ortug build, each with every browser kind
 // (the installed Chrome/Chromium, the npm-shipped headless shell), then ortug unchanged, one
-// office changed, without handouts, a synthetic national build, its shards and their merge,
+// office changed, without handouts, with the PowerPoint deck, a synthetic national build, its shards and their merge,
 // all on throwaway copies of the project.
 
 const QUICK_OFFICES = 3
@@ -109,6 +110,13 @@ async function machineFacts(browsers: readonly BenchBrowser[]) {
   }
 }
 
+/** Median seconds per office that the PowerPoint deck adds to a cold build: ((p) − (f)) / offices. */
+function pptxCost(summaries: readonly ScenarioSummary[]): number | undefined {
+  const p = summaries.find((s) => s.key === 'p')
+  const f = summaries.find((s) => s.key === 'f')
+  return p && f ? round((p.medianSeconds - f.medianSeconds) / p.offices, 3) : undefined
+}
+
 /** Median seconds per office that handouts add to the main browser's cold build: ((b) − (f)) / offices. */
 function handoutCost(summaries: readonly ScenarioSummary[], mainKind: string): number | undefined {
   const b = summaries.find((s) => s.key === `b-${mainKind}`)
@@ -119,6 +127,7 @@ function handoutCost(summaries: readonly ScenarioSummary[], mainKind: string): n
 function printReport(summaries: ScenarioSummary[], ratioValues: Record<string, number>, mainKind: string, merge?: NationalResults['merge']): void {
   process.stdout.write(`\n${formatTable(summaries, ratioValues)}\n\n`)
   process.stdout.write(`handouts add ${handoutCost(summaries, mainKind)} s per office to a cold build ((b-${mainKind}) - (f)) / offices\n`)
+  process.stdout.write(`the PowerPoint deck adds ${pptxCost(summaries)} s per office to a cold build ((p) - (f)) / offices\n`)
   if (merge) {
     const line = (name: string, m: typeof merge.full) =>
       `${name}: ${m.offices} offices, ${m.outputs} outputs in ${m.medianSeconds} s = ${m.msPerOutput} ms/output`
@@ -152,7 +161,7 @@ async function runAll(ctx: Context, kinds: readonly BenchBrowser[], extras: read
     )
   scenarios.push(await benchUnchanged(ctx, mainCold.outDir))
   const d = await benchOneOffice(ctx, mainCold.outDir, mainCold.kinds)
-  scenarios.push(d, await benchColdWithoutHandouts(ctx))
+  scenarios.push(d, await benchColdWithoutHandouts(ctx), await benchColdWithPptx(ctx))
   const national = ctx.options.skipNational ? undefined : await benchNational(ctx)
   if (national) scenarios.push(...national.scenarios)
   return { scenarios, checks, changedOffice: d.changedOffice, merge: national?.merge, pdfFinishing }
@@ -200,7 +209,8 @@ async function main(): Promise<number> {
       mainKind: main.name,
       notes: [
         `a-K: the marp-cli loop with browser K (--loop-runs runs); b-K: ortug build, cold, with ORTUG_BROWSER=K (--runs runs, median)`,
-        `c, d, f, e, g, h ran with the main browser (${main.name}); c/b and d/b are against b-${main.name}`,
+        "p: (f) with --format pptx too; (p) - (f) is the PowerPoint deck's cost",
+        `c, d, f, p, e, g, h ran with the main browser (${main.name}); c/b and d/b are against b-${main.name}`,
         'g, h: one shard of n, as one process on this machine (CI would run each shard on its own machine); one run each',
         'i, i-quarter: merge-manifests of 4 shards built with --format md,html, on the full and a quarter-size synthetic set',
       ],
@@ -214,6 +224,7 @@ async function main(): Promise<number> {
       secondsPerOffice: Object.fromEntries(summaries.map((s) => [s.key, round(s.secondsPerOffice, 4)])),
       peakTreeRssBytes: Object.fromEntries(summaries.map((s) => [s.key, s.peakTreeRssBytes])),
       handoutSecondsPerOffice: handoutCost(summaries, main.name),
+      pptxSecondsPerOffice: pptxCost(summaries),
       merge,
       pdfFinishing,
     }

@@ -147,6 +147,20 @@ export async function benchColdWithoutHandouts(ctx: Context): Promise<Scenario> 
   }
 }
 
+/** (p) the cold build of (f) with the native PowerPoint deck too: (p) − (f) is what PPTX costs. */
+export async function benchColdWithPptx(ctx: Context): Promise<Scenario> {
+  const args = (dir: string) => ['build', '--format', 'md,html,pdf,pptx', '--out', dir, ...force(ctx), ...selection(ctx)]
+  const runs = await repeat('p', ctx.options.runs, (i) => ortug(`(p) run ${i}`, ctx.project, args(path.join(ctx.tmp, `p-run-${i}`)), ctx.main.env))
+  return {
+    key: 'p',
+    label: 'ortug build, cold, without handouts, with pptx',
+    browser: browserLabel(ctx.main),
+    offices: ctx.offices.length,
+    command: `${ctx.main.envPrefix}${describe(args('<fresh dir>'))}`,
+    runs,
+  }
+}
+
 /** (c) the main browser's cold build again into the same folder, nothing changed. */
 export async function benchUnchanged(ctx: Context, outDir: string): Promise<Scenario> {
   return benchRebuild(ctx, outDir, { key: 'c', label: 'ortug build, nothing changed' })

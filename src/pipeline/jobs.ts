@@ -3,6 +3,7 @@ import path from 'node:path'
 import { resolveSourceDate } from '../browser/pdf.ts'
 import { isOutputFresh } from '../output/manifest.ts'
 import { compileDeckTemplates, type RenderMarkdown } from '../render/markdown.ts'
+import { resolvePptxFontFiles } from '../render/pptx/assets.ts'
 import { resolveFontFiles } from '../render/theme.ts'
 import { collectErrors, type OrtugError } from '../shared/error.ts'
 import { FORMATS, type Format } from '../shared/formats.ts'
@@ -81,10 +82,19 @@ export function manifestEntry(job: DeckJob, format: Format, file: OutputFile): M
   }
 }
 
-/** Per format, the key of an output: ortug's version, the format, the inputs' hashes and the options that shape it. */
-export function outputKeys(inputs: Record<string, string>, handoutInputs: Record<string, string>, handout: DeckJob['handout']): Record<Format, string> {
+/**
+ * Per format, the key of an output: ortug's version, the format, the inputs' hashes and the
+ * options that shape it. The handout adds its template; the PowerPoint deck the fonts it is measured with.
+ */
+export function outputKeys(
+  inputs: Record<string, string>,
+  handoutInputs: Record<string, string>,
+  handout: DeckJob['handout'],
+  pptxInputs: Record<string, string> = {},
+): Record<Format, string> {
   const keys = FORMATS.map((format) => {
-    const shaping = format === 'handout' ? { inputs: { ...inputs, ...handoutInputs }, handout } : { inputs }
+    const shaping =
+      format === 'handout' ? { inputs: { ...inputs, ...handoutInputs }, handout } : format === 'pptx' ? { inputs: { ...inputs, ...pptxInputs } } : { inputs }
     return [format, sha256(JSON.stringify({ version: VERSION, format, ...shaping }))] as const
   })
   return Object.fromEntries(keys) as Record<Format, string>
@@ -147,11 +157,12 @@ async function planOffice(
     // Every output depends on the theme and fonts too: the fit check decides where slides split.
     const shared = await hash([project.themeFile, ...resolveFontFiles(), templates.deck.file, ...Object.values(templates.layouts).map((t) => t.file)])
     const handoutInputs = await hash([templates.handout.file])
+    const pptxInputs = formats.includes('pptx') ? await hash(resolvePptxFontFiles()) : {}
     const handout = { layout: handoutOption?.layout ?? office.handout.layout, paper: handoutOption?.paper ?? office.handout.paper }
     let renderMarkdown: RenderMarkdown | undefined
     for (const { essay, storyboard, inputs: essayInputs } of project.essays) {
       const inputs = { ...shared, ...(await hash([...essayInputs, ...officeInputs])) }
-      const keys = outputKeys(inputs, handoutInputs, handout)
+      const keys = outputKeys(inputs, handoutInputs, handout, pptxInputs)
       const fresh = await Promise.all(
         formats.map(
           (format) => !!freshness && !freshness.force && isOutputFresh(freshness.previous, freshness.outDir, office.id, essay.slug, format, keys[format]),

@@ -2,6 +2,8 @@ import path from 'node:path'
 import { openBrowserPages } from '../browser/pages.ts'
 import type { FitCache } from '../plan/fit.ts'
 import { convertInTime, type MarpWorker } from '../render/marp.ts'
+import { loadPptxFonts, loadPptxImages } from '../render/pptx/assets.ts'
+import { renderPptx } from '../render/pptx/package.ts'
 import { planTimings } from '../render/presenter.ts'
 import { embedTheme, type Theme } from '../render/theme.ts'
 import type { DeckOutputs } from '../shared/formats.ts'
@@ -12,7 +14,7 @@ import type { DeckJob } from './jobs.ts'
 import { createPrinter, type DeckWork, fitFromCache, needsBrowser, type PrintContext, type Printed, renderDeck, startDeck, verifyFits } from './print.ts'
 
 // The stages every command shares, for a list of deck jobs: the fit check and printing in the
-// build's browser, HTML and PPTX from marp-cli, office by office. `ortug build` writes what comes
+// build's browser, HTML from marp-cli, the native PPTX from the fitted slides, office by office. `ortug build` writes what comes
 // out, `ortug check` only looks at the failures, `ortug preview` serves the HTML.
 
 export interface PipelineOptions {
@@ -147,7 +149,6 @@ class PipelineRun {
       themeCss: options.theme.css,
       fontCss: options.theme.fonts,
       failed: (office) => this.failed.has(office),
-      browser: async () => (await this.browser.get()).choice,
       timeoutMs: options.timeoutMs,
     })
   }
@@ -199,7 +200,14 @@ class PipelineRun {
     for (const [office, decks] of groupByOffice(batch)) {
       if (this.failed.has(office)) continue
       checkAborted(this.options.signal)
-      const finished = decks.map((work) => finish(work, printed.get(work) ?? {}, converted, this.options.theme))
+      let finished: FinishedDeck[]
+      try {
+        finished = await Promise.all(decks.map((work) => finish(work, printed.get(work) ?? {}, converted, this.options.theme)))
+      } catch (error) {
+        if (endsRun(error)) throw error
+        this.fail(office, error)
+        continue
+      }
       for (const { thumbnail } of finished) if (thumbnail) thumbnails.push(thumbnail)
       await this.hooks.onOffice(office, finished).catch((error) => this.fail(office, error))
     }
@@ -236,13 +244,20 @@ class PipelineRun {
 
 // --- internal ---
 
-function finish(work: DeckWork, printed: Printed, converted: ReadonlyMap<string, Uint8Array>, theme: Theme): FinishedDeck {
+async function finish(work: DeckWork, printed: Printed, converted: ReadonlyMap<string, Uint8Array>, theme: Theme): Promise<FinishedDeck> {
   const base = baseOf(work)
   const { thumbnail, ...fromBrowser } = printed
   // The .md carries the theme: it is opened alone in Marp for VS Code (src/theme.ts).
   const markdown = embedTheme(work.slides.markdown, theme)
-  const outputs: DeckOutputs = { markdown, html: converted.get(`${base}.html`), pptx: converted.get(`${base}.pptx`), ...fromBrowser }
+  const pptx = work.job.formats.includes('pptx') ? await makePptx(work.slides.deck, work.job.sourceDate) : undefined
+  const outputs: DeckOutputs = { markdown, html: converted.get(`${base}.html`), pptx, ...fromBrowser }
   return { job: work.job, deck: work.slides.deck, outputs, thumbnail }
+}
+
+/** The native PowerPoint deck, from the slides as fitted: no browser, no marp-cli. */
+async function makePptx(deck: Deck, date: Date): Promise<Uint8Array> {
+  const [fonts, images] = await Promise.all([loadPptxFonts(), loadPptxImages(deck)])
+  return renderPptx({ deck, fonts, images, date })
 }
 
 /** `<office>/<slug>`: how marp-cli's outputs are named. */

@@ -161,7 +161,7 @@ function iconStyles(slides: Deck['slides'], officeId: string): string[] {
  * Where the slide sits, for the presenter, then the notes. The first line never holds a colon
  * (nor user text), which keeps Marp from reading the notes as directives.
  */
-function notesText(slide: Deck['slides'][number], index: number, total: number): string {
+export function notesText(slide: Deck['slides'][number], index: number, total: number): string {
   const where = [`Slide ${index + 1} dari ${total}`]
   if (slide.part)
     where.push(`Bagian ${slide.part.index} dari ${slide.part.total}${slide.part.minutes ? ` (rencana ${formatMinutes(slide.part.minutes)} menit)` : ''}`)

@@ -5,10 +5,9 @@ import { fail } from '../shared/error.ts'
 import type { MarpFormat } from '../shared/formats.ts'
 import { installPath } from '../shared/paths.ts'
 import { TimedOut, withTimeout } from '../shared/tasks.ts'
-import type { BrowserChoice } from '../shared/types.ts'
 import { finishHtmlDeck, loadPresenterAssets, type SlideTiming } from './presenter.ts'
 
-// Marp Markdown → HTML and PPTX (marp-cli, bespoke template) and → the inline SVG the browser
+// Marp Markdown → HTML (marp-cli, bespoke template) and → the inline SVG the browser
 // prints (marp-core), both in Marp's own process (marp-worker.mjs); and when each deck is converted.
 
 /**
@@ -35,8 +34,7 @@ export interface MarkdownDeck {
 /**
  * Marp in a child process that serves a whole build, started on first use: marp-core renders the
  * slides the browser prints, and marp-cli converts decks to HTML with the bespoke template
- * (presenter view with notes) or to PPTX (slides as images, notes kept; marp-cli prints those
- * with a browser of its own). A child, not this process: Marp's work is synchronous and would
+ * (presenter view with notes). A child, not this process: Marp's work is synchronous and would
  * stall this process's event loop, and so the browser's printing, while it runs; and marp-cli
  * and marp-core take a second to load, which the child spends while the browser starts.
  */
@@ -64,8 +62,6 @@ export interface MarpCliOptions {
    * 100 KB of inlined fonts through Marp's CSS processing for every deck.
    */
   fontCss?: string
-  /** The browser marp-cli prints PPTX with. */
-  browser?: BrowserChoice
 }
 
 const MARP_WORKER = installPath('src/render/marp-worker.mjs')
@@ -153,7 +149,7 @@ export function startMarpWorker(signal?: AbortSignal): MarpWorker {
   }
 }
 
-async function prepareConversion(decks: readonly MarkdownDeck[], workDir: string, { format, themeCss, fontCss, browser }: MarpCliOptions) {
+async function prepareConversion(decks: readonly MarkdownDeck[], workDir: string, { format, themeCss, fontCss }: MarpCliOptions) {
   const inputDir = path.join(workDir, 'md')
   const outputDir = path.join(workDir, 'out')
   const themeFile = path.join(workDir, 'ortug.css')
@@ -165,8 +161,7 @@ async function prepareConversion(decks: readonly MarkdownDeck[], workDir: string
     await mkdir(path.dirname(path.join(inputDir, `${deck.base}.md`)), { recursive: true })
     await writeFile(path.join(inputDir, `${deck.base}.md`), deck.markdown)
   }
-  const formatArgs =
-    format === 'html' ? ['--template', 'bespoke', '--bespoke.progress'] : ['--pptx', ...(browser ? ['--browser-path', browser.executablePath] : [])]
+  const formatArgs = ['--template', 'bespoke', '--bespoke.progress']
   const argv = [
     '--config-file',
     configFile,
@@ -182,8 +177,8 @@ async function prepareConversion(decks: readonly MarkdownDeck[], workDir: string
     '--parallel',
     '4',
   ]
-  // The npm-shipped Chromium is a headless shell without a sandbox: tell marp-cli's launcher.
-  const env: Record<string, string> = browser?.headless === 'shell' ? { PUPPETEER_HEADLESS_MODE: 'shell', CHROME_NO_SANDBOX: '1' } : {}
+  // HTML needs no browser: marp-cli's launcher is never started.
+  const env: Record<string, string> = {}
   return { argv, env, outputDir }
 }
 
@@ -258,12 +253,10 @@ export interface ConvertOptions {
   fontCss: string
   /** Offices that failed meanwhile: not converted again. */
   failed(office: string): boolean
-  /** The build's browser, for PPTX (marp-cli prints it with a browser of its own). */
-  browser(): Promise<BrowserChoice>
 }
 
 /**
- * HTML (and PPTX) for every deck, one marp-cli conversion per format, by `<base>.<format>`. HTML
+ * HTML for every deck, one marp-cli conversion, by `<base>.<format>`. HTML
  * starts at once from the slides as planned so far, while the browser checks that they fit; the
  * decks the fit check changes are converted again once every deck's slides are final.
  */
@@ -272,8 +265,7 @@ export async function convertDecks(marp: MarpWorker, decks: readonly MarpSource[
   // marp-cli converts every file of its input folder: what a failed conversion left goes first.
   await rm(options.workDir, { recursive: true, force: true })
   const convert = async (format: MarpFormat, sources: readonly MarpSource[], folder: string) => {
-    const browser = format === 'pptx' ? await options.browser() : undefined
-    const themed = { format, themeCss: options.themeCss, fontCss: options.fontCss, browser }
+    const themed = { format, themeCss: options.themeCss, fontCss: options.fontCss }
     const rendered = await marp.convert(
       sources.map((deck) => ({ base: deck.base, markdown: deck.markdown(), timings: deck.timings?.() })),
       path.join(options.workDir, folder),
@@ -290,8 +282,6 @@ export async function convertDecks(marp: MarpWorker, decks: readonly MarpSource[
   await earlyHtml
   const changed = html.filter((deck) => !options.failed(deck.office) && deck.markdown() !== early.get(deck))
   if (changed.length > 0) await convert('html', changed, 'html-refit')
-  const pptx = decks.filter((deck) => deck.formats.includes('pptx') && !options.failed(deck.office))
-  if (pptx.length > 0) await convert('pptx', pptx, 'pptx')
   await rm(options.workDir, { recursive: true, force: true })
   return outputs
 }

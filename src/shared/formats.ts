@@ -10,7 +10,7 @@ export const DEFAULT_FORMATS: readonly Format[] = ['md', 'html', 'pdf', 'handout
 /** Formats made from the deck loaded in the build's browser. */
 export const PAGE_FORMATS: readonly Format[] = ['pdf', 'png', 'overview']
 /** Formats marp-cli converts from the Markdown. */
-export const MARP_FORMATS = ['html', 'pptx'] as const satisfies readonly Format[]
+export const MARP_FORMATS = ['html'] as const satisfies readonly Format[]
 export type MarpFormat = (typeof MARP_FORMATS)[number]
 
 /** What the pipeline made of one deck. */

@@ -83,7 +83,6 @@ describe('marp-cli conversions stay with their office', () => {
         themeCss: '',
         fontCss: '',
         failed: () => false,
-        browser: () => Promise.reject(new Error('no PPTX here')),
         timeoutMs: 500,
       })
       expect([...outputs.keys()].sort()).toEqual(['kota-a/esai.html', 'kota-b/esai.html'])
