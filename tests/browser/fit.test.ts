@@ -64,9 +64,17 @@ describe('fit: long content becomes continuation slides, nothing overflows, no t
   }
 
   it('remembers measured slides: a rebuild of unchanged slides needs no browser', async () => {
-    const again = await runCli(['build', '--format', 'md,html', '--browser-path', '/nonexistent/chrome'], dir)
+    // A "browser" that writes down each start: a rebuild whose slides are all measured never starts it.
+    const fake = path.join(dir, 'fake-chrome.sh')
+    const starts = path.join(dir, 'fake-chrome.starts')
+    await writeFile(fake, `#!/bin/sh\necho "$@" >> '${starts}'\nexit 1\n`, { mode: 0o755 })
+    const again = await runCli(['build', '--format', 'md,html', '--browser-path', fake], dir)
     expect(again.code, again.stderr).toBe(0)
-    expect(again.stderr).not.toContain('not an executable')
+    expect(await readFile(starts, 'utf8').catch(() => '')).not.toContain('headless')
+    // The fake is a browser that fails: a build that needed one would have said so.
+    const needing = await runCli(['build', '--format', 'pdf', '--force', '--browser-path', fake], dir)
+    expect(needing.code).toBe(3)
+    expect(await readFile(starts, 'utf8')).toContain('headless')
   })
 })
 

@@ -2,6 +2,7 @@ import { cp, link, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, 
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { relativeToRoot } from '../../src/commands/values.ts'
 import { sha256 } from '../../src/shared/hash.ts'
 import type { Manifest } from '../../src/shared/types.ts'
 import { type CliResult, makeProject, removeProject, runCli } from '../helpers.ts'
@@ -137,7 +138,7 @@ describe('thumbnails: only a regular file whose bytes match the recorded hash re
     const before = await walk(out)
     const result = await build(out)
     expect(result.code).toBe(3)
-    expect(result.stderr).toContain(`${path.join(out, folder)} is a symbolic link, where ortug keeps its cache folder`)
+    expect(result.stderr).toContain(shown(`${path.join(out, folder)} is a symbolic link, where ortug keeps its cache folder`))
     expect(result.stderr).toContain('(removing the link leaves what it points to as it is), then build again')
     expect((await walk(out)).files).toEqual(before.files)
     await expectNothingPublished(out, [folder])
@@ -202,7 +203,7 @@ describe('office folders: a link or a file where an office folder goes', () => {
     await plant(out)
     const result = await build(out)
     expect(result.code).toBe(3)
-    expect(result.stderr).toContain(`${path.join(out, 'kota-bandung')} is a symbolic link, where ortug keeps the folder of office kota-bandung`)
+    expect(result.stderr).toContain(shown(`${path.join(out, 'kota-bandung')} is a symbolic link, where ortug keeps the folder of office kota-bandung`))
     expect(result.stderr).not.toMatch(/internal error|\n\s+at /)
     await expectNothingPublished(out, ['kota-bandung'])
   })
@@ -214,7 +215,9 @@ describe('office folders: a link or a file where an office folder goes', () => {
     const result = await build(out)
     expect(result.code).toBe(3)
     expect(result.stderr).toContain(
-      `${path.join(out, 'kota-bandung')} is a file, where ortug keeps the folder of office kota-bandung: ortug writes only real folders inside ${out} and never follows a link there; move or remove ${path.join(out, 'kota-bandung')}, then build again`,
+      shown(
+        `${path.join(out, 'kota-bandung')} is a file, where ortug keeps the folder of office kota-bandung: ortug writes only real folders inside ${out} and never follows a link there; move or remove ${path.join(out, 'kota-bandung')}, then build again`,
+      ),
     )
     expect(result.stderr).not.toContain('ENOTDIR')
     expect(await readFile(path.join(out, 'kota-bandung'), 'utf8')).toBe('catatan')
@@ -244,8 +247,8 @@ describe('a file where the cache folder goes', () => {
     const result = await build(out)
     expect(result.code).toBe(3)
     const cache = path.join(out, '.ortug-cache')
-    expect(result.stderr).toContain(`${cache} is a file, where ortug keeps its cache folder: ortug writes only real folders inside ${out}`)
-    expect(result.stderr).toContain(`move or remove ${cache}, then build again`)
+    expect(result.stderr).toContain(shown(`${cache} is a file, where ortug keeps its cache folder: ortug writes only real folders inside ${out}`))
+    expect(result.stderr).toContain(shown(`move or remove ${cache}, then build again`))
     expect(result.stderr).not.toContain('ENOTDIR')
     expect(result.stderr).not.toMatch(/^\s+\[\d+\/\d+\]/m)
     expect(await readFile(cache, 'utf8')).toBe('bukan folder')
@@ -261,7 +264,7 @@ describe('the manifest, the fit cache and the journal as links', () => {
     await symlink(outside, path.join(out, 'manifest.json'))
     const result = await build(out)
     expectOk(result)
-    expect(result.stderr).toContain(`${path.join(out, 'manifest.json')} is a symbolic link: not read`)
+    expect(result.stderr).toContain(shown(`${path.join(out, 'manifest.json')} is a symbolic link: not read`))
     expect(result.stderr).toContain('is rebuilt from the 4 output(s) found on disk')
     expect((await lstat(path.join(out, 'manifest.json'))).isFile()).toBe(true)
   })
@@ -278,7 +281,7 @@ describe('the manifest, the fit cache and the journal as links', () => {
     await plant(file)
     const result = await build(out)
     expectOk(result)
-    expect(result.stderr).toContain(`warning: ${file} ${reason}: ignored, so every slide is measured again`)
+    expect(result.stderr).toContain(shown(`warning: ${file} ${reason}: ignored, so every slide is measured again`))
     expect((await lstat(file)).isFile()).toBe(true)
   })
 
@@ -291,7 +294,7 @@ describe('the manifest, the fit cache and the journal as links', () => {
     try {
       const result = await build(out)
       expect(result.code).toBe(3)
-      expect(result.stderr).toContain(`${path.join(out, '.ortug-journal.json')} is a symbolic link, not a journal ortug wrote`)
+      expect(result.stderr).toContain(shown(`${path.join(out, '.ortug-journal.json')} is a symbolic link, not a journal ortug wrote`))
       expect((await walk(out)).files).toEqual(before.files)
     } finally {
       await rm(outside)
@@ -331,3 +334,6 @@ function mkfifo(file: string): Promise<void> {
     ({ execFile }) => new Promise<void>((resolve, reject) => execFile('mkfifo', [file], (error) => (error ? reject(error) : resolve()))),
   )
 }
+
+/** A path as the terminal shows it: relative to the project (see relativeToRoot). */
+const shown = (text: string) => relativeToRoot(text, dir)

@@ -2,6 +2,7 @@ import { cp, link, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } f
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { relativeToRoot } from '../../src/commands/values.ts'
 import { sha256 } from '../../src/shared/hash.ts'
 import type { Manifest } from '../../src/shared/types.ts'
 import { makeProject, removeProject, runCli } from '../helpers.ts'
@@ -111,7 +112,7 @@ describe('merge-manifests: thumbnails', () => {
     if (name.includes('differ')) await recordThumbnail(shard, thumb(office), sha256('RIFF webp judul'))
     const result = await merge(shards, out)
     expect(result.code, result.stderr).toBe(0)
-    expect(result.stderr).toContain(`warning: ${file} ${reason}`)
+    expect(result.stderr).toContain(shown(`warning: ${file} ${reason}`))
     expect(result.stderr).toContain('left out of the catalogue (its deck shows no image)')
     expect(await readdir(path.join(out, '.ortug-cache'))).toEqual(['fit.json'])
     await expectNothingPublished(out)
@@ -157,7 +158,7 @@ describe('merge-manifests: office folders, outputs, manifest and fit cache', () 
       const result = await merge(shards, out)
       expect(result.code).toBe(1)
       expect(result.stderr).toContain(
-        `${path.join(shard, office, `${ESSAY}.md`)} is missing, not a regular file or differs from ${shard}/manifest.json: rebuild that shard`,
+        shown(`${path.join(shard, office, `${ESSAY}.md`)} is missing, not a regular file or differs from ${shard}/manifest.json: rebuild that shard`),
       )
       expect(await readdir(path.dirname(out))).not.toContain('merged')
     } finally {
@@ -196,8 +197,8 @@ describe('merge-manifests: office folders, outputs, manifest and fit cache', () 
     try {
       const result = await merge(shards, out)
       expect(result.code).toBe(2)
-      expect(result.stderr).toContain(`warning: ${path.join(shard, 'manifest.json')} is a symbolic link: not read`)
-      expect(result.stderr).toContain(`${shard} has no ortug manifest.json`)
+      expect(result.stderr).toContain(shown(`warning: ${path.join(shard, 'manifest.json')} is a symbolic link: not read`))
+      expect(result.stderr).toContain(shown(`${shard} has no ortug manifest.json`))
     } finally {
       await rm(outside)
     }
@@ -213,7 +214,7 @@ describe('merge-manifests: office folders, outputs, manifest and fit cache', () 
     await plant(file)
     const result = await merge(shards, out)
     expect(result.code, result.stderr).toBe(0)
-    expect(result.stderr).toContain(`warning: ${file} ${reason}: ignored, so every slide is measured again`)
+    expect(result.stderr).toContain(shown(`warning: ${file} ${reason}: ignored, so every slide is measured again`))
   })
 
   it('a merge into a folder whose .ortug-cache is a file: exit 3 naming it and what to do', async () => {
@@ -222,7 +223,10 @@ describe('merge-manifests: office folders, outputs, manifest and fit cache', () 
     await writeFile(path.join(out, '.ortug-cache'), 'bukan folder')
     const result = await merge(shards, out)
     expect(result.code).toBe(3)
-    expect(result.stderr).toContain(`${path.join(out, '.ortug-cache')} is a file, where ortug keeps its cache folder`)
+    expect(result.stderr).toContain(shown(`${path.join(out, '.ortug-cache')} is a file, where ortug keeps its cache folder`))
     expect(result.stderr).not.toContain('ENOTDIR')
   })
 })
+
+/** A path as the terminal shows it: relative to the project (see relativeToRoot). */
+const shown = (text: string) => relativeToRoot(text, dir)

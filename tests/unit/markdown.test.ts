@@ -262,3 +262,18 @@ describe('the Markdown of the visual layouts', () => {
     expect(Buffer.from(icons[0]?.[2] ?? '', 'base64').toString()).toMatch(/^<svg[^>]*lucide-users[^>]*stroke="#ffffff"/)
   })
 })
+
+describe('the closing slide of an office with a website', () => {
+  const deckFor = (website?: string) => render(planDeck(ESSAY, deriveStoryboard(ESSAY), makeOffice(website ? { contact: { website } } : {})))
+
+  it('captions its QR code, so the room knows what scanning opens', () => {
+    const markdown = deckFor('https://kota-contoh.kpu.go.id')
+    expect(markdown).toContain('<!-- _footer: "Pindai untuk membuka situs web" -->')
+    expect(markdown).toContain('section.closing footer { left: auto; right: 64px; bottom: 62px;')
+    expect(markdown).toMatch(/section\.closing \{ background-image: url\("data:image\/svg\+xml/)
+  })
+
+  it('has neither code nor caption without one', () => {
+    expect(deckFor()).not.toContain('Pindai untuk')
+  })
+})
