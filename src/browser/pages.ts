@@ -104,8 +104,11 @@ class PagePool implements BrowserPages {
   }
 
   async acquire(kind: PageKind): Promise<Page> {
-    const page = this.idle[kind].pop() ?? (await this.opening[kind].shift())
-    return page ?? this.newTab()
+    for (;;) {
+      const page = this.idle[kind].pop() ?? (await this.opening[kind].shift())
+      if (!page) return this.newTab()
+      if (this.isCurrent(page)) return page
+    }
   }
 
   warm(pages: Record<PageKind, number>): void {
@@ -117,7 +120,9 @@ class PagePool implements BrowserPages {
   }
 
   async release(kind: PageKind, page: Page, clean: boolean): Promise<void> {
-    if (!clean) return void (await page.close().catch(() => undefined))
+    // A deck given up on (--timeout) may let go of its page after the browser was replaced: a page of
+    // the old browser must never serve another deck ("Attempted to use detached Frame").
+    if (!clean || !this.isCurrent(page)) return void (await page.close().catch(() => undefined))
     if (++this.releases % COLLECT_EVERY === 0) {
       const session = await page.createCDPSession()
       await session.send('HeapProfiler.collectGarbage')
@@ -139,6 +144,11 @@ class PagePool implements BrowserPages {
   async close(): Promise<void> {
     await Promise.all(Object.values(this.opening).flat())
     await (await this.launched?.catch(() => undefined))?.close()
+  }
+
+  /** An open page of the browser in use now, not of one replaced by restart(). */
+  private isCurrent(page: Page): boolean {
+    return !page.isClosed() && this.ready !== undefined && page.browser() === this.ready.browser
   }
 
   private async launch(): Promise<LaunchedBrowser> {

@@ -165,6 +165,23 @@ describe.skipIf(!inUse)(`builds with the browser in use (${inUse ? `${inUse.head
     }
   })
 
+  // A deck given up on (--timeout) can hand its tab back after the browser was replaced; pooled, that
+  // tab failed the next deck with "Attempted to use detached Frame", and the run as a broken browser.
+  it('a tab of a replaced browser is never handed out again', async () => {
+    const pages = openBrowserPages({ timeoutMs: 30_000 })
+    try {
+      const old = await pages.acquire('deck')
+      await pages.restart()
+      await pages.release('deck', old, true)
+      const next = await pages.acquire('deck')
+      expect(next).not.toBe(old)
+      expect(await next.evaluate(() => 1 + 1)).toBe(2)
+      await pages.release('deck', next, true)
+    } finally {
+      await pages.close()
+    }
+  })
+
   it("--timeout counts an office's work, not the browser's start-up", async () => {
     const real = inUse as BrowserChoice
     // A browser that takes 5 s to start; the same kind, so the same mode.
