@@ -27,7 +27,7 @@ export function headlessModeOf(executablePath: string): HeadlessMode {
 }
 
 /**
- * Order of DESIGN.md: --browser-path or CHROME_PATH, then the user's Chrome, Chromium or Edge,
+ * The order README "Two kinds of browser" gives: --browser-path or CHROME_PATH, then the user's Chrome, Chromium or Edge,
  * then the npm-shipped Chromium. ORTUG_BROWSER=installed or =bundled forces one kind.
  */
 export async function resolveBrowser(explicitPath?: string, env: NodeJS.ProcessEnv = process.env): Promise<BrowserChoice> {
