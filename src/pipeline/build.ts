@@ -168,9 +168,10 @@ async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Stagi
   const built: ManifestEntry[] = []
   const thumbnails: Promise<OutputFile[]>[] = []
   try {
+    const theme = await loadTheme(project)
     await runPipeline(
       jobs,
-      { ...options, marp, theme: await loadTheme(project), fitCache, fit: true, workDir: staging.dir },
+      { ...options, marp, theme, fitCache, fit: true, workDir: staging.dir },
       {
         // Bad content, and a deck that timed out or crashed again alone (the pipeline's office faults,
         // exit 1), fail their office only; the environment (marp-cli failing, the disk) ends the build.
@@ -207,7 +208,8 @@ async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Stagi
     const newThumbnails = (await Promise.all(thumbnails)).flat()
     const { images, hashes } = await readThumbnails(options.outDir, manifest, newThumbnails, recordedThumbnails)
     if (Object.keys(hashes).length > 0) manifest.thumbnails = hashes
-    const catalogue = renderCatalogue(manifest, images, await loadFontFaceCss())
+    // The catalogue uses the decks' fonts, already read with the theme.
+    const catalogue = renderCatalogue(manifest, images, theme.fonts)
     await staging.stageTopLevel([...newThumbnails, { path: FIT_CACHE, bytes: serializeFitCache(fits) }, ...manifestAndCatalogue(manifest, catalogue)])
     await staging.commit()
   } finally {
