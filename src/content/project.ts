@@ -11,8 +11,8 @@ import { parseStoryboard } from './storyboard.ts'
 import { findTemplatesDir, loadLayouts, loadOverrides, type Overrides, withOverrides } from './templates.ts'
 import type { YamlSource } from './yaml.ts'
 
-// Reading the project from disk: the only module of the loading stage that reads a project's
-// files (through files.ts and templates.ts).
+// Reading the project from disk: the I/O edge of the loading stage. The files themselves are read
+// by files.ts (limits, links), templates.ts (templates and overrides) and load-office.ts (logos).
 
 export { MAX_TEXT_BYTES, readInside, readText } from './files.ts'
 export { BUILTIN_TEMPLATES } from './templates.ts'
