@@ -40,7 +40,7 @@ export async function loadPptxImages(deck: Deck): Promise<PptxImages> {
   const icons = new Map<string, string>()
   for (const slide of deck.slides) {
     if (slide.layout !== 'grid') continue
-    for (const item of (slide.fields.items ?? []) as { icon?: string }[]) {
+    for (const item of slide.fields.items) {
       if (item.icon && !icons.has(item.icon)) icons.set(item.icon, await rasterizeIcon(item.icon))
     }
   }

@@ -72,7 +72,10 @@ export function textSpec(paragraphs: readonly string[], spec: Omit<TextSpec, 'pa
   return { ...spec, paragraphs: paragraphs.map((text) => [{ text }]) }
 }
 
-export function field(slide: Slide, name: string): string | undefined {
+/** The fields that hold one text (or null) in every layout. */
+type TextField = 'title' | 'subtitle' | 'quote' | 'attribution' | 'question' | 'text'
+
+export function field(slide: Slide, name: TextField): string | undefined {
   const value = slide.fields[name]
   return typeof value === 'string' && value.trim() !== '' ? value : undefined
 }
@@ -99,11 +102,11 @@ function drawBody(context: LayoutContext, scale: number): Drawn {
   const { slide, size } = context
   const stack = drawHeading(context, scale)
   if (slide.layout === 'agenda') {
-    const items = (slide.fields.items ?? []) as { term: string; text?: string | null }[]
+    const items = slide.fields.items
     const paragraphs: Run[][] = items.map((item) => [{ text: item.term }, ...(item.text ? [{ text: `   ${item.text}`, color: NEUTRALS.muted }] : [])])
     stack.text('Agenda', { ...BODY, paragraphs, list: 'number', color: NEUTRALS.ink, paragraphGap: 0.35 })
   } else if (slide.layout === 'points') {
-    stack.text('Poin', textSpec((slide.fields.points ?? []) as string[], { ...BODY, list: 'bullet' }))
+    stack.text('Poin', textSpec(slide.fields.points, { ...BODY, list: 'bullet' }))
   } else {
     stack.text('Teks', textSpec([field(slide, 'text') ?? ''], { ...BODY, size: 24, paragraphGap: 0.3, lineSpacing: 1.1 }))
   }

@@ -57,7 +57,8 @@ export async function renderPptx({ deck, fonts, images, date }: PptxInput): Prom
     target.addNotes(xmlSafe(notesText(slide, index, deck.slides.length)))
   })
   // Stored, not deflated: finishPackage compresses each part once.
-  const written = (await pptx.write({ outputType: 'uint8array', compression: false })) as Uint8Array
+  const written = await pptx.write({ outputType: 'uint8array', compression: false })
+  if (!(written instanceof Uint8Array)) fail('ENVIRONMENT', 'pptxgenjs wrote no bytes for a "uint8array" output')
   return finishPackage(written, deck, date)
 }
 
@@ -65,11 +66,21 @@ export async function renderPptx({ deck, fonts, images, date }: PptxInput): Prom
 
 // pptxgenjs's types declare an ES default export on a package Node loads as CommonJS: under
 // NodeNext the class is the default's `.default`; at run time (ESM build, or the bundle) it is the default.
-const PptxGenJS = ((PptxGenJSModule as unknown as { default?: unknown }).default ?? PptxGenJSModule) as typeof PptxGenJSModule.default
-type Pptx = InstanceType<typeof PptxGenJSModule.default>
+const PptxGenJS = pptxClass(PptxGenJSModule.default ?? PptxGenJSModule)
+type PptxClass = typeof PptxGenJSModule.default
+type Pptx = InstanceType<PptxClass>
 type PptxSlide = ReturnType<Pptx['addSlide']>
 
 type Size = { w: number; h: number }
+
+function pptxClass(loaded: unknown): PptxClass {
+  if (!isClass(loaded)) throw new Error('pptxgenjs: the module exports no class')
+  return loaded
+}
+
+function isClass(value: unknown): value is PptxClass {
+  return typeof value === 'function'
+}
 
 /** Layouts that centre themselves (or are never balanced): the fit check's larger type only. */
 const SELF_CENTRED = new Set(['quote', 'question', 'statement', 'title', 'section', 'closing'])
@@ -77,8 +88,8 @@ const SELF_CENTRED = new Set(['quote', 'question', 'statement', 'title', 'sectio
 /** The slide at the largest type that fits, from the HTML's: a slide the fit check balanced (grow-N) is larger and centred. */
 function drawSlide(context: LayoutContext): Drawn | undefined {
   const { slide } = context
-  const grow = Number(slide.fields.grow ?? 0)
-  const drawn = fitSlide((scale) => drawerOf(slide)(context, scale), GROW_ZOOM[grow as 0] ?? 1)
+  const grow = slide.fields.grow
+  const drawn = fitSlide((scale) => drawerOf(slide)(context, scale), GROW_ZOOM[grow] ?? 1)
   return drawn && grow > 0 && !SELF_CENTRED.has(slide.layout) ? centreVertically(drawn) : drawn
 }
 
@@ -104,7 +115,7 @@ function hex(color: string): string {
 /** "Office · part" on the slides of a part, the office alone elsewhere; none on title and closing slides. */
 function footerOf({ office }: Deck, slide: Slide, master: MasterName): string | undefined {
   if (master === MASTERS.title || master === MASTERS.closing) return undefined
-  const part = slide.fields.part as { heading?: string } | null
+  const part = slide.fields.part
   return part?.heading ? `${office.name} · ${part.heading}` : office.name
 }
 
@@ -250,13 +261,16 @@ function finishPackage(bytes: Uint8Array, { office, essay }: Deck, date: Date): 
   // [Content_Types].xml first, as Office writes it.
   const names = Object.keys(files).sort((a, b) => Number(b === '[Content_Types].xml') - Number(a === '[Content_Types].xml') || a.localeCompare(b))
   // Folder entries are not parts of the package: PowerPoint never writes them.
-  for (const name of names) if (!name.endsWith('/')) entries[name] = [files[name] as Uint8Array, { mtime, level: name.startsWith('ppt/media/') ? 0 : 6 }]
+  for (const name of names) {
+    const file = files[name]
+    if (file && !name.endsWith('/')) entries[name] = [file, { mtime, level: name.startsWith('ppt/media/') ? 0 : 6 }]
+  }
   return zipSync(entries)
 }
 
 function escapeXml(text: string): string {
   const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' }
-  return xmlSafe(text).replace(/[&<>"']/g, (c) => entities[c] as string)
+  return xmlSafe(text).replace(/[&<>"']/g, (c) => entities[c] ?? c)
 }
 
 function coreXml(title: string, subject: string, author: string, lang: string, date: Date): string {
