@@ -3,7 +3,7 @@ import { formatMinutes } from '../plan/plan.ts'
 import { fail } from '../shared/error.ts'
 import { ICON_HELP, iconDataUri, iconExists } from '../shared/icons.ts'
 import { LAYOUTS } from '../shared/schema.ts'
-import type { Deck, DeckTemplates, LayoutName, TemplateSource } from '../shared/types.ts'
+import type { Deck, DeckTemplates, TemplateSource } from '../shared/types.ts'
 import { qrCodeDataUri } from './qr.ts'
 import { typesetFields } from './typeset.ts'
 

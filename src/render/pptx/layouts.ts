@@ -189,31 +189,35 @@ function drawQuestion(context: LayoutContext, scale: number): Drawn {
 }
 
 function drawStatement(context: LayoutContext, scale: number): Drawn {
-  const { slide, size, palette, fonts } = context
-  const indent = 0.3
-  const stack = new Stack(fonts, scale, MARGIN_X + indent, size.w - 2 * MARGIN_X - indent, 0)
-  const title = field(slide, 'title')
-  if (title) stack.text('Judul', textSpec([title], { size: 22.5, min: 14, bold: true, color: NEUTRALS.muted }), 0.25)
-  const top = stack.y
-  stack.text('Pernyataan', textSpec([field(slide, 'text') ?? ''], { size: 39, min: 18, bold: true, color: palette.primary, lineSpacing: 1.0 }))
-  stack.shapes.push({ kind: 'rect', color: palette.accent, x: MARGIN_X, y: top, w: 0.08, h: stack.y - top })
-  const bottom = contentBottom(size)
-  stack.shift(CONTENT_TOP + Math.max(0, (bottom - CONTENT_TOP - stack.y) / 2))
-  return { shapes: stack.shapes, overflow: stack.y - bottom }
+  const { slide, palette } = context
+  return drawBesideRule(context, scale, 0.3, (stack) => {
+    const title = field(slide, 'title')
+    if (title) stack.text('Judul', textSpec([title], { size: 22.5, min: 14, bold: true, color: NEUTRALS.muted }), 0.25)
+    const top = stack.y
+    stack.text('Pernyataan', textSpec([field(slide, 'text') ?? ''], { size: 39, min: 18, bold: true, color: palette.primary, lineSpacing: 1.0 }))
+    stack.shapes.push({ kind: 'rect', color: palette.accent, x: MARGIN_X, y: top, w: 0.08, h: stack.y - top })
+  })
 }
 
 function drawQuote(context: LayoutContext, scale: number): Drawn {
-  const { slide, size, palette, fonts } = context
-  const indent = 0.35
+  const { slide, palette } = context
+  return drawBesideRule(context, scale, 0.35, (stack) => {
+    const title = field(slide, 'title')
+    if (title) stack.text('Judul', textSpec([title], { size: 30, min: 18, bold: true, color: palette.primary }), 0.3)
+    const quoteTop = stack.y
+    stack.text('Kutipan', textSpec([field(slide, 'quote') ?? ''], { size: 30, min: 15, italic: true, color: NEUTRALS.ink, lineSpacing: 1.1 }), 0.25)
+    const quoteBottom = stack.y
+    stack.text('Sumber', textSpec([`— ${field(slide, 'attribution') ?? ''}`], { size: 21, min: 13, color: NEUTRALS.muted }))
+    // The accent rule beside the quotation, as the theme's blockquote border.
+    stack.shapes.push({ kind: 'rect', color: palette.accent, x: MARGIN_X, y: quoteTop, w: 0.08, h: quoteBottom - quoteTop - 0.25 * scale })
+  })
+}
+
+/** A content slide's text indented beside an accent rule (which `build` draws), centred in the content area. */
+function drawBesideRule(context: LayoutContext, scale: number, indent: number, build: (stack: Stack) => void): Drawn {
+  const { size, fonts } = context
   const stack = new Stack(fonts, scale, MARGIN_X + indent, size.w - 2 * MARGIN_X - indent, 0)
-  const title = field(slide, 'title')
-  if (title) stack.text('Judul', textSpec([title], { size: 30, min: 18, bold: true, color: palette.primary }), 0.3)
-  const quoteTop = stack.y
-  stack.text('Kutipan', textSpec([field(slide, 'quote') ?? ''], { size: 30, min: 15, italic: true, color: NEUTRALS.ink, lineSpacing: 1.1 }), 0.25)
-  const quoteBottom = stack.y
-  stack.text('Sumber', textSpec([`— ${field(slide, 'attribution') ?? ''}`], { size: 21, min: 13, color: NEUTRALS.muted }))
-  // The accent rule beside the quotation, as the theme's blockquote border.
-  stack.shapes.push({ kind: 'rect', color: palette.accent, x: MARGIN_X, y: quoteTop, w: 0.08, h: quoteBottom - quoteTop - 0.25 * scale })
+  build(stack)
   const bottom = contentBottom(size)
   stack.shift(CONTENT_TOP + Math.max(0, (bottom - CONTENT_TOP - stack.y) / 2))
   return { shapes: stack.shapes, overflow: stack.y - bottom }

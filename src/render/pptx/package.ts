@@ -122,8 +122,9 @@ function footerOf({ office }: Deck, slide: Slide, master: MasterName): string | 
 /** The footer on one line: smaller type for a long office name and part, down to 9 pt; below that it wraps upwards. */
 function footerShape(text: string, size: Size, color: string, fonts: PptxFonts): Shape {
   const w = size.w - 2 * MARGIN_X - 1.2
-  const spec: TextSpec = { paragraphs: [[{ text }]], size: FOOTER_SIZE, min: 9, color }
-  const fitting = [FOOTER_SIZE, 12, 10.5, 9].find((points) => countLines(spec.paragraphs[0] as Run[], w, points, fonts) === 1) ?? 9
+  const line: Run[] = [{ text }]
+  const spec: TextSpec = { paragraphs: [line], size: FOOTER_SIZE, min: 9, color }
+  const fitting = [FOOTER_SIZE, 12, 10.5, 9].find((points) => countLines(line, w, points, fonts) === 1) ?? 9
   const h = Math.max(0.34, measureHeight(spec, w, fitting, fonts))
   return { kind: 'text', name: 'Kaki', spec, size: fitting, x: MARGIN_X, y: size.h - 0.28 - h, w, h }
 }
@@ -171,57 +172,7 @@ function addShape(slide: PptxSlide, shape: Shape, lang: string): void {
 
 /** One master, five named layouts: what a trainer's new slide picks up (background, bars, title and body in the office's look). */
 function defineMasters(pptx: Pptx, size: Size, palette: Palette, lang: string): void {
-  const width = size.w - 2 * MARGIN_X
-  const slideNumber = (color: string) => ({
-    x: size.w - MARGIN_X - 1,
-    y: size.h - 0.62,
-    w: 1,
-    h: 0.34,
-    color,
-    fontFace: PPTX_FONT,
-    fontSize: FOOTER_SIZE,
-    align: 'right' as const,
-  })
-  const title = (color: string, fontSize: number, y: number) => ({
-    placeholder: {
-      options: {
-        name: 'title',
-        type: 'title' as const,
-        x: MARGIN_X,
-        y,
-        w: width,
-        h: 1.2,
-        fontFace: PPTX_FONT,
-        fontSize,
-        bold: true,
-        color,
-        valign: 'top' as const,
-        margin: 0,
-        lang,
-      },
-      text: 'Klik untuk menambah judul',
-    },
-  })
-  const body = (color: string, y: number) => ({
-    placeholder: {
-      options: {
-        name: 'body',
-        type: 'body' as const,
-        x: MARGIN_X,
-        y,
-        w: width,
-        h: size.h - y - 1.0,
-        fontFace: PPTX_FONT,
-        fontSize: 24,
-        color,
-        valign: 'top' as const,
-        margin: 0,
-        lang,
-      },
-      text: 'Klik untuk menambah teks',
-    },
-  })
-  const topBar = (color: string) => ({ rect: { x: 0, y: 0, w: size.w, h: 0.125, fill: { color }, line: { type: 'none' as const } } })
+  const { slideNumber, title, body, topBar } = masterParts(size, lang)
   const accentMark = { rect: { x: MARGIN_X, y: 0, w: 1.25, h: 0.0625, fill: { color: palette.accent }, line: { type: 'none' as const } } }
   pptx.defineSlideMaster({ title: MASTERS.title, background: { color: palette.primary }, objects: [title(NEUTRALS.white, 44, 2.4), body(NEUTRALS.white, 3.8)] })
   pptx.defineSlideMaster({
@@ -247,6 +198,31 @@ function defineMasters(pptx: Pptx, size: Size, palette: Palette, lang: string): 
     background: { color: palette.primary },
     objects: [title(NEUTRALS.white, 44, 2.4), body(NEUTRALS.white, 3.8)],
   })
+}
+
+/** The pieces the masters are made of: slide number, title and body placeholders, the bar along the top. */
+function masterParts(size: Size, lang: string) {
+  const width = size.w - 2 * MARGIN_X
+  const text = { x: MARGIN_X, w: width, fontFace: PPTX_FONT, valign: 'top' as const, margin: 0, lang }
+  return {
+    slideNumber: (color: string) => ({
+      x: size.w - MARGIN_X - 1,
+      y: size.h - 0.62,
+      w: 1,
+      h: 0.34,
+      color,
+      fontFace: PPTX_FONT,
+      fontSize: FOOTER_SIZE,
+      align: 'right' as const,
+    }),
+    title: (color: string, fontSize: number, y: number) => ({
+      placeholder: { options: { name: 'title', type: 'title' as const, ...text, y, h: 1.2, fontSize, bold: true, color }, text: 'Klik untuk menambah judul' },
+    }),
+    body: (color: string, y: number) => ({
+      placeholder: { options: { name: 'body', type: 'body' as const, ...text, y, h: size.h - y - 1.0, fontSize: 24, color }, text: 'Klik untuk menambah teks' },
+    }),
+    topBar: (color: string) => ({ rect: { x: 0, y: 0, w: size.w, h: 0.125, fill: { color }, line: { type: 'none' as const } } }),
+  }
 }
 
 /** The package with ortug's core properties (language, a fixed date) and every entry dated alike: equal inputs, equal bytes. */

@@ -53,7 +53,7 @@ function drawBand({ size, palette, fonts }: LayoutContext, scale: number, headin
     letter.text('Huruf', textSpec([item.term ?? ''], { size: 54, min: 24, bold: true, color: NEUTRALS.white, align: 'center' }))
     letter.shift(top + (letterHeight - letter.y) / 2)
     shapes.push(...letter.shapes)
-    for (const shape of (words[i] as Stack).shapes) shapes.push({ ...shape, x, y: top + letterHeight + 0.15 + shape.y })
+    for (const shape of words[i]?.shapes ?? []) shapes.push({ ...shape, x, y: top + letterHeight + 0.15 + shape.y })
   })
   return { shapes, overflow: heading.y + rows * (minLetter + 0.15 + wordsHeight) + (rows - 1) * GAP - bottom }
 }
