@@ -4,14 +4,13 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Browser } from 'puppeteer-core'
 import { fail } from '../shared/error.ts'
+import { launchLimitMs } from '../shared/limits.ts'
 import { isProcessRunning } from '../shared/process.ts'
 import type { BrowserChoice, HeadlessMode } from '../shared/types.ts'
 
 /** Forces one kind of browser (CI runs the browser suites once with each): "installed" or "bundled". */
 export const BROWSER_KIND_ENV = 'ORTUG_BROWSER'
 const BROWSER_KINDS = ['installed', 'bundled'] as const
-
-const LAUNCH_TIMEOUT_MS = 60_000
 
 export const INSTALL_HINT =
   'Install Google Chrome, Chromium or Microsoft Edge, or set CHROME_PATH (or --browser-path) to a Chromium-based browser; on Linux x64, `npm install` also brings @sparticuz/chromium, which ortug uses when no browser is found.'
@@ -178,8 +177,8 @@ export async function launchBrowser(choice: BrowserChoice, timeoutMs: number): P
       headless: choice.headless === 'shell' ? 'shell' : true,
       args,
       // Starting Chromium cold (unpacking the npm-shipped one) can take longer than a page step.
-      timeout: Math.max(timeoutMs, LAUNCH_TIMEOUT_MS),
-      protocolTimeout: Math.max(timeoutMs, LAUNCH_TIMEOUT_MS),
+      timeout: launchLimitMs(timeoutMs),
+      protocolTimeout: launchLimitMs(timeoutMs),
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,

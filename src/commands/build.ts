@@ -4,7 +4,7 @@ import { build } from '../pipeline/build.ts'
 import { fail } from '../shared/error.ts'
 import { DEFAULT_FORMATS, FORMATS, type Format } from '../shared/formats.ts'
 import { HANDOUT_LAYOUTS, PAPERS } from '../shared/schema.ts'
-import { DEFAULT_TIMEOUT_S, defaultJobs } from '../shared/tasks.ts'
+import { defaultJobs } from '../shared/tasks.ts'
 import { COMMON_OPTIONS, defineCommand } from './define.ts'
 import { BROWSER_PATH_OPTION, SELECT_OPTIONS, TIMEOUT_OPTION } from './options.ts'
 import { errorToJson, exitCodeOf, formatForTerminal, oneOf, parseShard, positiveNumber, splitList, timeoutSeconds, verifyNamedBrowser } from './values.ts'
@@ -22,7 +22,7 @@ export const buildCommand = defineCommand({
     force: { type: 'boolean', description: 'rebuild and re-measure everything selected' },
     shard: { type: 'string', value: 'k/n', description: 'build only the k-th of n shares of the offices (see "Scaling out")' },
     jobs: { type: 'string', value: 'n', description: 'decks worked on at once', default: 'twice the CPU cores, 2 to 6' },
-    timeout: { ...TIMEOUT_OPTION, default: `${DEFAULT_TIMEOUT_S}` },
+    ...TIMEOUT_OPTION,
     ...BROWSER_PATH_OPTION,
     ...COMMON_OPTIONS,
   },

@@ -8,7 +8,6 @@ import { loadProject } from '../pipeline/project.ts'
 import { FONT_FACES, resolveFontFiles } from '../render/theme.ts'
 import { collectErrors, ERROR_CODES, type ErrorKind, fail, OrtugError } from '../shared/error.ts'
 import { createLogger } from '../shared/log.ts'
-import { DEFAULT_TIMEOUT_S } from '../shared/tasks.ts'
 import { VERSION } from '../shared/version.ts'
 import { COMMON_OPTIONS, defineCommand } from './define.ts'
 import { BROWSER_PATH_OPTION, TIMEOUT_OPTION } from './options.ts'
@@ -211,7 +210,7 @@ export const doctorCommand = defineCommand({
   options: {
     out: { type: 'string', value: 'dir', description: 'the output folder to check for writing', default: 'dist' },
     office: { type: 'string', value: 'id', description: 'the office of the smoke build', default: 'the first office' },
-    timeout: { ...TIMEOUT_OPTION, default: `${DEFAULT_TIMEOUT_S}` },
+    ...TIMEOUT_OPTION,
     ...BROWSER_PATH_OPTION,
     ...COMMON_OPTIONS,
   },
