@@ -6,6 +6,7 @@ import { resolveOutDir } from '../output/out-dir.ts'
 import { build } from '../pipeline/build.ts'
 import { loadProject } from '../pipeline/project.ts'
 import { FONT_FACES, resolveFontFiles } from '../render/theme.ts'
+import { codeOf } from '../shared/disk.ts'
 import { collectErrors, ERROR_CODES, type ErrorKind, fail, OrtugError } from '../shared/error.ts'
 import { createLogger } from '../shared/log.ts'
 import { VERSION } from '../shared/version.ts'
@@ -121,7 +122,7 @@ async function checkFonts(): Promise<DoctorCheck> {
       name: 'fonts',
       ok: false,
       found: 'missing',
-      details: [(error as Error).message, 'run "npm install" again in the ortug folder'],
+      details: [error instanceof Error ? error.message : String(error), 'run "npm install" again in the ortug folder'],
       kind: 'ENVIRONMENT',
     }
   }
@@ -141,7 +142,7 @@ async function checkOutput(outDir: string): Promise<DoctorCheck> {
     if (!existed) await rmdir(outDir).catch(() => undefined)
     return { name: 'output folder', ok: true, found: `${outDir} is writable`, details: [] }
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error)
+    const code = codeOf(error)
     return {
       name: 'output folder',
       ok: false,

@@ -2,6 +2,7 @@ import path from 'node:path'
 import { BROWSER_KIND_ENV, resolveBrowser } from '../browser/launch.ts'
 import { MAX_SHARDS } from '../plan/shard.ts'
 import { collectErrors, fail, formatLocation, OrtugError } from '../shared/error.ts'
+import { DEFAULT_FORMATS, FORMATS, type Format } from '../shared/formats.ts'
 import { DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S } from '../shared/limits.ts'
 import type { Logger } from '../shared/log.ts'
 
@@ -30,6 +31,18 @@ export function timeoutSeconds(value: string | undefined): number {
     fail('USAGE', `--timeout must be a number of seconds above 0 and at most ${MAX_TIMEOUT_S} (a day), not "${value}"; it bounds each deck's work`)
   }
   return seconds
+}
+
+/** `--format a,b`: every name a format; all of DEFAULT_FORMATS when not given. */
+export function formatList(value: string | undefined): Format[] {
+  const names = splitList(value) ?? [...DEFAULT_FORMATS]
+  const unknown = names.filter((name) => !isFormat(name))
+  if (unknown.length > 0) fail('USAGE', `--format: unknown ${unknown.join(', ')}; formats are: ${FORMATS.join(', ')}`)
+  return names.filter(isFormat)
+}
+
+function isFormat(name: string): name is Format {
+  return FORMATS.some((format) => format === name)
 }
 
 export function oneOf<T extends string>(value: string | undefined, flag: string, allowed: readonly T[]): T | undefined {
