@@ -24,11 +24,13 @@ async function previewOnce(args: string[]): Promise<{ code: number; stderr: stri
   let ended = false
   void done.finally(() => (ended = true))
   const deadline = Date.now() + 60_000
-  let url: string | undefined
-  while (!(url = /http:\/\/127\.0\.0\.1:\d+\//.exec(stderr)?.[0])) {
-    if (ended || Date.now() > deadline) throw new Error(`the preview did not serve: ${stderr}`)
+  const servedAt = () => /http:\/\/127\.0\.0\.1:\d+\//.exec(stderr)?.[0]
+  for (;;) {
+    if (servedAt() !== undefined || ended || Date.now() > deadline) break
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
+  const url = servedAt()
+  if (url === undefined) throw new Error(`the preview did not serve: ${stderr}`)
   const response = await fetch(url)
   const body = await response.text()
   controller.abort()
