@@ -32,8 +32,7 @@ export const COMMANDS: readonly Command[] = [
   mergeManifestsCommand,
   doctorCommand,
   storyboardCommand,
-  // Each command's run takes its own typed values; the list only needs what they share.
-] as unknown as readonly Command[]
+]
 
 /** Exit code of a command ended by Ctrl+C or SIGTERM before it finished (128 + SIGINT). */
 export const INTERRUPTED = 130

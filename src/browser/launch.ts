@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Browser } from 'puppeteer-core'
 import { fail } from '../shared/error.ts'
+import { launchLimitMs } from '../shared/limits.ts'
 import { isProcessRunning } from '../shared/process.ts'
 import type { BrowserChoice, HeadlessMode } from '../shared/types.ts'
 
@@ -19,8 +20,6 @@ function isBrowserKind(kind: string): kind is (typeof BROWSER_KINDS)[number] {
 function messageOf(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause)
 }
-
-const LAUNCH_TIMEOUT_MS = 60_000
 
 export const INSTALL_HINT =
   'Install Google Chrome, Chromium or Microsoft Edge, or set CHROME_PATH (or --browser-path) to a Chromium-based browser; on Linux x64, `npm install` also brings @sparticuz/chromium, which ortug uses when no browser is found.'
@@ -188,8 +187,8 @@ export async function launchBrowser(choice: BrowserChoice, timeoutMs: number): P
       headless: choice.headless === 'shell' ? 'shell' : true,
       args,
       // Starting Chromium cold (unpacking the npm-shipped one) can take longer than a page step.
-      timeout: Math.max(timeoutMs, LAUNCH_TIMEOUT_MS),
-      protocolTimeout: Math.max(timeoutMs, LAUNCH_TIMEOUT_MS),
+      timeout: launchLimitMs(timeoutMs),
+      protocolTimeout: launchLimitMs(timeoutMs),
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,

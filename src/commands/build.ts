@@ -1,13 +1,23 @@
 import path from 'node:path'
 import { resolveOutDir } from '../output/out-dir.ts'
 import { build } from '../pipeline/build.ts'
-import { fail } from '../shared/error.ts'
-import { DEFAULT_FORMATS, FORMATS, type Format } from '../shared/formats.ts'
+import { DEFAULT_FORMATS, FORMATS } from '../shared/formats.ts'
 import { HANDOUT_LAYOUTS, PAPERS } from '../shared/schema.ts'
-import { DEFAULT_TIMEOUT_S, defaultJobs } from '../shared/tasks.ts'
+import { defaultJobs } from '../shared/tasks.ts'
 import { COMMON_OPTIONS, defineCommand } from './define.ts'
 import { BROWSER_PATH_OPTION, SELECT_OPTIONS, TIMEOUT_OPTION } from './options.ts'
-import { errorToJson, exitCodeOf, formatForTerminal, oneOf, parseShard, positiveNumber, splitList, timeoutSeconds, verifyNamedBrowser } from './values.ts'
+import {
+  errorToJson,
+  exitCodeOf,
+  formatForTerminal,
+  formatList,
+  oneOf,
+  parseShard,
+  positiveNumber,
+  splitList,
+  timeoutSeconds,
+  verifyNamedBrowser,
+} from './values.ts'
 
 export const buildCommand = defineCommand({
   name: 'build',
@@ -22,7 +32,7 @@ export const buildCommand = defineCommand({
     force: { type: 'boolean', description: 'rebuild and re-measure everything selected' },
     shard: { type: 'string', value: 'k/n', description: 'build only the k-th of n shares of the offices (see "Scaling out")' },
     jobs: { type: 'string', value: 'n', description: 'decks worked on at once', default: 'twice the CPU cores, 2 to 6' },
-    timeout: { ...TIMEOUT_OPTION, default: `${DEFAULT_TIMEOUT_S}` },
+    ...TIMEOUT_OPTION,
     ...BROWSER_PATH_OPTION,
     ...COMMON_OPTIONS,
   },
@@ -31,9 +41,7 @@ export const buildCommand = defineCommand({
     { what: 'the second of four shards, for CI', command: 'ortug build --shard 2/4 --out shard-2' },
   ],
   async run({ values, cwd, env, stdout, signal, logger }) {
-    const formats = (splitList(values.format) ?? [...DEFAULT_FORMATS]) as Format[]
-    const unknown = formats.filter((f) => !(FORMATS as readonly string[]).includes(f))
-    if (unknown.length > 0) fail('USAGE', `--format: unknown ${unknown.join(', ')}; formats are: ${FORMATS.join(', ')}`)
+    const formats = formatList(values.format)
     const outDir = resolveOutDir(values.out ?? 'dist', cwd)
     const timeoutMs = timeoutSeconds(values.timeout) * 1000
     const handout = { layout: oneOf(values.handout, '--handout', HANDOUT_LAYOUTS), paper: oneOf(values.paper, '--paper', PAPERS) }

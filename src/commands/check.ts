@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { check } from '../pipeline/build.ts'
-import { DEFAULT_TIMEOUT_S, defaultJobs } from '../shared/tasks.ts'
+import { defaultJobs } from '../shared/tasks.ts'
 import { COMMON_OPTIONS, defineCommand } from './define.ts'
 import { BROWSER_PATH_OPTION, SELECT_OPTIONS, TIMEOUT_OPTION } from './options.ts'
 import { errorToJson, exitCodeOf, formatForTerminal, splitList, timeoutSeconds, verifyNamedBrowser } from './values.ts'
@@ -12,7 +12,7 @@ export const checkCommand = defineCommand({
   options: {
     ...SELECT_OPTIONS,
     'no-fit': { type: 'boolean', description: 'skip the fit check: no browser is started' },
-    timeout: { ...TIMEOUT_OPTION, default: `${DEFAULT_TIMEOUT_S}` },
+    ...TIMEOUT_OPTION,
     ...BROWSER_PATH_OPTION,
     ...COMMON_OPTIONS,
   },

@@ -78,9 +78,13 @@ export function parseCommandArgs<T extends OptionTable>(command: Command<T>, arg
   )
   try {
     const parsed = parseArgs({ args: [...args], options, allowPositionals: Boolean(command.positionals), strict: true })
+    // biome-ignore lint/plugin: parseArgs parsed strictly with this very table, so each value has its spec's type; TypeScript cannot map a table built at run time to OptionValues<T>.
     return { values: parsed.values as OptionValues<T>, positionals: parsed.positionals }
   } catch (error) {
-    fail('USAGE', `${(error as Error).message}\nusage: ortug ${command.name} ${command.usage} (see "ortug ${command.name} --help")`)
+    fail(
+      'USAGE',
+      `${error instanceof Error ? error.message : String(error)}\nusage: ortug ${command.name} ${command.usage} (see "ortug ${command.name} --help")`,
+    )
   }
 }
 

@@ -6,9 +6,9 @@ import { resolveOutDir } from '../output/out-dir.ts'
 import { build } from '../pipeline/build.ts'
 import { loadProject } from '../pipeline/project.ts'
 import { FONT_FACES, resolveFontFiles } from '../render/theme.ts'
+import { codeOf } from '../shared/disk.ts'
 import { collectErrors, ERROR_CODES, type ErrorKind, fail, OrtugError } from '../shared/error.ts'
 import { createLogger } from '../shared/log.ts'
-import { DEFAULT_TIMEOUT_S } from '../shared/tasks.ts'
 import { VERSION } from '../shared/version.ts'
 import { COMMON_OPTIONS, defineCommand } from './define.ts'
 import { BROWSER_PATH_OPTION, TIMEOUT_OPTION } from './options.ts'
@@ -122,7 +122,7 @@ async function checkFonts(): Promise<DoctorCheck> {
       name: 'fonts',
       ok: false,
       found: 'missing',
-      details: [(error as Error).message, 'run "npm install" again in the ortug folder'],
+      details: [error instanceof Error ? error.message : String(error), 'run "npm install" again in the ortug folder'],
       kind: 'ENVIRONMENT',
     }
   }
@@ -142,7 +142,7 @@ async function checkOutput(outDir: string): Promise<DoctorCheck> {
     if (!existed) await rmdir(outDir).catch(() => undefined)
     return { name: 'output folder', ok: true, found: `${outDir} is writable`, details: [] }
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error)
+    const code = codeOf(error)
     return {
       name: 'output folder',
       ok: false,
@@ -211,7 +211,7 @@ export const doctorCommand = defineCommand({
   options: {
     out: { type: 'string', value: 'dir', description: 'the output folder to check for writing', default: 'dist' },
     office: { type: 'string', value: 'id', description: 'the office of the smoke build', default: 'the first office' },
-    timeout: { ...TIMEOUT_OPTION, default: `${DEFAULT_TIMEOUT_S}` },
+    ...TIMEOUT_OPTION,
     ...BROWSER_PATH_OPTION,
     ...COMMON_OPTIONS,
   },

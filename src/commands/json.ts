@@ -1,11 +1,14 @@
 import { z } from 'zod'
-import { ERROR_CODES } from '../shared/error.ts'
+import type { ErrorKind } from '../shared/error.ts'
 
 // What each command prints with --json: one object on stdout. Published as JSON Schemas in
 // docs/json/ (scripts/schema.ts); tests validate every command's output against them.
 
+/** Every kind of error, by name: a kind missing here, or one that is not an ErrorKind, does not compile. */
+const ERROR_KINDS = { CONTENT: 'CONTENT', USAGE: 'USAGE', ENVIRONMENT: 'ENVIRONMENT' } as const satisfies { [K in ErrorKind]: K }
+
 const problem = z.strictObject({
-  kind: z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES, ...(keyof typeof ERROR_CODES)[]]),
+  kind: z.enum(ERROR_KINDS),
   message: z.string(),
   file: z.string().optional().describe('Where the problem is: absolute path.'),
   line: z.number().int().optional(),

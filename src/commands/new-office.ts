@@ -30,8 +30,7 @@ export const newOfficeCommand = defineCommand({
     if (!RE_ID.test(id)) fail('USAGE', `"${id}" is not a valid office id: use lowercase letters, digits and single hyphens, e.g. "kota-bandung"`)
     const name = values.name?.trim() ?? ''
     if (!name || /[\n\r]/.test(name)) fail('USAGE', `--name is required and must be one line; usage: ${usage}`)
-    const level = values.level
-    if (!(LEVELS as readonly unknown[]).includes(level)) fail('USAGE', `--level must be one of: ${LEVELS.join(', ')}`)
+    const level = LEVELS.find((one) => one === values.level) ?? fail('USAGE', `--level must be one of: ${LEVELS.join(', ')}`)
     const region = values.region?.trim() ?? name.replace(/^KPU\s+/i, '')
     const file = path.join(cwd, 'content', 'offices', `${id}.yaml`)
     const exists = await access(file).then(
@@ -39,7 +38,7 @@ export const newOfficeCommand = defineCommand({
       () => false,
     )
     if (exists) fail('USAGE', `${path.relative(cwd, file)} already exists; edit it, or choose another id`)
-    await writeFile(file, renderOfficeFile({ id, name, region, level: level as string }), { flag: 'wx' })
+    await writeFile(file, renderOfficeFile({ id, name, region, level }), { flag: 'wx' })
     const shown = path.relative(cwd, file).split(path.sep).join('/')
     if (values.json) stdout.write(`${JSON.stringify({ ok: true, file: shown })}\n`)
     else logger.info(`wrote ${shown}; check it with "ortug check --office ${id}"`)

@@ -1,5 +1,7 @@
 import { fail } from '../shared/error.ts'
 import { COMMON_OPTIONS, defineCommand } from './define.ts'
+import { TIMEOUT_OPTION } from './options.ts'
+import { timeoutSeconds } from './values.ts'
 
 export const previewCommand = defineCommand({
   name: 'preview',
@@ -9,6 +11,7 @@ export const previewCommand = defineCommand({
     office: { type: 'string', value: 'id', description: 'the office to show (required)' },
     essay: { type: 'string', value: 'slug', description: 'only this essay', default: 'every essay' },
     port: { type: 'string', value: 'n', description: 'the port; 0 picks a free one', default: '8080, or a free one when taken' },
+    timeout: { ...TIMEOUT_OPTION.timeout, description: "seconds each deck's work may take in every rebuild (render, convert)" },
     ...COMMON_OPTIONS,
   },
   notes: [
@@ -24,7 +27,8 @@ export const previewCommand = defineCommand({
     if (!values.office) fail('USAGE', '--office is required: the preview shows one office; usage: ortug preview --office <id> [--essay slug] [--port n]')
     // The server and its watcher load only when a preview starts.
     const { parsePort, startPreview } = await import('./preview-server.ts')
-    const preview = await startPreview({ root: cwd, office: values.office, essay: values.essay, port: parsePort(values.port), logger })
+    const timeoutMs = timeoutSeconds(values.timeout) * 1000
+    const preview = await startPreview({ root: cwd, office: values.office, essay: values.essay, port: parsePort(values.port), timeoutMs, logger })
     try {
       if (values.json) stdout.write(`${JSON.stringify({ ok: true, url: preview.url })}\n`)
       else logger.info(`preview of ${values.office} at ${preview.url} (Ctrl+C to stop)`)

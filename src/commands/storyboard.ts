@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { Document, isSeq, type YAMLSeq } from 'yaml'
+import { Document, isNode, isSeq } from 'yaml'
 import { readProject } from '../content/project.ts'
 import { deriveDeck, type WeakSpot } from '../plan/derive.ts'
 import { exists } from '../shared/disk.ts'
@@ -70,7 +70,7 @@ export function formatStoryboard(storyboard: Storyboard, essay: Essay): string {
     ' A slide with "section:" takes that section\'s sentences it shows as speaker notes; every sentence',
     ' of the essay stays in the notes. The fields of each layout: storyboard.schema.json, README "Layouts".',
   ].join('\n')
-  const slides = doc.get('slides') as YAMLSeq
+  const slides = doc.get('slides')
   if (isSeq(slides)) {
     let previous: string | undefined
     slides.items.forEach((item, index) => {
@@ -78,8 +78,9 @@ export function formatStoryboard(storyboard: Storyboard, essay: Essay): string {
       if (!id || id === previous) return
       previous = id
       const heading = essay.sections.find((s) => s.id === id)?.heading ?? id
-      ;(item as { commentBefore?: string }).commentBefore = ` Section "${heading}" (${id})`
-      ;(item as { spaceBefore?: boolean }).spaceBefore = true
+      if (!isNode(item)) return
+      item.commentBefore = ` Section "${heading}" (${id})`
+      item.spaceBefore = true
     })
   }
   return doc.toString({ lineWidth: 0 })

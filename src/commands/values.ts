@@ -2,8 +2,9 @@ import path from 'node:path'
 import { BROWSER_KIND_ENV, resolveBrowser } from '../browser/launch.ts'
 import { MAX_SHARDS } from '../plan/shard.ts'
 import { collectErrors, fail, formatLocation, OrtugError } from '../shared/error.ts'
+import { DEFAULT_FORMATS, FORMATS, type Format } from '../shared/formats.ts'
+import { DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S } from '../shared/limits.ts'
 import type { Logger } from '../shared/log.ts'
-import { DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S } from '../shared/tasks.ts'
 
 // Turning option strings into checked values, and errors into what the terminal and --json show.
 
@@ -32,10 +33,21 @@ export function timeoutSeconds(value: string | undefined): number {
   return seconds
 }
 
+/** `--format a,b`: every name a format; all of DEFAULT_FORMATS when not given. */
+export function formatList(value: string | undefined): Format[] {
+  const names = splitList(value) ?? [...DEFAULT_FORMATS]
+  const unknown = names.filter((name) => !isFormat(name))
+  if (unknown.length > 0) fail('USAGE', `--format: unknown ${unknown.join(', ')}; formats are: ${FORMATS.join(', ')}`)
+  return names.filter(isFormat)
+}
+
+function isFormat(name: string): name is Format {
+  return FORMATS.some((format) => format === name)
+}
+
 export function oneOf<T extends string>(value: string | undefined, flag: string, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined
-  if (!(allowed as readonly string[]).includes(value)) fail('USAGE', `${flag} must be one of: ${allowed.join(', ')}; got "${value}"`)
-  return value as T
+  return allowed.find((one) => one === value) ?? fail('USAGE', `${flag} must be one of: ${allowed.join(', ')}; got "${value}"`)
 }
 
 export function parseShard(value: string | undefined): { index: number; count: number } | undefined {
@@ -76,9 +88,14 @@ export function collectErrorsOrReport(error: unknown, logger: Logger): OrtugErro
   try {
     return collectErrors(error)
   } catch (unknown) {
-    logger.error((unknown as Error)?.stack ?? String(unknown))
+    logger.error(describeThrown(unknown))
     return [new OrtugError('ENVIRONMENT', 'internal error')]
   }
+}
+
+/** A thrown value for the terminal: an Error's stack (it names where the bug is), else the value. */
+export function describeThrown(error: unknown): string {
+  return (error instanceof Error ? error.stack : undefined) ?? String(error)
 }
 
 /** The worst exit code of a list of problems, 0 when there are none. */

@@ -19,13 +19,14 @@ import { readThumbnails, thumbnailPath } from '../output/thumbnails.ts'
 import { emptyFitCache, type FitCache } from '../plan/fit.ts'
 import { type MarpWorker, startMarpWorker } from '../render/marp.ts'
 import { createTheme, loadFontFaceCss, type Theme } from '../render/theme.ts'
+import { codeOf } from '../shared/disk.ts'
 import { collectErrors, fail, OrtugError, OrtugErrors } from '../shared/error.ts'
 import { type Format, outputFiles } from '../shared/formats.ts'
 import { sha256 } from '../shared/hash.ts'
 import { createLogger, type Logger } from '../shared/log.ts'
 import type { HandoutLayout, ManifestEntry, OutputFile, Paper } from '../shared/types.ts'
-import { manifestEntry, planJobs } from './jobs.ts'
-import { runPipeline } from './pipeline.ts'
+import { type DeckJob, manifestEntry, planJobs } from './jobs.ts'
+import { type FinishedDeck, runPipeline } from './pipeline.ts'
 import { loadProject, type Project } from './project.ts'
 
 // `ortug build` and `ortug check`: load, decide what is out of date, run the pipeline
@@ -133,96 +134,166 @@ export async function loadTheme(project: Pick<Project, 'themeFile'>): Promise<Th
 
 async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Staging): Promise<BuildResult> {
   const started = performance.now()
-  const { logger } = options
-  // 1. Load and verify everything; an office that does not load is reported, the others go on.
+  const { project, shard, failures } = await loadSelected(options)
+  const plan = await planOutOfDate(project, shard, options)
+  failures.push(...plan.errors)
+  const result = (built: ManifestEntry[]): BuildResult => {
+    const seconds = (performance.now() - started) / 1000
+    return { built, unchanged: plan.unchanged, failures, offices: shard.offices.length, seconds }
+  }
+  if (plan.jobs.length === 0 && !shard.restamp) {
+    options.logger.info(`nothing to rebuild: ${plan.unchanged} output(s) up to date`)
+    return result([])
+  }
+  const fits = await readFits(options)
+  try {
+    const theme = await loadTheme(project)
+    const staged = await renderAndStage(plan, { marp, theme, fitCache: fits.cache, staging, failures }, options)
+    // A build that made no office leaves the output folder as it was.
+    if (staged.built.length === 0 && plan.jobs.length > 0) return result(staged.built)
+    await commitTopLevel(staged, { plan, shard, fits, theme, staging }, options)
+    return result(staged.built)
+  } finally {
+    await staging.dispose()
+  }
+}
+
+type Shard = Awaited<ReturnType<typeof resolveShard>>
+
+/** 1. Loads and verifies everything; an office that does not load is reported, the others go on. */
+async function loadSelected(options: BuildOptions): Promise<{ project: Project; shard: Shard; failures: OrtugError[] }> {
   const project = await loadProject(options.root, options)
   if (project.essays.length === 0 || project.offices.length === 0) {
     if (project.problems.length > 0) throw new OrtugErrors(project.problems)
     fail('CONTENT', 'nothing to build: no essays or no offices are selected')
   }
-  const failures: OrtugError[] = [...project.problems]
   const shard = await resolveShard(project, options)
   // Before any deck is rendered: a file or a link where an office's folder goes is refused (exit 3).
   await verifyOutputFolders(
     options.outDir,
     shard.offices.map(({ office }) => office.id),
   )
-  const result = (built: ManifestEntry[]) => ({ built, unchanged, failures, offices: shard.offices.length, seconds: (performance.now() - started) / 1000 })
+  return { project, shard, failures: [...project.problems] }
+}
 
-  // 2. What is out of date: an output is kept when its inputs' key and its bytes match the manifest.
-  //    --force rebuilds and re-measures what is selected; the other offices' entries are kept.
-  const previous = await readPreviousOutputs(options.outDir, logger.warn)
+interface BuildPlan {
+  jobs: DeckJob[]
+  unchanged: number
+  errors: OrtugError[]
+  /** The manifest's entries before this build. */
+  previous: ManifestEntry[]
+  recordedThumbnails: Record<string, string> | undefined
+}
+
+/**
+ * 2. What is out of date: an output is kept when its inputs' key and its bytes match the manifest.
+ * --force rebuilds and re-measures what is selected; the other offices' entries are kept.
+ */
+async function planOutOfDate(project: Project, shard: Shard, options: BuildOptions): Promise<BuildPlan> {
+  const previous = await readPreviousOutputs(options.outDir, options.logger.warn)
   const recordedThumbnails = (await readManifestFile(options.outDir))?.thumbnails
   const freshness = { previous, outDir: options.outDir, force: options.force }
   const sourceDateEpoch = (options.env ?? process.env).SOURCE_DATE_EPOCH
-  const { jobs, unchanged, errors } = await planJobs(project, shard.offices, { formats: options.formats, handout: options.handout, freshness, sourceDateEpoch })
-  failures.push(...errors)
-  if (jobs.length === 0 && !shard.restamp) {
-    logger.info(`nothing to rebuild: ${unchanged} output(s) up to date`)
-    return result([])
-  }
+  const planned = await planJobs(project, shard.offices, { formats: options.formats, handout: options.handout, freshness, sourceDateEpoch })
+  return { ...planned, previous, recordedThumbnails }
+}
 
-  // 3. The pipeline; 4. each office is staged once all its outputs are complete.
-  const storedFit = await readFitCache(options.outDir, logger.warn)
-  const fitCache: FitCache = options.force ? emptyFitCache() : storedFit
-  const built: ManifestEntry[] = []
-  const thumbnails: Promise<OutputFile[]>[] = []
-  try {
-    const theme = await loadTheme(project)
-    await runPipeline(
-      jobs,
-      { ...options, marp, theme, fitCache, fit: true, workDir: staging.dir },
-      {
-        // Bad content, and a deck that timed out or crashed again alone (the pipeline's office faults,
-        // exit 1), fail their office only; the environment (marp-cli failing, the disk) ends the build.
-        onFailure(office, error) {
-          if (options.signal?.aborted || (error instanceof OrtugError && error.kind === 'ENVIRONMENT')) {
-            throw error instanceof OrtugError ? new OrtugError(error.kind, `${office}: ${error.message}`, { cause: error }) : error
-          }
-          failures.push(...collectErrors(error).map((e) => new OrtugError(e.kind, `${office}: ${e.message}`, { location: e.location, cause: e })))
-        },
-        async onOffice(office, decks) {
-          const files = decks.flatMap(({ job, outputs }) =>
-            job.formats.flatMap((format) => outputFiles(office, job.essay.slug, format, outputs).map((file) => ({ job, format, file }))),
-          )
-          // Files of a rebuilt output that this build does not make again (fewer slide images).
-          const rebuilt = (e: ManifestEntry) => decks.some(({ job }) => job.essay.slug === e.essay && job.formats.includes(e.format as Format))
-          const obsolete = previous.filter((e) => e.office === office && rebuilt(e)).map((e) => e.path)
-          const made = files.map(({ file }) => file)
-          const kept = await readKeptOutputs(options.outDir, previous, office, new Set([...made.map((f) => f.path), ...obsolete]))
-          await staging.stageOffice(office, [...made, ...kept])
-          built.push(...files.map(({ job, format, file }) => manifestEntry(job, format, file)))
-          for (const { job, thumbnail } of decks) {
-            thumbnails.push(Promise.resolve(thumbnail).then((bytes) => (bytes ? [{ path: thumbnailPath(office, job.essay.slug), bytes }] : [])))
-          }
-        },
-      },
-    )
+/** The fit cache as stored, and the one this build measures into (empty with --force). */
+async function readFits(options: BuildOptions): Promise<{ stored: FitCache; cache: FitCache }> {
+  const stored = await readFitCache(options.outDir, options.logger.warn)
+  return { stored, cache: options.force ? emptyFitCache() : stored }
+}
 
-    // 5. Manifest, catalogue and fit cache; entries of outputs this build did not touch are kept.
-    //    Then everything staged moves into place at once; a build that made no office leaves
-    //    the output folder as it was.
-    if (built.length === 0 && jobs.length > 0) return result(built)
-    const manifest = await mergeManifest(options.outDir, built, previous, shard.record, resolveBuildTime(options.env ?? process.env))
-    const fits: FitCache = { version: 1, slides: { ...storedFit.slides, ...fitCache.slides }, fills: { ...storedFit.fills, ...fitCache.fills } }
-    const newThumbnails = (await Promise.all(thumbnails)).flat()
-    const { images, hashes } = await readThumbnails(options.outDir, manifest, newThumbnails, recordedThumbnails)
-    if (Object.keys(hashes).length > 0) manifest.thumbnails = hashes
-    // The catalogue uses the decks' fonts, already read with the theme.
-    const catalogue = renderCatalogue(manifest, images, theme.fonts)
-    await staging.stageTopLevel([...newThumbnails, { path: FIT_CACHE, bytes: serializeFitCache(fits) }, ...manifestAndCatalogue(manifest, catalogue)])
-    await staging.commit()
-  } finally {
-    await staging.dispose()
+interface RenderContext {
+  marp: MarpWorker
+  theme: Theme
+  fitCache: FitCache
+  staging: Staging
+  /** Where an office's failure goes; the build goes on with the other offices. */
+  failures: OrtugError[]
+}
+
+interface Staged {
+  built: ManifestEntry[]
+  /** The catalogue's thumbnails, captured after their decks were staged. */
+  thumbnails: Promise<OutputFile[]>[]
+}
+
+/** 3. The pipeline; 4. each office is staged once all its outputs are complete. */
+async function renderAndStage(plan: BuildPlan, context: RenderContext, options: BuildOptions): Promise<Staged> {
+  const { marp, theme, fitCache, staging, failures } = context
+  const staged: Staged = { built: [], thumbnails: [] }
+  await runPipeline(
+    plan.jobs,
+    { ...options, marp, theme, fitCache, fit: true, workDir: staging.dir },
+    {
+      onFailure: (office, error) => failures.push(...officeFailure(office, error, options.signal)),
+      onOffice: (office, decks) => stageOffice(office, decks, { staging, previous: plan.previous, outDir: options.outDir }, staged),
+    },
+  )
+  return staged
+}
+
+/**
+ * Bad content, and a deck that timed out or crashed again alone (the pipeline's office faults,
+ * exit 1), fail their office only: its problems. The environment (marp-cli failing, the disk)
+ * and an interrupt end the build: thrown.
+ */
+function officeFailure(office: string, error: unknown, signal: AbortSignal | undefined): OrtugError[] {
+  if (signal?.aborted || (error instanceof OrtugError && error.kind === 'ENVIRONMENT')) {
+    throw error instanceof OrtugError ? new OrtugError(error.kind, `${office}: ${error.message}`, { cause: error }) : error
   }
-  return result(built)
+  return collectErrors(error).map((e) => new OrtugError(e.kind, `${office}: ${e.message}`, { location: e.location, cause: e }))
+}
+
+/** Stages one office's new outputs with the ones it keeps, and records them in `staged`. */
+async function stageOffice(
+  office: string,
+  decks: readonly FinishedDeck[],
+  { staging, previous, outDir }: { staging: Staging; previous: readonly ManifestEntry[]; outDir: string },
+  staged: Staged,
+): Promise<void> {
+  const files = decks.flatMap(({ job, outputs }) =>
+    job.formats.flatMap((format) => outputFiles(office, job.essay.slug, format, outputs).map((file) => ({ job, format, file }))),
+  )
+  // Files of a rebuilt output that this build does not make again (fewer slide images).
+  const rebuilt = (e: ManifestEntry) => decks.some(({ job }) => job.essay.slug === e.essay && job.formats.some((format) => format === e.format))
+  const obsolete = previous.filter((e) => e.office === office && rebuilt(e)).map((e) => e.path)
+  const made = files.map(({ file }) => file)
+  const kept = await readKeptOutputs(outDir, previous, office, new Set([...made.map((f) => f.path), ...obsolete]))
+  await staging.stageOffice(office, [...made, ...kept])
+  staged.built.push(...files.map(({ job, format, file }) => manifestEntry(job, format, file)))
+  for (const { job, thumbnail } of decks) {
+    staged.thumbnails.push(Promise.resolve(thumbnail).then((bytes) => (bytes ? [{ path: thumbnailPath(office, job.essay.slug), bytes }] : [])))
+  }
+}
+
+/**
+ * 5. Manifest, catalogue and fit cache; entries of outputs this build did not touch are kept.
+ * Then everything staged moves into place at once.
+ */
+async function commitTopLevel(
+  staged: Staged,
+  { plan, shard, fits, theme, staging }: { plan: BuildPlan; shard: Shard; fits: { stored: FitCache; cache: FitCache }; theme: Theme; staging: Staging },
+  options: BuildOptions,
+): Promise<void> {
+  const manifest = await mergeManifest(options.outDir, staged.built, plan.previous, shard.record, resolveBuildTime(options.env ?? process.env))
+  const { stored, cache } = fits
+  const fitCache: FitCache = { version: 1, slides: { ...stored.slides, ...cache.slides }, fills: { ...stored.fills, ...cache.fills } }
+  const newThumbnails = (await Promise.all(staged.thumbnails)).flat()
+  const { images, hashes } = await readThumbnails(options.outDir, manifest, newThumbnails, plan.recordedThumbnails)
+  if (Object.keys(hashes).length > 0) manifest.thumbnails = hashes
+  // The catalogue uses the decks' fonts, already read with the theme.
+  const catalogue = renderCatalogue(manifest, images, theme.fonts)
+  await staging.stageTopLevel([...newThumbnails, { path: FIT_CACHE, bytes: serializeFitCache(fitCache) }, ...manifestAndCatalogue(manifest, catalogue)])
+  await staging.commit()
 }
 
 /** A full disk met before the commit point, outside output.ts (the pipeline's own files live in staging too). */
 function asDiskFull(error: unknown, outDir: string): unknown {
   if (error instanceof OrtugError) return error
   for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    const code = (cause as NodeJS.ErrnoException).code
+    const code = codeOf(cause)
     if (code === 'ENOSPC' || code === 'EDQUOT') {
       return new OrtugError('ENVIRONMENT', `the disk of ${outDir} is full (${code}): free some space, then build again; the previous outputs are unchanged`, {
         cause: error,

@@ -10,6 +10,7 @@ import type { MarpRender, MarpWorker } from '../render/marp.ts'
 import type { Theme } from '../render/theme.ts'
 import { fail, OrtugError } from '../shared/error.ts'
 import { type DeckOutputs, PAGE_FORMATS } from '../shared/formats.ts'
+import { thumbnailTryLimitMs } from '../shared/limits.ts'
 import {
   asBrowserBroken,
   asBrowserFault,
@@ -328,7 +329,11 @@ async function captureThumbnail(work: DeckWork, context: PrintContext): Promise<
   const take = () =>
     context.browser.capture((capturePage) =>
       context.isWanted(work)
-        ? withTimeout(shot(capturePage), context.timeoutMs, (limit) => `the screenshot did not finish within ${limit}; browser: ${context.browser.describe()}`)
+        ? withTimeout(
+            shot(capturePage),
+            thumbnailTryLimitMs(context.timeoutMs),
+            (limit) => `the screenshot did not finish within ${limit}; browser: ${context.browser.describe()}`,
+          )
         : Promise.resolve(undefined),
     )
   try {

@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fail } from '../shared/error.ts'
 import type { MarpFormat } from '../shared/formats.ts'
+import { marpBatchLimitMs, marpOfficeLimitMs } from '../shared/limits.ts'
 import { TimedOut, withTimeout } from '../shared/tasks.ts'
 import { MarpProcess } from './marp-process.ts'
 import { finishHtmlDeck, loadPresenterAssets, type SlideTiming } from './presenter.ts'
@@ -161,7 +162,7 @@ export async function convertInTime(
   await Promise.all(decks.map((deck) => deck.fitted))
   const message = (what: string) => (limit: string) => `${what}: did not finish within ${limit} while converting with marp-cli`
   try {
-    return { outputs: await withTimeout(whole, options.timeoutMs, message('the batch')), failures }
+    return { outputs: await withTimeout(whole, marpBatchLimitMs(options.timeoutMs), message('the batch')), failures }
   } catch {
     // The process may be stuck in one office's conversion: a new one converts office by office.
     marp.close()
@@ -173,7 +174,11 @@ export async function convertInTime(
     const own = decks.filter((deck) => deck.office === office)
     const converting = convertDecks(marp, own, { ...options, workDir: `${options.workDir}-${office}` })
     try {
-      for (const [key, bytes] of await withTimeout(converting, options.timeoutMs, message(own.map((deck) => deck.base.replace('/', ' / ')).join(', '))))
+      for (const [key, bytes] of await withTimeout(
+        converting,
+        marpOfficeLimitMs(options.timeoutMs),
+        message(own.map((deck) => deck.base.replace('/', ' / ')).join(', ')),
+      ))
         outputs.set(key, bytes)
     } catch (error) {
       if (!(error instanceof TimedOut)) throw error

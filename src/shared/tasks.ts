@@ -1,5 +1,6 @@
 import os from 'node:os'
 import { fail, OrtugError } from './error.ts'
+import { MAX_TIMEOUT_S } from './limits.ts'
 
 // Running work: a bounded pool, a timeout that says what it was waiting for, interrupts.
 
@@ -38,11 +39,8 @@ export function defaultJobs(): number {
   return Math.max(2, Math.min(6, os.availableParallelism() * 2))
 }
 
-/** --timeout when none is given: each deck's work, in seconds. */
-export const DEFAULT_TIMEOUT_S = 120
-
-/** The longest --timeout: Node's timers hold at most 2^31-1 ms (about 24.8 days); a day is plenty for one deck. */
-export const MAX_TIMEOUT_S = 86_400
+// --timeout and the limits derived from it are described in limits.ts.
+export { DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S } from './limits.ts'
 
 /** Rejects with an ENVIRONMENT error after `ms`; `message` gets "N s (--timeout)" and is called only then. */
 export async function withTimeout<T>(work: Promise<T>, ms: number, message: (limit: string) => string): Promise<T> {
