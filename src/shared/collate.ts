@@ -5,6 +5,7 @@ import { LEVELS } from './schema.ts'
 // "kabupaten-bandung-barat" (byte order puts "-" before "." and "/" and says the opposite).
 
 const COLLATOR = new Intl.Collator('id')
+const LEVEL_RANK = new Map<string | undefined, number>(LEVELS.map((level, index) => [level, index]))
 
 /** Compares office ids, essay slugs or names in Indonesian collation. */
 export function compareText(a: string, b: string): number {
@@ -13,10 +14,7 @@ export function compareText(a: string, b: string): number {
 
 /** The provinsi first, then kabupaten, then kota (unknown level last), each by name, then id. */
 export function compareOffices(a: { id: string; name: string; level?: string }, b: { id: string; name: string; level?: string }): number {
-  const rank = (level?: string) => {
-    const index = LEVELS.findIndex((known) => known === level)
-    return index === -1 ? LEVELS.length : index
-  }
+  const rank = (level?: string) => LEVEL_RANK.get(level) ?? LEVELS.length
   return rank(a.level) - rank(b.level) || compareText(a.name, b.name) || compareText(a.id, b.id)
 }
 
