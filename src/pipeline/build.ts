@@ -23,6 +23,7 @@ import { collectErrors, fail, OrtugError, OrtugErrors } from '../shared/error.ts
 import { type Format, outputFiles } from '../shared/formats.ts'
 import { sha256 } from '../shared/hash.ts'
 import { createLogger, type Logger } from '../shared/log.ts'
+import { profiler } from '../shared/profile.ts'
 import type { HandoutLayout, ManifestEntry, OutputFile, Paper } from '../shared/types.ts'
 import { manifestEntry, planJobs } from './jobs.ts'
 import { runPipeline } from './pipeline.ts'
@@ -133,6 +134,7 @@ export async function loadTheme(project: Pick<Project, 'themeFile'>): Promise<Th
 
 async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Staging): Promise<BuildResult> {
   const started = performance.now()
+  const endPlanning = profiler().start('reading and planning')
   const { logger } = options
   // 1. Load and verify everything; an office that does not load is reported, the others go on.
   const project = await loadProject(options.root, options)
@@ -157,6 +159,7 @@ async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Stagi
   const sourceDateEpoch = (options.env ?? process.env).SOURCE_DATE_EPOCH
   const { jobs, unchanged, errors } = await planJobs(project, shard.offices, { formats: options.formats, handout: options.handout, freshness, sourceDateEpoch })
   failures.push(...errors)
+  endPlanning()
   if (jobs.length === 0 && !shard.restamp) {
     logger.info(`nothing to rebuild: ${unchanged} output(s) up to date`)
     return result([])
@@ -190,7 +193,7 @@ async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Stagi
           const obsolete = previous.filter((e) => e.office === office && rebuilt(e)).map((e) => e.path)
           const made = files.map(({ file }) => file)
           const kept = await readKeptOutputs(options.outDir, previous, office, new Set([...made.map((f) => f.path), ...obsolete]))
-          await staging.stageOffice(office, [...made, ...kept])
+          await profiler().time('commit', office, () => staging.stageOffice(office, [...made, ...kept]))
           built.push(...files.map(({ job, format, file }) => manifestEntry(job, format, file)))
           for (const { job, thumbnail } of decks) {
             thumbnails.push(Promise.resolve(thumbnail).then((bytes) => (bytes ? [{ path: thumbnailPath(office, job.essay.slug), bytes }] : [])))
@@ -203,6 +206,7 @@ async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Stagi
     //    Then everything staged moves into place at once; a build that made no office leaves
     //    the output folder as it was.
     if (built.length === 0 && jobs.length > 0) return result(built)
+    const endCommit = profiler().start('commit')
     const manifest = await mergeManifest(options.outDir, built, previous, shard.record, resolveBuildTime(options.env ?? process.env))
     const fits: FitCache = { version: 1, slides: { ...storedFit.slides, ...fitCache.slides }, fills: { ...storedFit.fills, ...fitCache.fills } }
     const newThumbnails = (await Promise.all(thumbnails)).flat()
@@ -212,6 +216,7 @@ async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Stagi
     const catalogue = renderCatalogue(manifest, images, theme.fonts)
     await staging.stageTopLevel([...newThumbnails, { path: FIT_CACHE, bytes: serializeFitCache(fits) }, ...manifestAndCatalogue(manifest, catalogue)])
     await staging.commit()
+    endCommit()
   } finally {
     await staging.dispose()
   }

@@ -8,10 +8,12 @@ import { planTimings } from '../render/presenter.ts'
 import { embedTheme, type Theme } from '../render/theme.ts'
 import type { DeckOutputs } from '../shared/formats.ts'
 import type { Logger } from '../shared/log.ts'
+import { profiler } from '../shared/profile.ts'
 import { asOfficeFault, checkAborted, endsRun, runPool } from '../shared/tasks.ts'
 import type { Deck, Overflow } from '../shared/types.ts'
+import { type DeckWork, type PrintContext, type Printed, renderDeck } from './deck-work.ts'
 import type { DeckJob } from './jobs.ts'
-import { createPrinter, type DeckWork, fitFromCache, needsBrowser, type PrintContext, type Printed, renderDeck, startDeck, verifyFits } from './print.ts'
+import { createPrinter, fitFromCache, needsBrowser, startDeck, verifyFits } from './print.ts'
 
 // The stages every command shares, for a list of deck jobs: the fit check and printing in the
 // build's browser, HTML from marp-cli, the native PPTX from the fitted slides, office by office. `ortug build` writes what comes
@@ -144,7 +146,7 @@ class PipelineRun {
       timings: () => planTimings(work.slides.deck.slides),
       fitted: work.fitted.promise,
     }))
-    return convertInTime(options.marp, decks, {
+    return convertInTime(timedConversions(options.marp), decks, {
       workDir: path.join(options.workDir, `marp-${number}`),
       themeCss: options.theme.css,
       fontCss: options.theme.fonts,
@@ -243,6 +245,12 @@ class PipelineRun {
 }
 
 // --- internal ---
+
+/** marp-cli's conversions, timed for the profile (src/shared/profile.ts) when it is on. */
+function timedConversions(marp: MarpWorker): MarpWorker {
+  if (!profiler().on) return marp
+  return { ...marp, convert: (decks, workDir, options) => profiler().time('marp-cli HTML', undefined, () => marp.convert(decks, workDir, options)) }
+}
 
 async function finish(work: DeckWork, printed: Printed, converted: ReadonlyMap<string, Uint8Array>, theme: Theme): Promise<FinishedDeck> {
   const base = baseOf(work)
