@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 
 // Runs one command as a child process, timing it (wall clock) and sampling the memory of its
@@ -20,6 +21,15 @@ export interface CommandResult {
   /** Most processes seen in the tree at once. */
   peakProcesses: number
   stdout: string
+  cpu: CpuUse
+}
+
+/** CPU spent while the command ran: by its tree (reaped descendants, from /proc/self/stat) and by each core of the machine (/proc/stat). */
+export interface CpuUse {
+  /** User + system seconds of the command and every descendant it waited for (the browser, Marp's process). */
+  treeSeconds: number
+  /** Per core, the share of the wall time it was busy (any process, other load too), 0 to 1. */
+  coreBusy: number[]
 }
 
 const SAMPLE_MS = 200
@@ -28,6 +38,7 @@ const TAIL_CHARS = 4000
 
 /** Runs the command; rejects with its exit status and the tail of its output when it fails. */
 export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
+  const cpuBefore = readCpu()
   const started = performance.now()
   const child = spawn(spec.file, [...spec.args], { cwd: spec.cwd, env: spec.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] })
   const sampler = sampleTree(child.pid)
@@ -49,7 +60,7 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
     throw new Error(`${spec.label} failed (${how}): ${spec.file} ${spec.args.join(' ')}\n  cwd: ${spec.cwd}\n${indent(stderr || stdout.slice(-TAIL_CHARS))}`)
   }
   const peak = sampler.peak()
-  return { seconds, peakTreeRssBytes: peak.rssBytes, peakProcesses: peak.processes, stdout }
+  return { seconds, peakTreeRssBytes: peak.rssBytes, peakProcesses: peak.processes, stdout, cpu: cpuSince(cpuBefore) }
 }
 
 function indent(text: string): string {
@@ -134,5 +145,42 @@ function pageSize(): number {
     return Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()) || 4096
   } catch {
     return 4096
+  }
+}
+
+const TICKS_PER_SECOND = 100
+
+export interface CpuSnapshot {
+  /** Clock ticks of the reaped children of this process (cutime + cstime). */
+  children: number
+  /** Per core: busy and total clock ticks. */
+  cores: { busy: number; total: number }[]
+}
+
+export function readCpu(): CpuSnapshot {
+  const self = readFileSync('/proc/self/stat', 'utf8')
+  const fields = self.slice(self.lastIndexOf(')') + 2).split(' ')
+  const children = Number(fields[13]) + Number(fields[14])
+  const cores = readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .filter((line) => /^cpu\d+ /.test(line))
+    .map((line) => {
+      // user nice system idle iowait irq softirq steal
+      const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.split(/\s+/).slice(1).map(Number)
+      const busy = user + nice + system + irq + softirq + steal
+      return { busy, total: busy + idle + iowait }
+    })
+  return { children, cores }
+}
+
+export function cpuSince(before: CpuSnapshot): CpuUse {
+  const after = readCpu()
+  return {
+    treeSeconds: (after.children - before.children) / TICKS_PER_SECOND,
+    coreBusy: after.cores.map((core, i) => {
+      const was = before.cores[i] ?? { busy: 0, total: 0 }
+      const total = core.total - was.total
+      return total > 0 ? (core.busy - was.busy) / total : 0
+    }),
   }
 }

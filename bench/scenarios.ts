@@ -103,6 +103,8 @@ export interface ColdBuild {
   scenario: Scenario
   /** The last run's folder, for (c) and (d). */
   outDir: string
+  /** The stage timer's trace of the last run, and the pages it printed (for the floor). */
+  profile: { trace: string; pages: string }
   /** Output kinds found, e.g. ".md", ".pdf", "-handout.pdf". */
   kinds: string[]
   pdfPages?: number
@@ -114,15 +116,24 @@ export async function benchCold(ctx: Context, browser: BenchBrowser): Promise<Co
   let outDir = ''
   let kinds: string[] = []
   const args = (dir: string) => ['build', '--out', dir, ...force(ctx), ...selection(ctx), ...browser.args]
+  let profile = { trace: '', pages: '' }
   const runs = await repeat(key, ctx.options.runs, async (i) => {
     outDir = path.join(ctx.tmp, `${key}-run-${i}`)
-    const record = await ortug(`(${key}) run ${i}`, ctx.project, args(outDir), browser.env)
+    profile = { trace: path.join(ctx.tmp, `${key}-run-${i}.trace.jsonl`), pages: path.join(ctx.tmp, `${key}-run-${i}-pages`) }
+    const env = { ...browser.env, ORTUG_PROFILE: profile.trace, ORTUG_PROFILE_PAGES: profile.pages }
+    const record = await ortug(`(${key}) run ${i}`, ctx.project, args(outDir), env)
     kinds = await verifyBuild(outDir, ctx.offices, ctx.slugs)
-    return record
+    return { ...record, trace: profile.trace }
   })
   const pdfPages = kinds.includes('.pdf') ? await ortugPdfPages(ctx, outDir) : undefined
   const command = `${browser.envPrefix}${describe(args('<fresh dir>'))}`
-  return { scenario: { key, label: 'ortug build, cold', browser: browserLabel(browser), offices: ctx.offices.length, command, runs }, outDir, kinds, pdfPages }
+  return {
+    scenario: { key, label: 'ortug build, cold', browser: browserLabel(browser), offices: ctx.offices.length, command, runs },
+    outDir,
+    profile,
+    kinds,
+    pdfPages,
+  }
 }
 
 /** Cross-check: ortug's own PDFs have as many pages as marp-cli's. */
