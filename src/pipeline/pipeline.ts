@@ -11,6 +11,7 @@ import type { Logger } from '../shared/log.ts'
 import { profiler } from '../shared/profile.ts'
 import { asOfficeFault, checkAborted, endsRun, runPool } from '../shared/tasks.ts'
 import type { Deck, Overflow } from '../shared/types.ts'
+import { batchByOffice, groupByOffice } from './batches.ts'
 import { type DeckWork, type PrintContext, type Printed, renderDeck } from './deck-work.ts'
 import type { DeckJob } from './jobs.ts'
 import { createPrinter, fitFromCache, needsBrowser, startDeck, verifyFits } from './print.ts'
@@ -99,6 +100,10 @@ class PipelineRun {
    */
   async start(jobs: readonly DeckJob[]): Promise<DeckWork[]> {
     const { options } = this
+    // A deck with a PDF or handout to print needs the browser whatever the fit cache says: it
+    // starts now, while the decks are planned (a failure is reported when a deck asks for it).
+    if (jobs.some(needsBrowser)) this.browser.get().catch(() => undefined)
+    const endPlanning = profiler().start('reading and planning')
     const works: DeckWork[] = []
     for (const job of jobs) {
       if (this.skipped(job.office.id)) continue
@@ -106,12 +111,13 @@ class PipelineRun {
         const work = startDeck(job)
         const overflows = options.fit ? await fitFromCache(work, options.fitCache, options.theme.hash) : []
         if (overflows) this.known.set(work, overflows)
-        if (!overflows || needsBrowser(work)) this.inBrowser.add(work)
+        if (!overflows || needsBrowser(work.job)) this.inBrowser.add(work)
         works.push(work)
       } catch (error) {
         this.fail(job.office.id, error)
       }
     }
+    endPlanning()
     const handouts = works.filter((work) => work.job.formats.includes('handout')).length
     if (this.inBrowser.size > 0) this.browser.warm({ deck: Math.min(this.inBrowser.size, options.jobs), handout: Math.min(handouts, options.jobs) })
     return works
@@ -271,25 +277,4 @@ async function makePptx(deck: Deck, date: Date): Promise<Uint8Array> {
 /** `<office>/<slug>`: how marp-cli's outputs are named. */
 function baseOf({ job }: DeckWork): string {
   return `${job.office.id}/${job.essay.slug}`
-}
-
-function batchByOffice(works: readonly DeckWork[], size: number): DeckWork[][] {
-  const batches: DeckWork[][] = []
-  let current: DeckWork[] = []
-  works.forEach((work, i) => {
-    current.push(work)
-    const officeEnds = works[i + 1]?.job.office.id !== work.job.office.id
-    if (officeEnds && current.length >= size) {
-      batches.push(current)
-      current = []
-    }
-  })
-  if (current.length > 0) batches.push(current)
-  return batches
-}
-
-function groupByOffice(works: readonly DeckWork[]): Map<string, DeckWork[]> {
-  const byOffice = new Map<string, DeckWork[]>()
-  for (const work of works) byOffice.set(work.job.office.id, [...(byOffice.get(work.job.office.id) ?? []), work])
-  return byOffice
 }

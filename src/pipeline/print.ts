@@ -56,8 +56,8 @@ export function verifyFits(work: DeckWork, overflows: readonly Overflow[] | unde
 }
 
 /** Whether the deck needs the browser at all once its fit is known. */
-export function needsBrowser(work: DeckWork): boolean {
-  return work.job.formats.some((f) => PAGE_FORMATS.includes(f) || f === 'handout')
+export function needsBrowser(job: DeckJob): boolean {
+  return job.formats.some((f) => PAGE_FORMATS.includes(f) || f === 'handout')
 }
 
 /**
