@@ -60,7 +60,15 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
     throw new Error(`${spec.label} failed (${how}): ${spec.file} ${spec.args.join(' ')}\n  cwd: ${spec.cwd}\n${indent(stderr || stdout.slice(-TAIL_CHARS))}`)
   }
   const peak = sampler.peak()
-  return { seconds, peakTreeRssBytes: peak.rssBytes, peakProcesses: peak.processes, stdout, cpu: cpuSince(cpuBefore) }
+  const cpu = cpuSince(cpuBefore)
+  // Orphans (a renderer outliving its browser for a moment) are never counted in cutime: the larger figure is the nearer.
+  return {
+    seconds,
+    peakTreeRssBytes: peak.rssBytes,
+    peakProcesses: peak.processes,
+    stdout,
+    cpu: { ...cpu, treeSeconds: Math.max(cpu.treeSeconds, sampler.cpuSeconds()) },
+  }
 }
 
 function indent(text: string): string {
@@ -74,11 +82,13 @@ function indent(text: string): string {
 interface TreeSample {
   rssBytes: number
   processes: number
+  /** Clock ticks of user + system time of each process in the tree, by pid. */
+  cpuTicks: Map<number, number>
 }
 
 /** Samples the tree under `pid` every SAMPLE_MS until stopped, keeping the maxima. */
 function sampleTree(pid: number | undefined) {
-  const peak: TreeSample = { rssBytes: 0, processes: 0 }
+  const peak: TreeSample = { rssBytes: 0, processes: 0, cpuTicks: new Map() }
   let busy = false
   const tick = async () => {
     if (pid === undefined || busy) return
@@ -87,6 +97,7 @@ function sampleTree(pid: number | undefined) {
       const sample = await measureTree(pid)
       peak.rssBytes = Math.max(peak.rssBytes, sample.rssBytes)
       peak.processes = Math.max(peak.processes, sample.processes)
+      for (const [pid, ticks] of sample.cpuTicks) peak.cpuTicks.set(pid, Math.max(ticks, peak.cpuTicks.get(pid) ?? 0))
     } finally {
       busy = false
     }
@@ -96,6 +107,8 @@ function sampleTree(pid: number | undefined) {
   return {
     stop: () => clearInterval(timer),
     peak: () => ({ ...peak }),
+    /** CPU seconds of every process seen in the tree, as last sampled (a process's last 200 ms may be missed). */
+    cpuSeconds: () => [...peak.cpuTicks.values()].reduce((sum, ticks) => sum + ticks, 0) / TICKS_PER_SECOND,
   }
 }
 
@@ -103,6 +116,7 @@ interface ProcStat {
   pid: number
   ppid: number
   rssPages: number
+  cpuTicks: number
 }
 
 /** Total RSS of `rootPid` and all its descendants, from /proc (Linux). */
@@ -111,16 +125,18 @@ export async function measureTree(rootPid: number): Promise<TreeSample> {
   const children = new Map<number, ProcStat[]>()
   for (const stat of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), stat])
   const root = stats.find((s) => s.pid === rootPid)
-  if (!root) return { rssBytes: 0, processes: 0 }
+  const cpuTicks = new Map<number, number>()
+  if (!root) return { rssBytes: 0, processes: 0, cpuTicks }
   let rssPages = 0
   let processes = 0
   const queue = [root]
   for (let stat = queue.shift(); stat; stat = queue.shift()) {
     rssPages += stat.rssPages
+    cpuTicks.set(stat.pid, stat.cpuTicks)
     processes++
     queue.push(...(children.get(stat.pid) ?? []))
   }
-  return { rssBytes: rssPages * PAGE_BYTES, processes }
+  return { rssBytes: rssPages * PAGE_BYTES, processes, cpuTicks }
 }
 
 async function readAllStats(): Promise<ProcStat[]> {
@@ -134,7 +150,7 @@ async function readStat(pid: string): Promise<ProcStat | undefined> {
   try {
     const text = await readFile(`/proc/${pid}/stat`, 'utf8')
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
-    return { pid: Number(pid), ppid: Number(fields[1]), rssPages: Number(fields[21]) }
+    return { pid: Number(pid), ppid: Number(fields[1]), rssPages: Number(fields[21]), cpuTicks: Number(fields[11]) + Number(fields[12]) }
   } catch {
     return undefined // the process ended while we looked
   }
