@@ -10,7 +10,7 @@ import type { RunRecord, Scenario } from './report.ts'
 import { browserLabel, type Context, repeat } from './scenarios.ts'
 
 // The floor: the least a build of these PDFs can cost on this machine with this browser. The pages
-// a cold build printed (kept with ORTUG_PROFILE_PAGES: each deck's page as loaded, each handout's
+// a cold build printed (kept with ORTUG_PROFILE_PAGES by one more build, not timed: each deck's page as loaded, each handout's
 // as laid out) are printed again with the same browser, launched as ortug launches it, and the
 // same parallelism (--jobs decks at once, each deck's PDF beside its handout, tabs reused), and
 // nothing else: no Marp, no fit check, no finishing, no files. Timed in this process, from the
@@ -43,7 +43,7 @@ export async function benchFloor(ctx: Context, browser: BenchBrowser, traceFile:
     label: `floor: ${pages.decks.length} decks' and ${pages.handouts.length} handouts' pages printed alone`,
     browser: browserLabel(browser),
     offices: ctx.offices.length,
-    command: `(in the bench) the pages of b-${browser.name}'s last run, ${defaultJobs()} decks at once`,
+    command: `(in the bench process, RSS not sampled) the pages one more b-${browser.name} build printed, ${defaultJobs()} decks at once`,
     runs,
   }
 }
