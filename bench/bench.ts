@@ -162,7 +162,8 @@ async function breakdownOf(scenario: Scenario): Promise<KindBreakdown> {
 
 function printBreakdowns(breakdowns: Record<string, KindBreakdown>): void {
   for (const [kind, b] of Object.entries(breakdowns)) {
-    process.stdout.write(`\n${formatBreakdown(`where the time goes: (b-${kind}) run ${b.run}, ORTUG_PROFILE trace`, b.breakdown, b.seconds, b.cpu)}\n`)
+    const scenario = kind === 'd' ? '(d) one office changed' : `(b-${kind}) cold`
+    process.stdout.write(`\n${formatBreakdown(`where the time goes: ${scenario}, run ${b.run}, ORTUG_PROFILE trace`, b.breakdown, b.seconds, b.cpu)}\n`)
   }
 }
 
@@ -203,6 +204,7 @@ async function runAll(ctx: Context, kinds: readonly BenchBrowser[], extras: read
     )
   scenarios.push(await benchUnchanged(ctx, mainCold.outDir))
   const d = await benchOneOffice(ctx, mainCold.outDir, mainCold.kinds)
+  breakdowns.d = await breakdownOf(d)
   scenarios.push(d, await benchPreview(ctx), await benchColdWithoutHandouts(ctx), await benchColdWithPptx(ctx))
   const national = ctx.options.skipNational ? undefined : await benchNational(ctx)
   if (national) scenarios.push(...national.scenarios)

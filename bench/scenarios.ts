@@ -203,10 +203,11 @@ async function benchRebuild(
   const args = ['build', '--out', outDir, ...selection(ctx)]
   const runs = await repeat(scenario.key, ctx.options.runs, async (i) => {
     const verifyChange = await scenario.change?.(i)
-    const record = await ortug(`(${scenario.key}) run ${i}`, ctx.project, args, ctx.main.env)
+    const trace = path.join(ctx.tmp, `${scenario.key}-run-${i}.trace.jsonl`)
+    const record = await ortug(`(${scenario.key}) run ${i}`, ctx.project, args, { ...ctx.main.env, ORTUG_PROFILE: trace })
     await verifyBuild(outDir, ctx.offices, ctx.slugs)
     await verifyChange?.()
-    return record
+    return { ...record, trace }
   })
   return {
     key: scenario.key,
