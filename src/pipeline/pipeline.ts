@@ -100,9 +100,6 @@ class PipelineRun {
    */
   async start(jobs: readonly DeckJob[]): Promise<DeckWork[]> {
     const { options } = this
-    // A deck with a PDF or handout to print needs the browser whatever the fit cache says: it
-    // starts now, while the decks are planned (a failure is reported when a deck asks for it).
-    if (jobs.some(needsBrowser)) this.browser.get().catch(() => undefined)
     const endPlanning = profiler().start('reading and planning')
     const works: DeckWork[] = []
     for (const job of jobs) {
