@@ -4,11 +4,15 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { type BenchBrowser, BROWSER_KINDS, parseKinds, resolveExtra, resolveKinds } from './browsers.ts'
+import { benchFloor } from './floor.ts'
 import { benchNational, NATIONAL, type NationalResults, QUICK_NATIONAL } from './national.ts'
 import { buildCapabilities, REPO } from './ortug.ts'
 import { measurePdfFinishing } from './pdf.ts'
+import { benchPreview } from './preview.ts'
+import { type Breakdown, formatBreakdown, readBreakdown } from './profile.ts'
 import { copyProject, listEssays, listOffices } from './project.ts'
-import { checkTargets, formatTable, ratios, round, type Scenario, type ScenarioSummary, summarize } from './report.ts'
+import type { RunRecord } from './report.ts'
+import { checkAbsoluteTargets, checkTargets, formatTable, median, ratios, round, type Scenario, type ScenarioSummary, summarize } from './report.ts'
 import {
   benchCold,
   benchColdWithoutHandouts,
@@ -139,15 +143,54 @@ function printReport(summaries: ScenarioSummary[], ratioValues: Record<string, n
   process.stdout.write(`\nwrote ${path.relative(process.cwd(), RESULTS_FILE)}\n`)
 }
 
+interface KindBreakdown {
+  /** The run whose trace is shown: the one with the median wall time. */
+  run: number
+  seconds: number
+  breakdown: Breakdown
+  cpu?: RunRecord['cpu']
+}
+
+/** The stage breakdown of a cold build's median run. */
+async function breakdownOf(scenario: Scenario): Promise<KindBreakdown> {
+  const mid = median(scenario.runs.map((r) => r.seconds))
+  const index = scenario.runs.findIndex((r) => r.seconds >= mid)
+  const run = scenario.runs[index] ?? scenario.runs[0]
+  if (!run?.trace) throw new Error(`(${scenario.key}) has no trace`)
+  return { run: index + 1, seconds: round(run.seconds, 3), breakdown: await readBreakdown(run.trace), cpu: run.cpu }
+}
+
+function printBreakdowns(breakdowns: Record<string, KindBreakdown>): void {
+  for (const [kind, b] of Object.entries(breakdowns)) {
+    const scenario = kind === 'd' ? '(d) one office changed' : `(b-${kind}) cold`
+    process.stdout.write(`\n${formatBreakdown(`where the time goes: ${scenario}, run ${b.run}, ORTUG_PROFILE trace`, b.breakdown, b.seconds, b.cpu)}\n`)
+  }
+}
+
+function printTargets(summaries: readonly ScenarioSummary[], ratioValues: Record<string, number>): void {
+  const all = { ...checkTargets(ratioValues), ...checkAbsoluteTargets(summaries) }
+  process.stdout.write('\ntargets (issue 26):\n')
+  for (const [name, t] of Object.entries(all)) process.stdout.write(`  ${name}: ${t.value} (${t.target}: ${t.met ? 'met' : 'NOT met'})\n`)
+  process.stdout.write(
+    `load average now: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  )
+}
+
 async function runAll(ctx: Context, kinds: readonly BenchBrowser[], extras: readonly BenchBrowser[]) {
   const markdown = await prepareMarkdown(ctx)
   const scenarios: Scenario[] = []
   const checks: Record<string, { marpPdfPages: number; ortugPdfPages?: number; ortugOutputKinds: string[] }> = {}
   let mainCold: ColdBuild | undefined
+  const breakdowns: Record<string, KindBreakdown> = {}
   for (const browser of kinds) {
     const a = await benchMarp(ctx, markdown, browser)
     const b = await benchCold(ctx, browser)
-    scenarios.push(a, b.scenario)
+    const floor = await benchFloor(ctx, browser, b.profile.trace, b.profile.pages)
+    scenarios.push(a, b.scenario, floor)
+    breakdowns[browser.name] = await breakdownOf(b.scenario)
     checks[browser.name] = { marpPdfPages: a.pdfPages, ortugPdfPages: b.pdfPages, ortugOutputKinds: b.kinds }
     if (b.pdfPages !== undefined && b.pdfPages !== a.pdfPages) log(`note (${browser.name}): marp-cli's PDFs have ${a.pdfPages} pages, ortug's ${b.pdfPages}`)
     if (browser === ctx.main) mainCold = b
@@ -161,10 +204,11 @@ async function runAll(ctx: Context, kinds: readonly BenchBrowser[], extras: read
     )
   scenarios.push(await benchUnchanged(ctx, mainCold.outDir))
   const d = await benchOneOffice(ctx, mainCold.outDir, mainCold.kinds)
-  scenarios.push(d, await benchColdWithoutHandouts(ctx), await benchColdWithPptx(ctx))
+  breakdowns.d = await breakdownOf(d)
+  scenarios.push(d, await benchPreview(ctx), await benchColdWithoutHandouts(ctx), await benchColdWithPptx(ctx))
   const national = ctx.options.skipNational ? undefined : await benchNational(ctx)
   if (national) scenarios.push(...national.scenarios)
-  return { scenarios, checks, changedOffice: d.changedOffice, merge: national?.merge, pdfFinishing }
+  return { scenarios, checks, changedOffice: d.changedOffice, merge: national?.merge, pdfFinishing, breakdowns }
 }
 
 async function main(): Promise<number> {
@@ -196,7 +240,7 @@ async function main(): Promise<number> {
     )
     for (const b of [...kinds, ...extras]) log(`browser ${b.name}: ${b.version} (${b.choice.headless}) at ${b.choice.executablePath} (${b.choice.source})`)
     log(`ortug build --force: ${ctx.capabilities.force ? 'yes' : 'no'}; handout format: ${ctx.capabilities.handout ? 'yes' : 'no'}; temp ${tmp}`)
-    const { scenarios, checks, changedOffice, merge, pdfFinishing } = await runAll(ctx, kinds, extras)
+    const { scenarios, checks, changedOffice, merge, pdfFinishing, breakdowns } = await runAll(ctx, kinds, extras)
     const summaries = scenarios.map(summarize)
     const ratioValues = ratios(summaries, main.name)
     const results = {
@@ -213,6 +257,9 @@ async function main(): Promise<number> {
         `c, d, f, p, e, g, h ran with the main browser (${main.name}); c/b and d/b are against b-${main.name}`,
         'g, h: one shard of n, as one process on this machine (CI would run each shard on its own machine); one run each',
         'i, i-quarter: merge-manifests of 4 shards built with --format md,html, on the full and a quarter-size synthetic set',
+        'b-K runs with ORTUG_PROFILE: breakdowns.K is the stage trace of its median run (sum over decks, wall = union of intervals)',
+        'floor-K: the pages one more b-K build printed (ORTUG_PROFILE_PAGES), printed again alone with browser K, --jobs decks at once, timed from launch to close',
+        'v: ortug preview, from renaming the office to the page showing the new name (main browser; the preview does not print)',
       ],
       machine: { ...machine, loadAverageAtEnd: os.loadavg().map((l) => round(l)) },
       ortug: { commit: git(['rev-parse', 'HEAD']), uncommittedFiles: git(['status', '--porcelain']).split('\n').filter(Boolean).length, ...ctx.capabilities },
@@ -220,7 +267,8 @@ async function main(): Promise<number> {
       checks,
       scenarios: Object.fromEntries(summaries.map((s) => [s.key, s])),
       ratios: ratioValues,
-      targets: checkTargets(ratioValues),
+      targets: { ...checkTargets(ratioValues), ...checkAbsoluteTargets(summaries) },
+      breakdowns,
       secondsPerOffice: Object.fromEntries(summaries.map((s) => [s.key, round(s.secondsPerOffice, 4)])),
       peakTreeRssBytes: Object.fromEntries(summaries.map((s) => [s.key, s.peakTreeRssBytes])),
       handoutSecondsPerOffice: handoutCost(summaries, main.name),
@@ -230,6 +278,8 @@ async function main(): Promise<number> {
     }
     await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`)
     printReport(summaries, ratioValues, main.name, merge)
+    printBreakdowns(breakdowns)
+    printTargets(summaries, ratioValues)
     return 0
   } finally {
     if (options.keep) log(`kept ${tmp}`)

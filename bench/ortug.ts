@@ -35,6 +35,7 @@ export async function ortug(label: string, cwd: string, args: readonly string[],
     peakProcesses: result.peakProcesses,
     commands: 1,
     ortugSeconds: reportedSeconds(result.stdout),
+    cpu: result.cpu,
   }
 }
 

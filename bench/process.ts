@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 
 // Runs one command as a child process, timing it (wall clock) and sampling the memory of its
@@ -20,6 +21,15 @@ export interface CommandResult {
   /** Most processes seen in the tree at once. */
   peakProcesses: number
   stdout: string
+  cpu: CpuUse
+}
+
+/** CPU spent while the command ran: by its tree (reaped descendants, from /proc/self/stat) and by each core of the machine (/proc/stat). */
+export interface CpuUse {
+  /** User + system seconds of the command and every descendant it waited for (the browser, Marp's process). */
+  treeSeconds: number
+  /** Per core, the share of the wall time it was busy (any process, other load too), 0 to 1. */
+  coreBusy: number[]
 }
 
 const SAMPLE_MS = 200
@@ -28,6 +38,7 @@ const TAIL_CHARS = 4000
 
 /** Runs the command; rejects with its exit status and the tail of its output when it fails. */
 export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
+  const cpuBefore = readCpu()
   const started = performance.now()
   const child = spawn(spec.file, [...spec.args], { cwd: spec.cwd, env: spec.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] })
   const sampler = sampleTree(child.pid)
@@ -49,7 +60,15 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
     throw new Error(`${spec.label} failed (${how}): ${spec.file} ${spec.args.join(' ')}\n  cwd: ${spec.cwd}\n${indent(stderr || stdout.slice(-TAIL_CHARS))}`)
   }
   const peak = sampler.peak()
-  return { seconds, peakTreeRssBytes: peak.rssBytes, peakProcesses: peak.processes, stdout }
+  const cpu = cpuSince(cpuBefore)
+  // Orphans (a renderer outliving its browser for a moment) are never counted in cutime: the larger figure is the nearer.
+  return {
+    seconds,
+    peakTreeRssBytes: peak.rssBytes,
+    peakProcesses: peak.processes,
+    stdout,
+    cpu: { ...cpu, treeSeconds: Math.max(cpu.treeSeconds, sampler.cpuSeconds()) },
+  }
 }
 
 function indent(text: string): string {
@@ -63,11 +82,13 @@ function indent(text: string): string {
 interface TreeSample {
   rssBytes: number
   processes: number
+  /** Clock ticks of user + system time of each process in the tree, by pid. */
+  cpuTicks: Map<number, number>
 }
 
 /** Samples the tree under `pid` every SAMPLE_MS until stopped, keeping the maxima. */
 function sampleTree(pid: number | undefined) {
-  const peak: TreeSample = { rssBytes: 0, processes: 0 }
+  const peak: TreeSample = { rssBytes: 0, processes: 0, cpuTicks: new Map() }
   let busy = false
   const tick = async () => {
     if (pid === undefined || busy) return
@@ -76,6 +97,7 @@ function sampleTree(pid: number | undefined) {
       const sample = await measureTree(pid)
       peak.rssBytes = Math.max(peak.rssBytes, sample.rssBytes)
       peak.processes = Math.max(peak.processes, sample.processes)
+      for (const [pid, ticks] of sample.cpuTicks) peak.cpuTicks.set(pid, Math.max(ticks, peak.cpuTicks.get(pid) ?? 0))
     } finally {
       busy = false
     }
@@ -85,6 +107,8 @@ function sampleTree(pid: number | undefined) {
   return {
     stop: () => clearInterval(timer),
     peak: () => ({ ...peak }),
+    /** CPU seconds of every process seen in the tree, as last sampled (a process's last 200 ms may be missed). */
+    cpuSeconds: () => [...peak.cpuTicks.values()].reduce((sum, ticks) => sum + ticks, 0) / TICKS_PER_SECOND,
   }
 }
 
@@ -92,6 +116,7 @@ interface ProcStat {
   pid: number
   ppid: number
   rssPages: number
+  cpuTicks: number
 }
 
 /** Total RSS of `rootPid` and all its descendants, from /proc (Linux). */
@@ -100,16 +125,18 @@ export async function measureTree(rootPid: number): Promise<TreeSample> {
   const children = new Map<number, ProcStat[]>()
   for (const stat of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), stat])
   const root = stats.find((s) => s.pid === rootPid)
-  if (!root) return { rssBytes: 0, processes: 0 }
+  const cpuTicks = new Map<number, number>()
+  if (!root) return { rssBytes: 0, processes: 0, cpuTicks }
   let rssPages = 0
   let processes = 0
   const queue = [root]
   for (let stat = queue.shift(); stat; stat = queue.shift()) {
     rssPages += stat.rssPages
+    cpuTicks.set(stat.pid, stat.cpuTicks)
     processes++
     queue.push(...(children.get(stat.pid) ?? []))
   }
-  return { rssBytes: rssPages * PAGE_BYTES, processes }
+  return { rssBytes: rssPages * PAGE_BYTES, processes, cpuTicks }
 }
 
 async function readAllStats(): Promise<ProcStat[]> {
@@ -123,7 +150,7 @@ async function readStat(pid: string): Promise<ProcStat | undefined> {
   try {
     const text = await readFile(`/proc/${pid}/stat`, 'utf8')
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
-    return { pid: Number(pid), ppid: Number(fields[1]), rssPages: Number(fields[21]) }
+    return { pid: Number(pid), ppid: Number(fields[1]), rssPages: Number(fields[21]), cpuTicks: Number(fields[11]) + Number(fields[12]) }
   } catch {
     return undefined // the process ended while we looked
   }
@@ -134,5 +161,42 @@ function pageSize(): number {
     return Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()) || 4096
   } catch {
     return 4096
+  }
+}
+
+const TICKS_PER_SECOND = 100
+
+export interface CpuSnapshot {
+  /** Clock ticks of the reaped children of this process (cutime + cstime). */
+  children: number
+  /** Per core: busy and total clock ticks. */
+  cores: { busy: number; total: number }[]
+}
+
+export function readCpu(): CpuSnapshot {
+  const self = readFileSync('/proc/self/stat', 'utf8')
+  const fields = self.slice(self.lastIndexOf(')') + 2).split(' ')
+  const children = Number(fields[13]) + Number(fields[14])
+  const cores = readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .filter((line) => /^cpu\d+ /.test(line))
+    .map((line) => {
+      // user nice system idle iowait irq softirq steal
+      const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.split(/\s+/).slice(1).map(Number)
+      const busy = user + nice + system + irq + softirq + steal
+      return { busy, total: busy + idle + iowait }
+    })
+  return { children, cores }
+}
+
+export function cpuSince(before: CpuSnapshot): CpuUse {
+  const after = readCpu()
+  return {
+    treeSeconds: (after.children - before.children) / TICKS_PER_SECOND,
+    coreBusy: after.cores.map((core, i) => {
+      const was = before.cores[i] ?? { busy: 0, total: 0 }
+      const total = core.total - was.total
+      return total > 0 ? (core.busy - was.busy) / total : 0
+    }),
   }
 }

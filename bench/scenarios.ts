@@ -103,6 +103,8 @@ export interface ColdBuild {
   scenario: Scenario
   /** The last run's folder, for (c) and (d). */
   outDir: string
+  /** The stage timer's trace of the last run, and the pages it printed (for the floor). */
+  profile: { trace: string; pages: string }
   /** Output kinds found, e.g. ".md", ".pdf", "-handout.pdf". */
   kinds: string[]
   pdfPages?: number
@@ -116,13 +118,26 @@ export async function benchCold(ctx: Context, browser: BenchBrowser): Promise<Co
   const args = (dir: string) => ['build', '--out', dir, ...force(ctx), ...selection(ctx), ...browser.args]
   const runs = await repeat(key, ctx.options.runs, async (i) => {
     outDir = path.join(ctx.tmp, `${key}-run-${i}`)
-    const record = await ortug(`(${key}) run ${i}`, ctx.project, args(outDir), browser.env)
+    const trace = path.join(ctx.tmp, `${key}-run-${i}.trace.jsonl`)
+    const record = await ortug(`(${key}) run ${i}`, ctx.project, args(outDir), { ...browser.env, ORTUG_PROFILE: trace })
     kinds = await verifyBuild(outDir, ctx.offices, ctx.slugs)
-    return record
+    return { ...record, trace }
   })
+  // Keeping the printed pages costs the build time (a handout's laid-out page is read back from
+  // the browser): they come from one more build, not timed, for the floor.
+  const profile = { trace: path.join(ctx.tmp, `${key}-pages.trace.jsonl`), pages: path.join(ctx.tmp, `${key}-pages`) }
+  const pagesEnv = { ...browser.env, ORTUG_PROFILE: profile.trace, ORTUG_PROFILE_PAGES: profile.pages }
+  await ortug(`(${key}) the pages for the floor`, ctx.project, args(path.join(ctx.tmp, `${key}-pages-out`)), pagesEnv)
+  log(`(${key}) one more build, not timed, kept the pages it printed for the floor`)
   const pdfPages = kinds.includes('.pdf') ? await ortugPdfPages(ctx, outDir) : undefined
   const command = `${browser.envPrefix}${describe(args('<fresh dir>'))}`
-  return { scenario: { key, label: 'ortug build, cold', browser: browserLabel(browser), offices: ctx.offices.length, command, runs }, outDir, kinds, pdfPages }
+  return {
+    scenario: { key, label: 'ortug build, cold', browser: browserLabel(browser), offices: ctx.offices.length, command, runs },
+    outDir,
+    profile,
+    kinds,
+    pdfPages,
+  }
 }
 
 /** Cross-check: ortug's own PDFs have as many pages as marp-cli's. */
@@ -188,10 +203,11 @@ async function benchRebuild(
   const args = ['build', '--out', outDir, ...selection(ctx)]
   const runs = await repeat(scenario.key, ctx.options.runs, async (i) => {
     const verifyChange = await scenario.change?.(i)
-    const record = await ortug(`(${scenario.key}) run ${i}`, ctx.project, args, ctx.main.env)
+    const trace = path.join(ctx.tmp, `${scenario.key}-run-${i}.trace.jsonl`)
+    const record = await ortug(`(${scenario.key}) run ${i}`, ctx.project, args, { ...ctx.main.env, ORTUG_PROFILE: trace })
     await verifyBuild(outDir, ctx.offices, ctx.slugs)
     await verifyChange?.()
-    return record
+    return { ...record, trace }
   })
   return {
     key: scenario.key,

@@ -10,6 +10,7 @@ import { storyboardCommand } from './commands/storyboard.ts'
 import { collectErrorsOrReport, errorToJson, exitCodeOf, formatForTerminal, relativeToRoot } from './commands/values.ts'
 import { ERROR_CODES } from './shared/error.ts'
 import { createLogger } from './shared/log.ts'
+import { installProfiler, openProfiler } from './shared/profile.ts'
 import { VERSION } from './shared/version.ts'
 
 // The entry: finds the command, parses its options from its table, runs it. Adding a command is
@@ -56,7 +57,16 @@ export async function run(argv: readonly string[], context: RunContext = {}): Pr
   }
   const command = findCommand(first, stderr)
   if (!command) return ERROR_CODES.USAGE
-  return await runCommand(command, rest, { ...context, stdout, stderr })
+  // The bench's stage timer (src/shared/profile.ts): read here once, a no-op unless asked for.
+  const env = context.env ?? process.env
+  const profiler = openProfiler(env.ORTUG_PROFILE, env.ORTUG_PROFILE_PAGES)
+  const previous = installProfiler(profiler)
+  try {
+    return await runCommand(command, rest, { ...context, stdout, stderr })
+  } finally {
+    installProfiler(previous)
+    await profiler.flush()
+  }
 }
 
 async function runCommand(command: Command, args: readonly string[], context: RunContext & { stdout: Output; stderr: Output }): Promise<number> {

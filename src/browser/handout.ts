@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { formatMinutes } from '../plan/plan.ts'
 import type { MarpRender } from '../render/marp.ts'
 import { fail, OrtugError } from '../shared/error.ts'
+import { profiler } from '../shared/profile.ts'
 import type { Aspect, HandoutLayout, Paper, Slide, TemplateSource } from '../shared/types.ts'
 import { PAGINATE, Pagination } from './handout-paginate.ts'
 import { loadIsolated, SLIDE_SIZES, splitSlides } from './page.ts'
@@ -153,8 +154,9 @@ export function handoutHtml(input: HandoutInput): { html: string; pages: number 
  * The PDF gets title, author, office, language and one bookmark per page.
  */
 export async function renderHandout(browser: Browser, input: HandoutInput, reuse?: Page): Promise<Uint8Array> {
-  const { html } = handoutHtml(input)
   const what = describeHandout(input)
+  const endLayout = profiler().start('handout layout', what)
+  const { html } = handoutHtml(input)
   const size = PAPER_SIZES[input.paper]
   // A page the caller lends (a build reuses its pages) stays open for the caller.
   const page = reuse ?? (await browser.newPage())
@@ -170,6 +172,9 @@ export async function renderHandout(browser: Browser, input: HandoutInput, reuse
         `${what}: content does not fit on handout page ${layout.overflowing.join(', ')} of ${layout.titles.length} (${input.template.file}); shorten the text or make the template's boxes larger`,
       )
     }
+    endLayout()
+    await profiler().page('handout', what, { width: `${size.width}mm`, height: `${size.height}mm` }, () => page.content())
+    const endPrint = profiler().start('handout print', what)
     const pdf = await page.pdf({
       width: `${size.width}mm`,
       height: `${size.height}mm`,
@@ -177,8 +182,10 @@ export async function renderHandout(browser: Browser, input: HandoutInput, reuse
       printBackground: true,
       tagged: true,
     })
+    endPrint()
     const { finalizePdf } = await import('./pdf.ts')
-    return await finalizePdf(
+    const endFinishing = profiler().start('PDF finishing', what)
+    const finished = await finalizePdf(
       pdf,
       {
         title: input.essay.title,
@@ -191,6 +198,8 @@ export async function renderHandout(browser: Browser, input: HandoutInput, reuse
       },
       `${what}: the handout`,
     )
+    endFinishing()
+    return finished
   } finally {
     if (!reuse) await page.close().catch(() => undefined)
   }

@@ -1,5 +1,6 @@
 import type { Page } from 'puppeteer-core'
 import { OrtugError } from '../shared/error.ts'
+import { profiler } from '../shared/profile.ts'
 import { BrowserUnusable, withTimeout } from '../shared/tasks.ts'
 import { describeBrowser, type LaunchedBrowser } from './launch.ts'
 
@@ -154,7 +155,7 @@ class PagePool implements BrowserPages {
   private async launch(): Promise<LaunchedBrowser> {
     const { launchBrowser, resolveBrowser } = await import('./launch.ts')
     const browser = await resolveBrowser(this.options.browserPath, this.options.env)
-      .then((choice) => launchBrowser(choice, this.options.timeoutMs))
+      .then((choice) => profiler().time('browser start', undefined, () => launchBrowser(choice, this.options.timeoutMs)))
       .catch((error) => {
         throw error instanceof OrtugError ? new BrowserUnusable(error.message, error) : error
       })

@@ -24,6 +24,7 @@ import { collectErrors, fail, OrtugError, OrtugErrors } from '../shared/error.ts
 import { type Format, outputFiles } from '../shared/formats.ts'
 import { sha256 } from '../shared/hash.ts'
 import { createLogger, type Logger } from '../shared/log.ts'
+import { profiler } from '../shared/profile.ts'
 import type { HandoutLayout, ManifestEntry, OutputFile, Paper } from '../shared/types.ts'
 import { type DeckJob, manifestEntry, planJobs } from './jobs.ts'
 import { type FinishedDeck, runPipeline } from './pipeline.ts'
@@ -134,9 +135,11 @@ export async function loadTheme(project: Pick<Project, 'themeFile'>): Promise<Th
 
 async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Staging): Promise<BuildResult> {
   const started = performance.now()
+  const endPlanning = profiler().start('reading and planning')
   const { project, shard, failures } = await loadSelected(options)
   const plan = await planOutOfDate(project, shard, options)
   failures.push(...plan.errors)
+  endPlanning()
   const result = (built: ManifestEntry[]): BuildResult => {
     const seconds = (performance.now() - started) / 1000
     return { built, unchanged: plan.unchanged, failures, offices: shard.offices.length, seconds }
@@ -151,7 +154,7 @@ async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Stagi
     const staged = await renderAndStage(plan, { marp, theme, fitCache: fits.cache, staging, failures }, options)
     // A build that made no office leaves the output folder as it was.
     if (staged.built.length === 0 && plan.jobs.length > 0) return result(staged.built)
-    await commitTopLevel(staged, { plan, shard, fits, theme, staging }, options)
+    await profiler().time('commit', undefined, () => commitTopLevel(staged, { plan, shard, fits, theme, staging }, options))
     return result(staged.built)
   } finally {
     await staging.dispose()
@@ -261,7 +264,7 @@ async function stageOffice(
   const obsolete = previous.filter((e) => e.office === office && rebuilt(e)).map((e) => e.path)
   const made = files.map(({ file }) => file)
   const kept = await readKeptOutputs(outDir, previous, office, new Set([...made.map((f) => f.path), ...obsolete]))
-  await staging.stageOffice(office, [...made, ...kept])
+  await profiler().time('commit', office, () => staging.stageOffice(office, [...made, ...kept]))
   staged.built.push(...files.map(({ job, format, file }) => manifestEntry(job, format, file)))
   for (const { job, thumbnail } of decks) {
     staged.thumbnails.push(Promise.resolve(thumbnail).then((bytes) => (bytes ? [{ path: thumbnailPath(office, job.essay.slug), bytes }] : [])))

@@ -98,6 +98,7 @@ export function outputKeys(
       format === 'handout' ? { inputs: { ...inputs, ...handoutInputs }, handout } : format === 'pptx' ? { inputs: { ...inputs, ...pptxInputs } } : { inputs }
     return [format, sha256(JSON.stringify({ version: VERSION, format, ...shaping }))] as const
   })
+  // biome-ignore lint/plugin: the entries are built from FORMATS, one per format, so every key of the record is present
   return Object.fromEntries(keys) as Record<Format, string>
 }
 

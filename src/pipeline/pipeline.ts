@@ -8,10 +8,13 @@ import { planTimings } from '../render/presenter.ts'
 import { embedTheme, type Theme } from '../render/theme.ts'
 import type { DeckOutputs } from '../shared/formats.ts'
 import type { Logger } from '../shared/log.ts'
+import { profiler } from '../shared/profile.ts'
 import { asOfficeFault, checkAborted, endsRun, runPool } from '../shared/tasks.ts'
 import type { Deck, Overflow } from '../shared/types.ts'
+import { batchByOffice, groupByOffice } from './batches.ts'
+import { type DeckWork, type PrintContext, type Printed, renderDeck } from './deck-work.ts'
 import type { DeckJob } from './jobs.ts'
-import { createPrinter, type DeckWork, fitFromCache, needsBrowser, type PrintContext, type Printed, renderDeck, startDeck, verifyFits } from './print.ts'
+import { createPrinter, fitFromCache, needsBrowser, startDeck, verifyFits } from './print.ts'
 
 // The stages every command shares, for a list of deck jobs: the fit check and printing in the
 // build's browser, HTML from marp-cli, the native PPTX from the fitted slides, office by office. `ortug build` writes what comes
@@ -97,6 +100,7 @@ class PipelineRun {
    */
   async start(jobs: readonly DeckJob[]): Promise<DeckWork[]> {
     const { options } = this
+    const endPlanning = profiler().start('reading and planning')
     const works: DeckWork[] = []
     for (const job of jobs) {
       if (this.skipped(job.office.id)) continue
@@ -104,12 +108,13 @@ class PipelineRun {
         const work = startDeck(job)
         const overflows = options.fit ? await fitFromCache(work, options.fitCache, options.theme.hash) : []
         if (overflows) this.known.set(work, overflows)
-        if (!overflows || needsBrowser(work)) this.inBrowser.add(work)
+        if (!overflows || needsBrowser(work.job)) this.inBrowser.add(work)
         works.push(work)
       } catch (error) {
         this.fail(job.office.id, error)
       }
     }
+    endPlanning()
     const handouts = works.filter((work) => work.job.formats.includes('handout')).length
     if (this.inBrowser.size > 0) this.browser.warm({ deck: Math.min(this.inBrowser.size, options.jobs), handout: Math.min(handouts, options.jobs) })
     return works
@@ -144,7 +149,7 @@ class PipelineRun {
       timings: () => planTimings(work.slides.deck.slides),
       fitted: work.fitted.promise,
     }))
-    return convertInTime(options.marp, decks, {
+    return convertInTime(timedConversions(options.marp), decks, {
       workDir: path.join(options.workDir, `marp-${number}`),
       themeCss: options.theme.css,
       fontCss: options.theme.fonts,
@@ -244,6 +249,12 @@ class PipelineRun {
 
 // --- internal ---
 
+/** marp-cli's conversions, timed for the profile (src/shared/profile.ts) when it is on. */
+function timedConversions(marp: MarpWorker): MarpWorker {
+  if (!profiler().on) return marp
+  return { ...marp, convert: (decks, workDir, options) => profiler().time('marp-cli HTML', undefined, () => marp.convert(decks, workDir, options)) }
+}
+
 async function finish(work: DeckWork, printed: Printed, converted: ReadonlyMap<string, Uint8Array>, theme: Theme): Promise<FinishedDeck> {
   const base = baseOf(work)
   const { thumbnail, ...fromBrowser } = printed
@@ -263,25 +274,4 @@ async function makePptx(deck: Deck, date: Date): Promise<Uint8Array> {
 /** `<office>/<slug>`: how marp-cli's outputs are named. */
 function baseOf({ job }: DeckWork): string {
   return `${job.office.id}/${job.essay.slug}`
-}
-
-function batchByOffice(works: readonly DeckWork[], size: number): DeckWork[][] {
-  const batches: DeckWork[][] = []
-  let current: DeckWork[] = []
-  works.forEach((work, i) => {
-    current.push(work)
-    const officeEnds = works[i + 1]?.job.office.id !== work.job.office.id
-    if (officeEnds && current.length >= size) {
-      batches.push(current)
-      current = []
-    }
-  })
-  if (current.length > 0) batches.push(current)
-  return batches
-}
-
-function groupByOffice(works: readonly DeckWork[]): Map<string, DeckWork[]> {
-  const byOffice = new Map<string, DeckWork[]>()
-  for (const work of works) byOffice.set(work.job.office.id, [...(byOffice.get(work.job.office.id) ?? []), work])
-  return byOffice
 }

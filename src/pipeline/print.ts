@@ -1,79 +1,35 @@
 import type { Page } from 'puppeteer-core'
 import type { HandoutInput, HandoutSlide } from '../browser/handout.ts'
 import * as render from '../browser/page.ts'
-import type { BrowserPages, PageKind } from '../browser/pages.ts'
+import type { PageKind } from '../browser/pages.ts'
 import { type FitCache, type FitState, fitSlides } from '../plan/fit.ts'
 import { readingParagraphs } from '../plan/notes.ts'
 import { planDeck } from '../plan/plan.ts'
 import { formatDateIndonesian } from '../render/markdown.ts'
-import type { MarpRender, MarpWorker } from '../render/marp.ts'
+import type { MarpRender } from '../render/marp.ts'
 import type { Theme } from '../render/theme.ts'
-import { fail, OrtugError } from '../shared/error.ts'
-import { type DeckOutputs, PAGE_FORMATS } from '../shared/formats.ts'
-import { thumbnailTryLimitMs } from '../shared/limits.ts'
+import { fail } from '../shared/error.ts'
+import { PAGE_FORMATS } from '../shared/formats.ts'
+import { profiler, type Stage } from '../shared/profile.ts'
+import { asBrowserBroken, asBrowserFault, asOfficeFault, deferred, endsRun, isFinal, startDeadline, withDeadline } from '../shared/tasks.ts'
+import type { Measured, Overflow, Slide } from '../shared/types.ts'
+import { captureSlides, captureThumbnail, IN_CAPTURE_WINDOW } from './capture.ts'
 import {
-  asBrowserBroken,
-  asBrowserFault,
-  asOfficeFault,
-  type Deferred,
-  deferred,
-  endsRun,
-  isFinal,
-  startDeadline,
-  withDeadline,
-  withTimeout,
-} from '../shared/tasks.ts'
-import type { Overflow, Slide } from '../shared/types.ts'
+  type Attempt,
+  type DeckWork,
+  describeSteps,
+  inAttempt,
+  newAttempt,
+  type PrintContext,
+  type Printed,
+  renderDeck,
+  toPrintable,
+  WAITING_FOR_MARP,
+} from './deck-work.ts'
 import type { DeckJob } from './jobs.ts'
 
 // One deck in the browser: the fit check (from the cache or measured, with repairs), the PDF and
-// the handout printed from tabs, screenshots from the capture window.
-
-const THUMB_WIDTH = 320
-const WAITING_FOR_MARP = 'waiting for Marp'
-const IN_CAPTURE_WINDOW = { load: 'loading the deck for screenshots', shoot: 'taking screenshots' } as const
-
-/** What printing a deck needs: the build's browser, Marp's process, the theme and the fit cache. */
-export interface PrintContext {
-  browser: BrowserPages
-  marp: MarpWorker
-  theme: Theme
-  fitCache: FitCache
-  timeoutMs: number
-  warn(message: string): void
-  /** False once the deck's office failed or the run is stopping: its screenshots are not taken. */
-  isWanted(work: DeckWork): boolean
-  signal?: AbortSignal
-}
-
-/** A deck on its way: its slides as they stand (the fit check may replan them) and what is being done. */
-export interface DeckWork {
-  job: DeckJob
-  /** "office / essay", for messages. */
-  label: string
-  slides: FitState
-  /** Settles when the slides are final (after the fit check), so HTML can start early. */
-  fitted: Deferred
-  /** The current try at the deck in the browser (a deck that fails for the browser is tried again alone). */
-  attempt: Attempt
-  /** marp-core's render of `slides.markdown`, requested once. */
-  rendered?: { markdown: string; render: Promise<MarpRender> }
-}
-
-/** One try at a deck's browser work: what it is doing now, and the tabs it holds. */
-export interface Attempt {
-  /** What the deck's work is doing now (several things at once: the handout prints beside the PDF). */
-  steps: Set<string>
-  pages: Set<Page>
-  /** Set once the try has failed or timed out: its work still under way stops at its next step. */
-  abandoned: boolean
-}
-
-/** What the browser made of a deck. */
-export type Printed = Pick<DeckOutputs, 'pdf' | 'handout' | 'slideImages' | 'overview'> & {
-  /** The title slide, small, for the catalogue: taken in the capture window while other decks print. */
-  thumbnail?: Promise<Uint8Array | undefined>
-}
+// the handout printed from tabs, screenshots from the capture window (capture.ts).
 
 /** A job with its first plan and Markdown. */
 export function startDeck(job: DeckJob): DeckWork {
@@ -100,22 +56,8 @@ export function verifyFits(work: DeckWork, overflows: readonly Overflow[] | unde
 }
 
 /** Whether the deck needs the browser at all once its fit is known. */
-export function needsBrowser(work: DeckWork): boolean {
-  return work.job.formats.some((f) => PAGE_FORMATS.includes(f) || f === 'handout')
-}
-
-/** marp-core's render of the deck's current Markdown, requested once. */
-export function renderDeck(work: DeckWork, { marp, theme }: Pick<PrintContext, 'marp' | 'theme'>): Promise<MarpRender> {
-  const { markdown } = work.slides
-  if (work.rendered?.markdown !== markdown) {
-    const render = marp.render(markdown, theme.css)
-    work.rendered = { markdown, render }
-    // A render lost with Marp's process (restarted for another deck) is asked for again next time.
-    render.catch(() => {
-      if (work.rendered?.render === render) work.rendered = undefined
-    })
-  }
-  return work.rendered.render
+export function needsBrowser(job: DeckJob): boolean {
+  return job.formats.some((f) => PAGE_FORMATS.includes(f) || f === 'handout')
 }
 
 /**
@@ -124,60 +66,105 @@ export function renderDeck(work: DeckWork, { marp, theme }: Pick<PrintContext, '
  * final slides.
  */
 export async function fitAndPrint(work: DeckWork, context: PrintContext): Promise<Printed> {
-  const { browser, theme } = context
-  const attempt = work.attempt
-  const inStep = <T>(name: string, run: () => Promise<T>) => inAttempt(attempt, name, run)
-  const acquire = async (kind: PageKind) => {
-    const page = await browser.acquire(kind)
-    // A tab that arrives after the try was given up is closed, not kept by a try that no one waits for.
-    if (attempt.abandoned) void page.close().catch(() => undefined)
-    else attempt.pages.add(page)
-    return page
-  }
-  const release = async (kind: PageKind, page: Page, clean: boolean) => {
-    attempt.pages.delete(page)
-    await browser.release(kind, page, clean && !attempt.abandoned)
-  }
+  const tabs = attemptTabs(work.attempt, context)
   const handoutModule = work.job.formats.includes('handout') ? import('../browser/handout.ts') : undefined
-  let page: Page | undefined
-  let loaded = ''
-  const load = async () => {
-    const acquired = page ? undefined : inStep('opening a tab', () => acquire('deck'))
-    // A failure to open the page is reported below, after the render.
-    acquired?.catch(() => undefined)
-    const printable = toPrintable(work)
-    const html = render.printableHtml(printable, theme, await inStep(WAITING_FOR_MARP, () => renderDeck(work, context)))
-    page ??= await acquired
-    await inStep('loading the deck', () => render.loadIsolated(page as Page, html, `${printable.label}: the deck`))
-    loaded = work.slides.markdown
-    return printable
-  }
+  const deckTab = new DeckTab(work, context, tabs)
   let succeeded = false
   try {
-    const overflows = await fitSlides(work.slides, replanner(work.job), context.fitCache, theme.hash, async () => {
-      const printable = await load()
-      return inStep('measuring the slides', () => render.measureSlides(page as Page, printable))
-    })
+    const overflows = await fitSlides(work.slides, replanner(work.job), context.fitCache, context.theme.hash, deckTab.measurer())
     work.fitted.resolve()
     verifyFits(work, overflows)
     // The handout prints in a tab of its own while this one prints the deck.
-    const handout = handoutModule?.then(async ({ renderHandout, toHandoutSlide }) => {
-      const input = handoutInput(work, theme, await renderDeck(work, context), toHandoutSlide)
-      const handoutPage = await inStep('opening a tab for the handout', () => acquire('handout'))
-      let clean = false
-      try {
-        const pdf = await inStep('printing the handout', async () => renderHandout((await browser.get()).browser, input, handoutPage))
-        clean = true
-        return pdf
-      } finally {
-        await release('handout', handoutPage, clean)
-      }
-    })
-    const [handoutPdf, printed] = await Promise.all([handout, printDeck(work, attempt, context, load, () => page as Page, loaded !== work.slides.markdown)])
+    const handout = handoutModule && printHandout(work, context, tabs, handoutModule)
+    const [handoutPdf, printed] = await Promise.all([handout, printDeck(work, context, deckTab, tabs.attempt)])
     succeeded = true
     return { ...printed, handout: handoutPdf }
   } finally {
-    if (page) await release('deck', page, succeeded)
+    if (deckTab.page) await tabs.release('deck', deckTab.page, succeeded)
+  }
+}
+
+type Tabs = ReturnType<typeof attemptTabs>
+
+/** Tabs for one try: a tab that arrives after the try was given up is closed, not kept by a try no one waits for. */
+function attemptTabs(attempt: Attempt, { browser }: PrintContext) {
+  return {
+    attempt,
+    step: <T>(name: string, run: () => Promise<T>) => inAttempt(attempt, name, run),
+    async acquire(kind: PageKind): Promise<Page> {
+      const page = await browser.acquire(kind)
+      if (attempt.abandoned) void page.close().catch(() => undefined)
+      else attempt.pages.add(page)
+      return page
+    },
+    async release(kind: PageKind, page: Page, clean: boolean): Promise<void> {
+      attempt.pages.delete(page)
+      await browser.release(kind, page, clean && !attempt.abandoned)
+    },
+  }
+}
+
+/** The deck's own tab: loaded with the slides as they stand, measured, then printed. */
+class DeckTab {
+  page?: Page
+  /** The HTML and Markdown loaded last. */
+  html = ''
+  loaded = ''
+
+  constructor(
+    private readonly work: DeckWork,
+    private readonly context: PrintContext,
+    private readonly tabs: Tabs,
+  ) {}
+
+  /** Loads the slides as they stand; the time counts as `stage`. */
+  async load(stage: Stage): Promise<{ page: Page; printable: render.PrintableDeck }> {
+    const { work, context, tabs } = this
+    const acquiring = this.page ? Promise.resolve(this.page) : tabs.step('opening a tab', () => tabs.acquire('deck'))
+    // A failure to open the page is reported below, after the render.
+    acquiring.catch(() => undefined)
+    const printable = toPrintable(work)
+    const html = render.printableHtml(printable, context.theme, await tabs.step(WAITING_FOR_MARP, () => renderDeck(work, context)))
+    const page = await acquiring
+    this.page = page
+    await profiler().time(stage, work.label, () => tabs.step('loading the deck', () => render.loadIsolated(page, html, `${printable.label}: the deck`)))
+    this.html = html
+    this.loaded = work.slides.markdown
+    return { page, printable }
+  }
+
+  /** Measures for the fit check: the first round is the measurement, later ones a repair (re-render) or larger type (fill). */
+  measurer(): () => Promise<Measured> {
+    let round = 0
+    let overflowed = false
+    return async () => {
+      const stage: Stage = round++ === 0 ? 'fit measurement' : overflowed ? 'fit re-render' : 'fill'
+      const { page, printable } = await this.load(stage === 'fit measurement' ? 'page load' : stage)
+      const measured = await profiler().time(stage, this.work.label, () => this.tabs.step('measuring the slides', () => render.measureSlides(page, printable)))
+      overflowed = measured.overflows.length > 0
+      return measured
+    }
+  }
+
+  /** The tab with the final slides loaded. */
+  async final(): Promise<Page> {
+    if (this.page && this.loaded === this.work.slides.markdown) return this.page
+    return (await this.load('page load')).page
+  }
+}
+
+/** The handout, laid out and printed in a tab of its own. */
+async function printHandout(work: DeckWork, context: PrintContext, tabs: Tabs, module: Promise<typeof import('../browser/handout.ts')>): Promise<Uint8Array> {
+  const { renderHandout, toHandoutSlide } = await module
+  const input = handoutInput(work, context.theme, await renderDeck(work, context), toHandoutSlide)
+  const page = await tabs.step('opening a tab for the handout', () => tabs.acquire('handout'))
+  let clean = false
+  try {
+    const pdf = await tabs.step('printing the handout', async () => renderHandout((await context.browser.get()).browser, input, page))
+    clean = true
+    return pdf
+  } finally {
+    await tabs.release('handout', page, clean)
   }
 }
 
@@ -248,28 +235,7 @@ export function createPrinter(context: PrintContext) {
   }
 }
 
-/** Runs one step of a try, remembered while it runs so a timeout can say where it stuck. */
-export async function inAttempt<T>(attempt: Attempt, name: string, run: () => Promise<T>): Promise<T> {
-  if (attempt.abandoned) throw new OrtugError('ENVIRONMENT', `given up before ${name}`)
-  attempt.steps.add(name)
-  try {
-    const result = await run()
-    if (attempt.abandoned) throw new OrtugError('ENVIRONMENT', `given up during ${name}`)
-    return result
-  } finally {
-    attempt.steps.delete(name)
-  }
-}
-
-export function describeSteps(steps: ReadonlySet<string>): string {
-  return steps.size > 0 ? `while ${[...steps].join(' and ')}` : 'between steps'
-}
-
 // --- internal ---
-
-function newAttempt(): Attempt {
-  return { steps: new Set(), pages: new Set(), abandoned: false }
-}
 
 function replanner(job: DeckJob) {
   return (tuning: FitState['tuning']) => {
@@ -280,85 +246,33 @@ function replanner(job: DeckJob) {
 
 /**
  * The PDF from the tab that holds the deck after the fit check; the catalogue's thumbnail, slide
- * images and overview from the capture window (pages.ts says why not from the tab).
+ * images and overview from the capture window (capture.ts).
  */
-async function printDeck(
-  work: DeckWork,
-  attempt: Attempt,
-  context: PrintContext,
-  load: () => Promise<unknown>,
-  page: () => Page,
-  stale: boolean,
-): Promise<Printed> {
+async function printDeck(work: DeckWork, context: PrintContext, deckTab: DeckTab, attempt: Attempt): Promise<Printed> {
   const { job } = work
   if (!job.formats.some((f) => PAGE_FORMATS.includes(f))) return {}
-  if (stale) await load()
-  const deckPage = page()
-  const { width, height } = render.SLIDE_SIZES[job.office.aspect]
+  const deckPage = await deckTab.final()
   // The catalogue waits for thumbnails, the office's outputs do not.
   const thumbnail = captureThumbnail(work, context)
   const images = job.formats.includes('png') || job.formats.includes('overview') ? captureSlides(work, attempt, context) : undefined
   // Awaited below; if the PDF fails first, this keeps its failure from counting as unhandled.
   images?.catch(() => undefined)
-  let pdf: Uint8Array | undefined
-  if (job.formats.includes('pdf')) {
-    const { finalizePdf } = await import('../browser/pdf.ts')
-    const printed = await inAttempt(attempt, 'printing the PDF', () =>
-      deckPage.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, preferCSSPageSize: true, tagged: true }),
-    )
-    const outline = work.slides.deck.slides.map((s) => s.title)
-    const info = { title: job.essay.meta.title, author: job.essay.meta.author, subject: job.office.name, lang: job.essay.meta.lang, date: job.sourceDate }
-    pdf = await finalizePdf(printed, { ...info, outline, expectedPages: outline.length }, work.label)
-  }
+  const pdf = job.formats.includes('pdf') ? await printPdf(work, attempt, deckPage, deckTab.html) : undefined
   return { pdf, thumbnail, ...(await images) }
 }
 
-/** The title slide, small; a deck without a thumbnail is still built (the catalogue shows its name). */
-async function captureThumbnail(work: DeckWork, context: PrintContext): Promise<Uint8Array | undefined> {
-  const { width, height } = render.SLIDE_SIZES[work.job.office.aspect]
-  const printable = toPrintable(work)
-  const rendered = renderDeck(work, context)
-  const shot = async (capturePage: Page) => {
-    const { css, html } = await rendered
-    // The title slide alone, drawn at the thumbnail's size.
-    const titleSlide = { css, html: `<div class="marpit">${render.splitSlides(html)[0] ?? ''}</div>` }
-    await render.showForCapture(capturePage, printable, context.theme, titleSlide, `${work.label}: the title slide`, THUMB_WIDTH)
-    return capturePage.screenshot({ type: 'webp', quality: 80, clip: { x: 0, y: 0, width: THUMB_WIDTH, height: Math.round((height * THUMB_WIDTH) / width) } })
-  }
-  // The timeout counts from the thumbnail's turn in the capture window, not from its place in the queue.
-  const take = () =>
-    context.browser.capture((capturePage) =>
-      context.isWanted(work)
-        ? withTimeout(
-            shot(capturePage),
-            thumbnailTryLimitMs(context.timeoutMs),
-            (limit) => `the screenshot did not finish within ${limit}; browser: ${context.browser.describe()}`,
-          )
-        : Promise.resolve(undefined),
-    )
-  try {
-    // A second try, in a new capture window: the first may have failed for another deck that hung
-    // the browser, or with a browser restarted under it.
-    return await take().catch(take)
-  } catch (error) {
-    if (context.isWanted(work)) context.warn(`no thumbnail for ${work.label} in the catalogue: ${(error as Error).message.split('\n')[0]}`)
-    return undefined
-  }
-}
-
-/** Every slide as a PNG, and the overview, from the whole deck loaded in the capture window. */
-async function captureSlides(work: DeckWork, attempt: Attempt, context: PrintContext): Promise<Pick<Printed, 'slideImages' | 'overview'>> {
+async function printPdf(work: DeckWork, attempt: Attempt, page: Page, html: string): Promise<Uint8Array> {
   const { job } = work
-  const rendered = await renderDeck(work, context)
-  attempt.steps.add('waiting for the capture window')
-  return context.browser.capture(async (page) => {
-    attempt.steps.delete('waiting for the capture window')
-    await inAttempt(attempt, IN_CAPTURE_WINDOW.load, () => render.showForCapture(page, toPrintable(work), context.theme, rendered, `${work.label}: the deck`))
-    return inAttempt(attempt, IN_CAPTURE_WINDOW.shoot, async () => ({
-      slideImages: job.formats.includes('png') ? await render.screenshotSlides(page, work.slides.deck.slides.length, job.office.aspect) : undefined,
-      overview: job.formats.includes('overview') ? await render.screenshotOverview(page, job.office.aspect) : undefined,
-    }))
-  })
+  const { width, height } = render.SLIDE_SIZES[job.office.aspect]
+  const size = { width: `${width}px`, height: `${height}px` }
+  const { finalizePdf } = await import('../browser/pdf.ts')
+  await profiler().page('deck', work.label, size, () => html)
+  const printed = await profiler().time('deck print', work.label, () =>
+    inAttempt(attempt, 'printing the PDF', () => page.pdf({ ...size, printBackground: true, preferCSSPageSize: true, tagged: true })),
+  )
+  const outline = work.slides.deck.slides.map((s) => s.title)
+  const info = { title: job.essay.meta.title, author: job.essay.meta.author, subject: job.office.name, lang: job.essay.meta.lang, date: job.sourceDate }
+  return profiler().time('PDF finishing', work.label, () => finalizePdf(printed, { ...info, outline, expectedPages: outline.length }, work.label))
 }
 
 function handoutInput({ job, slides }: DeckWork, theme: Theme, rendered: MarpRender, toHandoutSlide: (slide: Slide) => HandoutSlide): HandoutInput {
@@ -377,15 +291,5 @@ function handoutInput({ job, slides }: DeckWork, theme: Theme, rendered: MarpRen
     session: session && { date: session.date && formatDateIndonesian(session.date), venue: session.venue, trainers: session.trainers },
     slides: slides.deck.slides.map(toHandoutSlide),
     reading: job.essay.sections.map((section) => ({ heading: section.heading, paragraphs: readingParagraphs(section.blocks) })),
-  }
-}
-
-function toPrintable({ job, slides, label }: DeckWork): render.PrintableDeck {
-  return {
-    aspect: job.office.aspect,
-    lang: job.essay.meta.lang,
-    label,
-    slideTitles: slides.deck.slides.map((s) => s.title),
-    layouts: slides.deck.slides.map((s) => s.layout),
   }
 }
