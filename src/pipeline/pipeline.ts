@@ -107,7 +107,11 @@ class PipelineRun {
       try {
         const work = startDeck(job)
         const overflows = options.fit ? await fitFromCache(work, options.fitCache, options.theme.hash) : []
-        if (overflows) this.known.set(work, overflows)
+        if (overflows) {
+          this.known.set(work, overflows)
+          // Fitted from the cache: its slides are final now, and marp-cli may convert it at once.
+          work.fitted.resolve()
+        }
         if (!overflows || needsBrowser(work.job)) this.inBrowser.add(work)
         works.push(work)
       } catch (error) {

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { fail } from '../shared/error.ts'
 import type { MarpFormat } from '../shared/formats.ts'
 import { marpBatchLimitMs, marpOfficeLimitMs } from '../shared/limits.ts'
-import { TimedOut, withTimeout } from '../shared/tasks.ts'
+import { deferred, TimedOut, withTimeout } from '../shared/tasks.ts'
 import { MarpProcess } from './marp-process.ts'
 import { finishHtmlDeck, loadPresenterAssets, type SlideTiming } from './presenter.ts'
 
@@ -212,32 +212,53 @@ export interface ConvertOptions {
 }
 
 /**
- * HTML for every deck, one marp-cli conversion, by `<base>.<format>`. HTML
- * starts at once from the slides as planned so far, while the browser checks that they fit; the
- * decks the fit check changes are converted again once every deck's slides are final.
+ * HTML for every deck, by `<base>.<format>`. Each deck is converted once, when the fit check has
+ * made its slides final: the decks final at that moment go in one marp-cli call while the browser
+ * goes on with the others. (Converting every deck at once from the slides as first planned, then
+ * again the ones the fit check changed, converted most decks of a cold build twice.)
  */
 export async function convertDecks(marp: MarpWorker, decks: readonly MarpSource[], options: ConvertOptions): Promise<Map<string, Uint8Array>> {
   const outputs = new Map<string, Uint8Array>()
+  const converted = new Map<MarpSource, string>()
   // marp-cli converts every file of its input folder: what a failed conversion left goes first.
   await rm(options.workDir, { recursive: true, force: true })
-  const convert = async (format: MarpFormat, sources: readonly MarpSource[], folder: string) => {
-    const themed = { format, themeCss: options.themeCss, fontCss: options.fontCss }
-    const rendered = await marp.convert(
-      sources.map((deck) => ({ base: deck.base, markdown: deck.markdown(), timings: deck.timings?.() })),
-      path.join(options.workDir, folder),
-      themed,
-    )
-    for (const [base, bytes] of rendered) outputs.set(`${base}.${format}`, bytes)
+  let wave = 0
+  const convert = async (group: readonly MarpSource[]) => {
+    const sources = group.filter((deck) => !options.failed(deck.office))
+    if (sources.length === 0) return
+    const markdown = sources.map((deck) => {
+      const text = deck.markdown()
+      converted.set(deck, text)
+      return { base: deck.base, markdown: text, timings: deck.timings?.() }
+    })
+    const themed = { format: 'html', themeCss: options.themeCss, fontCss: options.fontCss } as const
+    const rendered = await marp.convert(markdown, path.join(options.workDir, `html-${++wave}`), themed)
+    for (const [base, bytes] of rendered) outputs.set(`${base}.html`, bytes)
   }
   const html = decks.filter((deck) => deck.formats.includes('html'))
-  const early = new Map(html.map((deck) => [deck, deck.markdown()]))
-  const earlyHtml = convert('html', html, 'html')
-  // Awaited below, once the fit check is done; this keeps an early failure from counting as unhandled.
-  earlyHtml.catch(() => undefined)
-  await Promise.all(decks.map((deck) => deck.fitted))
-  await earlyHtml
-  const changed = html.filter((deck) => !options.failed(deck.office) && deck.markdown() !== early.get(deck))
-  if (changed.length > 0) await convert('html', changed, 'html-refit')
+  for await (const group of onceFitted(html)) await convert(group)
+  // A deck whose slides changed after it was reported fitted is converted again: never an HTML deck older than its slides.
+  await convert(html.filter((deck) => converted.has(deck) && converted.get(deck) !== deck.markdown()))
   await rm(options.workDir, { recursive: true, force: true })
   return outputs
+}
+
+/** The decks in groups, each group as soon as the decks in it are fitted: every deck once. */
+async function* onceFitted(decks: readonly MarpSource[]): AsyncGenerator<MarpSource[]> {
+  const ready: MarpSource[] = []
+  let wake = deferred()
+  for (const deck of decks) {
+    const onReady = () => {
+      ready.push(deck)
+      wake.resolve()
+    }
+    deck.fitted.then(onReady, onReady)
+  }
+  for (let left = decks.length; left > 0; ) {
+    await wake.promise
+    wake = deferred()
+    const group = ready.splice(0)
+    left -= group.length
+    yield group
+  }
 }
