@@ -3,6 +3,7 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { formatBytes } from '../shared/bytes.ts'
 import { compareText } from '../shared/collate.ts'
+import { exists } from '../shared/disk.ts'
 import { collectErrors, fail, OrtugError, OrtugErrors } from '../shared/error.ts'
 import { installPath } from '../shared/paths.ts'
 import { LAYOUTS } from '../shared/schema.ts'
@@ -310,13 +311,6 @@ export async function readInside(file: string, folder: Folder, options: { limit?
     fail('CONTENT', `the file is ${formatBytes(info.size)}; the limit is ${formatBytes(limit)}: ${fix}`, { location })
   }
   return readText(file)
-}
-
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  )
 }
 
 async function isDirectory(dir: string): Promise<boolean> {
