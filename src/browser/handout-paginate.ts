@@ -1,12 +1,16 @@
 // The handout's page script: continues long text on further sheets, numbers the pages and
 // reports anything outside its box. Runs in the page (src/browser/handout.ts).
 
-export interface Pagination {
+import { z } from 'zod'
+
+/** What PAGINATE returns. */
+export const Pagination = z.object({
   /** The outline entry of each page, in order. */
-  titles: string[]
+  titles: z.array(z.string()),
   /** 1-based pages with content outside its box. */
-  overflowing: number[]
-}
+  overflowing: z.array(z.number()),
+})
+export type Pagination = z.infer<typeof Pagination>
 
 /**
  * Runs in the page after fonts load. Sheets (`.sheet`) are fixed pages; a `[data-flow]` box whose

@@ -1,10 +1,11 @@
 import Handlebars from 'handlebars'
 import type { Browser, Page } from 'puppeteer-core'
+import { z } from 'zod'
 import { formatMinutes } from '../plan/plan.ts'
 import type { MarpRender } from '../render/marp.ts'
 import { fail, OrtugError } from '../shared/error.ts'
 import type { Aspect, HandoutLayout, Paper, Slide, TemplateSource } from '../shared/types.ts'
-import { PAGINATE, type Pagination } from './handout-paginate.ts'
+import { PAGINATE, Pagination } from './handout-paginate.ts'
 import { loadIsolated, SLIDE_SIZES, splitSlides } from './page.ts'
 
 // The handout PDF: the deck's slides as Marp inline SVG (vector, text kept) placed on A4 or F4
@@ -32,6 +33,9 @@ export const LEFT_OUT_OF_HANDOUT: ReadonlySet<string> = new Set(['title', 'agend
 /** Ruled note lines offered to every note area; the template shows as many as fit. */
 const RULED_LINES = 40
 const PX_PER_MM = 96 / 25.4
+
+/** An agenda slide's entries as the plan writes them (plan.ts). */
+const AgendaItems = z.array(z.object({ term: z.string(), text: z.string().nullish() }))
 
 export interface HandoutSlide {
   title: string
@@ -74,7 +78,7 @@ export interface HandoutInput {
 
 /** What the handout needs of a planned slide. */
 export function toHandoutSlide(slide: Slide): HandoutSlide {
-  const items = slide.layout === 'agenda' && Array.isArray(slide.fields.items) ? (slide.fields.items as HandoutSlide['items']) : undefined
+  const items = slide.layout === 'agenda' ? AgendaItems.safeParse(slide.fields.items).data : undefined
   // The plan puts the cue first among the speaker notes (the presenter view shows both).
   const essayNotes = slide.cue && slide.notes[0] === slide.cue ? slide.notes.slice(1) : slide.notes
   return {
@@ -159,7 +163,7 @@ export async function renderHandout(browser: Browser, input: HandoutInput, reuse
     await page.emulateMediaType('print')
     await page.setViewport({ width: Math.ceil(size.width * PX_PER_MM), height: Math.ceil(size.height * PX_PER_MM) })
     await loadIsolated(page, html, `${what}: the handout template ${input.template.file}`)
-    const layout = (await page.evaluate(PAGINATE)) as Pagination
+    const layout = Pagination.parse(await page.evaluate(PAGINATE))
     if (layout.overflowing.length > 0) {
       fail(
         'CONTENT',
@@ -206,7 +210,10 @@ function planPages(input: HandoutInput, svgs: readonly string[]) {
     minutes: slide.minutes ? formatMinutes(slide.minutes) : null,
     clock: slide.clock ?? null,
   }))
-  const slides = numbered.filter((_, index) => isPrinted(input.slides[index] as HandoutSlide, input.layout))
+  const slides = numbered.filter((_, index) => {
+    const slide = input.slides[index]
+    return slide !== undefined && isPrinted(slide, input.layout)
+  })
   const perPage = SLIDES_PER_PAGE[input.layout]
   const groups: (typeof slides)[] = []
   for (let i = 0; i < slides.length; i += perPage) groups.push(slides.slice(i, i + perPage))
@@ -248,7 +255,8 @@ function fillTemplate(source: TemplateSource, view: object, what: string): strin
     return Handlebars.create().compile(ast, { strict: true, knownHelpersOnly: true })(view)
   } catch (error) {
     if (error instanceof OrtugError) throw error
-    fail('CONTENT', `template ${source.file} failed for ${what}: ${(error as Error).message}`, { location: where(), cause: error })
+    const message = error instanceof Error ? error.message : String(error)
+    fail('CONTENT', `template ${source.file} failed for ${what}: ${message}`, { location: where(), cause: error })
   }
 }
 

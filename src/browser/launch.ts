@@ -11,6 +11,15 @@ import type { BrowserChoice, HeadlessMode } from '../shared/types.ts'
 export const BROWSER_KIND_ENV = 'ORTUG_BROWSER'
 const BROWSER_KINDS = ['installed', 'bundled'] as const
 
+function isBrowserKind(kind: string): kind is (typeof BROWSER_KINDS)[number] {
+  return BROWSER_KINDS.some((known) => known === kind)
+}
+
+/** A thrown value's message, for an error that names its cause. */
+function messageOf(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause)
+}
+
 const LAUNCH_TIMEOUT_MS = 60_000
 
 export const INSTALL_HINT =
@@ -32,7 +41,7 @@ export function headlessModeOf(executablePath: string): HeadlessMode {
  */
 export async function resolveBrowser(explicitPath?: string, env: NodeJS.ProcessEnv = process.env): Promise<BrowserChoice> {
   const kind = env[BROWSER_KIND_ENV] || undefined
-  if (kind !== undefined && !(BROWSER_KINDS as readonly string[]).includes(kind)) {
+  if (kind !== undefined && !isBrowserKind(kind)) {
     fail('USAGE', `${BROWSER_KIND_ENV} must be one of: ${BROWSER_KINDS.join(', ')}; got "${kind}". Unset it to let ortug choose.`)
   }
   const chosen = explicitPath
@@ -59,7 +68,7 @@ export async function resolveBrowser(explicitPath?: string, env: NodeJS.ProcessE
       const reason = kind === 'bundled' ? `${BROWSER_KIND_ENV}=bundled` : 'no installed Chrome, Chromium or Edge was found'
       return { executablePath: await chromium.executablePath(), source: '@sparticuz/chromium', headless: 'shell', reason }
     } catch (cause) {
-      fail('ENVIRONMENT', `no browser found, and the npm-shipped Chromium could not be unpacked (${(cause as Error).message}). ${INSTALL_HINT}`, { cause })
+      fail('ENVIRONMENT', `no browser found, and the npm-shipped Chromium could not be unpacked (${messageOf(cause)}). ${INSTALL_HINT}`, { cause })
     }
   }
   fail('ENVIRONMENT', `no browser found. ${INSTALL_HINT}`)
@@ -69,7 +78,7 @@ export async function resolveBrowser(explicitPath?: string, env: NodeJS.ProcessE
 export function installedBrowserPaths(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string[] {
   if (platform === 'win32') {
     const join = path.win32.join
-    const roots = [env.PROGRAMFILES, env['PROGRAMFILES(X86)'], env.LOCALAPPDATA].filter(Boolean) as string[]
+    const roots = [env.PROGRAMFILES, env['PROGRAMFILES(X86)'], env.LOCALAPPDATA].filter((root): root is string => Boolean(root))
     return roots.flatMap((root) => [
       join(root, 'Google', 'Chrome', 'Application', 'chrome.exe'),
       join(root, 'Microsoft', 'Edge', 'Application', 'msedge.exe'),
@@ -78,7 +87,8 @@ export function installedBrowserPaths(platform: NodeJS.Platform, env: NodeJS.Pro
   }
   if (platform === 'darwin') {
     const apps = ['Google Chrome', 'Microsoft Edge', 'Chromium'].map((name) => `/Applications/${name}.app/Contents/MacOS/${name}`)
-    return env.HOME ? [...apps, ...apps.map((app) => path.posix.join(env.HOME as string, app))] : apps
+    const home = env.HOME
+    return home ? [...apps, ...apps.map((app) => path.posix.join(home, app))] : apps
   }
   const names = ['google-chrome-stable', 'google-chrome', 'chromium', 'chromium-browser', 'microsoft-edge-stable', 'microsoft-edge']
   const dirs = (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':').filter(Boolean).concat('/snap/bin')
@@ -187,11 +197,9 @@ export async function launchBrowser(choice: BrowserChoice, timeoutMs: number): P
     })
   } catch (cause) {
     await rm(profile, { recursive: true, force: true })
-    fail(
-      'ENVIRONMENT',
-      `the browser at ${choice.executablePath} (${choice.source}) failed to start: ${(cause as Error).message.split('\n')[0]}. ${INSTALL_HINT}`,
-      { cause },
-    )
+    fail('ENVIRONMENT', `the browser at ${choice.executablePath} (${choice.source}) failed to start: ${messageOf(cause).split('\n')[0]}. ${INSTALL_HINT}`, {
+      cause,
+    })
   }
   // puppeteer starts Chromium detached (its own process group) on Linux and macOS: killing the
   // group also ends renderers and helpers that would otherwise outlive the browser for a moment.

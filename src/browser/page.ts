@@ -67,7 +67,9 @@ export async function showForCapture(
   await page.evaluate(
     (lang, css, html) => {
       document.documentElement.lang = lang
-      ;(document.getElementById('deck') as HTMLStyleElement).textContent = css
+      const deckStyle = document.getElementById('deck')
+      if (!deckStyle) throw new Error('the deck page has no #deck style')
+      deckStyle.textContent = css
       document.body.innerHTML = html
       // Fonts, then two frames: the screenshot shows the deck as laid out with its own fonts.
       return document.fonts.ready.then(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))))
@@ -199,7 +201,9 @@ div.marpit>svg{width:${cell}px!important;height:${(cell * height) / width}px!imp
     tag.id = 'ortug-overview'
     tag.textContent = css
     document.head.append(tag)
-    const grid = (document.querySelector('div.marpit') as HTMLElement).getBoundingClientRect()
+    const marpit = document.querySelector('div.marpit')
+    if (!marpit) throw new Error('the deck page has no div.marpit')
+    const grid = marpit.getBoundingClientRect()
     return { width: Math.ceil(grid.right), height: Math.ceil(grid.bottom) }
   }, style)
   try {

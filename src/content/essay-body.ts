@@ -50,18 +50,14 @@ export function parseEssayBody(body: string, firstLine: number, file: string): S
   const keep = () => {
     if (current.id !== OPENING_SECTION_ID || current.blocks.length > 0) sections.push(current)
   }
-  let index = 0
-  while (index < reader.tokens.length) {
-    const token = reader.tokens[index] as Token
-    const end = closingIndex(reader.tokens, index)
-    if (token.type === 'heading_open' && token.tag === 'h2' && token.markup === '##') {
+  for (const { open, inner } of splitBlocks(reader.tokens)) {
+    if (open.type === 'heading_open' && open.tag === 'h2' && open.markup === '##') {
       keep()
-      current = readSection(reader, token, inlineText(reader, reader.tokens[index + 1]), sections)
+      current = readSection(reader, open, inlineText(reader, inner[0]), sections)
     } else {
-      const block = readBlock(reader, index, end)
+      const block = readBlock(reader, open, inner)
       if (block) current.blocks.push(block)
     }
-    index = end + 1
   }
   keep()
   for (const section of sections) section.paragraphs = section.blocks.flatMap(blockParagraphs)
@@ -86,9 +82,8 @@ function readSection(reader: Reader, token: Token, text: string, before: readonl
   return { id, heading: title, blocks: [], paragraphs: [], line }
 }
 
-/** One top-level block (tokens from `start` to its closing token `end`), or undefined after reporting why not. */
-function readBlock(reader: Reader, start: number, end: number): EssayBlock | undefined {
-  const token = reader.tokens[start] as Token
+/** One top-level block (its opening token and the tokens inside), or undefined after reporting why not. */
+function readBlock(reader: Reader, token: Token, inner: readonly Token[]): EssayBlock | undefined {
   const line = lineOf(reader, token)
   const report = (message: string) => {
     reader.problems.push(new OrtugError('CONTENT', message, { location: { file: reader.file, line, column: 1 } }))
@@ -96,25 +91,24 @@ function readBlock(reader: Reader, start: number, end: number): EssayBlock | und
   }
   switch (token.type) {
     case 'paragraph_open':
-      return { kind: 'paragraph', text: inlineText(reader, reader.tokens[start + 1]), line }
+      return { kind: 'paragraph', text: inlineText(reader, inner[0]), line }
     case 'heading_open':
-      if (token.tag === 'h3' && token.markup === '###') return { kind: 'subheading', text: inlineText(reader, reader.tokens[start + 1]), line }
+      if (token.tag === 'h3' && token.markup === '###') return { kind: 'subheading', text: inlineText(reader, inner[0]), line }
       if (token.markup === '=' || token.markup === '-') {
         return report('a heading underlined with "===" or "---" is not read: write it as "## Heading" (a section) or "### Heading" (a subheading)')
       }
       return report('only "## " headings split an essay into sections and "### " headings mark a subheading; make this one of them or plain text')
     case 'blockquote_open':
-      return readQuote(reader, start, end, line)
+      return readQuote(reader, inner, line)
     case 'bullet_list_open':
     case 'ordered_list_open':
-      return readList(reader, start, end, line)
+      return readList(reader, token, inner, line)
   }
   return report(UNSUPPORTED_BLOCKS[token.type] ?? `"${token.type}" is not supported in an essay: write paragraphs, lists, quotes and "### " subheadings`)
 }
 
 /** A blockquote of paragraphs: its paragraphs joined with a space. */
-function readQuote(reader: Reader, start: number, end: number, line: number): EssayBlock | undefined {
-  const inner = reader.tokens.slice(start + 1, end)
+function readQuote(reader: Reader, inner: readonly Token[], line: number): EssayBlock | undefined {
   const foreign = inner.find((t) => t.nesting !== -1 && !['paragraph_open', 'inline'].includes(t.type))
   if (foreign) {
     reader.problems.push(
@@ -132,11 +126,9 @@ function readQuote(reader: Reader, start: number, end: number, line: number): Es
 }
 
 /** A list whose items are paragraphs (one or more each, joined with a space); a list inside a list is refused. */
-function readList(reader: Reader, start: number, end: number, line: number): EssayBlock | undefined {
-  const open = reader.tokens[start] as Token
+function readList(reader: Reader, open: Token, inner: readonly Token[], line: number): EssayBlock | undefined {
   const items: string[] = []
-  for (let i = start + 1; i < end; i++) {
-    const token = reader.tokens[i] as Token
+  for (const token of inner) {
     if (token.type === 'list_item_open') items.push('')
     else if (token.type === 'inline') {
       const text = inlineText(reader, token)
@@ -182,14 +174,21 @@ function reportInline(reader: Reader, token: Token, needle: string, message: str
   reader.problems.push(new OrtugError('CONTENT', message, { location: { file: reader.file, line, column: 1 } }))
 }
 
-/** The index of the token that closes the one at `start` (itself for a token that opens nothing). */
-function closingIndex(tokens: readonly Token[], start: number): number {
+/** The top-level blocks: each opening token with the tokens up to (not including) its closing one; a token that opens nothing is a block alone. */
+function splitBlocks(tokens: readonly Token[]): { open: Token; inner: Token[] }[] {
+  const blocks: { open: Token; inner: Token[] }[] = []
   let depth = 0
-  for (let i = start; i < tokens.length; i++) {
-    depth += (tokens[i] as Token).nesting
-    if (depth <= 0) return i
+  for (const token of tokens) {
+    const block = blocks.at(-1)
+    if (depth <= 0 || !block) {
+      blocks.push({ open: token, inner: [] })
+      depth = token.nesting
+      continue
+    }
+    depth += token.nesting
+    if (depth > 0) block.inner.push(token)
   }
-  return tokens.length - 1
+  return blocks
 }
 
 function lineOf(reader: Reader, token: Token, fallback = reader.firstLine): number {

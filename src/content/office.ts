@@ -73,7 +73,7 @@ export function checkOffice(
     const message = 'an office file must be a mapping of fields (name: ..., region: ..., level: ...), not a list or a single value'
     return { problems: [...problems, new OrtugError('CONTENT', message, { location: yaml.locate([]) })] }
   }
-  const merged = mergeDefaults(defaults?.value ?? {}, yaml.value ?? {}) as Record<string, unknown>
+  const merged = mergeFields(fieldsOf(defaults?.value), fieldsOf(yaml.value))
   // A problem in a value that came from the defaults is reported at the defaults file.
   const locate = (path: readonly PropertyKey[]) =>
     defaults && !hasPath(yaml.value, path) && hasPath(defaults.value, path) ? defaults.locate(path) : yaml.locate(path)
@@ -96,6 +96,10 @@ export function checkOffice(
 /** Objects merge key by key; lists and scalars from the office replace the defaults. */
 export function mergeDefaults(defaults: unknown, office: unknown): unknown {
   if (!isPlainObject(defaults) || !isPlainObject(office)) return office === undefined ? defaults : office
+  return mergeFields(defaults, office)
+}
+
+function mergeFields(defaults: Record<string, unknown>, office: Record<string, unknown>): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...defaults }
   // defineProperty, not assignment: a "__proto__" key that got this far must stay a plain key.
   for (const [key, value] of Object.entries(office)) {
@@ -170,7 +174,7 @@ export function verifyContrast(colors: { primary: string; accent: string }): { p
 
 /** WCAG 2 contrast ratio of two #rrggbb colours, from 1 (same) to 21 (black on white). */
 export function contrastRatio(a: string, b: string): number {
-  const [lighter, darker] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number]
+  const [lighter, darker] = [Math.max(luminance(a), luminance(b)), Math.min(luminance(a), luminance(b))]
   return (lighter + 0.05) / (darker + 0.05)
 }
 
@@ -191,6 +195,11 @@ function describeBadId(id: string): string {
   return `office file name "${id}" is not a valid office id: ids use lowercase letters a-z, digits 0-9 and single hyphens between them (${RE_ID.source}); ${rename}`
 }
 
+/** A mapping's fields; an office file or _defaults.yaml left empty has none. */
+function fieldsOf(value: unknown): Record<string, unknown> {
+  return isPlainObject(value) ? value : {}
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
@@ -199,7 +208,7 @@ function hasPath(value: unknown, path: readonly PropertyKey[]): boolean {
   let node = value
   for (const key of path) {
     if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return false
-    node = (node as Record<PropertyKey, unknown>)[key]
+    node = Reflect.get(node, key)
   }
   return true
 }

@@ -1,24 +1,22 @@
 import { createHash } from 'node:crypto'
-import { readdir, readFile, realpath, stat } from 'node:fs/promises'
+import { readdir, readFile, realpath } from 'node:fs/promises'
 import path from 'node:path'
-import { formatBytes } from '../shared/bytes.ts'
-import { compareText } from '../shared/collate.ts'
 import { exists } from '../shared/disk.ts'
 import { collectErrors, fail, OrtugError, OrtugErrors } from '../shared/error.ts'
-import { installPath } from '../shared/paths.ts'
-import { LAYOUTS } from '../shared/schema.ts'
-import type { DeckTemplates, Essay, LayoutName, Office, Storyboard, TemplateSource } from '../shared/types.ts'
+import type { DeckTemplates, Essay, Office, Storyboard } from '../shared/types.ts'
 import { MAX_ESSAY_BYTES, parseEssay } from './essay.ts'
+import { type Folder, listFiles, readInside } from './files.ts'
 import { loadOffice } from './load-office.ts'
 import { parseDefaults } from './office.ts'
 import { parseStoryboard } from './storyboard.ts'
-import { decodeUtf8 } from './utf8.ts'
+import { findTemplatesDir, loadLayouts, loadOverrides, type Overrides, withOverrides } from './templates.ts'
+import type { YamlSource } from './yaml.ts'
 
-// Reading the project from disk: the only module of the loading stage that touches files.
+// Reading the project from disk: the I/O edge of the loading stage. The files themselves are read
+// by files.ts (limits, links), templates.ts (templates and overrides) and load-office.ts (logos).
 
-export const BUILTIN_TEMPLATES = installPath('templates')
-/** Templates and the theme: far more than any needs. */
-export const MAX_TEXT_BYTES = 1024 * 1024
+export { MAX_TEXT_BYTES, readInside, readText } from './files.ts'
+export { BUILTIN_TEMPLATES } from './templates.ts'
 /** An office file or _defaults.yaml: its text (extra slides above all) is a budget of slides, like an essay's. */
 export const MAX_OFFICE_BYTES = 64 * 1024
 const OFFICE_LIMIT = { limit: MAX_OFFICE_BYTES, fix: 'an office file holds settings and a few extra slides; move long text into an essay' }
@@ -45,9 +43,9 @@ export interface Selection {
 /** Loads essays, storyboards, offices and templates, collecting every problem instead of stopping at the first. */
 export async function readProject(root: string, selection: Selection = {}): Promise<ProjectInput> {
   const contentDir = path.join(root, 'content')
-  const templatesDir = (await isDirectory(path.join(root, 'templates'))) ? path.join(root, 'templates') : BUILTIN_TEMPLATES
+  const templatesDir = await findTemplatesDir(root)
   const problems: OrtugError[] = []
-  const attempt = async <T>(load: () => Promise<T>): Promise<T | undefined> => {
+  const attempt: Attempt = async (load) => {
     try {
       return await load()
     } catch (error) {
@@ -55,87 +53,77 @@ export async function readProject(root: string, selection: Selection = {}): Prom
       return undefined
     }
   }
-
   // Every file read must lie in its folder once links are followed, like logos in content/assets/.
   const folders: Folders = {
     content: { real: await realpath(contentDir).catch(() => contentDir), label: 'content' },
     templates: { real: await realpath(templatesDir), label: 'templates' },
   }
-  const essaysDir = path.join(contentDir, 'essays')
-  const officesDir = path.join(contentDir, 'offices')
-  const essayFiles = await listFiles(essaysDir, /^(?!_).*\.md$/, 'content/essays/', 'write an essay as content/essays/<slug>.md')
-  const officeFiles = await listFiles(officesDir, /^(?!_).*\.ya?ml$/, 'content/offices/', 'add content/offices/<id>.yaml (see README)')
-  const essaySlugs = essayFiles.map((f) => f.replace(/\.md$/, ''))
-  const officeIds = officeFiles.map((f) => f.replace(/\.ya?ml$/, ''))
-  // "kota-bandung.yaml" and "kota-bandung.yml" would both build into dist/kota-bandung/: neither is trusted.
-  const twins = new Set(officeIds.filter((id, i) => officeIds.indexOf(id) !== i))
-  for (const id of twins) {
-    const files = officeFiles.filter((f) => f.replace(/\.ya?ml$/, '') === id)
-    problems.push(
-      new OrtugError('CONTENT', `office "${id}" has two files, ${files.join(' and ')}; an office id is its file name: keep one of them`, {
-        location: { file: path.join(officesDir, files.at(-1) as string) },
-      }),
-    )
-  }
-  verifySelection('--essay', selection.essays, essaySlugs)
-  verifySelection('--office', selection.offices, officeIds)
-
-  const essays: ProjectInput['essays'] = []
-  for (const file of essayFiles) {
-    const slug = file.replace(/\.md$/, '')
-    if (selection.essays && !selection.essays.includes(slug)) continue
-    const loaded = await attempt(() => loadEssay(essaysDir, slug, folders, !selection.withoutStoryboards))
-    if (loaded) essays.push(loaded)
-  }
-
-  const defaultsFile = path.join(officesDir, '_defaults.yaml')
-  const defaults = (await exists(defaultsFile))
-    ? await attempt(async () => parseDefaults(await readInside(defaultsFile, folders.content, OFFICE_LIMIT), defaultsFile))
-    : undefined
-  const layouts = await attempt(() => loadLayouts(templatesDir, folders.templates))
-  const themeFile = path.join(templatesDir, 'theme', 'ortug.css')
-  await attempt(() => readInside(themeFile, folders.templates))
-  const selected = officeIds.filter((id) => !selection.offices || selection.offices.includes(id))
-  const overrides = await attempt(() => loadOverrides(templatesDir, folders.templates, officeIds, selected))
-  problems.push(...(overrides?.strays ?? []))
-
-  const offices: ProjectInput['offices'] = []
-  for (const file of officeFiles) {
-    const id = file.replace(/\.ya?ml$/, '')
-    if ((selection.offices && !selection.offices.includes(id)) || twins.has(id)) continue
-    const loaded = await attempt(async () => {
-      const filePath = path.join(officesDir, file)
-      const office = await loadOffice(await readInside(filePath, folders.content, OFFICE_LIMIT), {
-        id,
-        filePath,
-        defaults,
-        contentDir,
-        essays: essays.map((e) => e.essay),
-      })
-      const override = overrides?.byOffice.get(id) ?? {}
-      if (override instanceof OrtugErrors) throw override
-      if (!layouts) throw new OrtugError('CONTENT', 'templates could not be loaded')
-      const { handout, ...overrideLayouts } = override
-      const templates = { deck: layouts.deck, layouts: { ...layouts.layouts, ...overrideLayouts }, handout: handout ?? layouts.handout }
-      const inputs = [filePath, ...(defaults ? [defaultsFile] : []), ...Object.values(override).map((t) => t.file)]
-      return { office, templates, inputs }
-    })
-    if (loaded) offices.push(loaded)
-  }
+  const listing = await listProject(contentDir, selection)
+  problems.push(...listing.twinProblems)
+  const essays = await loadEssays(listing, folders, selection, attempt)
+  const shared = await loadShared(listing, templatesDir, folders, attempt)
+  problems.push(...shared.strays)
+  const offices = await loadOffices(listing, shared, { folders, contentDir, essays: essays.map((e) => e.essay) }, attempt)
   // A mistake in _defaults.yaml is found once per office: report it once.
   const unique = [...new Map(problems.map((p) => [p.format(), p])).values()]
-  return { root, contentDir, templatesDir, essays, offices, themeFile, problems: unique }
+  return { root, contentDir, templatesDir, essays, offices, themeFile: shared.themeFile, problems: unique }
 }
 
-/** A folder the files read must lie in: its path with links followed, and its name for messages. */
-interface Folder {
-  real: string
-  label: string
-}
+/** Runs one loading step; its problems are collected, and undefined stands for what did not load. */
+type Attempt = <T>(load: () => Promise<T>) => Promise<T | undefined>
 
 interface Folders {
   content: Folder
   templates: Folder
+}
+
+/** The essay and office files of content/, the selection checked against them. */
+interface Listing {
+  essaysDir: string
+  officesDir: string
+  essaySlugs: string[]
+  /** Office ids and their files, in order. */
+  officeFiles: { id: string; file: string }[]
+  officeIds: string[]
+  /** The office ids to build: all, or those of --office. */
+  selected: string[]
+  /** Ids with two files (.yaml and .yml): neither is read. */
+  twins: Set<string>
+  twinProblems: OrtugError[]
+}
+
+async function listProject(contentDir: string, selection: Selection): Promise<Listing> {
+  const essaysDir = path.join(contentDir, 'essays')
+  const officesDir = path.join(contentDir, 'offices')
+  const essayFiles = await listFiles(essaysDir, /^(?!_).*\.md$/, 'content/essays/', 'write an essay as content/essays/<slug>.md')
+  const officeFiles = (await listFiles(officesDir, /^(?!_).*\.ya?ml$/, 'content/offices/', 'add content/offices/<id>.yaml (see README)')).map((file) => ({
+    id: file.replace(/\.ya?ml$/, ''),
+    file,
+  }))
+  const essaySlugs = essayFiles.map((f) => f.replace(/\.md$/, ''))
+  const officeIds = officeFiles.map((f) => f.id)
+  // "kota-bandung.yaml" and "kota-bandung.yml" would both build into dist/kota-bandung/: neither is trusted.
+  const twins = new Set(officeIds.filter((id, i) => officeIds.indexOf(id) !== i))
+  const twinProblems = [...twins].map((id) => {
+    const files = officeFiles.filter((f) => f.id === id).map((f) => f.file)
+    return new OrtugError('CONTENT', `office "${id}" has two files, ${files.join(' and ')}; an office id is its file name: keep one of them`, {
+      location: { file: path.join(officesDir, ...files.slice(-1)) },
+    })
+  })
+  verifySelection('--essay', selection.essays, essaySlugs)
+  verifySelection('--office', selection.offices, officeIds)
+  const selected = officeIds.filter((id) => !selection.offices || selection.offices.includes(id))
+  return { essaysDir, officesDir, essaySlugs, officeFiles, officeIds, selected, twins, twinProblems }
+}
+
+async function loadEssays(listing: Listing, folders: Folders, selection: Selection, attempt: Attempt): Promise<ProjectInput['essays']> {
+  const essays: ProjectInput['essays'] = []
+  for (const slug of listing.essaySlugs) {
+    if (selection.essays && !selection.essays.includes(slug)) continue
+    const loaded = await attempt(() => loadEssay(listing.essaysDir, slug, folders, !selection.withoutStoryboards))
+    if (loaded) essays.push(loaded)
+  }
+  return essays
 }
 
 async function loadEssay(essaysDir: string, slug: string, folders: Folders, withStoryboard: boolean) {
@@ -160,72 +148,56 @@ async function loadEssay(essaysDir: string, slug: string, folders: Folders, with
   return { essay, storyboard, inputs: hasStoryboard ? [file, storyboardFile] : [file] }
 }
 
-/** What an office may override: any layout, and the handout page. */
-const OVERRIDABLE = [...LAYOUTS, 'handout'] as const
-type OverridableTemplate = (typeof OVERRIDABLE)[number]
-
-async function loadLayouts(templatesDir: string, folder: Folder): Promise<DeckTemplates> {
-  const read = async (file: string): Promise<TemplateSource> => ({ file, text: await readInside(file, folder) })
-  const layouts = {} as Record<LayoutName, TemplateSource>
-  for (const name of LAYOUTS) layouts[name] = await read(path.join(templatesDir, 'layouts', `${name}.hbs`))
-  return { deck: await read(path.join(templatesDir, 'deck.hbs')), layouts, handout: await read(path.join(templatesDir, 'handout.hbs')) }
+/** What every office builds on: _defaults.yaml, the templates and theme, and the overrides of the selected offices. */
+interface Shared {
+  defaultsFile: string
+  defaults: YamlSource | undefined
+  layouts: DeckTemplates | undefined
+  themeFile: string
+  overrides: Map<string, Overrides | OrtugErrors> | undefined
+  /** Override folders for no office. */
+  strays: OrtugError[]
 }
 
-type Overrides = Partial<Record<OverridableTemplate, TemplateSource>>
+async function loadShared(listing: Listing, templatesDir: string, folders: Folders, attempt: Attempt): Promise<Shared> {
+  const defaultsFile = path.join(listing.officesDir, '_defaults.yaml')
+  const defaults = (await exists(defaultsFile))
+    ? await attempt(async () => parseDefaults(await readInside(defaultsFile, folders.content, OFFICE_LIMIT), defaultsFile))
+    : undefined
+  const layouts = await attempt(() => loadLayouts(templatesDir, folders.templates))
+  const themeFile = path.join(templatesDir, 'theme', 'ortug.css')
+  await attempt(() => readInside(themeFile, folders.templates))
+  const overrides = await attempt(() => loadOverrides(templatesDir, folders.templates, listing.officeIds, listing.selected))
+  return { defaultsFile, defaults, layouts, themeFile, overrides: overrides?.byOffice, strays: overrides?.strays ?? [] }
+}
 
-/**
- * `templates/offices/<id>/<layout>.hbs` and `handout.hbs`, for the selected offices: a misspelt
- * template or office id is an error, never ignored. A bad template is its office's problem (that
- * office fails, the others build with their own overrides); a folder for no office is everyone's.
- */
-async function loadOverrides(
-  templatesDir: string,
-  folder: Folder,
-  officeIds: string[],
-  selected: string[],
-): Promise<{ byOffice: Map<string, Overrides | OrtugErrors>; strays: OrtugError[] }> {
-  const dir = path.join(templatesDir, 'offices')
-  const byOffice = new Map<string, Overrides | OrtugErrors>()
-  const strays: OrtugError[] = []
-  if (!(await isDirectory(dir))) return { byOffice, strays }
-  for (const id of await readdir(dir)) {
-    const officeDir = path.join(dir, id)
-    if (!(await isDirectory(officeDir))) continue
-    if (!officeIds.includes(id)) {
-      strays.push(
-        new OrtugError('CONTENT', `template overrides for "${id}", but there is no office content/offices/${id}.yaml; rename the folder to an office id`, {
-          location: { file: officeDir },
-        }),
-      )
-      continue
-    }
-    if (!selected.includes(id)) continue
-    const templates: Overrides = {}
-    const problems: OrtugError[] = []
-    for (const file of await readdir(officeDir)) {
-      const name = file.replace(/\.hbs$/, '')
-      const full = path.join(officeDir, file)
-      if (!file.endsWith('.hbs') || !(OVERRIDABLE as readonly string[]).includes(name)) {
-        problems.push(
-          new OrtugError(
-            'CONTENT',
-            `"${file}" is not a template an office can override; name it <layout>.hbs with layout one of: ${LAYOUTS.join(', ')}; or handout.hbs`,
-            {
-              location: { file: full },
-            },
-          ),
-        )
-        continue
-      }
-      try {
-        templates[name as OverridableTemplate] = { file: full, text: await readInside(full, folder) }
-      } catch (error) {
-        problems.push(...collectErrors(error))
-      }
-    }
-    byOffice.set(id, problems.length > 0 ? new OrtugErrors(problems) : templates)
+interface OfficeContext {
+  folders: Folders
+  contentDir: string
+  /** The essays that loaded: the sections an office refers to must be theirs. */
+  essays: Essay[]
+}
+
+async function loadOffices(listing: Listing, shared: Shared, context: OfficeContext, attempt: Attempt): Promise<ProjectInput['offices']> {
+  const offices: ProjectInput['offices'] = []
+  for (const { id, file } of listing.officeFiles) {
+    if (!listing.selected.includes(id) || listing.twins.has(id)) continue
+    const loaded = await attempt(() => loadOfficeEntry(path.join(listing.officesDir, file), id, shared, context))
+    if (loaded) offices.push(loaded)
   }
-  return { byOffice, strays }
+  return offices
+}
+
+/** One office with its templates and the files it is made from. */
+async function loadOfficeEntry(filePath: string, id: string, shared: Shared, context: OfficeContext): Promise<ProjectInput['offices'][number]> {
+  const { defaults, defaultsFile, layouts } = shared
+  const text = await readInside(filePath, context.folders.content, OFFICE_LIMIT)
+  const office = await loadOffice(text, { id, filePath, defaults, contentDir: context.contentDir, essays: context.essays })
+  const override = shared.overrides?.get(id) ?? {}
+  if (override instanceof OrtugErrors) throw override
+  if (!layouts) throw new OrtugError('CONTENT', 'templates could not be loaded')
+  const inputs = [filePath, ...(defaults ? [defaultsFile] : []), ...Object.values(override).map((t) => t.file)]
+  return { office, templates: withOverrides(layouts, override), inputs }
 }
 
 function verifySelection(flag: string, wanted: string[] | undefined, available: string[]): void {
@@ -233,18 +205,6 @@ function verifySelection(flag: string, wanted: string[] | undefined, available: 
   if (unknown.length > 0) {
     fail('USAGE', `${flag}: unknown ${unknown.map((u) => `"${u}"`).join(', ')}; available: ${available.join(', ') || '(none)'}`)
   }
-}
-
-async function listFiles(dir: string, pattern: RegExp, label: string, fix: string): Promise<string[]> {
-  let names: string[]
-  try {
-    names = await readdir(dir)
-  } catch (cause) {
-    fail('CONTENT', `${label} is missing: ${fix}`, { location: { file: dir }, cause })
-  }
-  // By name without the extension, in the one collation (shared/collate.ts): kabupaten-bandung first.
-  const stem = (name: string) => name.replace(/\.[^.]+$/, '')
-  return names.filter((n) => pattern.test(n) && !n.endsWith('.deck.yaml')).sort((a, b) => compareText(stem(a), stem(b)))
 }
 
 /**
@@ -275,47 +235,4 @@ export async function hashContentSet(project: Pick<ProjectInput, 'contentDir' | 
         .digest('hex')}`,
     )
   return createHash('sha256').update(lines.sort().join('\n')).digest('hex')
-}
-
-/** A content file's text: valid UTF-8, or refused at its first bad byte (see decodeUtf8). */
-export async function readText(file: string): Promise<string> {
-  let bytes: Buffer
-  try {
-    bytes = await readFile(file)
-  } catch (cause) {
-    fail('CONTENT', `cannot read ${file}: ${(cause as NodeJS.ErrnoException).code ?? cause}`, { location: { file }, cause })
-  }
-  return decodeUtf8(bytes, file)
-}
-
-/**
- * Reads a file of content/ or of the templates folder: it must be a file inside that folder once
- * links are followed (a link to /etc/passwd would otherwise show its first line in a message),
- * and no larger than `limit`, checked before reading.
- */
-export async function readInside(file: string, folder: Folder, options: { limit?: number; fix?: string } = {}): Promise<string> {
-  const { limit = MAX_TEXT_BYTES, fix = 'this is far more than a file of this kind needs: make it smaller' } = options
-  const location = { file }
-  const real = await realpath(file).catch(() => undefined)
-  // A file that is missing or unreadable: readText says why.
-  if (real === undefined) return readText(file)
-  if (!real.startsWith(folder.real + path.sep)) {
-    fail('CONTENT', `resolves to ${real}, outside ${folder.label}/ (links are followed); put the file itself inside ${folder.label}/ instead of a link`, {
-      location,
-    })
-  }
-  const info = await stat(real).catch(() => undefined)
-  // A pipe or device would never finish reading.
-  if (info && !info.isFile()) fail('CONTENT', 'is not a regular file; replace it with a text file', { location })
-  if (info && info.size > limit) {
-    fail('CONTENT', `the file is ${formatBytes(info.size)}; the limit is ${formatBytes(limit)}: ${fix}`, { location })
-  }
-  return readText(file)
-}
-
-async function isDirectory(dir: string): Promise<boolean> {
-  return stat(dir).then(
-    (s) => s.isDirectory(),
-    () => false,
-  )
 }

@@ -1,4 +1,4 @@
-import { inflateSync } from 'node:zlib'
+import { crc32, inflateSync } from 'node:zlib'
 
 // PNG, JPEG and WebP logos, read as far as it takes to know that the file is the image its
 // header describes: every PNG chunk and its checksum, the compressed pixels inflated to exactly
@@ -51,15 +51,17 @@ export function readPng(bytes: Buffer, maxSide: number): RasterImage | string {
 /** Width, height and the bits of one pixel, from the 13 bytes of IHDR. */
 function readPngHeader(body: Buffer): (RasterImage & { bitsPerPixel: number; interlaced: boolean }) | string {
   if (body.length !== 13) return 'is damaged (its header chunk has the wrong length)'
-  const [depth, colorType, compression, filter, interlace] = [body[8], body[9], body[10], body[11], body[12]] as number[]
+  const depth = body.readUInt8(8)
+  const colorType = body.readUInt8(9)
+  const [compression, filter, interlace] = [body.readUInt8(10), body.readUInt8(11), body.readUInt8(12)]
   // Samples per pixel for each colour type, and the bit depths it allows (PNG spec, table 11.1).
   const kinds: Record<number, [number, number[]]> = { 0: [1, [1, 2, 4, 8, 16]], 2: [3, [8, 16]], 3: [1, [1, 2, 4, 8]], 4: [2, [8, 16]], 6: [4, [8, 16]] }
-  const kind = kinds[colorType as number]
-  if (!kind?.[1].includes(depth as number) || compression !== 0 || filter !== 0 || (interlace !== 0 && interlace !== 1)) {
+  const kind = kinds[colorType]
+  if (!kind?.[1].includes(depth) || compression !== 0 || filter !== 0 || (interlace !== 0 && interlace !== 1)) {
     return 'is damaged (its header gives a colour type, bit depth or method PNG does not have)'
   }
   // A palette image's pixels are indices: a negative bitsPerPixel marks it for the palette check above.
-  const bitsPerPixel = kind[0] * (depth as number)
+  const bitsPerPixel = kind[0] * depth
   return {
     width: body.readUInt32BE(0),
     height: body.readUInt32BE(4),
@@ -83,17 +85,17 @@ function verifyPngPixels(compressed: Buffer, header: RasterImage & { bitsPerPixe
   try {
     pixels = inflateSync(compressed, { maxOutputLength: expected + 1 })
   } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
+    if ((error instanceof Error && 'code' in error && error.code === 'ERR_BUFFER_TOO_LARGE') || error instanceof RangeError) {
       return `holds more pixel data than its header's ${header.width} × ${header.height} pixels; export it again`
     }
-    return `is damaged (its pixel data cannot be decompressed: ${(error as Error).message}); export it again`
+    return `is damaged (its pixel data cannot be decompressed: ${error instanceof Error ? error.message : String(error)}); export it again`
   }
   if (pixels.length !== expected) {
     return `holds ${pixels.length < expected ? 'less' : 'more'} pixel data than its header's ${header.width} × ${header.height} pixels; export it again`
   }
   let at = 0
   for (const row of rows) {
-    if ((pixels[at] as number) > 4) return 'is damaged (a row of pixels has an unknown filter type)'
+    if (pixels.readUInt8(at) > 4) return 'is damaged (a row of pixels has an unknown filter type)'
     at += row
   }
   return undefined
@@ -162,7 +164,7 @@ function skipEntropyCoded(bytes: Buffer, from: number): number {
   for (;;) {
     at = bytes.indexOf(0xff, at)
     if (at < 0 || at + 1 >= bytes.length) return bytes.length
-    const next = bytes[at + 1] as number
+    const next = bytes.readUInt8(at + 1)
     if (next === 0x00 || (next >= 0xd0 && next <= 0xd7) || next === 0xff) at += next === 0xff ? 1 : 2
     else return at
   }
@@ -190,7 +192,7 @@ export function readWebp(bytes: Buffer): RasterImage | string {
   if (first.type !== 'VP8X') return readBitstream(first)
   if (first.body.length < 10) return 'is damaged (its extended header is cut short)'
   const canvas = { width: 1 + first.body.readUIntLE(4, 3), height: 1 + first.body.readUIntLE(7, 3) }
-  const animated = ((first.body[0] as number) & 0x02) !== 0
+  const animated = (first.body.readUInt8(0) & 0x02) !== 0
   if (animated) return chunks.some((c) => c.type === 'ANMF') ? canvas : 'is damaged (an animation without frames)'
   const image = chunks.find((c) => c.type === 'VP8 ' || c.type === 'VP8L')
   if (!image) return 'is damaged (it holds no image data)'
@@ -204,7 +206,7 @@ export function readWebp(bytes: Buffer): RasterImage | string {
 function readBitstream({ type, body }: { type: string; body: Buffer }): RasterImage | string {
   if (type === 'VP8 ') {
     // A key frame: frame tag (3 bytes), start code 9D 01 2A, 14-bit width and height.
-    if (body.length < 10 || ((body[0] as number) & 1) !== 0 || body[3] !== 0x9d || body[4] !== 0x01 || body[5] !== 0x2a)
+    if (body.length < 10 || (body.readUInt8(0) & 1) !== 0 || body[3] !== 0x9d || body[4] !== 0x01 || body[5] !== 0x2a)
       return 'is damaged (its VP8 image has no key frame header)'
     const partition = body.readUIntLE(0, 3) >>> 5
     if (partition > body.length - 10) return 'is cut short (its VP8 image data is incomplete)'
@@ -222,16 +224,4 @@ function readBitstream({ type, body }: { type: string; body: Buffer }): RasterIm
 /** A chunk type as it may be shown: four printable characters, or their codes. */
 function clean(type: string): string {
   return /^[\x20-\x7e]{4}$/.test(type) ? type : [...type].map((c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join(' ')
-}
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-  return c >>> 0
-})
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff
-  for (const byte of bytes) c = (CRC_TABLE[(c ^ byte) & 0xff] as number) ^ (c >>> 8)
-  return (c ^ 0xffffffff) >>> 0
 }

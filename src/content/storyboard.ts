@@ -1,7 +1,7 @@
 import { OrtugError, OrtugErrors } from '../shared/error.ts'
 import { ICON_HELP, iconExists } from '../shared/icons.ts'
 import { storyboardSchema } from '../shared/schema.ts'
-import type { Essay, Section, Storyboard, StoryboardSlide } from '../shared/types.ts'
+import type { Essay, Storyboard, StoryboardSlide } from '../shared/types.ts'
 import { verifySchema } from './validate.ts'
 import { parseYaml } from './yaml.ts'
 

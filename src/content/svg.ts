@@ -1,4 +1,4 @@
-import { SaxesParser, type SaxesTag } from 'saxes'
+import { SaxesParser, type SaxesTagNS } from 'saxes'
 import { LOGO_LIMITS } from '../shared/schema.ts'
 import { findCssProblem, findReferenceProblem } from './svg-css.ts'
 
@@ -117,7 +117,7 @@ export function findSvgProblem(text: string): string | undefined {
     count += 1
     if (count > LOGO_LIMITS.svgElements) refuse(`has more than ${LOGO_LIMITS.svgElements} elements; simplify it or ${SVG_FIX}`)
     const element = verifyElement(tag, byId, refuse)
-    ;(open.at(-1) as SvgElement).children.push(element)
+    ;(open.at(-1) ?? root).children.push(element)
     open.push(element)
     if (open.length > LOGO_LIMITS.svgNesting + 1) refuse(`nests elements more than ${LOGO_LIMITS.svgNesting} deep; ${SVG_FIX}`)
     if (tag.uri === NS.svg && tag.local === 'style') styleText = []
@@ -143,10 +143,10 @@ export function findSvgProblem(text: string): string | undefined {
 }
 
 /** Checks one element and its attributes against the allow-lists; returns what `<use>` needs. */
-function verifyElement(tag: SaxesTag, byId: Map<string, SvgElement>, refuse: (problem: string) => never): SvgElement {
+function verifyElement(tag: SaxesTagNS, byId: Map<string, SvgElement>, refuse: (problem: string) => never): SvgElement {
   const name = tag.name
-  const uri = tag.uri ?? ''
-  const local = tag.local ?? name
+  const uri = tag.uri
+  const local = tag.local
   if (uri === NS.svg && !SVG_ELEMENTS.has(local)) {
     refuse(`holds a <${name}> element, which a logo may not have (it can run code, show other documents or refer outside the logo); remove it or ${SVG_FIX}`)
   }
@@ -154,7 +154,7 @@ function verifyElement(tag: SaxesTag, byId: Map<string, SvgElement>, refuse: (pr
     refuse(`holds a <${name}> element ${uri ? `of the namespace ${uri}` : 'outside any namespace'}; a logo may hold SVG elements only: remove it or ${SVG_FIX}`)
   }
   const element: SvgElement = { children: [] }
-  for (const attribute of Object.values(tag.attributes as Record<string, { name: string; prefix: string; local: string; uri: string; value: string }>)) {
+  for (const attribute of Object.values(tag.attributes)) {
     const where = `${attribute.name} on <${name}>`
     if (RE_EVENT.test(attribute.local)) refuse(`has an event attribute (${where}), which runs code; remove it or ${SVG_FIX}`)
     if (attribute.uri === NS.xmlns || attribute.name === 'xmlns' || EDITOR_NAMESPACES.has(attribute.uri)) continue

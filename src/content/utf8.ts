@@ -38,7 +38,8 @@ export function findInvalidUtf8(bytes: Uint8Array): number | undefined {
 
 /** Bytes of the well-formed sequence at `at` (Unicode table 3-7), or 0. */
 function sequenceLength(bytes: Uint8Array, at: number): number {
-  const first = bytes[at] as number
+  const first = bytes[at]
+  if (first === undefined) return 0
   if (first < 0x80) return 1
   const [length, low, high] =
     first >= 0xc2 && first <= 0xdf

@@ -1,28 +1,32 @@
-import type { z } from 'zod'
+import { z } from 'zod'
 import { type Location, OrtugError, OrtugErrors } from '../shared/error.ts'
 
 type Locate = (path: readonly PropertyKey[]) => Location
 
 /** Checks a value against a schema; every problem becomes an error with file:line:col and the field path. */
 export function verifySchema<S extends z.ZodType>(schema: S, value: unknown, locate: Locate, fix: string): z.output<S> {
-  const { data, problems } = checkSchema(schema, value, locate, fix)
-  if (problems.length > 0) throw new OrtugErrors(problems)
-  return data as z.output<S>
+  const result = schema.safeParse(value)
+  if (result.success) return result.data
+  throw new OrtugErrors(describeIssues(result.error, schema, value, locate, fix))
 }
 
 /** Like verifySchema, but returns the problems so a caller can add its own checks and report all at once. */
 export function checkSchema<S extends z.ZodType>(schema: S, value: unknown, locate: Locate, fix: string): { data?: z.output<S>; problems: OrtugError[] } {
   const result = schema.safeParse(value)
   if (result.success) return { data: result.data, problems: [] }
+  return { problems: describeIssues(result.error, schema, value, locate, fix) }
+}
+
+/** Every issue of a failed parse as an error at its place in the file. */
+function describeIssues(error: z.ZodError, schema: z.ZodType, value: unknown, locate: Locate, fix: string): OrtugError[] {
   // zod 4 still runs length checks on a value of the wrong type ("x" for a list): the type is the news.
-  const wrongType = new Set(result.error.issues.filter((i) => i.code === 'invalid_type').map((i) => formatPath(i.path)))
-  const issues = result.error.issues.filter((i) => i.code === 'invalid_type' || !wrongType.has(formatPath(i.path)))
-  const problems = issues.flatMap((issue) =>
+  const wrongType = new Set(error.issues.filter((i) => i.code === 'invalid_type').map((i) => formatPath(i.path)))
+  const issues = error.issues.filter((i) => i.code === 'invalid_type' || !wrongType.has(formatPath(i.path)))
+  return issues.flatMap((issue) =>
     explainIssue(issue, schema, value).map(
       ({ path, message }) => new OrtugError('CONTENT', `${formatPath(path)}: ${message}. ${fix}`, { location: locate(path), cause: issue }),
     ),
   )
-  return { problems }
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -104,7 +108,7 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let value = root
   for (const key of path) {
     if (value === null || typeof value !== 'object') return undefined
-    value = (value as Record<PropertyKey, unknown>)[key]
+    value = Reflect.get(value, key)
   }
   return value
 }
@@ -113,36 +117,40 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 function allowedKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
   let node = unwrap(schema)
   for (const key of path) {
-    const def = node?._zod.def as { type: string; element?: z.ZodType; shape?: Record<string, z.ZodType> }
-    if (!def) return undefined
-    if (def.type === 'array' && typeof key === 'number') node = unwrap(def.element)
-    else if (def.type === 'object' && typeof key === 'string') node = unwrap(def.shape?.[key])
+    if (node instanceof z.ZodArray && typeof key === 'number') node = unwrap(node.element)
+    else if (node instanceof z.ZodObject && typeof key === 'string') node = unwrap(node.shape[key])
     else return undefined
   }
-  const def = node?._zod.def as { type: string; shape?: Record<string, unknown> } | undefined
-  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : undefined
+  return node instanceof z.ZodObject ? Object.keys(node.shape) : undefined
 }
 
-function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
+/** The schema inside optional, default, nullable and the like, and the input side of a pipe (a transform). */
+function unwrap(schema: unknown): unknown {
   let node = schema
-  for (let i = 0; node && i < 10; i++) {
-    const def = node._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType; left?: z.ZodType }
-    if (def.innerType) node = def.innerType
-    else if (def.type === 'pipe' && def.in) node = def.in
+  for (let i = 0; node instanceof z.ZodType && i < 10; i++) {
+    const def = node._zod.def
+    if ('innerType' in def && def.innerType instanceof z.ZodType) node = def.innerType
+    else if (node instanceof z.ZodPipe) node = node.in
     else break
   }
   return node
 }
 
+/** Levenshtein distance, one row at a time. */
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + cost)
+  let distance = b.length
+  for (let i = 0; i < a.length; i++) {
+    // Walking the row: `diagonal` is previous[j], `above` previous[j + 1], `distance` current[j].
+    let diagonal = i
+    distance = i + 1
+    const current = [distance]
+    for (const [j, above] of previous.slice(1).entries()) {
+      distance = Math.min(above + 1, distance + 1, diagonal + (a[i] === b[j] ? 0 : 1))
+      diagonal = above
+      current.push(distance)
     }
     previous = current
   }
-  return previous[b.length] as number
+  return distance
 }

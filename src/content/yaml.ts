@@ -1,4 +1,4 @@
-import { type Document, isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, type Node, Parser, parseDocument, visit } from 'yaml'
+import { CST, type Document, isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, Parser, parseDocument, visit } from 'yaml'
 import { fail, type Location, OrtugError, OrtugErrors } from '../shared/error.ts'
 import { formatPath } from './validate.ts'
 
@@ -32,13 +32,28 @@ export function parseYaml(text: string, file: string, firstLine = 1): YamlSource
     fail('CONTENT', `invalid YAML: nests lists and mappings more than ${MAX_YAML_DEPTH} levels deep here; ${DEPTH_FIX}`, { location: at(tooDeep) })
   // The scan above filled lineCounter: parsing again must not add the lines twice.
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true })
-  const problems = doc.errors.map(
+  const problems = [...syntaxProblems(doc, at, lineOf), ...forbiddenKeyProblems(doc, at)]
+  if (problems.length > 0) throw new OrtugErrors(problems)
+  verifyAliasDepth(doc, at)
+  return { value: toValue(doc, file), locate: (path) => locateIn(doc, path, at) ?? { file } }
+}
+
+type At = (offset: number) => Location
+
+/** The library's own errors (syntax, duplicate keys), each said the way a maintainer reads it. */
+function syntaxProblems(doc: Document, at: At, lineOf: (offset: number) => number): OrtugError[] {
+  return doc.errors.map(
     (error) =>
       new OrtugError('CONTENT', describeYamlError(doc, error.code, error.message, error.pos[0], lineOf), {
         location: at(error.pos[0]),
         cause: error,
       }),
   )
+}
+
+/** Keys that would change how the parsed objects behave. */
+function forbiddenKeyProblems(doc: Document, at: At): OrtugError[] {
+  const problems: OrtugError[] = []
   visit(doc, {
     Pair(_, pair) {
       // A key may also be an alias of an anchored "__proto__".
@@ -46,44 +61,50 @@ export function parseYaml(text: string, file: string, firstLine = 1): YamlSource
       if (isScalar(key) && FORBIDDEN_KEYS.has(String(key.value))) {
         problems.push(
           new OrtugError('CONTENT', `the key "${key.value}" is not allowed (it could change how objects behave); rename or remove it`, {
-            location: at((pair.key as { range?: [number] } | null)?.range?.[0] ?? 0),
+            location: at(rangeOf(pair.key)?.[0] ?? 0),
           }),
         )
       }
     },
   })
-  if (problems.length > 0) throw new OrtugErrors(problems)
-  const throughAlias = findTooDeepAlias(doc)
-  if (throughAlias) {
-    const message = throughAlias.cycle
-      ? 'invalid YAML: this alias stands for a list or mapping that holds it, a value without end; write the values out instead'
-      : `invalid YAML: through this alias, lists and mappings nest more than ${MAX_YAML_DEPTH} levels deep; ${DEPTH_FIX}, writing the values out instead of the alias`
-    fail('CONTENT', message, { location: at(throughAlias.offset) })
-  }
+  return problems
+}
 
-  let value: unknown
+function verifyAliasDepth(doc: Document, at: At): void {
+  const throughAlias = findTooDeepAlias(doc)
+  if (!throughAlias) return
+  const message = throughAlias.cycle
+    ? 'invalid YAML: this alias stands for a list or mapping that holds it, a value without end; write the values out instead'
+    : `invalid YAML: through this alias, lists and mappings nest more than ${MAX_YAML_DEPTH} levels deep; ${DEPTH_FIX}, writing the values out instead of the alias`
+  fail('CONTENT', message, { location: at(throughAlias.offset) })
+}
+
+/** The document as plain data, aliases expanded up to MAX_ALIAS_COUNT uses each. */
+function toValue(doc: Document, file: string): unknown {
   try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
   } catch (error) {
     fail('CONTENT', `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} uses of one alias): write the values out instead`, {
       location: { file },
       cause: error,
     })
   }
+}
 
-  return {
-    value,
-    locate(path) {
-      for (let depth = path.length; depth >= 0; depth--) {
-        const node = doc.getIn(path.slice(0, depth) as unknown[], true)
-        if (!node) continue
-        const offset = depth === path.length ? keyOffset(doc.getIn(path.slice(0, depth - 1) as unknown[], true), path[depth - 1]) : undefined
-        const range = (node as { range?: [number, number, number] }).range
-        return at(offset ?? range?.[0] ?? 0)
-      }
-      return { file }
-    },
+/** Where a field path points: its key when it exists, else the nearest existing parent. */
+function locateIn(doc: Document, path: readonly PropertyKey[], at: At): Location | undefined {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = doc.getIn(path.slice(0, depth), true)
+    if (!node) continue
+    const offset = depth === path.length ? keyOffset(doc.getIn(path.slice(0, depth - 1), true), path[depth - 1]) : undefined
+    return at(offset ?? rangeOf(node)?.[0] ?? 0)
   }
+  return undefined
+}
+
+/** A node's place in the text: start, end of its value, end of its comments. */
+function rangeOf(node: unknown): readonly [number, number, number] | undefined {
+  return isNode(node) ? (node.range ?? undefined) : undefined
 }
 
 /**
@@ -91,14 +112,13 @@ export function parseYaml(text: string, file: string, firstLine = 1): YamlSource
  * syntax tree (which the library builds without recursion), or undefined. Fills `lineCounter`.
  */
 function findTooDeepSyntax(text: string, lineCounter: LineCounter): number | undefined {
-  type Token = { type: string; offset: number; value?: Token; items?: { key?: Token | null; value?: Token | null }[] }
-  const pending: { token: Token; depth: number }[] = []
-  for (const token of new Parser(lineCounter.addNewLine).parse(text)) pending.push({ token: token as Token, depth: 0 })
+  const pending: { token: CST.Token; depth: number }[] = []
+  for (const token of new Parser(lineCounter.addNewLine).parse(text)) pending.push({ token, depth: 0 })
   let found: number | undefined
-  while (pending.length > 0 && found === undefined) {
-    const { token, depth } = pending.pop() as { token: Token; depth: number }
+  for (let next = pending.pop(); next && found === undefined; next = pending.pop()) {
+    const { token, depth } = next
     if (token.type === 'document' && token.value) pending.push({ token: token.value, depth })
-    if (!token.items || !['block-map', 'block-seq', 'flow-collection'].includes(token.type)) continue
+    if (!CST.isCollection(token)) continue
     if (depth + 1 > MAX_YAML_DEPTH) found = token.offset
     for (const item of token.items) {
       if (item.key) pending.push({ token: item.key, depth: depth + 1 })
@@ -166,7 +186,7 @@ function describeYamlError(doc: Document, code: string, message: string, offset:
 /** The field path of the mapping key starting at `offset`, and where the same key first appears. */
 function findKeyAt(node: unknown, offset: number, path: PropertyKey[]): { path: PropertyKey[]; firstOffset?: number } | undefined {
   const within = (n: unknown) => {
-    const range = (n as { range?: [number, number, number] } | null)?.range
+    const range = rangeOf(n)
     return range !== undefined && range[0] <= offset && offset < Math.max(range[1], range[0] + 1)
   }
   if (isMap(node)) {

@@ -81,7 +81,7 @@ class OutputStaging implements Staging {
   constructor(
     readonly outDir: string,
     readonly dir: string,
-    readonly context: StagingContext,
+    private readonly context: StagingContext,
   ) {}
 
   async stageOffice(office: string, files: readonly OutputFile[]): Promise<void> {

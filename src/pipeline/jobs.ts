@@ -8,6 +8,7 @@ import { resolveFontFiles } from '../render/theme.ts'
 import { collectErrors, type OrtugError } from '../shared/error.ts'
 import { FORMATS, type Format } from '../shared/formats.ts'
 import { sha256 } from '../shared/hash.ts'
+import { ROOT } from '../shared/paths.ts'
 import type { DeckTemplates, Essay, HandoutLayout, ManifestEntry, Office, OutputFile, Paper, Storyboard } from '../shared/types.ts'
 import { VERSION } from '../shared/version.ts'
 import type { Project } from './project.ts'
@@ -100,15 +101,23 @@ export function outputKeys(
   return Object.fromEntries(keys) as Record<Format, string>
 }
 
-/** Project files by their path in the project; files outside it (fonts in node_modules) by package path. */
-export function displayPath(root: string, file: string, p: path.PlatformPath = path): string {
-  const relative = p.relative(root, file).split(p.sep).join('/')
-  return relative.startsWith('..')
-    ? file
-        .slice(file.lastIndexOf('node_modules') + 13)
-        .split(p.sep)
-        .join('/')
-    : relative
+/**
+ * Project files by their path in the project; files outside it by package path: fonts in
+ * node_modules as `@fontsource/...`, ortug's own templates (a project without templates/) as
+ * `ortug/templates/...` wherever ortug is installed.
+ */
+export function displayPath(root: string, file: string, p: path.PlatformPath = path, install: string = ROOT): string {
+  const inside = (dir: string) => {
+    const relative = p.relative(dir, file)
+    return relative === '..' || relative.startsWith(`..${p.sep}`) || p.isAbsolute(relative) ? undefined : relative.split(p.sep).join('/')
+  }
+  const project = inside(root)
+  if (project !== undefined) return project
+  const parts = file.split(p.sep)
+  const packages = parts.lastIndexOf('node_modules')
+  if (packages >= 0) return parts.slice(packages + 1).join('/')
+  const ortug = inside(install)
+  return ortug === undefined ? parts.join('/') : `ortug/${ortug}`
 }
 
 // --- internal ---

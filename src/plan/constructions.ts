@@ -105,8 +105,8 @@ function splitTopLevel(text: string): string[] {
   let depth = 0
   let quoted = false
   let start = 0
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string
+  // UTF-16 units, as the indices slice() takes.
+  for (const [i, c] of text.split('').entries()) {
     if ('([{'.includes(c)) depth++
     else if (')]}'.includes(c)) depth = Math.max(0, depth - 1)
     else if (c === '"' || c === '“' || c === '”') quoted = c === '"' ? !quoted : c === '“'

@@ -77,8 +77,8 @@ function deriveSection(section: Section, author: string): { slides: StoryboardSl
   }
   if (carriers.length === 0 && sentences.length > 0) {
     // Nothing better fits: one reading slide of the most central sentence.
-    const central = sentences[chooseKeySentence(texts, section.heading, () => true)] as SentenceAt
-    carriers.push({ at: central.at, slide: { layout: 'text', section: section.id, title: section.heading, text: central.text } })
+    const central = sentences[chooseKeySentence(texts, section.heading, () => true)]
+    if (central) carriers.push({ at: central.at, slide: { layout: 'text', section: section.id, title: section.heading, text: central.text } })
   }
   carriers.sort((a, b) => a.at - b.at)
   for (const carrier of carriers) {

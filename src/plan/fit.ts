@@ -51,9 +51,9 @@ export function slideKeys(markdown: string, themeHash: string): string[] {
 
 /** The overflows of a deck whose every slide is in the cache, or undefined when one must be measured. */
 export function cachedOverflows(keys: readonly string[], cache: FitCache, deck: Deck): Overflow[] | undefined {
-  if (!keys.every((key) => typeof cache.slides[key] === 'number')) return undefined
-  return keys.flatMap((key, i) => {
-    const pixels = cache.slides[key] as number
+  const measured = keys.map((key) => cache.slides[key])
+  if (!measured.every((pixels) => typeof pixels === 'number')) return undefined
+  return measured.flatMap((pixels, i) => {
     const slide = deck.slides[i]
     return pixels > 0 ? [{ slide: i + 1, layout: slide?.layout ?? '?', title: slide?.title ?? '', pixels }] : []
   })
@@ -63,8 +63,9 @@ export function cachedOverflows(keys: readonly string[], cache: FitCache, deck: 
 export function cachedMeasures(keys: readonly string[], cache: FitCache, deck: Deck): Measured | undefined {
   const fills = cache.fills ?? {}
   const overflows = cachedOverflows(keys, cache, deck)
-  if (!overflows || !keys.every((key) => typeof fills[key] === 'number')) return undefined
-  return { overflows, fills: keys.map((key) => fills[key] as number) }
+  const measured = keys.map((key) => fills[key])
+  if (!overflows || !measured.every((fill) => typeof fill === 'number')) return undefined
+  return { overflows, fills: measured }
 }
 
 /** Stores each slide's overflow (0 when it fits) and, when given, its fill. */
@@ -138,7 +139,7 @@ function wantedGrow(tuning: ReadonlyMap<number, Tuning>, deck: Deck, index: numb
   const grow = tuning.get(slide.source)?.grow?.[page] ?? 0
   if (fill >= SPARSE) return grow
   const cap = caps.get(`${slide.source}:${page}`) ?? GROW_ZOOM.length - 1
-  const base = fill / GROW_ZOOM[grow as 0]
+  const base = fill / (GROW_ZOOM[grow] ?? 1)
   let wanted = GROW_ZOOM.findIndex((zoom) => base * zoom >= FILL_TARGET)
   if (wanted < 0) wanted = GROW_ZOOM.length - 1
   return Math.min(Math.max(wanted, grow + 1), cap)

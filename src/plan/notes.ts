@@ -58,8 +58,10 @@ export function assignSentences(sentences: readonly string[], slotTexts: readonl
   const best: number[][] = []
   const from: number[][] = []
   sentences.forEach((_, i) => {
-    best.push([])
-    from.push([])
+    const bestOfSentence: number[] = []
+    const fromOfSentence: number[] = []
+    best.push(bestOfSentence)
+    from.push(fromOfSentence)
     let runningMax = Number.NEGATIVE_INFINITY
     let runningAt = 0
     slots.forEach((_, j) => {
@@ -68,11 +70,11 @@ export function assignSentences(sentences: readonly string[], slotTexts: readonl
         runningAt = j
       }
       const before = i === 0 ? 0 : runningMax
-      ;(best[i] as number[])[j] = before + (scores[i]?.[j] ?? 0)
-      ;(from[i] as number[])[j] = runningAt
+      bestOfSentence[j] = before + (scores[i]?.[j] ?? 0)
+      fromOfSentence[j] = runningAt
     })
   })
-  const last = best[sentences.length - 1] as number[]
+  const last = best[sentences.length - 1] ?? []
   let j = last.indexOf(Math.max(...last))
   for (let i = sentences.length - 1; i >= 0; i--) {
     result[j]?.unshift(i)

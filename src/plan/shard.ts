@@ -34,9 +34,8 @@ export function assignShards(items: readonly Weighted[], count: number): Map<str
   const assigned = new Map<string, number>()
   const order = [...items].sort((a, b) => b.weight - a.weight || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   for (const { id, weight } of order) {
-    let lightest = 0
-    for (let i = 1; i < count; i++) if ((loads[i] as number) < (loads[lightest] as number)) lightest = i
-    loads[lightest] = (loads[lightest] as number) + weight
+    const lightest = loads.reduce((min, load, i) => (load < (loads[min] ?? load) ? i : min), 0)
+    loads[lightest] = (loads[lightest] ?? 0) + weight
     assigned.set(id, lightest + 1)
   }
   return assigned
@@ -99,7 +98,7 @@ export function verifyShardSet(folders: readonly ShardFolder[]): void {
   for (const { dir, shard } of folders) {
     if (!shard) fail('USAGE', `${dir} is not a shard build (its manifest.json has no "shard" record): rebuild it with "ortug build --shard k/n --out ${dir}"`)
   }
-  const records = folders as readonly (ShardFolder & { shard: ShardRecord })[]
+  const records = folders.filter((folder): folder is ShardFolder & { shard: ShardRecord } => folder.shard !== undefined)
   for (const { what, value, show, fix } of MUST_AGREE) {
     // The odd ones out are named against what most shards agree on.
     const reference = mostCommon(records.map(value))
@@ -129,7 +128,7 @@ export function verifyShardSet(folders: readonly ShardFolder[]): void {
 function mostCommon(values: readonly string[]): string {
   const counts = new Map<string, number>()
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1)
-  let best = values[0] as string
-  for (const v of values) if ((counts.get(v) as number) > (counts.get(best) as number)) best = v
+  let best = values[0] ?? ''
+  for (const v of values) if ((counts.get(v) ?? 0) > (counts.get(best) ?? 0)) best = v
   return best
 }

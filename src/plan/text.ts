@@ -135,7 +135,8 @@ export function packItems<T>(items: readonly T[], weigh: (item: T) => number, bu
     if (greedy(weights, mid).length <= count) high = mid
     else low = mid
   }
-  return greedy(weights, high).map((group) => group.map((index) => items[index] as T))
+  // Each group is a run of consecutive indices.
+  return greedy(weights, high).map((group) => items.slice(group[0] ?? 0, (group.at(-1) ?? -1) + 1))
 }
 
 function greedy(weights: readonly number[], cap: number): number[][] {

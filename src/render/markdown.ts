@@ -3,7 +3,7 @@ import { formatMinutes } from '../plan/plan.ts'
 import { fail } from '../shared/error.ts'
 import { ICON_HELP, iconDataUri, iconExists } from '../shared/icons.ts'
 import { LAYOUTS } from '../shared/schema.ts'
-import type { Deck, DeckTemplates, LayoutName, TemplateSource } from '../shared/types.ts'
+import type { Deck, DeckTemplates, TemplateSource } from '../shared/types.ts'
 import { qrCodeDataUri } from './qr.ts'
 import { typesetFields } from './typeset.ts'
 
@@ -58,7 +58,7 @@ export function compileDeckTemplates(templates: DeckTemplates): RenderMarkdown {
       // Handlebars' own HTML escaping would only add entities.
       return hb.compile(source.text, options)
     } catch (error) {
-      fail('CONTENT', `template ${source.file}: ${(error as Error).message}`, { location: { file: source.file }, cause: error })
+      fail('CONTENT', `template ${source.file}: ${messageOf(error)}`, { location: { file: source.file }, cause: error })
     }
   }
   // A failure inside a layout is that layout's, whichever template included it.
@@ -85,7 +85,7 @@ export function compileDeckTemplates(templates: DeckTemplates): RenderMarkdown {
       return deckTemplate(view, { partials })
     } catch (error) {
       const file = (error instanceof Object && failedIn.get(error)?.file) || templates.deck.file
-      fail('CONTENT', `template ${file} failed for office "${deck.office.id}", essay "${deck.essay.slug}": ${(error as Error).message}`, {
+      fail('CONTENT', `template ${file} failed for office "${deck.office.id}", essay "${deck.essay.slug}": ${messageOf(error)}`, {
         location: { file },
         cause: error,
       })
@@ -112,7 +112,7 @@ function viewModel({ office, essay, slides }: Deck) {
     layout: slide.layout,
     number: index + 1,
     classes: slideClasses(slide, index),
-    footer: slide.fields.part ? escapeMarkdown(`${office.name} · ${(slide.fields.part as { heading: string }).heading}`) : null,
+    footer: slide.fields.part ? escapeMarkdown(`${office.name} · ${slide.fields.part.heading}`) : null,
     notes: escapeComment(notesText(slide, index, slides.length)),
   }))
   return {
@@ -131,7 +131,7 @@ function viewModel({ office, essay, slides }: Deck) {
  */
 function slideClasses(slide: Deck['slides'][number], index: number): string {
   const classes: string[] = []
-  const grow = Number(slide.fields.grow ?? 0)
+  const grow = slide.fields.grow
   if (slide.fields.band) classes.push('band')
   if (slide.fields.dense) classes.push('dense')
   if (slide.fields.balanced || grow > 0) classes.push('balanced')
@@ -146,8 +146,7 @@ function slideClasses(slide: Deck['slides'][number], index: number): string {
 function iconStyles(slides: Deck['slides'], officeId: string): string[] {
   return slides.flatMap((slide, index) => {
     if (slide.layout !== 'grid') return []
-    const items = (slide.fields.items ?? []) as { icon?: string }[]
-    return items.flatMap((item, i) => {
+    return slide.fields.items.flatMap((item, i) => {
       if (!item.icon) return []
       if (!iconExists(item.icon)) fail('CONTENT', `office "${officeId}", slide ${index + 1}: unknown icon "${item.icon}"; ${ICON_HELP}`)
       return [
@@ -174,4 +173,9 @@ function escapeDeep(value: unknown): any {
   if (Array.isArray(value)) return value.map(escapeDeep)
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeDeep(v)]))
   return value
+}
+
+/** What Handlebars threw, for the message that names the template. */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }

@@ -1,20 +1,10 @@
 // Marp in a process of its own that lives as long as a build (or a preview): ortug sends it
-// marp-core renders (the slides the browser prints) and marp-cli conversions (HTML, PPTX) over
-// IPC, so Node, marp-core and marp-cli start once, not once per deck or per conversion.
+// marp-core renders (the slides the browser prints) and marp-cli conversions (HTML) over IPC,
+// so Node, marp-core and marp-cli start once, not once per deck or per conversion.
 // Plain JavaScript so that Node runs it as it is, from src/ and from an installed package alike.
-import Module, { createRequire } from 'node:module'
+import { loadMarpCore } from './marp-core.mjs'
 
-// ortug renders with `math: false`, yet marp-core loads MathJax (about 300 files) and KaTeX when
-// it loads, which is a third of this process's start-up. Within this process only, those modules
-// are empty: with math off, marp-core never calls them.
-const MATH_MODULES = /^(mathjax-full|katex)(\/|$)/
-const load = Module._load
-Module._load = function loadWithoutMath(request, ...rest) {
-  return MATH_MODULES.test(request) ? {} : load.call(this, request, ...rest)
-}
-
-const require = createRequire(import.meta.url)
-const { Marp } = require('@marp-team/marp-core')
+const Marp = loadMarpCore()
 
 /** The last theme's Marp instance: adding a theme parses its CSS, so it is done once per theme. */
 let cached
@@ -31,11 +21,11 @@ function render({ markdown, themeCss, options }) {
   return { html, css }
 }
 
-async function convert({ argv, env }) {
+// marp-cli is given everything on its command line and in its config file. HTML needs no
+// browser, so it never starts one (had it to, --browser-path names it, not the environment).
+async function convert({ argv }) {
   // Loaded on first use: the first renders need only marp-core.
   const { marpCli } = await import('@marp-team/marp-cli')
-  // marp-cli's browser launcher (PPTX) reads its settings from the environment.
-  Object.assign(process.env, env)
   return { code: await marpCli(argv) }
 }
 

@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fail } from '../shared/error.ts'
 import type { MarpFormat } from '../shared/formats.ts'
-import { installPath } from '../shared/paths.ts'
 import { TimedOut, withTimeout } from '../shared/tasks.ts'
+import { MarpProcess } from './marp-process.ts'
 import { finishHtmlDeck, loadPresenterAssets, type SlideTiming } from './presenter.ts'
 
 // Marp Markdown → HTML (marp-cli, bespoke template) and → the inline SVG the browser
@@ -64,89 +63,42 @@ export interface MarpCliOptions {
   fontCss?: string
 }
 
-const MARP_WORKER = installPath('src/render/marp-worker.mjs')
-
-type WorkerRequest =
-  | { type: 'render'; markdown: string; themeCss: string; options: typeof MARP_OPTIONS }
-  | { type: 'convert'; argv: string[]; env: Record<string, string> }
-
-interface WorkerReply {
-  id: number
-  code?: number
-  message?: string
-  html?: string
-  css?: string
-}
-
 export function startMarpWorker(signal?: AbortSignal): MarpWorker {
-  let child: ChildProcess | undefined
-  let stderr = ''
+  const marp = new MarpProcess(signal)
   // Conversions one at a time (each reads the stderr since it began); renders go in between.
   let conversions: Promise<unknown> = Promise.resolve()
-  // Each request with the process it was sent to: a process that dies fails its own requests only.
-  const pending = new Map<number, { worker: ChildProcess; settle: (reply: WorkerReply) => void }>()
-  let nextId = 0
-  const spawnWorker = () => {
-    const worker = spawn(process.execPath, [MARP_WORKER], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], signal, killSignal: 'SIGKILL' })
-    worker.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk).slice(-4000)
-    })
-    worker.on('message', (reply: WorkerReply) => pending.get(reply.id)?.settle(reply))
-    // A child that dies (interrupt, crash) fails what it was doing.
-    const gone = (error?: Error) => {
-      if (child === worker) child = undefined
-      for (const [id, request] of pending) {
-        if (request.worker !== worker) continue
-        request.settle({ id, code: -1, message: signal?.aborted ? 'interrupted' : (error?.message ?? `Marp's process exited\n${stderr}`) })
-      }
-    }
-    worker.on('error', gone)
-    worker.on('exit', () => gone())
-    return worker
-  }
-  const request = (message: WorkerRequest) =>
-    new Promise<WorkerReply>((resolve) => {
-      child ??= spawnWorker()
-      const worker = child
-      const id = nextId++
-      pending.set(id, {
-        worker,
-        settle: (reply) => {
-          pending.delete(id)
-          resolve(reply)
-        },
-      })
-      worker.send({ id, ...message })
-    })
   return {
-    async render(markdown, themeCss) {
-      const reply = await request({ type: 'render', markdown, themeCss, options: MARP_OPTIONS })
-      if (reply.html === undefined || reply.css === undefined) fail('ENVIRONMENT', `marp-core failed to render a deck: ${reply.message ?? 'no output'}`)
-      return { html: reply.html, css: reply.css }
-    },
+    render: (markdown, themeCss) => renderIn(marp, markdown, themeCss),
     convert(decks, workDir, options) {
-      const result = conversions.then(async () => {
-        if (decks.length === 0) return new Map<string, Uint8Array>()
-        const { argv, env, outputDir } = await prepareConversion(decks, workDir, options)
-        stderr = ''
-        const reply = await request({ type: 'convert', argv, env })
-        if (reply.code !== 0) {
-          const messages = `${reply.message ?? ''}\n${stderr}`.replace(/\x1b\[[0-9;]*m/g, '').trim()
-          fail('ENVIRONMENT', `marp-cli failed to convert the decks to ${options.format.toUpperCase()} (exit ${reply.code}): ${messages.slice(-800)}`)
-        }
-        return readConversion(decks, outputDir, options)
-      })
+      const result = conversions.then(() => convertIn(marp, decks, workDir, options))
       conversions = result.catch(() => undefined)
       return result
     },
     start() {
-      child ??= spawnWorker()
+      marp.start()
     },
     close() {
-      child?.kill()
-      child = undefined
+      marp.close()
     },
   }
+}
+
+async function renderIn(marp: MarpProcess, markdown: string, themeCss: string): Promise<MarpRender> {
+  const reply = await marp.request({ type: 'render', markdown, themeCss, options: MARP_OPTIONS })
+  if (reply.html === undefined || reply.css === undefined) fail('ENVIRONMENT', `marp-core failed to render a deck: ${reply.message ?? 'no output'}`)
+  return { html: reply.html, css: reply.css }
+}
+
+async function convertIn(marp: MarpProcess, decks: readonly MarkdownDeck[], workDir: string, options: MarpCliOptions): Promise<Map<string, Uint8Array>> {
+  if (decks.length === 0) return new Map()
+  const { argv, outputDir } = await prepareConversion(decks, workDir, options)
+  marp.stderr = ''
+  const reply = await marp.request({ type: 'convert', argv })
+  if (reply.code !== 0) {
+    const messages = `${reply.message ?? ''}\n${marp.stderr}`.replace(/\x1b\[[0-9;]*m/g, '').trim()
+    fail('ENVIRONMENT', `marp-cli failed to convert the decks to ${options.format.toUpperCase()} (exit ${reply.code}): ${messages.slice(-800)}`)
+  }
+  return readConversion(decks, outputDir, options)
 }
 
 async function prepareConversion(decks: readonly MarkdownDeck[], workDir: string, { format, themeCss, fontCss }: MarpCliOptions) {
@@ -178,8 +130,7 @@ async function prepareConversion(decks: readonly MarkdownDeck[], workDir: string
     '4',
   ]
   // HTML needs no browser: marp-cli's launcher is never started.
-  const env: Record<string, string> = {}
-  return { argv, env, outputDir }
+  return { argv, outputDir }
 }
 
 async function readConversion(decks: readonly MarkdownDeck[], outputDir: string, { format, fontCss }: MarpCliOptions) {

@@ -71,7 +71,9 @@ function addTimings(body: string, timings: HtmlDeckAdditions['timings']): string
   if (!timings || (body.match(RE_SECTION_TAG)?.length ?? 0) !== timings.length) return body
   let index = 0
   return body.replace(RE_SECTION_TAG, (tag) => {
-    const { minutes, source, cue } = timings[index++] as SlideTiming
+    const timing = timings[index++]
+    if (!timing) return tag
+    const { minutes, source, cue } = timing
     const timed = minutes && minutes > 0 ? ` data-minutes="${minutes}" data-source="${source}"` : ''
     return `${tag}${timed}${cue ? ' data-cue=""' : ''}`
   })

@@ -13,7 +13,11 @@ export const FONT_FACES = [
 ] as const
 
 export function resolveFontFiles(): string[] {
-  return FONT_FACES.map((face) => require.resolve(`${face.pkg}/files/${face.file}`))
+  return FONT_FACES.map(resolveFontFile)
+}
+
+function resolveFontFile(face: (typeof FONT_FACES)[number]): string {
+  return require.resolve(`${face.pkg}/files/${face.file}`)
 }
 
 let fontFaceCss: Promise<string> | undefined
@@ -32,10 +36,9 @@ export function loadFontFaceCss(): Promise<string> {
 }
 
 async function readFontFaceCss(): Promise<string> {
-  const files = resolveFontFiles()
   const rules = await Promise.all(
-    FONT_FACES.map(async (face, i) => {
-      const base64 = (await readFile(files[i] as string)).toString('base64')
+    FONT_FACES.map(async (face) => {
+      const base64 = (await readFile(resolveFontFile(face))).toString('base64')
       return `@font-face { font-family: "${face.family}"; font-style: ${face.style}; font-weight: ${face.weight}; font-display: block; src: url("data:font/woff2;base64,${base64}") format("woff2"); }`
     }),
   )
@@ -92,7 +95,7 @@ export function embedTheme(markdown: string, theme: Pick<Theme, 'css' | 'fonts'>
     .split(/\r?\n/)
     .map((line) => (line.trim() === '' ? '' : `  ${line}`))
     .join('\n')
-  const yaml = front[1] as string
+  const yaml = front[1] ?? ''
   const style = RE_STYLE_KEY.exec(yaml)
   const patched = style ? `${yaml.slice(0, style.index + style[0].length)}${css}\n${yaml.slice(style.index + style[0].length)}` : `${yaml}style: |\n${css}\n`
   return `---\n${patched}---\n${markdown.slice(front[0].length)}`

@@ -62,14 +62,14 @@ export function splitTitle(title: string): { kicker: string | null; headline: st
 }
 
 /** A slide's fields as shown: every text bound, the subtitle closed. Pure. */
-export function typesetFields(fields: Record<string, unknown>): Record<string, unknown> {
+export function typesetFields(fields: object): Record<string, unknown> {
   const bind = (value: unknown): unknown => {
     if (typeof value === 'string') return bindShortWords(value)
     if (Array.isArray(value)) return value.map(bind)
     if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, bind(v)]))
     return value
   }
-  const bound = bind(fields) as Record<string, unknown>
+  const bound = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, bind(v)]))
   const title = typeof bound.title === 'string' ? splitTitle(bound.title) : { kicker: null, headline: bound.title ?? null }
   return { ...bound, ...title, ...(typeof bound.subtitle === 'string' ? { subtitle: closeSubtitle(bound.subtitle) } : {}) }
 }

@@ -14,7 +14,7 @@ export function compareText(a: string, b: string): number {
 /** The provinsi first, then kabupaten, then kota (unknown level last), each by name, then id. */
 export function compareOffices(a: { id: string; name: string; level?: string }, b: { id: string; name: string; level?: string }): number {
   const rank = (level?: string) => {
-    const index = (LEVELS as readonly (string | undefined)[]).indexOf(level)
+    const index = LEVELS.findIndex((known) => known === level)
     return index === -1 ? LEVELS.length : index
   }
   return rank(a.level) - rank(b.level) || compareText(a.name, b.name) || compareText(a.id, b.id)

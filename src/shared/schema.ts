@@ -80,6 +80,12 @@ const isoDate = z
 
 export const sectionRefSchema = z.string().regex(RE_ID, 'must be a section id: lowercase letters, digits and single hyphens')
 
+const slideItem = z.strictObject({
+  term: line(12).optional().describe('acronym: the letter or short term.'),
+  icon: z.string().regex(RE_ICON, 'must be a Lucide icon name such as "users" or "shield-check"').optional().describe('grid: a Lucide icon name.'),
+  text: line(200),
+})
+
 const slideFields = z.strictObject({
   layout: z
     .enum(LAYOUTS)
@@ -90,17 +96,7 @@ const slideFields = z.strictObject({
   title: line().optional(),
   subtitle: line().optional(),
   points: z.array(line(300)).min(1, 'must list at least one point').max(100, 'must list at most 100 points').optional(),
-  items: z
-    .array(
-      z.strictObject({
-        term: line(12).optional().describe('acronym: the letter or short term.'),
-        icon: z.string().regex(RE_ICON, 'must be a Lucide icon name such as "users" or "shield-check"').optional().describe('grid: a Lucide icon name.'),
-        text: line(200),
-      }),
-    )
-    .min(1, 'must list at least one item')
-    .max(100, 'must list at most 100 items')
-    .optional(),
+  items: z.array(slideItem).min(1, 'must list at least one item').max(100, 'must list at most 100 items').optional(),
   columns: z
     .array(
       z.strictObject({

@@ -18,12 +18,13 @@ export function deferred(): Deferred {
 
 /** Runs `task` over `items` with at most `limit` at once; after a task throws, no new task starts. */
 export async function runPool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0
+  // One iterator shared by the workers: each takes the next item when it is free.
+  const queue = items.values()
   let failed = false
   const worker = async () => {
-    while (next < items.length && !failed) {
+    for (let step = queue.next(); !step.done && !failed; step = queue.next()) {
       try {
-        await task(items[next++] as T)
+        await task(step.value)
       } catch (error) {
         failed = true
         throw error

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import type { ASPECTS, essayMetaSchema, HANDOUT_LAYOUTS, LAYOUTS, LEVELS, OfficeParsed, PAPERS, SlideParsed } from './schema.ts'
+import type { pageStateSchema, slideContentSchema } from './slide-schema.ts'
 
 // Types that cross stages. What users write is defined once, by the zod schemas in schema.ts;
 // the types here are inferred from them.
@@ -72,10 +73,23 @@ export interface Office extends Omit<OfficeParsed, 'logo'> {
 
 // --- Plan ---
 
-export interface Slide {
-  layout: LayoutName
-  /** Values the layout template reads; absent optional fields are `null` so strict mode passes. */
-  fields: Record<string, unknown>
+type PlannedContent = z.output<typeof slideContentSchema>
+
+/** What layout `L`'s template shows: every field a template may name, those `L` does not use null. */
+export type SlideContent<L extends LayoutName = LayoutName> = ContentByLayout[L]
+type ContentByLayout = { [K in LayoutName]: Extract<PlannedContent, { layout: K }>['content'] }
+
+/** What a page adds to its layout's content: continuation, the fit check's type size, minutes, the agenda part. */
+export type PageState = z.output<typeof pageStateSchema>
+
+/** Values the layout template reads; absent optional fields are `null` so strict mode passes. */
+export type SlideFields<L extends LayoutName = LayoutName> = SlideContent<L> & PageState
+
+/** A slide's words as the plan splits them into pages, before the page's state is added. */
+export type ContentPage<L extends LayoutName = LayoutName> = { [K in L]: { layout: K; content: SlideContent<K> } }[L]
+
+/** What every slide has, whatever its layout. */
+export interface SlideBase {
   /** Title for the PDF outline and reports. */
   title: string
   section?: string
@@ -93,6 +107,9 @@ export interface Slide {
   /** The agenda part the slide belongs to, for the presenter: "Bagian 2 dari 6 · rencana 20 menit". */
   part?: { index: number; total: number; minutes: number | null }
 }
+
+/** A slide of the plan: its layout, and the fields that layout's template reads. `Slide<'grid'>` is a grid slide. */
+export type Slide<L extends LayoutName = LayoutName> = { [K in L]: SlideBase & { layout: K; fields: SlideFields<K> } }[L]
 
 export interface Deck {
   office: Office

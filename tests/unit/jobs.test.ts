@@ -49,4 +49,13 @@ describe('input paths in the manifest', () => {
     expect(displayPath('/home/u/proyek', `/opt/ortug/node_modules/${font}`, path.posix)).toBe(font)
     expect(displayPath('C:\\proyek', `C:\\Program Files\\ortug\\node_modules\\${font.replaceAll('/', '\\')}`, path.win32)).toBe(font)
   })
+
+  it('ortug’s own templates (a project without templates/) as ortug/..., whether ortug runs from node_modules or a checkout', () => {
+    const deck = 'templates/deck.hbs'
+    expect(displayPath('/home/u/proyek', `/usr/lib/node_modules/ortug/${deck}`, path.posix, '/usr/lib/node_modules/ortug/')).toBe(`ortug/${deck}`)
+    expect(displayPath('/home/u/proyek', `/src/ortug/${deck}`, path.posix, '/src/ortug/')).toBe(`ortug/${deck}`)
+    expect(displayPath('C:\\proyek', `D:\\ortug\\${deck.replace('/', '\\')}`, path.win32, 'D:\\ortug\\')).toBe(`ortug/${deck}`)
+    // A name that starts with two dots is still inside the project.
+    expect(displayPath('/home/u/proyek', '/home/u/proyek/content/..catatan.md', path.posix, '/src/ortug/')).toBe('content/..catatan.md')
+  })
 })

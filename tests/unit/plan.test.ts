@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { parseEssay } from '../../src/content/essay.ts'
 import { parseStoryboard } from '../../src/content/storyboard.ts'
@@ -5,6 +7,8 @@ import { deriveStoryboard } from '../../src/plan/derive.ts'
 import { GROW_ZOOM, growTuning, repairTuning } from '../../src/plan/fit.ts'
 import { BUDGETS, formatClock, formatMinutes, planDeck, type Tuning } from '../../src/plan/plan.ts'
 import { splitSentences } from '../../src/plan/text.ts'
+import { LAYOUTS } from '../../src/shared/schema.ts'
+import { pageStateSchema, slideContentSchema } from '../../src/shared/slide-schema.ts'
 import type { Deck, Essay, ExtraSlide, Slide, Storyboard } from '../../src/shared/types.ts'
 import { makeOffice } from '../unit-helpers.ts'
 
@@ -291,7 +295,7 @@ describe('continuation slides', () => {
     expect(pointPages.slice(1).every((p) => p.title === 'Lima Belas Butir (lanjutan)')).toBe(true)
     const itemPages = pagesOf(deck, 2)
     expect(itemPages.map((p) => (p.fields.items as unknown[]).length)).toEqual([6, 6])
-    expect(itemPages.flatMap((p) => p.fields.items)).toEqual(items)
+    expect(itemPages.flatMap((p): unknown[] => p.fields.items ?? [])).toEqual(items)
     // Notes and minutes belong to the first page only.
     expect(pointPages.map((p) => p.notes)).toEqual([['Isi 1.'], ...Array(pointPages.length - 1).fill([])])
   })
@@ -500,5 +504,29 @@ describe('Indonesian numbers (EYD)', () => {
     expect(formatClock(14 * 60 + 32)).toBe('14.32')
     expect(formatMinutes(2.5)).toBe('2,5')
     expect(formatMinutes(10)).toBe('10')
+  })
+})
+
+describe('the shipped deck, planned', () => {
+  const essayFile = fileURLToPath(new URL('../../content/essays/ortug-kpu-jabar.md', import.meta.url))
+  const essay = parseEssay(readFileSync(essayFile, 'utf8'), 'ortug-kpu-jabar', essayFile)
+  const storyboard = parseStoryboard(readFileSync(essayFile.replace(/\.md$/, '.deck.yaml'), 'utf8'), 'ortug-kpu-jabar.deck.yaml', essay)
+
+  it.each(['16:9', '4:3'] as const)('%s: every slide has exactly the fields its layout type names (slide-schema.ts)', (aspect) => {
+    // The shipped storyboard has no reading-text slide: one more, with a section's whole text.
+    const slides = [...storyboard.slides, { layout: 'text' as const, section: essay.sections[1]?.id }]
+    const deck = planDeck(essay, { ...storyboard, slides, dividers: true }, makeOffice({ aspect }))
+    expect(new Set(deck.slides.map((s) => s.layout))).toEqual(new Set(LAYOUTS))
+    for (const slide of deck.slides) {
+      const { continued, dense, grow, balanced, minutes, part, ...content } = slide.fields
+      expect(slideContentSchema.safeParse({ layout: slide.layout, content }).error).toBeUndefined()
+      expect(pageStateSchema.safeParse({ continued, dense, grow, balanced, minutes, part }).error).toBeUndefined()
+    }
+  })
+
+  it('a field a layout does not use is refused by its type', () => {
+    const content = { ...planDeck(essay, storyboard, makeOffice()).slides[0]?.fields, continued: undefined }
+    expect(slideContentSchema.safeParse({ layout: 'title', content }).success).toBe(false)
+    expect(slideContentSchema.safeParse({ layout: 'title', content: { ...content, points: ['x'] } }).success).toBe(false)
   })
 })

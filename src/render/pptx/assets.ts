@@ -15,16 +15,23 @@ import type { PptxFonts } from './text-fit.ts'
 const require = createRequire(import.meta.url)
 
 /** The metric-compatible faces that stand in for Calibri while measuring. */
+const FONT_FILES = { regular: 'carlito-latin-400-normal.woff', bold: 'carlito-latin-700-normal.woff' }
+
 export function resolvePptxFontFiles(): string[] {
-  return ['carlito-latin-400-normal.woff', 'carlito-latin-700-normal.woff'].map((file) => require.resolve(`@fontsource/carlito/files/${file}`))
+  return [FONT_FILES.regular, FONT_FILES.bold].map(resolveFontFile)
+}
+
+function resolveFontFile(file: string): string {
+  return require.resolve(`@fontsource/carlito/files/${file}`)
 }
 
 let fonts: Promise<PptxFonts> | undefined
 
 export function loadPptxFonts(): Promise<PptxFonts> {
   fonts ??= (async () => {
-    const [regular, bold] = await Promise.all(resolvePptxFontFiles().map(async (file) => parseWoffMetrics(await readFile(file))))
-    return { regular: regular as PptxFonts['regular'], bold: bold as PptxFonts['bold'] }
+    const readMetrics = async (file: string) => parseWoffMetrics(await readFile(resolveFontFile(file)))
+    const [regular, bold] = await Promise.all([readMetrics(FONT_FILES.regular), readMetrics(FONT_FILES.bold)])
+    return { regular, bold }
   })()
   return fonts
 }
@@ -40,7 +47,7 @@ export async function loadPptxImages(deck: Deck): Promise<PptxImages> {
   const icons = new Map<string, string>()
   for (const slide of deck.slides) {
     if (slide.layout !== 'grid') continue
-    for (const item of (slide.fields.items ?? []) as { icon?: string }[]) {
+    for (const item of slide.fields.items) {
       if (item.icon && !icons.has(item.icon)) icons.set(item.icon, await rasterizeIcon(item.icon))
     }
   }

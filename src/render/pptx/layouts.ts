@@ -72,7 +72,10 @@ export function textSpec(paragraphs: readonly string[], spec: Omit<TextSpec, 'pa
   return { ...spec, paragraphs: paragraphs.map((text) => [{ text }]) }
 }
 
-export function field(slide: Slide, name: string): string | undefined {
+/** The fields that hold one text (or null) in every layout. */
+type TextField = 'title' | 'subtitle' | 'quote' | 'attribution' | 'question' | 'text'
+
+export function field(slide: Slide, name: TextField): string | undefined {
   const value = slide.fields[name]
   return typeof value === 'string' && value.trim() !== '' ? value : undefined
 }
@@ -99,11 +102,11 @@ function drawBody(context: LayoutContext, scale: number): Drawn {
   const { slide, size } = context
   const stack = drawHeading(context, scale)
   if (slide.layout === 'agenda') {
-    const items = (slide.fields.items ?? []) as { term: string; text?: string | null }[]
+    const items = slide.fields.items
     const paragraphs: Run[][] = items.map((item) => [{ text: item.term }, ...(item.text ? [{ text: `   ${item.text}`, color: NEUTRALS.muted }] : [])])
     stack.text('Agenda', { ...BODY, paragraphs, list: 'number', color: NEUTRALS.ink, paragraphGap: 0.35 })
   } else if (slide.layout === 'points') {
-    stack.text('Poin', textSpec((slide.fields.points ?? []) as string[], { ...BODY, list: 'bullet' }))
+    stack.text('Poin', textSpec(slide.fields.points, { ...BODY, list: 'bullet' }))
   } else {
     stack.text('Teks', textSpec([field(slide, 'text') ?? ''], { ...BODY, size: 24, paragraphGap: 0.3, lineSpacing: 1.1 }))
   }
@@ -186,31 +189,35 @@ function drawQuestion(context: LayoutContext, scale: number): Drawn {
 }
 
 function drawStatement(context: LayoutContext, scale: number): Drawn {
-  const { slide, size, palette, fonts } = context
-  const indent = 0.3
-  const stack = new Stack(fonts, scale, MARGIN_X + indent, size.w - 2 * MARGIN_X - indent, 0)
-  const title = field(slide, 'title')
-  if (title) stack.text('Judul', textSpec([title], { size: 22.5, min: 14, bold: true, color: NEUTRALS.muted }), 0.25)
-  const top = stack.y
-  stack.text('Pernyataan', textSpec([field(slide, 'text') ?? ''], { size: 39, min: 18, bold: true, color: palette.primary, lineSpacing: 1.0 }))
-  stack.shapes.push({ kind: 'rect', color: palette.accent, x: MARGIN_X, y: top, w: 0.08, h: stack.y - top })
-  const bottom = contentBottom(size)
-  stack.shift(CONTENT_TOP + Math.max(0, (bottom - CONTENT_TOP - stack.y) / 2))
-  return { shapes: stack.shapes, overflow: stack.y - bottom }
+  const { slide, palette } = context
+  return drawBesideRule(context, scale, 0.3, (stack) => {
+    const title = field(slide, 'title')
+    if (title) stack.text('Judul', textSpec([title], { size: 22.5, min: 14, bold: true, color: NEUTRALS.muted }), 0.25)
+    const top = stack.y
+    stack.text('Pernyataan', textSpec([field(slide, 'text') ?? ''], { size: 39, min: 18, bold: true, color: palette.primary, lineSpacing: 1.0 }))
+    stack.shapes.push({ kind: 'rect', color: palette.accent, x: MARGIN_X, y: top, w: 0.08, h: stack.y - top })
+  })
 }
 
 function drawQuote(context: LayoutContext, scale: number): Drawn {
-  const { slide, size, palette, fonts } = context
-  const indent = 0.35
+  const { slide, palette } = context
+  return drawBesideRule(context, scale, 0.35, (stack) => {
+    const title = field(slide, 'title')
+    if (title) stack.text('Judul', textSpec([title], { size: 30, min: 18, bold: true, color: palette.primary }), 0.3)
+    const quoteTop = stack.y
+    stack.text('Kutipan', textSpec([field(slide, 'quote') ?? ''], { size: 30, min: 15, italic: true, color: NEUTRALS.ink, lineSpacing: 1.1 }), 0.25)
+    const quoteBottom = stack.y
+    stack.text('Sumber', textSpec([`— ${field(slide, 'attribution') ?? ''}`], { size: 21, min: 13, color: NEUTRALS.muted }))
+    // The accent rule beside the quotation, as the theme's blockquote border.
+    stack.shapes.push({ kind: 'rect', color: palette.accent, x: MARGIN_X, y: quoteTop, w: 0.08, h: quoteBottom - quoteTop - 0.25 * scale })
+  })
+}
+
+/** A content slide's text indented beside an accent rule (which `build` draws), centred in the content area. */
+function drawBesideRule(context: LayoutContext, scale: number, indent: number, build: (stack: Stack) => void): Drawn {
+  const { size, fonts } = context
   const stack = new Stack(fonts, scale, MARGIN_X + indent, size.w - 2 * MARGIN_X - indent, 0)
-  const title = field(slide, 'title')
-  if (title) stack.text('Judul', textSpec([title], { size: 30, min: 18, bold: true, color: palette.primary }), 0.3)
-  const quoteTop = stack.y
-  stack.text('Kutipan', textSpec([field(slide, 'quote') ?? ''], { size: 30, min: 15, italic: true, color: NEUTRALS.ink, lineSpacing: 1.1 }), 0.25)
-  const quoteBottom = stack.y
-  stack.text('Sumber', textSpec([`— ${field(slide, 'attribution') ?? ''}`], { size: 21, min: 13, color: NEUTRALS.muted }))
-  // The accent rule beside the quotation, as the theme's blockquote border.
-  stack.shapes.push({ kind: 'rect', color: palette.accent, x: MARGIN_X, y: quoteTop, w: 0.08, h: quoteBottom - quoteTop - 0.25 * scale })
+  build(stack)
   const bottom = contentBottom(size)
   stack.shift(CONTENT_TOP + Math.max(0, (bottom - CONTENT_TOP - stack.y) / 2))
   return { shapes: stack.shapes, overflow: stack.y - bottom }

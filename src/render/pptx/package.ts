@@ -57,7 +57,8 @@ export async function renderPptx({ deck, fonts, images, date }: PptxInput): Prom
     target.addNotes(xmlSafe(notesText(slide, index, deck.slides.length)))
   })
   // Stored, not deflated: finishPackage compresses each part once.
-  const written = (await pptx.write({ outputType: 'uint8array', compression: false })) as Uint8Array
+  const written = await pptx.write({ outputType: 'uint8array', compression: false })
+  if (!(written instanceof Uint8Array)) fail('ENVIRONMENT', 'pptxgenjs wrote no bytes for a "uint8array" output')
   return finishPackage(written, deck, date)
 }
 
@@ -65,11 +66,21 @@ export async function renderPptx({ deck, fonts, images, date }: PptxInput): Prom
 
 // pptxgenjs's types declare an ES default export on a package Node loads as CommonJS: under
 // NodeNext the class is the default's `.default`; at run time (ESM build, or the bundle) it is the default.
-const PptxGenJS = ((PptxGenJSModule as unknown as { default?: unknown }).default ?? PptxGenJSModule) as typeof PptxGenJSModule.default
-type Pptx = InstanceType<typeof PptxGenJSModule.default>
+const PptxGenJS = pptxClass(PptxGenJSModule.default ?? PptxGenJSModule)
+type PptxClass = typeof PptxGenJSModule.default
+type Pptx = InstanceType<PptxClass>
 type PptxSlide = ReturnType<Pptx['addSlide']>
 
 type Size = { w: number; h: number }
+
+function pptxClass(loaded: unknown): PptxClass {
+  if (!isClass(loaded)) throw new Error('pptxgenjs: the module exports no class')
+  return loaded
+}
+
+function isClass(value: unknown): value is PptxClass {
+  return typeof value === 'function'
+}
 
 /** Layouts that centre themselves (or are never balanced): the fit check's larger type only. */
 const SELF_CENTRED = new Set(['quote', 'question', 'statement', 'title', 'section', 'closing'])
@@ -77,8 +88,8 @@ const SELF_CENTRED = new Set(['quote', 'question', 'statement', 'title', 'sectio
 /** The slide at the largest type that fits, from the HTML's: a slide the fit check balanced (grow-N) is larger and centred. */
 function drawSlide(context: LayoutContext): Drawn | undefined {
   const { slide } = context
-  const grow = Number(slide.fields.grow ?? 0)
-  const drawn = fitSlide((scale) => drawerOf(slide)(context, scale), GROW_ZOOM[grow as 0] ?? 1)
+  const grow = slide.fields.grow
+  const drawn = fitSlide((scale) => drawerOf(slide)(context, scale), GROW_ZOOM[grow] ?? 1)
   return drawn && grow > 0 && !SELF_CENTRED.has(slide.layout) ? centreVertically(drawn) : drawn
 }
 
@@ -104,15 +115,16 @@ function hex(color: string): string {
 /** "Office · part" on the slides of a part, the office alone elsewhere; none on title and closing slides. */
 function footerOf({ office }: Deck, slide: Slide, master: MasterName): string | undefined {
   if (master === MASTERS.title || master === MASTERS.closing) return undefined
-  const part = slide.fields.part as { heading?: string } | null
+  const part = slide.fields.part
   return part?.heading ? `${office.name} · ${part.heading}` : office.name
 }
 
 /** The footer on one line: smaller type for a long office name and part, down to 9 pt; below that it wraps upwards. */
 function footerShape(text: string, size: Size, color: string, fonts: PptxFonts): Shape {
   const w = size.w - 2 * MARGIN_X - 1.2
-  const spec: TextSpec = { paragraphs: [[{ text }]], size: FOOTER_SIZE, min: 9, color }
-  const fitting = [FOOTER_SIZE, 12, 10.5, 9].find((points) => countLines(spec.paragraphs[0] as Run[], w, points, fonts) === 1) ?? 9
+  const line: Run[] = [{ text }]
+  const spec: TextSpec = { paragraphs: [line], size: FOOTER_SIZE, min: 9, color }
+  const fitting = [FOOTER_SIZE, 12, 10.5, 9].find((points) => countLines(line, w, points, fonts) === 1) ?? 9
   const h = Math.max(0.34, measureHeight(spec, w, fitting, fonts))
   return { kind: 'text', name: 'Kaki', spec, size: fitting, x: MARGIN_X, y: size.h - 0.28 - h, w, h }
 }
@@ -160,57 +172,7 @@ function addShape(slide: PptxSlide, shape: Shape, lang: string): void {
 
 /** One master, five named layouts: what a trainer's new slide picks up (background, bars, title and body in the office's look). */
 function defineMasters(pptx: Pptx, size: Size, palette: Palette, lang: string): void {
-  const width = size.w - 2 * MARGIN_X
-  const slideNumber = (color: string) => ({
-    x: size.w - MARGIN_X - 1,
-    y: size.h - 0.62,
-    w: 1,
-    h: 0.34,
-    color,
-    fontFace: PPTX_FONT,
-    fontSize: FOOTER_SIZE,
-    align: 'right' as const,
-  })
-  const title = (color: string, fontSize: number, y: number) => ({
-    placeholder: {
-      options: {
-        name: 'title',
-        type: 'title' as const,
-        x: MARGIN_X,
-        y,
-        w: width,
-        h: 1.2,
-        fontFace: PPTX_FONT,
-        fontSize,
-        bold: true,
-        color,
-        valign: 'top' as const,
-        margin: 0,
-        lang,
-      },
-      text: 'Klik untuk menambah judul',
-    },
-  })
-  const body = (color: string, y: number) => ({
-    placeholder: {
-      options: {
-        name: 'body',
-        type: 'body' as const,
-        x: MARGIN_X,
-        y,
-        w: width,
-        h: size.h - y - 1.0,
-        fontFace: PPTX_FONT,
-        fontSize: 24,
-        color,
-        valign: 'top' as const,
-        margin: 0,
-        lang,
-      },
-      text: 'Klik untuk menambah teks',
-    },
-  })
-  const topBar = (color: string) => ({ rect: { x: 0, y: 0, w: size.w, h: 0.125, fill: { color }, line: { type: 'none' as const } } })
+  const { slideNumber, title, body, topBar } = masterParts(size, lang)
   const accentMark = { rect: { x: MARGIN_X, y: 0, w: 1.25, h: 0.0625, fill: { color: palette.accent }, line: { type: 'none' as const } } }
   pptx.defineSlideMaster({ title: MASTERS.title, background: { color: palette.primary }, objects: [title(NEUTRALS.white, 44, 2.4), body(NEUTRALS.white, 3.8)] })
   pptx.defineSlideMaster({
@@ -238,6 +200,31 @@ function defineMasters(pptx: Pptx, size: Size, palette: Palette, lang: string): 
   })
 }
 
+/** The pieces the masters are made of: slide number, title and body placeholders, the bar along the top. */
+function masterParts(size: Size, lang: string) {
+  const width = size.w - 2 * MARGIN_X
+  const text = { x: MARGIN_X, w: width, fontFace: PPTX_FONT, valign: 'top' as const, margin: 0, lang }
+  return {
+    slideNumber: (color: string) => ({
+      x: size.w - MARGIN_X - 1,
+      y: size.h - 0.62,
+      w: 1,
+      h: 0.34,
+      color,
+      fontFace: PPTX_FONT,
+      fontSize: FOOTER_SIZE,
+      align: 'right' as const,
+    }),
+    title: (color: string, fontSize: number, y: number) => ({
+      placeholder: { options: { name: 'title', type: 'title' as const, ...text, y, h: 1.2, fontSize, bold: true, color }, text: 'Klik untuk menambah judul' },
+    }),
+    body: (color: string, y: number) => ({
+      placeholder: { options: { name: 'body', type: 'body' as const, ...text, y, h: size.h - y - 1.0, fontSize: 24, color }, text: 'Klik untuk menambah teks' },
+    }),
+    topBar: (color: string) => ({ rect: { x: 0, y: 0, w: size.w, h: 0.125, fill: { color }, line: { type: 'none' as const } } }),
+  }
+}
+
 /** The package with ortug's core properties (language, a fixed date) and every entry dated alike: equal inputs, equal bytes. */
 function finishPackage(bytes: Uint8Array, { office, essay }: Deck, date: Date): Uint8Array {
   const files = unzipSync(bytes)
@@ -250,13 +237,16 @@ function finishPackage(bytes: Uint8Array, { office, essay }: Deck, date: Date): 
   // [Content_Types].xml first, as Office writes it.
   const names = Object.keys(files).sort((a, b) => Number(b === '[Content_Types].xml') - Number(a === '[Content_Types].xml') || a.localeCompare(b))
   // Folder entries are not parts of the package: PowerPoint never writes them.
-  for (const name of names) if (!name.endsWith('/')) entries[name] = [files[name] as Uint8Array, { mtime, level: name.startsWith('ppt/media/') ? 0 : 6 }]
+  for (const name of names) {
+    const file = files[name]
+    if (file && !name.endsWith('/')) entries[name] = [file, { mtime, level: name.startsWith('ppt/media/') ? 0 : 6 }]
+  }
   return zipSync(entries)
 }
 
 function escapeXml(text: string): string {
   const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' }
-  return xmlSafe(text).replace(/[&<>"']/g, (c) => entities[c] as string)
+  return xmlSafe(text).replace(/[&<>"']/g, (c) => entities[c] ?? c)
 }
 
 function coreXml(title: string, subject: string, author: string, lang: string, date: Date): string {

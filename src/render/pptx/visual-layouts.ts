@@ -1,15 +1,9 @@
-import type { AcronymItem } from '../../shared/types.ts'
+import type { AcronymItem, SlideContent } from '../../shared/types.ts'
 import { contentBottom, drawHeading, type LayoutContext, textSpec } from './layouts.ts'
 import { type Drawn, NEUTRALS, type Shape, Stack } from './shapes.ts'
 
 // The visual layouts (acronym, contrast, pillars, grid): cells side by side, every cell's text
 // at the slide's one scale, so the fitter shrinks them together.
-
-interface Column {
-  title: string
-  text?: string | null
-  points?: string[] | null
-}
 
 const GAP = 0.3
 const PAD = 0.2
@@ -17,7 +11,7 @@ const PAD = 0.2
 export function drawAcronym(context: LayoutContext, scale: number): Drawn {
   const { slide, size, palette, fonts } = context
   const heading = drawHeading(context, scale)
-  const items = (slide.fields.items ?? []) as AcronymItem[]
+  const items: readonly AcronymItem[] = slide.fields.items ?? []
   const bottom = contentBottom(size)
   const shapes: Shape[] = [...heading.shapes]
   let y = heading.y
@@ -36,7 +30,7 @@ export function drawAcronym(context: LayoutContext, scale: number): Drawn {
 }
 
 /** An acronym's letters as tall as the space leaves, each word under its letter; two rows on a 4:3 slide, as the HTML wraps them. */
-function drawBand({ size, palette, fonts }: LayoutContext, scale: number, heading: Stack, items: AcronymItem[]): Drawn {
+function drawBand({ size, palette, fonts }: LayoutContext, scale: number, heading: Stack, items: readonly AcronymItem[]): Drawn {
   const bottom = contentBottom(size)
   const perRow = size.w < 11 && items.length > 4 ? Math.ceil(items.length / 2) : Math.max(1, items.length)
   const rows = Math.ceil(items.length / perRow)
@@ -59,7 +53,7 @@ function drawBand({ size, palette, fonts }: LayoutContext, scale: number, headin
     letter.text('Huruf', textSpec([item.term ?? ''], { size: 54, min: 24, bold: true, color: NEUTRALS.white, align: 'center' }))
     letter.shift(top + (letterHeight - letter.y) / 2)
     shapes.push(...letter.shapes)
-    for (const shape of (words[i] as Stack).shapes) shapes.push({ ...shape, x, y: top + letterHeight + 0.15 + shape.y })
+    for (const shape of words[i]?.shapes ?? []) shapes.push({ ...shape, x, y: top + letterHeight + 0.15 + shape.y })
   })
   return { shapes, overflow: heading.y + rows * (minLetter + 0.15 + wordsHeight) + (rows - 1) * GAP - bottom }
 }
@@ -68,7 +62,7 @@ function drawBand({ size, palette, fonts }: LayoutContext, scale: number, headin
 export function drawColumns(context: LayoutContext, scale: number): Drawn {
   const { slide, size, palette, fonts } = context
   const heading = drawHeading(context, scale)
-  const columns = (slide.fields.columns ?? []) as Column[]
+  const columns: SlideContent<'contrast'>['columns'] = slide.fields.columns ?? []
   const bottom = contentBottom(size)
   const width = (heading.w - GAP * (columns.length - 1)) / Math.max(1, columns.length)
   const cells = columns.map((column, i) => {
@@ -98,7 +92,7 @@ export function drawColumns(context: LayoutContext, scale: number): Drawn {
 export function drawGrid(context: LayoutContext, scale: number): Drawn {
   const { slide, size, palette, fonts, images } = context
   const heading = drawHeading(context, scale)
-  const items = (slide.fields.items ?? []) as { icon?: string; text: string }[]
+  const items: readonly AcronymItem[] = slide.fields.items ?? []
   const bottom = contentBottom(size)
   const perRow = items.length <= 3 ? Math.max(1, items.length) : items.length === 4 || (items.length > 6 && size.w < 11) ? 2 : 3
   const rows = Math.ceil(items.length / perRow)

@@ -1,0 +1,41 @@
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { MARP_OPTIONS } from '../../src/render/marp.ts'
+
+// Marp's process loads marp-core without MathJax and KaTeX (src/render/marp-core.mjs): each
+// check runs in a Node process of its own, as the worker does, since the module cache is per process.
+
+const LOADER = fileURLToPath(new URL('../../src/render/marp-core.mjs', import.meta.url))
+const MARKDOWN = '# Judul $x^2$\n\nTeks `kode` dan :smile: 😀\n\n---\n\n- satu\n- dua\n\n```js\nconst a = 1\n```\n'
+
+/** In a fresh process: marp-core loaded with or without the stubs, what is cached of the math engines, and a render. */
+function probe(how: 'stubbed' | 'plain') {
+  const script = `
+    import { createRequire } from 'node:module'
+    const require = createRequire(${JSON.stringify(LOADER)})
+    const { loadMarpCore } = await import(${JSON.stringify(LOADER)})
+    const Marp = ${JSON.stringify(how)} === 'stubbed' ? loadMarpCore() : require('@marp-team/marp-core').Marp
+    const math = Object.entries(require.cache).filter(([file]) => /[\\\\/](mathjax-full|katex)[\\\\/]/.test(file))
+    const { html, css } = new Marp(${JSON.stringify(MARP_OPTIONS)}).render(${JSON.stringify(MARKDOWN)})
+    console.log(JSON.stringify({ math: math.map(([, m]) => Object.keys(m.exports).length), html, css }))
+  `
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
+  return JSON.parse(out) as { math: number[]; html: string; css: string }
+}
+
+describe("Marp's process", () => {
+  it('loads none of the math engines marp-core requires: each is an empty module', () => {
+    const stubbed = probe('stubbed')
+    expect(stubbed.math.length).toBeGreaterThan(0)
+    expect(stubbed.math.every((keys) => keys === 0)).toBe(true)
+  })
+
+  it('renders exactly as marp-core loaded in full', () => {
+    const stubbed = probe('stubbed')
+    const plain = probe('plain')
+    expect(plain.math.some((keys) => keys > 0)).toBe(true)
+    expect(stubbed.html).toBe(plain.html)
+    expect(stubbed.css).toBe(plain.css)
+  })
+})
