@@ -65,13 +65,6 @@ export async function listFiles(dir: string, pattern: RegExp, label: string, fix
   return names.filter((n) => pattern.test(n) && !n.endsWith('.deck.yaml')).sort((a, b) => compareText(stem(a), stem(b)))
 }
 
-export async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  )
-}
-
 export async function isDirectory(dir: string): Promise<boolean> {
   return stat(dir).then(
     (s) => s.isDirectory(),

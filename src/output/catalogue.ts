@@ -11,8 +11,9 @@ import type { Manifest, ManifestEntry, OfficeLevel } from '../shared/types.ts'
 // type, so a card shows the office by its name, its level and its own colour swatches; the
 // thumbnail is the office's real title slide (its colours and logo when it sets them).
 
-export const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
+const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c)
 
 const FORMAT_LABELS: Record<string, string> = {
   html: 'Presentasi',
@@ -184,9 +185,10 @@ function essayTitles(manifest: Manifest): Map<string, string> {
 // --- internal ---
 
 function levelOf(entry: ManifestEntry): OfficeLevel | undefined {
-  if (entry.officeLevel && (LEVELS as readonly string[]).includes(entry.officeLevel)) return entry.officeLevel
+  // The manifest's schema (manifest-schema.ts) admits only a level of LEVELS; older manifests name none.
+  if (entry.officeLevel) return entry.officeLevel
   const word = RE_LEVEL_WORD.exec(entry.officeName ?? '')?.[1]?.toLowerCase()
-  return word as OfficeLevel | undefined
+  return LEVELS.find((level) => level === word)
 }
 
 function renderOffice(card: OfficeCard, thumbnails: ReadonlyMap<string, string>, single: boolean): string {

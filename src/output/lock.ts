@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { lstat, open, readFile, rm, utimes } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { codeOf, DISK_FULL, isDiskFull, testFaults } from '../shared/disk.ts'
+import { z } from 'zod'
+import { codeOf, DISK_FULL, type Faults, isDiskFull } from '../shared/disk.ts'
 import { fail } from '../shared/error.ts'
 import { isProcessRunning } from '../shared/process.ts'
+import { parseJson } from './read-inside.ts'
 
 // One build at a time per output folder: `<out>/.ortug.lock`. A PID alone cannot tell a live
 // ortug build from an unrelated process that got the same PID after a crash, and reading another
@@ -24,20 +26,18 @@ export interface OutputLock {
   release(): Promise<void>
 }
 
-interface LockOwner {
-  tool: 'ortug'
-  pid: number
-  hostname: string
-  token: string
-}
+/** What the lock file says of its owner; a lock file that says anything else is not ortug's. */
+const lockOwnerSchema = z.object({ tool: z.literal('ortug'), pid: z.number().int().positive(), hostname: z.string(), token: z.string() })
+
+type LockOwner = z.output<typeof lockOwnerSchema>
 
 /** Takes `<outDir>/.ortug.lock`, taking over a stale one; fails when a live ortug build holds it. */
-export async function takeLock(outDir: string): Promise<OutputLock> {
+export async function takeLock(outDir: string, faults: Faults = {}): Promise<OutputLock> {
   const lockPath = path.join(outDir, LOCK_FILE)
   const owner: LockOwner = { tool: 'ortug', pid: process.pid, hostname: os.hostname(), token: randomBytes(16).toString('hex') }
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await writeLockFile(lockPath, owner)
+      await writeLockFile(lockPath, owner, faults)
       return holdLock(lockPath, owner)
     } catch (error) {
       const code = codeOf(error)
@@ -60,27 +60,21 @@ export async function takeLock(outDir: string): Promise<OutputLock> {
 
 /** Whether a lock file's owner is an ortug build that is still running. */
 export function isLiveOwner(text: string, modifiedMs: number, now: number, localHost: string, isAlive: (pid: number) => boolean): LockOwner | undefined {
-  let owner: Partial<LockOwner>
-  try {
-    owner = JSON.parse(text) as Partial<LockOwner>
-  } catch {
-    return undefined
-  }
-  const valid =
-    owner?.tool === 'ortug' && Number.isInteger(owner.pid) && (owner.pid as number) > 0 && typeof owner.hostname === 'string' && typeof owner.token === 'string'
-  if (!valid || now - modifiedMs > LOCK_STALE_MS) return undefined
+  const parsed = lockOwnerSchema.safeParse(parseJson(text))
+  if (!parsed.success || now - modifiedMs > LOCK_STALE_MS) return undefined
+  const owner = parsed.data
   // A build on another machine (a shared drive) cannot be asked; its heartbeat is the proof.
-  if (owner.hostname === localHost && !isAlive(owner.pid as number)) return undefined
-  return owner as LockOwner
+  if (owner.hostname === localHost && !isAlive(owner.pid)) return undefined
+  return owner
 }
 
 // ---- internal ----
 
 /** Creates the lock file (failing with EEXIST when there is one); a lock whose owner could not be written (a full disk) is removed again. */
-async function writeLockFile(lockPath: string, owner: LockOwner): Promise<void> {
+async function writeLockFile(lockPath: string, owner: LockOwner, faults: Faults): Promise<void> {
   const handle = await open(lockPath, 'wx')
   try {
-    testFaults().lock()
+    faults.lock?.()
     await handle.writeFile(JSON.stringify(owner))
   } catch (error) {
     await handle.close()

@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs'
 import path from 'node:path'
 import { fail } from '../shared/error.ts'
-import { isInside } from './staging.ts'
+import { isInside } from './output-paths.ts'
 
 // Where --out may point. A build replaces what it makes inside its output folder and a merge
 // replaces the office folders it gathers: an output folder that is the project itself, holds it,

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs'
 import { lstat, open } from 'node:fs/promises'
 import path from 'node:path'
+import { formatBytes } from '../shared/bytes.ts'
 import { codeOf } from '../shared/disk.ts'
 
 // The one rule for reading what an output, shard or cache folder holds: whoever can write such a
@@ -39,10 +40,10 @@ export async function readInside(root: string, relative: string, maxBytes = Numb
   try {
     const info = await handle.stat()
     if (!info.isFile()) return refused('is not a regular file')
-    if (info.size > maxBytes) return refused(`is ${formatSize(info.size)}, more than the ${formatSize(maxBytes)} allowed`)
+    if (info.size > maxBytes) return refused(`is ${formatBytes(info.size)}, more than the ${formatBytes(maxBytes)} allowed`)
     const bytes = await handle.readFile()
     // A file that grew between the stat and the read.
-    if (bytes.length > maxBytes) return refused(`is more than the ${formatSize(maxBytes)} allowed`)
+    if (bytes.length > maxBytes) return refused(`is more than the ${formatBytes(maxBytes)} allowed`)
     return { ok: true, bytes }
   } finally {
     await handle.close()
@@ -50,6 +51,15 @@ export async function readInside(root: string, relative: string, maxBytes = Numb
 }
 
 const MISSING = 'is missing'
+
+/** The value of a JSON text read from such a folder, or undefined when it is not JSON: a schema then says what it may hold. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
 
 /** Why `dir` is not a real folder ("is a symbolic link", "is a file"…), MISSING, or undefined when it is one. */
 export async function describeFolder(dir: string): Promise<string | undefined> {
@@ -67,8 +77,4 @@ export async function describeNonFolder(dir: string): Promise<string | undefined
 
 function refused(reason: string): ReadInside {
   return { ok: false, missing: false, reason }
-}
-
-function formatSize(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB` : `${bytes} bytes`
 }

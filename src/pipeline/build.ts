@@ -2,24 +2,16 @@ import os from 'node:os'
 import path from 'node:path'
 import { readText, type Selection } from '../content/project.ts'
 import { renderCatalogue } from '../output/catalogue.ts'
-import {
-  FIT_CACHE,
-  manifestAndCatalogue,
-  mergeManifest,
-  readFitCache,
-  readKeptOutputs,
-  readManifestFile,
-  readPreviousOutputs,
-  resolveBuildTime,
-  resolveShard,
-  serializeFitCache,
-} from '../output/manifest.ts'
-import { openStaging, type Staging, verifyOutputFolders } from '../output/staging.ts'
+import { FIT_CACHE, readFitCache, serializeFitCache } from '../output/fit-cache.ts'
+import { manifestAndCatalogue, mergeManifest, readKeptOutputs, readManifestFile, readPreviousOutputs, resolveBuildTime } from '../output/manifest.ts'
+import { verifyOutputFolders } from '../output/output-paths.ts'
+import { resolveShard } from '../output/shard-record.ts'
+import { openStaging, type Staging } from '../output/staging.ts'
 import { readThumbnails, thumbnailPath } from '../output/thumbnails.ts'
 import { emptyFitCache, type FitCache } from '../plan/fit.ts'
 import { type MarpWorker, startMarpWorker } from '../render/marp.ts'
 import { createTheme, loadFontFaceCss, type Theme } from '../render/theme.ts'
-import { codeOf } from '../shared/disk.ts'
+import { codeOf, type Faults } from '../shared/disk.ts'
 import { collectErrors, fail, OrtugError, OrtugErrors } from '../shared/error.ts'
 import { type Format, outputFiles } from '../shared/formats.ts'
 import { sha256 } from '../shared/hash.ts'
@@ -51,6 +43,8 @@ export interface BuildOptions extends Selection {
   shard?: { index: number; count: number }
   signal?: AbortSignal
   logger: Logger
+  /** Where a test stops the commit (tests/fault-build.ts); `ortug build` passes none. */
+  faults?: Faults
 }
 
 export interface BuildResult {
@@ -72,7 +66,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   try {
     // The lock, and completing or undoing what an interrupted build left, come before the
     // manifest and the cache are read.
-    staging = await openStaging(options.outDir, { signal: options.signal })
+    staging = await openStaging(options.outDir, { signal: options.signal, faults: options.faults })
     return await buildWith(marp, options, staging)
   } catch (error) {
     throw asDiskFull(error, options.outDir)

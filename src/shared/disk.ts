@@ -2,9 +2,10 @@ import { lstat, mkdir, open, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { fail } from './error.ts'
 
-// Small disk operations the commit (output.ts) is made of: writes that survive a power cut, the
-// output folder's creation, and the fault points tests use to stop a build inside its commit.
+// Small disk operations the commit (output/staging.ts) is made of: writes that survive a power cut,
+// the output folder's creation, and the fault points tests use to stop a build inside its commit.
 
+/** Whether anything is at `file`: a file, a folder, or a link (even one that leads nowhere, which is not followed). */
 export async function exists(file: string): Promise<boolean> {
   return lstat(file).then(
     () => true,
@@ -60,39 +61,21 @@ export function isDiskFull(code: string): boolean {
 /** What to say when a write met a full disk: it is not a missing folder nor a permission. */
 export const DISK_FULL = (code: string) => `the disk is full (${code}): free some space, then build again`
 
-export interface TestFaults {
-  /** A step of the commit: the n-th one kills the process (ORTUG_TEST_CRASH_AT=n). */
-  step(): void
-  /** A write into staging: the n-th one fails as on a full disk (ORTUG_TEST_ENOSPC_AT=n). */
-  write(): void
-  /** The lock file's write fails as on a full disk (ORTUG_TEST_ENOSPC_AT=lock). */
-  lock(): void
-}
-
-// Read only by tests (tests/commit.test.ts), to stop a real build at every step of its commit.
-export function testFaults(env: NodeJS.ProcessEnv = process.env): TestFaults {
-  const crashAt = Number(env.ORTUG_TEST_CRASH_AT) || 0
-  const fullAt = Number(env.ORTUG_TEST_ENOSPC_AT) || 0
-  let steps = 0
-  let writes = 0
-  return {
-    step() {
-      if (crashAt > 0 && ++steps === crashAt) process.kill(process.pid, (env.ORTUG_TEST_CRASH_SIGNAL ?? 'SIGKILL') as NodeJS.Signals)
-    },
-    write() {
-      if (fullAt > 0 && ++writes === fullAt) throw diskFullError()
-    },
-    lock() {
-      if (env.ORTUG_TEST_ENOSPC_AT === 'lock') throw diskFullError()
-    },
-  }
+/**
+ * Hooks a test passes in (tests/fault-build.ts) to stop a build inside its commit: each is called
+ * at its point and may kill the process or throw as a full disk does. A build run by ortug has none.
+ */
+export interface Faults {
+  /** After each step of the commit. */
+  step?(): void
+  /** Before each write into staging. */
+  write?(): void
+  /** Before the lock file's owner is written. */
+  lock?(): void
 }
 
 /** The errno code of a failed file operation (ENOENT, EBUSY…), or the error itself as text. */
 export function codeOf(error: unknown): string {
-  return String((error as NodeJS.ErrnoException | undefined)?.code ?? error)
-}
-
-function diskFullError(): Error {
-  return Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined
+  return String(code ?? error)
 }

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveBrowser } from '../../src/browser/launch.ts'
 import { JSON_OUTPUTS } from '../../src/commands/json.ts'
-import { FIT_CACHE } from '../../src/output/manifest.ts'
+import { FIT_CACHE } from '../../src/output/fit-cache.ts'
 import { makeProject, REPO, readPdf, removeProject, runCli, runExpecting } from '../helpers.ts'
 
 // The incremental build: a change to each kind of input rebuilds exactly the outputs it shapes.

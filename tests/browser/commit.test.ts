@@ -1,17 +1,21 @@
 import { spawn } from 'node:child_process'
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveBrowser } from '../../src/browser/launch.ts'
 import { openStaging } from '../../src/output/staging.ts'
 import { hashTree, makeProject, REPO, removeProject, runCli } from '../helpers.ts'
 
-// The commit is all or nothing for the whole build: a real CLI process is stopped at every step of
-// its commit (ORTUG_TEST_CRASH_AT=n, read only by src/output/staging.ts), by SIGKILL and by SIGINT/SIGTERM,
-// or meets a full disk (ORTUG_TEST_ENOSPC_AT=n). After each, and after the recovery the next run
-// does, the output folder is the old build or the new one, byte for byte, manifest included.
+// The commit is all or nothing for the whole build: a real build process (tests/fault-build.ts, the
+// same build() as `ortug build` with faults passed in) is stopped at every step of its commit
+// (--crash-at n), by SIGKILL and by SIGINT/SIGTERM, or meets a full disk (--enospc-at n). After each,
+// and after the recovery the next run of the real CLI does, the output folder is the old build or
+// the new one, byte for byte, manifest included.
 
 const BIN = path.join(REPO, 'bin', 'ortug.mjs')
+const FAULT_BUILD = ['--import', pathToFileURL(createRequire(path.join(REPO, 'package.json')).resolve('tsx')).href, path.join(REPO, 'tests', 'fault-build.ts')]
 const OFFICES = ['kota-bandung', 'kota-bogor', 'kota-depok', 'kota-cimahi', 'kabupaten-garut']
 /** Fixed, so that two builds of the same inputs write the same manifest and catalogue. */
 const ENV = { ...process.env, SOURCE_DATE_EPOCH: '1767225600' }
@@ -23,8 +27,19 @@ interface Exit {
   stderr: string
 }
 
+/** The CLI: `ortug <args>`. */
 function runBin(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Exit> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] })
+  return runNode([BIN, ...args], cwd, env)
+}
+
+/** `ortug build` (args[0] is `build`) stopped by `faults` (tests/fault-build.ts: --crash-at n, --crash-signal, --enospc-at n). */
+function runFaulty(faults: string[], args: string[], cwd: string): Promise<Exit> {
+  if (args[0] !== 'build') throw new Error(`not a build: ${args.join(' ')}`)
+  return runNode([...FAULT_BUILD, ...faults, '--', ...args.slice(1)], cwd, ENV)
+}
+
+function runNode(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Exit> {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk
@@ -99,7 +114,7 @@ describe('a commit killed at every step leaves the old build or the new one (Mar
     const seen: Outcome[] = []
     for (let step = 1; ; step++) {
       await reset()
-      const run = await runBin(build, dir, { ...ENV, ORTUG_TEST_CRASH_AT: String(step) })
+      const run = await runFaulty(['--crash-at', String(step)], build, dir)
       if (run.signal === null) {
         // Past the last step: the build ran to its end.
         expect(run.code, run.stderr).toBe(0)
@@ -134,7 +149,7 @@ describe('a commit killed at every step leaves the old build or the new one (Mar
     await reset()
     // Just after the commit point: two offices moved in, the rest still staged.
     const steps = OFFICES.length + 3 + (OFFICES.length + 3) + 2 + 2
-    const killed = await runBin(build, dir, { ...ENV, ORTUG_TEST_CRASH_AT: String(steps) })
+    const killed = await runFaulty(['--crash-at', String(steps)], build, dir)
     expect(killed.signal).toBe('SIGKILL')
     expect(await bookkeeping(out)).toContain('.ortug-journal.json')
     const next = await runBin(['build', '--format', 'md', '--json'], dir, ENV)
@@ -149,7 +164,7 @@ describe('a commit killed at every step leaves the old build or the new one (Mar
       const seen = new Set<Outcome>()
       for (const step of [1, 4, 8, 9, 12, 16, 17, 18, 19, 22, 26, 27]) {
         await reset()
-        const run = await runBin(build, dir, { ...ENV, ORTUG_TEST_CRASH_AT: String(step), ORTUG_TEST_CRASH_SIGNAL: signal })
+        const run = await runFaulty(['--crash-at', String(step), '--crash-signal', signal], build, dir)
         expect(run.code, `step ${step}: ${run.stderr}`).toBe(130)
         expect(run.stderr).not.toMatch(/internal error|\n\s+at /)
         const after = await hashTree(out)
@@ -168,7 +183,7 @@ describe('a commit killed at every step leaves the old build or the new one (Mar
     // Writes: one per office, the fit cache, the manifest, the catalogue, the journal.
     for (const write of [1, 3, 5, 6, 8, 9]) {
       await reset()
-      const run = await runBin(build, dir, { ...ENV, ORTUG_TEST_ENOSPC_AT: String(write) })
+      const run = await runFaulty(['--enospc-at', String(write)], build, dir)
       expect(run.code, `write ${write}: ${run.stderr}`).toBe(3)
       expect(run.stderr).toMatch(
         /error: (\S+: )?cannot write \S+: ENOSPC \(the disk is full\): free some space, then build again; the previous outputs in \S+ are unchanged/,
@@ -193,7 +208,7 @@ describe.skipIf(!inUse)(`a commit with PDFs killed at steps spread over it (${in
     const seen: Outcome[] = []
     for (const step of [3, 10, 14, 15, 16, 20, 24, 25]) {
       await reset()
-      const run = await runBin(build, dir, { ...ENV, ORTUG_TEST_CRASH_AT: String(step) })
+      const run = await runFaulty(['--crash-at', String(step)], build, dir)
       expect(run.signal, `step ${step}: ${run.stderr}`).toBe('SIGKILL')
       await recover(out)
       const result = outcome(await hashTree(out), old, fresh)

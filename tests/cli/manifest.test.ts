@@ -3,18 +3,15 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseEssay } from '../../src/content/essay.ts'
+import { FIT_CACHE, readFitCache, serializeFitCache, verifyFitCache } from '../../src/output/fit-cache.ts'
 import {
-  FIT_CACHE,
   findOutputsOnDisk,
   isOutputFresh,
   mergeManifest,
-  readFitCache,
   readManifest,
   readManifestFile,
   readPreviousOutputs,
   resolveBuildTime,
-  serializeFitCache,
-  verifyFitCache,
 } from '../../src/output/manifest.ts'
 import { cachedOverflows, emptyFitCache, type FitCache, recordFit, slideKeys } from '../../src/plan/fit.ts'
 import { planDeck } from '../../src/plan/plan.ts'

@@ -206,7 +206,7 @@ describe('merge-manifests: office folders, outputs, manifest and fit cache', () 
 
   it.each([
     ['a link to /dev/zero', (file: string) => symlink('/dev/zero', file), 'is a symbolic link'],
-    ['9 MiB', (file: string) => writeFile(file, Buffer.alloc(9 * 1024 * 1024, 32)), 'is 9 MiB, more than the 8 MiB allowed'],
+    ['9 MiB', (file: string) => writeFile(file, Buffer.alloc(9 * 1024 * 1024, 32)), 'is 9.0 MB, more than the 8.0 MB allowed'],
   ])("a shard's fit.json as %s: ignored with a warning, the merge goes on", async (_, plant, reason) => {
     const { shards, out } = await copyShards()
     const file = path.join(shards[0] as string, '.ortug-cache', 'fit.json')

@@ -1,8 +1,9 @@
 import { mkdtemp, readdir, symlink } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { relativeToRoot } from '../../src/commands/values.ts'
+import { createFaults, runFaultBuild } from '../fault-build.ts'
 import { hashTree, makeProject, removeProject, runCli } from '../helpers.ts'
 
 // Where --out may point (README "Limits"), and what a full disk met while taking the output
@@ -64,17 +65,18 @@ describe('--out may not be the project, hold it, or lie in content/ or templates
 })
 
 describe('a full disk while taking the lock', () => {
-  afterEach(() => {
-    delete process.env.ORTUG_TEST_ENOSPC_AT
-  })
-
   it('says the disk is full, with the path; no lock file is left and the previous outputs stay', async () => {
     const first = await runCli(['build', '--format', 'md', '--out', 'full'], dir)
     expect(first.code, first.stderr).toBe(0)
     const out = path.join(dir, 'full')
     const outputs = await hashTree(out)
-    process.env.ORTUG_TEST_ENOSPC_AT = 'lock'
-    const result = await runCli(['build', '--format', 'md', '--force', '--out', 'full'], dir)
+    let stderr = ''
+    const code = await runFaultBuild(['--format', 'md', '--force', '--out', 'full'], {
+      cwd: dir,
+      faults: createFaults({ enospcAt: 'lock' }),
+      stderr: { write: (chunk: string) => (stderr += chunk) },
+    })
+    const result = { code, stderr }
     expect(result.code).toBe(3)
     expect(result.stderr).toContain(
       shown(

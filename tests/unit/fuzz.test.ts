@@ -7,7 +7,7 @@ import { parseDefaults, parseOffice, verifyOfficeSections } from '../../src/cont
 import { parseStoryboard } from '../../src/content/storyboard.ts'
 import { decodeUtf8 } from '../../src/content/utf8.ts'
 import type { YamlSource } from '../../src/content/yaml.ts'
-import { serializeFitCache, verifyFitCache } from '../../src/output/manifest.ts'
+import { serializeFitCache, verifyFitCache } from '../../src/output/fit-cache.ts'
 import { deriveStoryboard } from '../../src/plan/derive.ts'
 import { planDeck } from '../../src/plan/plan.ts'
 import type { Office } from '../../src/shared/types.ts'

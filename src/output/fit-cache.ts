@@ -1,0 +1,83 @@
+import path from 'node:path'
+import { z } from 'zod'
+import { emptyFitCache, type FitCache } from '../plan/fit.ts'
+import { sha256 } from '../shared/hash.ts'
+import { VERSION } from '../shared/version.ts'
+import { parseJson, readInside } from './read-inside.ts'
+
+// The fit cache an output folder keeps: what each slide measured, so that a build measures only
+// slides it has not seen. Whoever can write the folder can write it, so it carries a checksum and
+// every entry must be one a browser could have measured.
+
+export const CACHE_DIR = '.ortug-cache'
+/** The fit cache a build keeps; a merge gathers the shards' into one. */
+export const FIT_CACHE = `${CACHE_DIR}/fit.json`
+
+/**
+ * The largest fit cache read. It holds about 145 bytes per measured slide (21 for an office of the
+ * shipped essay), so a national build (552 offices) stores about 1.7 MB; 8 MiB leaves room for
+ * four times that. A larger file is no cache ortug wrote, and reading it (a 213 MB one took 97 s
+ * and 2.4 GB of memory) would cost more than measuring every slide again.
+ */
+export const MAX_FIT_CACHE_BYTES = 8 * 1024 * 1024
+
+/** Overflow beyond this is no measurement a browser gives of one slide. */
+const MAX_OVERFLOW_PX = 100_000
+/** A fill is the share of the content box a slide's content spans; an overflowing slide spans more than all of it. */
+const MAX_FILL = 1000
+
+/** Slide key → number, when every entry is one a browser could have measured. */
+const measured = (max: number) => z.record(z.string().regex(/^[0-9a-f]{64}$/), z.number().min(0).max(max))
+
+const storedFitCacheSchema = z.object({
+  version: z.literal(1),
+  checksum: z.string(),
+  slides: measured(MAX_OVERFLOW_PX),
+  fills: measured(MAX_FILL).optional(),
+})
+
+/** The fit cache of an output folder; a missing one is empty, and so is one that is not a regular file, too large or fails its checksum (with a warning). */
+export async function readFitCache(outDir: string, warn: (message: string) => void = () => undefined): Promise<FitCache> {
+  const file = path.join(outDir, FIT_CACHE)
+  const read = await readInside(outDir, FIT_CACHE, MAX_FIT_CACHE_BYTES)
+  if (!read.ok) {
+    if (!read.missing) warn(`${file} ${read.reason}: ignored, so every slide is measured again`)
+    return emptyFitCache()
+  }
+  const cache = verifyFitCache(read.bytes.toString('utf8'))
+  if (!cache) warn(`${file} is damaged, edited or from another ortug version: ignored, so every slide is measured again`)
+  return cache ?? emptyFitCache()
+}
+
+/** The fit cache as stored: its entries and a checksum over them, so an edited or damaged cache is not trusted. */
+export function serializeFitCache(cache: FitCache): Buffer {
+  const fills = cache.fills ?? {}
+  return Buffer.from(JSON.stringify({ version: 1, checksum: fitChecksum(cache.slides, fills), slides: cache.slides, fills }))
+}
+
+/** A stored fit cache whose every entry is possible and whose checksum matches, or undefined. */
+export function verifyFitCache(text: string): FitCache | undefined {
+  const parsed = storedFitCacheSchema.safeParse(parseJson(text))
+  if (!parsed.success) return undefined
+  const { slides, fills = {}, checksum } = parsed.data
+  if (checksum !== fitChecksum(slides, fills)) return undefined
+  return Object.keys(fills).length > 0 ? { version: 1, slides, fills } : { version: 1, slides }
+}
+
+/** Gathers fit caches (a merge's shards) into one; a later one's entry wins. */
+export function mergeFitCaches(caches: readonly FitCache[]): FitCache {
+  const merged = emptyFitCache()
+  for (const cache of caches) {
+    Object.assign(merged.slides, cache.slides)
+    if (cache.fills) merged.fills = { ...merged.fills, ...cache.fills }
+  }
+  return merged
+}
+
+function fitChecksum(slides: Record<string, number>, fills: Record<string, number>): string {
+  const lines = (prefix: string, record: Record<string, number>) =>
+    Object.keys(record)
+      .sort()
+      .map((key) => `${prefix}${key}=${record[key]}`)
+  return sha256(`ortug fit cache ${VERSION}\n${[...lines('', slides), ...lines('fill ', fills)].join('\n')}`)
+}
