@@ -168,10 +168,15 @@ export function notesText(slide: Deck['slides'][number], index: number, total: n
   return [where.join(' · '), ...slide.notes].join('\n\n')
 }
 
-function escapeDeep(value: unknown): any {
+/** Every string of a template's data, at any depth, escaped for Markdown. */
+function escapeDeep(value: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, escapeValue(inner)]))
+}
+
+function escapeValue(value: unknown): unknown {
   if (typeof value === 'string') return escapeMarkdown(value)
-  if (Array.isArray(value)) return value.map(escapeDeep)
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeDeep(v)]))
+  if (Array.isArray(value)) return value.map(escapeValue)
+  if (value && typeof value === 'object') return escapeDeep(value)
   return value
 }
 
