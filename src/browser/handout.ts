@@ -6,7 +6,7 @@ import type { MarpRender } from '../render/marp.ts'
 import { fail, OrtugError } from '../shared/error.ts'
 import { profiler } from '../shared/profile.ts'
 import type { Aspect, HandoutLayout, Paper, Slide, TemplateSource } from '../shared/types.ts'
-import { PAGINATE, Pagination } from './handout-paginate.ts'
+import { Pagination, paginateScript } from './handout-paginate.ts'
 import { loadIsolated, SLIDE_SIZES, splitSlides } from './page.ts'
 
 // The handout PDF: the deck's slides as Marp inline SVG (vector, text kept) placed on A4 or F4
@@ -165,7 +165,7 @@ export async function renderHandout(browser: Browser, input: HandoutInput, reuse
     await page.emulateMediaType('print')
     await page.setViewport({ width: Math.ceil(size.width * PX_PER_MM), height: Math.ceil(size.height * PX_PER_MM) })
     await loadIsolated(page, html, `${what}: the handout template ${input.template.file}`)
-    const layout = Pagination.parse(await page.evaluate(PAGINATE))
+    const layout = Pagination.parse(await page.evaluate(await paginateScript()))
     if (layout.overflowing.length > 0) {
       fail(
         'CONTENT',
