@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -7,7 +7,8 @@ import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../../src/b
 import { splitSentences } from '../../src/plan/text.ts'
 import { htmlNotes, openRecording, type PdfFacts, REPO, readPdf, removeProject, type runCli, runExpecting, seedParagraphs } from '../helpers.ts'
 
-// The foundation end to end: the shipped content, every office, the real browser.
+// The foundation end to end: the shipped content, every office, the real browser. (The decks' lack
+// of network requests is checked here too, on this build's decks, instead of a build of its own.)
 
 const OFFICES = (await readdir(path.join(REPO, 'content', 'offices')))
   .filter((f) => !f.startsWith('_') && f.endsWith('.yaml'))
@@ -110,6 +111,47 @@ describe('ortug build of the shipped content', () => {
       expect(errors).toEqual([])
       await page.close()
     })
+
+    // DESIGN.md: outputs are self-contained, no network requests when opened. A few decks, opened
+    // from file:// and paged through.
+    it('the recorder itself sees a request and a console error (a control for the tests below)', async () => {
+      const file = path.join(out, 'kontrol.html')
+      await writeFile(file, '<!DOCTYPE html><img src="http://example.com/x.png"><script>console.error("kontrol")</script>')
+      try {
+        const { page, requests, errors } = await openRecording(browser, pathToFileURL(file).href)
+        await page.close()
+        expect(requests).toEqual(['http://example.com/x.png'])
+        expect(errors).toContain('kontrol')
+      } finally {
+        await rm(file)
+      }
+    })
+
+    it.each(['provinsi-jawa-barat', 'kota-bandung', 'kabupaten-pangandaran'])(
+      '%s: the deck and its presenter view, paged with the arrow keys, make no request and log no error',
+      async (office) => {
+        const url = pathToFileURL(path.join(out, office, 'ortug-kpu-jabar.html')).href
+        for (const view of [url, `${url}?view=presenter`]) {
+          const { page, requests, errors } = await openRecording(browser, view)
+          try {
+            const slides = await page.$$eval('svg[data-marpit-svg]', (svgs) => svgs.length)
+            expect(slides).toBeGreaterThan(4)
+            for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight')
+            await page.waitForFunction(() => location.hash === '#5')
+            await page.keyboard.press('End')
+            await page.waitForFunction((last) => location.hash === `#${last}`, {}, slides)
+            await page.keyboard.press('ArrowLeft')
+            await page.waitForFunction((before) => location.hash === `#${before}`, {}, slides - 1)
+            // Late requests (fonts, images of the slides just shown) have had their turn.
+            await page.evaluate(() => document.fonts.ready.then(() => new Promise((resolve) => requestAnimationFrame(() => resolve(undefined)))))
+            expect(requests, view).toEqual([])
+            expect(errors, view).toEqual([])
+          } finally {
+            await page.close()
+          }
+        }
+      },
+    )
 
     it('a deck moves with the arrow keys, and its presenter view shows the notes and timing', async () => {
       const url = pathToFileURL(path.join(out, 'kota-bandung', 'ortug-kpu-jabar.html')).href

@@ -9,7 +9,9 @@ import { makeProject, REPO, readPdf, removeProject, runCli, runExpecting } from 
 
 // The incremental build: a change to each kind of input rebuilds exactly the outputs it shapes.
 
-const OFFICES = ['kota-bandung', 'kota-bogor', 'kabupaten-garut']
+// Two offices: a change to one office's files shows that the other is not rebuilt; every full
+// rebuild below prints both offices' PDFs and handouts, so a third would only cost time.
+const OFFICES = ['kota-bogor', 'kabupaten-garut']
 const inUse = await resolveBrowser().catch(() => undefined)
 const ALL = OFFICES.flatMap((o) => ['handout', 'html', 'md', 'pdf'].map((f) => `${o}/${f}`)).sort()
 
@@ -110,8 +112,8 @@ describe('incremental builds', () => {
   })
 
   it('an output changed on disk is rebuilt', async () => {
-    await appendFile(path.join(dir, 'dist/kota-bandung/ortug-kpu-jabar.md'), 'x')
-    expect(await rebuilt(dir, '--paper', 'F4')).toEqual(['kota-bandung/md'])
+    await appendFile(path.join(dir, 'dist/kabupaten-garut/ortug-kpu-jabar.md'), 'x')
+    expect(await rebuilt(dir, '--paper', 'F4')).toEqual(['kabupaten-garut/md'])
   })
 })
 
@@ -124,7 +126,12 @@ describe('shards', () => {
       expect([...first, ...second].sort()).toEqual(OFFICES.map((o) => `${o}/md`).sort())
       const index = await readFile(path.join(dir, 'dist/index.html'), 'utf8')
       for (const office of OFFICES) expect(index).toContain(`${office}/ortug-kpu-jabar.md`)
-      // Shards built on separate machines: each into its own folder, then gathered.
+      // Shards built on separate machines: each into its own folder, then gathered. Each folder starts
+      // with the fit cache of the builds above (as a CI cache would restore it): only the merge is under test here.
+      for (const out of ['shard-1', 'shard-2']) {
+        await mkdir(path.join(dir, out, '.ortug-cache'), { recursive: true })
+        await cp(path.join(dir, 'dist', FIT_CACHE), path.join(dir, out, FIT_CACHE))
+      }
       await runExpecting(0, ['build', '--format', 'md', '--shard', '1/2', '--out', 'shard-1'], dir)
       await runExpecting(0, ['build', '--format', 'md', '--shard', '2/2', '--out', 'shard-2'], dir)
       const merged = await runCli(['merge-manifests', 'shard-1', 'shard-2', '--out', 'merged'], dir)
@@ -158,7 +165,7 @@ describe('the manifest and the fit cache are untrusted input', () => {
         for (const file of files) expect(catalogue).toContain(file)
       }
       // Outputs whose inputs are unknown are made again when their office is built.
-      expect(await rebuilt(dir, '--format', 'md')).toEqual(['kabupaten-garut/md', 'kota-bandung/md'])
+      expect(await rebuilt(dir, '--format', 'md')).toEqual(['kabupaten-garut/md'])
       expect(await rebuilt(dir, '--format', 'md')).toEqual([])
     } finally {
       await removeProject(dir)

@@ -17,11 +17,12 @@ import {
   removeProject,
   runCli,
 } from '../helpers.ts'
+import { type PptxFacts, readPptx } from '../pptx-helpers.ts'
 import { RE_ORTUG_CLASS } from '../unit-helpers.ts'
 
 // Issue 6: hostile essays and office files. One test per folder of tests/fixtures/hostile/ (see its
-// README.md): text is shown literally in the HTML deck and the PDF, or fails with its own message
-// and changes nothing on disk.
+// README.md): text is shown literally in the HTML deck, the PDF and the PowerPoint deck (issue 25),
+// or fails with its own message and changes nothing on disk.
 
 const HOSTILE = path.join(FIXTURES, 'hostile')
 /** The clean essay and office of `_base/`: every hostile deck is compared with theirs. */
@@ -154,7 +155,7 @@ describe('hostile content: every case has its expectation', () => {
   })
 })
 
-describe('hostile text is shown literally (one project: md, html, pdf)', () => {
+describe('hostile text is shown literally (one project: md, html, pdf, pptx)', () => {
   let dir: string
   let builds: CliResult[]
   let browser: LaunchedBrowser
@@ -171,6 +172,9 @@ describe('hostile text is shown literally (one project: md, html, pdf)', () => {
     decks.set(key, deck)
     return deck
   }
+
+  const readDeckPptx = async (office: string, essay: string): Promise<PptxFacts> =>
+    readPptx(new Uint8Array(await readFile(path.join(dir, 'dist', office, `${essay}.pptx`))))
 
   /** Both builds of the shared project succeeded (their messages shown if not). */
   function expectBothBuildsPassed(): void {
@@ -202,8 +206,8 @@ describe('hostile text is shown literally (one project: md, html, pdf)', () => {
     const essays = [CLEAN.essay, ...[...literal, ...same].flatMap((name) => expectation(name).essay ?? [])]
     // Two builds, not offices × essays: hostile offices with the clean essay, hostile essays for the clean office.
     builds = [
-      await runCli(['build', '--format', 'md,html,pdf', '--office', offices.join(','), '--essay', CLEAN.essay], dir),
-      await runCli(['build', '--format', 'md,html,pdf', '--office', CLEAN.office, '--essay', essays.join(',')], dir),
+      await runCli(['build', '--format', 'md,html,pdf,pptx', '--office', offices.join(','), '--essay', CLEAN.essay], dir),
+      await runCli(['build', '--format', 'md,html,pdf,pptx', '--office', CLEAN.office, '--essay', essays.join(',')], dir),
     ]
     browser = await launchBrowser(await resolveBrowser(), 60_000)
   })
@@ -251,6 +255,35 @@ describe('hostile text is shown literally (one project: md, html, pdf)', () => {
     for (const text of expected.text ?? []) if (text.includes('<')) expect(catalogue).not.toContain(text)
   })
 
+  // Issue 25: in the PowerPoint deck, office and essay text is text too. Every XML part stays
+  // well-formed (the reader validates each), the text reads back as written, and no case adds a
+  // slide, a relationship, a link, a macro or anything outside the package.
+  it.each(literal)('%s: in the PowerPoint deck', async (name) => {
+    const expected = expectation(name)
+    expectBothBuildsPassed()
+    const office = expected.office ?? CLEAN.office
+    const essay = expected.essay ?? CLEAN.essay
+    const pptx = await readDeckPptx(office, essay)
+    const { html } = await readDeck(office, essay)
+    expect(pptx.slides).toHaveLength(count(html, /<section\b/g))
+    const pptxText = pptx.slides
+      .flatMap((s) => s.texts)
+      .join('')
+      .replace(/\s+/g, '')
+    for (const text of expected.text ?? []) expect(pptxText).toContain(text.replace(/\s+/g, ''))
+    const notes = pptx.slides
+      .map((s) => s.notes)
+      .join('')
+      .replace(/\s+/g, '')
+    for (const paragraph of expected.notes ?? []) expect(notes).toContain(paragraph.replace(/\s+/g, ''))
+    expect(partsOf(pptx)).toEqual(partsOf(await readDeckPptx(CLEAN.office, CLEAN.essay)))
+    for (const [file, data] of pptx.files) {
+      if (!file.endsWith('.rels')) continue
+      const rels = new TextDecoder().decode(data)
+      expect(rels, file).not.toMatch(/TargetMode="External"|hyperlink|vbaProject|oleObject|https?:\/\/(?!schemas\.)/)
+    }
+  })
+
   it.each(same)('%s', async (name) => {
     const expected = expectation(name)
     expectBothBuildsPassed()
@@ -271,6 +304,13 @@ describe('hostile text is shown literally (one project: md, html, pdf)', () => {
     expect(deck.pdf.text).toEqual(reference.pdf.text)
   })
 })
+
+/** The package's parts without their numbers: what a data string could add to. Images (a logo, a QR code) are checked to be pictures. */
+function partsOf(pptx: PptxFacts): string[] {
+  const media = [...pptx.files.keys()].filter((name) => name.startsWith('ppt/media/'))
+  for (const name of media) expect(name).toMatch(/\.(png|jpe?g)$/)
+  return [...new Set([...pptx.files.keys()].filter((name) => !media.includes(name)).map((name) => name.replace(/\d+/g, 'N')))].sort()
+}
 
 describe('hostile content that must fail: the message, the exit code, nothing written', () => {
   const known = (name: string) => expectation(name).knownBug

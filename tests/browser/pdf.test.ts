@@ -1,9 +1,10 @@
-import { utimes } from 'node:fs/promises'
+import { cp, mkdir, utimes } from 'node:fs/promises'
 import path from 'node:path'
 import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFString } from 'pdf-lib'
 import { describe, expect, it } from 'vitest'
 import { resolveBrowser } from '../../src/browser/launch.ts'
 import { finalizePdf, type PdfInfo, resolveSourceDate } from '../../src/browser/pdf.ts'
+import { FIT_CACHE } from '../../src/output/manifest.ts'
 import { OrtugError } from '../../src/shared/error.ts'
 import { makeProject, readPdf, removeProject, runExpecting } from '../helpers.ts'
 
@@ -211,6 +212,9 @@ describe.skipIf(!inUse)(`PDF dates from a real build (${inUse ? inUse.executable
       for (const file of files) {
         expect(Buffer.compare(await readFile(path.join(dir, 'a', 'kota-bogor', file)), await readFile(path.join(dir, 'b', 'kota-bogor', file))), file).toBe(0)
       }
+      // Only the date changes from here on: c starts with a's fit cache, so its build measures nothing again.
+      await mkdir(path.join(dir, 'c', '.ortug-cache'), { recursive: true })
+      await cp(path.join(dir, 'a', FIT_CACHE), path.join(dir, 'c', FIT_CACHE))
       await runExpecting(0, [...args, '--out', 'c'], dir, { ...process.env, SOURCE_DATE_EPOCH: '1767225600' })
       for (const file of files) expect((await readPdf(path.join(dir, 'c', 'kota-bogor', file))).info.CreationDate, file).toBe('D:20260101000000Z')
       const refused = await runExpecting(2, [...args, '--out', 'd'], dir, { ...process.env, SOURCE_DATE_EPOCH: 'kemarin' })

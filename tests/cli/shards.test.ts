@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process'
-import { appendFile, cp, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { appendFile, cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
+import { FIT_CACHE } from '../../src/output/manifest.ts'
 import { FORMATS } from '../../src/shared/formats.ts'
 import type { Manifest } from '../../src/shared/types.ts'
 import { VERSION } from '../../src/shared/version.ts'
@@ -87,11 +88,17 @@ describe('four shard builds in parallel, merged', () => {
 
   describe('a merge refuses shards that do not belong together', () => {
     const merge = (...shards: string[]) => ortug(['merge-manifests', ...shards, '--out', 'refused'], dir)
+    /** A new shard folder starts with the fit cache of that shard's first build, as a CI cache restores it: its build starts no browser. */
+    const seedFitCache = async (from: string, to: string) => {
+      await mkdir(path.join(dir, to, '.ortug-cache'), { recursive: true })
+      await cp(path.join(dir, from, FIT_CACHE), path.join(dir, to, FIT_CACHE))
+    }
 
     it('a shard built from other content: exit 1, naming the shard', async () => {
       const office = path.join(dir, 'content', 'offices', 'kota-bogor.yaml')
       const original = await readFile(office, 'utf8')
       await appendFile(office, '# edited after the other shards were built\n')
+      await seedFitCache('shard-2', 'shard-2-later')
       const other = await ortug(['build', '--shard', '2/4', ...FORMAT, '--out', 'shard-2-later'], dir)
       await writeFile(office, original)
       expect(other.code, other.stderr).toBe(0)
@@ -113,6 +120,7 @@ describe('four shard builds in parallel, merged', () => {
     })
 
     it('a shard built with other formats: exit 1, naming the shard', async () => {
+      await seedFitCache('shard-4', 'shard-4-md')
       const other = await ortug(['build', '--shard', '4/4', '--format', 'md', '--out', 'shard-4-md'], dir)
       expect(other.code, other.stderr).toBe(0)
       const result = await merge('shard-1', 'shard-2', 'shard-3', 'shard-4-md')
