@@ -29,11 +29,7 @@ export class MarpProcess {
   private readonly pending = new Map<number, { worker: ChildProcess; settle: (reply: WorkerReply) => void }>()
   private nextId = 0
 
-  constructor(
-    /** What the process is for: `convert` loads marp-cli as it starts, `render` never does. */
-    private readonly role: 'render' | 'convert',
-    private readonly signal?: AbortSignal,
-  ) {}
+  constructor(private readonly signal?: AbortSignal) {}
 
   request(message: WorkerRequest): Promise<WorkerReply> {
     return new Promise((resolve) => {
@@ -61,7 +57,7 @@ export class MarpProcess {
   }
 
   private spawnWorker(): ChildProcess {
-    const worker = spawn(process.execPath, [MARP_WORKER, this.role], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], signal: this.signal, killSignal: 'SIGKILL' })
+    const worker = spawn(process.execPath, [MARP_WORKER], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], signal: this.signal, killSignal: 'SIGKILL' })
     worker.stderr?.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk).slice(-4000)
     })

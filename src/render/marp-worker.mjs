@@ -1,7 +1,6 @@
 // Marp in a process of its own that lives as long as a build (or a preview): ortug sends it
-// marp-core renders (the slides the browser prints) or marp-cli conversions (HTML) over IPC,
-// so Node, marp-core and marp-cli start once, not once per deck or per conversion. Its role, the
-// first argument, is `render` or `convert`: a build runs one process of each.
+// marp-core renders (the slides the browser prints) and marp-cli conversions (HTML) over IPC,
+// so Node, marp-core and marp-cli start once, not once per deck or per conversion.
 // Plain JavaScript so that Node runs it as it is, from src/ and from an installed package alike.
 import { loadMarpCore } from './marp-core.mjs'
 
@@ -24,14 +23,10 @@ function render({ markdown, themeCss, options }) {
 
 // marp-cli is given everything on its command line and in its config file. HTML needs no
 // browser, so it never starts one (had it to, --browser-path names it, not the environment).
-// The converting process loads marp-cli as it starts, while the build plans and the browser starts.
-const marpCli = process.argv[2] === 'convert' ? import('@marp-team/marp-cli') : undefined
-// Awaited by the first conversion; this keeps a failed load from ending the process before then.
-marpCli?.catch(() => undefined)
-
 async function convert({ argv }) {
-  const cli = await (marpCli ?? import('@marp-team/marp-cli'))
-  return { code: await cli.marpCli(argv) }
+  // Loaded on first use: the first renders need only marp-core.
+  const { marpCli } = await import('@marp-team/marp-cli')
+  return { code: await marpCli(argv) }
 }
 
 process.on('message', async (request) => {

@@ -32,20 +32,20 @@ export interface MarkdownDeck {
 }
 
 /**
- * Marp in child processes that serve a whole build, started on first use: marp-core renders the
+ * Marp in a child process that serves a whole build, started on first use: marp-core renders the
  * slides the browser prints, and marp-cli converts decks to HTML with the bespoke template
- * (presenter view with notes). Children, not this process: Marp's work is synchronous and would
+ * (presenter view with notes). A child, not this process: Marp's work is synchronous and would
  * stall this process's event loop, and so the browser's printing, while it runs; and marp-cli
- * and marp-core take a second to load, which the children spend while the browser starts.
+ * and marp-core take a second to load, which the child spends while the browser starts.
  */
 export interface MarpWorker {
   /** marp-core's inline-SVG render of a deck: one <svg> per slide, and the scoped CSS. */
   render(markdown: string, themeCss: string): Promise<MarpRender>
   /** All `decks` in one marp-cli run, by `base`; marp-cli reads and writes files, in `workDir`. */
   convert(decks: readonly MarkdownDeck[], workDir: string, options: MarpCliOptions): Promise<Map<string, Uint8Array>>
-  /** Starts the children now rather than on first use. */
+  /** Starts the child now rather than on first use. */
   start(): void
-  /** Ends the children; work still under way fails, and the next request starts new ones. */
+  /** Ends the child; work still under way fails, and the next request starts a new one. */
   close(): void
 }
 
@@ -65,26 +65,21 @@ export interface MarpCliOptions {
 }
 
 export function startMarpWorker(signal?: AbortSignal): MarpWorker {
-  // Two processes: marp-cli's conversions would otherwise hold up the renders the browser waits
-  // for, and marp-cli loads (most of a second) beside the first renders, not before them.
-  const renders = new MarpProcess('render', signal)
-  const conversions = new MarpProcess('convert', signal)
-  // Conversions one at a time (each reads the stderr since it began).
-  let queue: Promise<unknown> = Promise.resolve()
+  const marp = new MarpProcess(signal)
+  // Conversions one at a time (each reads the stderr since it began); renders go in between.
+  let conversions: Promise<unknown> = Promise.resolve()
   return {
-    render: (markdown, themeCss) => renderIn(renders, markdown, themeCss),
+    render: (markdown, themeCss) => renderIn(marp, markdown, themeCss),
     convert(decks, workDir, options) {
-      const result = queue.then(() => convertIn(conversions, decks, workDir, options))
-      queue = result.catch(() => undefined)
+      const result = conversions.then(() => convertIn(marp, decks, workDir, options))
+      conversions = result.catch(() => undefined)
       return result
     },
     start() {
-      renders.start()
-      conversions.start()
+      marp.start()
     },
     close() {
-      renders.close()
-      conversions.close()
+      marp.close()
     },
   }
 }
