@@ -4,7 +4,7 @@ import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFString } from 'pdf-lib'
 import { describe, expect, it } from 'vitest'
 import { resolveBrowser } from '../../src/browser/launch.ts'
 import { finalizePdf, type PdfInfo, resolveSourceDate } from '../../src/browser/pdf.ts'
-import { FIT_CACHE } from '../../src/output/manifest.ts'
+import { FIT_CACHE } from '../../src/output/fit-cache.ts'
 import { OrtugError } from '../../src/shared/error.ts'
 import { makeProject, readPdf, removeProject, runExpecting } from '../helpers.ts'
 
