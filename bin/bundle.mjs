@@ -80,14 +80,15 @@ export async function resolveBundle(env = process.env) {
 /**
  * Writes the bundle into `dir`, its stamp last. Paths in src/ (templates, the Marp worker, fonts)
  * and the packages left out of the bundle resolve from lib/ in the install, wherever `dir` is.
+ * `entry` is src/cli.ts but for tests, which bundle their own entries the same way.
  */
-export async function writeBundle(dir, key = hashInputs()) {
+export async function writeBundle(dir, key = hashInputs(), entry = path.join(ROOT, 'src', 'cli.ts')) {
   const { build, stop } = await import('esbuild')
   // Two folders below the root, as every module of src/<stage>/ is (src/shared/paths.ts counts on it).
   const anchor = pathToFileURL(path.join(ROOT, 'lib', 'bundle', 'cli.js')).href
   try {
     await build({
-      entryPoints: [path.join(ROOT, 'src', 'cli.ts')],
+      entryPoints: [entry],
       outdir: dir,
       bundle: true,
       // Splitting keeps modules that are imported lazily (browser, PDF, Marp) out of the start-up path.

@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { buildCommand } from '../src/commands/build.ts'
 import { type Output, parseCommandArgs } from '../src/commands/define.ts'
@@ -119,7 +118,8 @@ function diskFull(): Error {
   return Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
 }
 
-async function main(): Promise<void> {
+/** The process's entry (tests/fault-main.ts): settings from argv, the signals handled as bin/ortug.mjs does. */
+export async function main(): Promise<void> {
   const { settings, buildArgs } = parseFaultArgs(process.argv.slice(2))
   const controller = new AbortController()
   let interrupted = 0
@@ -140,5 +140,3 @@ async function main(): Promise<void> {
   })
   setTimeout(() => process.exit(), 500).unref()
 }
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main()
