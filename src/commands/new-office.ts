@@ -1,5 +1,6 @@
-import { access, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { exists } from '../shared/disk.ts'
 import { fail } from '../shared/error.ts'
 import { HOUSE_COLORS, LEVELS, RE_ID } from '../shared/schema.ts'
 import { COMMON_OPTIONS, defineCommand } from './define.ts'
@@ -33,11 +34,7 @@ export const newOfficeCommand = defineCommand({
     const level = LEVELS.find((one) => one === values.level) ?? fail('USAGE', `--level must be one of: ${LEVELS.join(', ')}`)
     const region = values.region?.trim() ?? name.replace(/^KPU\s+/i, '')
     const file = path.join(cwd, 'content', 'offices', `${id}.yaml`)
-    const exists = await access(file).then(
-      () => true,
-      () => false,
-    )
-    if (exists) fail('USAGE', `${path.relative(cwd, file)} already exists; edit it, or choose another id`)
+    if (await exists(file)) fail('USAGE', `${path.relative(cwd, file)} already exists; edit it, or choose another id`)
     await writeFile(file, renderOfficeFile({ id, name, region, level }), { flag: 'wx' })
     const shown = path.relative(cwd, file).split(path.sep).join('/')
     if (values.json) stdout.write(`${JSON.stringify({ ok: true, file: shown })}\n`)

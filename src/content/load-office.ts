@@ -1,5 +1,6 @@
 import { readFile, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
+import { formatBytes } from '../shared/bytes.ts'
 import { collectErrors, fail, type Location, OrtugErrors } from '../shared/error.ts'
 import { LOGO_LIMITS } from '../shared/schema.ts'
 import type { Essay, Office } from '../shared/types.ts'
@@ -57,11 +58,9 @@ async function readLogo(logo: string | undefined, location: Location, contentDir
     fail('CONTENT', `logo: "${logo}" is not a file; point it at a PNG, JPEG, WebP or SVG image under content/assets/`, { location })
   }
   if (info.size > LOGO_LIMITS.bytes) {
-    fail(
-      'CONTENT',
-      `logo: "${logo}" is ${(info.size / 1024 / 1024).toFixed(1)} MB; the limit is ${LOGO_LIMITS.bytes / 1024 / 1024} MB: export a smaller PNG, WebP or SVG`,
-      { location },
-    )
+    fail('CONTENT', `logo: "${logo}" is ${formatBytes(info.size)}; the limit is ${formatBytes(LOGO_LIMITS.bytes)}: export a smaller PNG, WebP or SVG`, {
+      location,
+    })
   }
   const bytes = await readFile(real)
   const verdict = verifyLogo(bytes)
