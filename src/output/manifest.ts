@@ -40,7 +40,11 @@ export async function readManifest(outDir: string): Promise<ManifestEntry[]> {
  * each is rebuilt the next time its office is built.
  */
 export async function readPreviousOutputs(outDir: string, warn: (message: string) => void): Promise<ManifestEntry[]> {
-  const manifest = await readManifestFile(outDir, warn)
+  return previousOutputs(outDir, await readManifestFile(outDir, warn), warn)
+}
+
+/** readPreviousOutputs for a manifest already read (`manifest`, undefined when it could not be). */
+export async function previousOutputs(outDir: string, manifest: Manifest | undefined, warn: (message: string) => void): Promise<ManifestEntry[]> {
   if (manifest) return manifest.outputs
   const found = await findOutputsOnDisk(outDir)
   if (found.length > 0) {

@@ -2,8 +2,7 @@ import type { ProjectInput } from '../content/project.ts'
 import { hashContentSet, type Selection } from '../content/project.ts'
 import { assignShards, type ShardSpec, weighOffices } from '../plan/shard.ts'
 import { resolveFontFiles } from '../render/theme.ts'
-import type { Essay, ShardRecord, Storyboard } from '../shared/types.ts'
-import { readManifestFile } from './manifest.ts'
+import type { Essay, Manifest, ShardRecord, Storyboard } from '../shared/types.ts'
 
 // Which offices a shard build (`ortug build --shard k/n`) makes, and what it records in its
 // manifest so that a merge can tell that its shards belong together (plan/shard.ts verifyShardSet).
@@ -13,13 +12,14 @@ import { readManifestFile } from './manifest.ts'
  * also returns what its manifest records (see ShardRecord), and `restamp` when the output
  * folder's manifest records something else (or is missing), so that it is written even when no
  * output is out of date: an empty shard, or one whose offices did not change when others did.
+ * `previous` is the output folder's manifest as the build read it.
  */
 export async function resolveShard(
   project: ProjectInput & { essays: readonly { essay: Essay; storyboard: Storyboard }[] },
-  options: Selection & { outDir: string; formats: readonly string[]; handout?: { layout?: string; paper?: string }; shard?: ShardSpec },
+  options: Selection & { formats: readonly string[]; handout?: { layout?: string; paper?: string }; shard?: ShardSpec },
+  previous: Manifest | undefined,
 ): Promise<{ offices: ProjectInput['offices']; record?: ShardRecord; restamp: boolean }> {
   const { shard } = options
-  const previous = await readManifestFile(options.outDir)
   if (!shard) return { offices: project.offices, restamp: previous?.shard !== undefined }
   const assigned = assignShards(weighOffices(project.offices, project.essays), shard.count)
   const offices = project.offices.filter(({ office }) => assigned.get(office.id) === shard.index)

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { readText, type Selection } from '../content/project.ts'
 import { renderCatalogue } from '../output/catalogue.ts'
 import { FIT_CACHE, readFitCache, serializeFitCache } from '../output/fit-cache.ts'
-import { manifestAndCatalogue, mergeManifest, readKeptOutputs, readManifestFile, readPreviousOutputs, resolveBuildTime } from '../output/manifest.ts'
+import { manifestAndCatalogue, mergeManifest, previousOutputs, readKeptOutputs, readManifestFile, resolveBuildTime } from '../output/manifest.ts'
 import { verifyOutputFolders } from '../output/output-paths.ts'
 import { resolveShard } from '../output/shard-record.ts'
 import { openStaging, type Staging } from '../output/staging.ts'
@@ -17,7 +17,7 @@ import { type Format, outputFiles } from '../shared/formats.ts'
 import { sha256 } from '../shared/hash.ts'
 import { createLogger, type Logger } from '../shared/log.ts'
 import { profiler } from '../shared/profile.ts'
-import type { HandoutLayout, ManifestEntry, OutputFile, Paper } from '../shared/types.ts'
+import type { HandoutLayout, Manifest, ManifestEntry, OutputFile, Paper } from '../shared/types.ts'
 import { type DeckJob, manifestEntry, planJobs } from './jobs.ts'
 import { type FinishedDeck, runPipeline } from './pipeline.ts'
 import { loadProject, type Project } from './project.ts'
@@ -130,8 +130,10 @@ export async function loadTheme(project: Pick<Project, 'themeFile'>): Promise<Th
 async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Staging): Promise<BuildResult> {
   const started = performance.now()
   const endPlanning = profiler().start('reading and planning')
-  const { project, shard, failures } = await loadSelected(options)
-  const plan = await planOutOfDate(project, shard, options)
+  // Read once, after the lock: the shard record, the previous outputs and the thumbnails come from it.
+  const stored = await readManifestFile(options.outDir, options.logger.warn)
+  const { project, shard, failures } = await loadSelected(options, stored)
+  const plan = await planOutOfDate(project, shard, stored, options)
   failures.push(...plan.errors)
   endPlanning()
   const result = (built: ManifestEntry[]): BuildResult => {
@@ -158,13 +160,13 @@ async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Stagi
 type Shard = Awaited<ReturnType<typeof resolveShard>>
 
 /** 1. Loads and verifies everything; an office that does not load is reported, the others go on. */
-async function loadSelected(options: BuildOptions): Promise<{ project: Project; shard: Shard; failures: OrtugError[] }> {
+async function loadSelected(options: BuildOptions, stored: Manifest | undefined): Promise<{ project: Project; shard: Shard; failures: OrtugError[] }> {
   const project = await loadProject(options.root, options)
   if (project.essays.length === 0 || project.offices.length === 0) {
     if (project.problems.length > 0) throw new OrtugErrors(project.problems)
     fail('CONTENT', 'nothing to build: no essays or no offices are selected')
   }
-  const shard = await resolveShard(project, options)
+  const shard = await resolveShard(project, options, stored)
   // Before any deck is rendered: a file or a link where an office's folder goes is refused (exit 3).
   await verifyOutputFolders(
     options.outDir,
@@ -186,9 +188,9 @@ interface BuildPlan {
  * 2. What is out of date: an output is kept when its inputs' key and its bytes match the manifest.
  * --force rebuilds and re-measures what is selected; the other offices' entries are kept.
  */
-async function planOutOfDate(project: Project, shard: Shard, options: BuildOptions): Promise<BuildPlan> {
-  const previous = await readPreviousOutputs(options.outDir, options.logger.warn)
-  const recordedThumbnails = (await readManifestFile(options.outDir))?.thumbnails
+async function planOutOfDate(project: Project, shard: Shard, stored: Manifest | undefined, options: BuildOptions): Promise<BuildPlan> {
+  const previous = await previousOutputs(options.outDir, stored, options.logger.warn)
+  const recordedThumbnails = stored?.thumbnails
   const freshness = { previous, outDir: options.outDir, force: options.force }
   const sourceDateEpoch = (options.env ?? process.env).SOURCE_DATE_EPOCH
   const planned = await planJobs(project, shard.offices, { formats: options.formats, handout: options.handout, freshness, sourceDateEpoch })
