@@ -82,13 +82,21 @@ describe.skipIf(!inUse)('the shipped deck and a derived deck, 16:9 and 4:3', () 
     await removeProject(dir)
   })
 
-  async function measure(key: string) {
-    const markdown = decks[key] as string
+  /** A new page showing the fixture deck `key` as it is printed, and the deck's description. */
+  async function openDeck(key: string) {
     const aspect = key.startsWith('kota-sempit') ? ('4:3' as const) : ('16:9' as const)
+    const deck = { aspect, lang: 'id', label: key, slideTitles: [], layouts: [] }
     const page = await browser.browser.newPage()
+    await loadIsolated(page, printableHtml(deck, theme, await marp.render(decks[key] as string, theme.css)), key).catch(async (error) => {
+      await page.close()
+      throw error
+    })
+    return { page, deck }
+  }
+
+  async function measure(key: string) {
+    const { page, deck } = await openDeck(key)
     try {
-      const deck = { aspect, lang: 'id', label: key, slideTitles: [], layouts: [] }
-      await loadIsolated(page, printableHtml(deck, theme, await marp.render(markdown, theme.css)), key)
       // Titles break in balanced lines: the browser must know text-wrap: balance.
       expect(await page.evaluate(() => CSS.supports('text-wrap', 'balance'))).toBe(true)
       const measured = await measureSlides(page, deck)
@@ -128,12 +136,8 @@ describe.skipIf(!inUse)('the shipped deck and a derived deck, 16:9 and 4:3', () 
 
   /** Each slide's class, its title's size and place, and the top of each card's content (icon or heading). */
   async function measureDesign(key: string) {
-    const markdown = decks[key] as string
-    const aspect = key.startsWith('kota-sempit') ? ('4:3' as const) : ('16:9' as const)
-    const page = await browser.browser.newPage()
+    const { page } = await openDeck(key)
     try {
-      const deck = { aspect, lang: 'id', label: key, slideTitles: [], layouts: [] }
-      await loadIsolated(page, printableHtml(deck, theme, await marp.render(markdown, theme.css)), key)
       return await page.evaluate(() =>
         [...document.querySelectorAll('div.marpit > svg > foreignObject > section')].map((section) => {
           // In the slide's own pixels (the page may scale it).
