@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Page } from 'puppeteer-core'
 import { launchBrowser } from '../src/browser/launch.ts'
+import { loadIsolated } from '../src/browser/page.ts'
+import { loadFontFaceCss } from '../src/render/theme.ts'
 import { type PageRecord, readTrace } from '../src/shared/profile.ts'
 import { defaultJobs, runPool } from '../src/shared/tasks.ts'
 import type { BenchBrowser } from './browsers.ts'
@@ -50,6 +52,7 @@ export async function benchFloor(ctx: Context, browser: BenchBrowser, traceFile:
 
 async function printAlone(browser: BenchBrowser, pages: { decks: KeptPage[]; handouts: KeptPage[] }, jobs: number): Promise<RunRecord> {
   const cpu = readCpu()
+  const fonts = await loadFontFaceCss()
   const started = performance.now()
   const launched = await launchBrowser(browser.choice, 120_000)
   try {
@@ -58,8 +61,8 @@ async function printAlone(browser: BenchBrowser, pages: { decks: KeptPage[]; han
     const print = async (page: KeptPage | undefined) => {
       if (!page) return
       const own = await tab()
-      await own.setContent(page.html, { waitUntil: 'load' })
-      await own.evaluate(() => document.fonts.ready.then(() => undefined))
+      // Loaded as the build loads its pages: the tab keeps the theme's fonts from one page to the next.
+      await loadIsolated(own, page.html, `the kept ${page.kind} page`, fonts)
       // As print.ts prints a deck and handout.ts a handout.
       const layout = page.kind === 'deck' ? { preferCSSPageSize: true } : { margin: { top: 0, right: 0, bottom: 0, left: 0 } }
       await own.pdf({ ...page.pdf, ...layout, printBackground: true, tagged: true })

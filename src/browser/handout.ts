@@ -57,7 +57,7 @@ export interface HandoutSlide {
 export interface HandoutInput {
   /** marp-core's render of the deck's Markdown (as written to dist/<office>/<slug>.md) with the theme. */
   rendered: MarpRender
-  /** `@font-face` rules added to the page as they are, outside Marp's CSS processing. */
+  /** `@font-face` rules given to the handout's page (loadIsolated), outside Marp's CSS processing and the template. */
   fontCss?: string
   /** templates/handout.hbs or an office's override. */
   template: TemplateSource
@@ -129,7 +129,7 @@ export function handoutHtml(input: HandoutInput): { html: string; pages: number 
     },
     paper: { name: input.paper, width: `${size.width}mm`, height: `${size.height}mm` },
     slideSize,
-    css: new Handlebars.SafeString(`${input.fontCss ?? ''}${css}`.replace(/<\/(style)/gi, '<\\/$1')),
+    css: new Handlebars.SafeString(css.replace(/<\/(style)/gi, '<\\/$1')),
     office: { name: input.office.name },
     essay: { title: input.essay.title, author: input.essay.author },
     session: {
@@ -164,7 +164,7 @@ export async function renderHandout(browser: Browser, input: HandoutInput, reuse
     // Measure under print rules at the paper's width, so the layout is the one that gets printed.
     await page.emulateMediaType('print')
     await page.setViewport({ width: Math.ceil(size.width * PX_PER_MM), height: Math.ceil(size.height * PX_PER_MM) })
-    await loadIsolated(page, html, `${what}: the handout template ${input.template.file}`)
+    await loadIsolated(page, html, `${what}: the handout template ${input.template.file}`, input.fontCss)
     const layout = Pagination.parse(await page.evaluate(await paginateScript()))
     if (layout.overflowing.length > 0) {
       fail(

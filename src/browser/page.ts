@@ -19,9 +19,12 @@ export interface PrintableDeck {
   layouts: string[]
 }
 
-/** A page that prints one slide per PDF page, from marp-core's render of the deck. */
-export function printableHtml(deck: PrintableDeck, theme: Pick<Theme, 'fonts'>, rendered: MarpRender): string {
-  return `<!DOCTYPE html><html lang="${deck.lang}"><head><meta charset="utf-8"><style>${theme.fonts}</style><style>${printableCss(deck, rendered)}</style></head><body>${rendered.html}</body></html>`
+/**
+ * A page that prints one slide per PDF page, from marp-core's render of the deck. It carries no
+ * fonts: load it with loadIsolated and the theme's fonts, which the tab keeps from one load to the next.
+ */
+export function printableHtml(deck: PrintableDeck, rendered: MarpRender): string {
+  return `<!DOCTYPE html><html lang="${deck.lang}"><head><meta charset="utf-8"><style>${printableCss(deck, rendered)}</style></head><body>${rendered.html}</body></html>`
 }
 
 /** `shownWidth` scales the slides (their SVG viewBox keeps the layout): thumbnails are drawn small. */
@@ -41,8 +44,7 @@ const captureReady = new WeakMap<Page, string>()
 
 /**
  * Shows a deck (or its title slide) in the capture window to take screenshots of. The page keeps
- * its fonts from one deck to the next and only the deck's styles and slides are swapped:
- * decoding the inlined fonts again for every thumbnail cost more than the screenshot. A thumbnail
+ * its document from one deck to the next and only the deck's styles and slides are swapped. A thumbnail
  * is drawn at its own size (`shownWidth`): a full-size slide scaled down in the screenshot made
  * the browser raster 16 times the pixels.
  */
@@ -55,11 +57,7 @@ export async function showForCapture(
   shownWidth?: number,
 ): Promise<void> {
   if (captureReady.get(page) !== theme.fonts) {
-    await loadIsolated(
-      page,
-      `<!DOCTYPE html><html><head><meta charset="utf-8"><style>${theme.fonts}</style><style id="deck"></style></head><body></body></html>`,
-      what,
-    )
+    await loadIsolated(page, '<!DOCTYPE html><html><head><meta charset="utf-8"><style id="deck"></style></head><body></body></html>', what, theme.fonts)
     captureReady.set(page, theme.fonts)
   }
   const blocked = await isolate(page)
@@ -91,12 +89,22 @@ export function splitSlides(html: string): string[] {
   return starts.map((start, i) => html.slice(start, starts[i + 1] ?? end))
 }
 
-/** Loads HTML into a page that may not fetch anything: only the page itself and data: URIs. */
-export async function loadIsolated(page: Page, html: string, what: string): Promise<void> {
+/**
+ * Loads HTML into a page that may not fetch anything: only the page itself and data: URIs.
+ * `fonts`, `@font-face` rules with data: URIs, are given to the page once and kept from one load
+ * to the next (see keepFonts): the HTML need not carry them.
+ */
+export async function loadIsolated(page: Page, html: string, what: string, fonts?: string): Promise<void> {
   const blocked = await isolate(page)
   blocked.length = 0
+  if (fonts !== undefined) await keepFonts(page, fonts)
   await page.setContent(html, { waitUntil: 'load' })
-  await page.evaluate(() => document.fonts.ready.then(() => undefined))
+  const faces = await page.evaluate(() => document.fonts.ready.then(() => document.fonts.size))
+  // A browser that replaces the document on setContent drops the kept fonts: they are given again (the page lays out anew).
+  if (fonts !== undefined && faces < (keptFonts.get(page)?.faces ?? 0)) {
+    keptFonts.delete(page)
+    await keepFonts(page, fonts)
+  }
   reportBlocked(blocked, what)
 }
 
@@ -107,6 +115,34 @@ function reportBlocked(blocked: readonly string[], what: string): void {
       `${what} asks for ${blocked[0]}${blocked.length > 1 ? ` and ${blocked.length - 1} more` : ''}; outputs must be self-contained, so remove the reference from the template or theme`,
     )
   }
+}
+
+const keptFonts = new WeakMap<Page, { fonts: string; faces: number }>()
+
+/**
+ * Gives the page's document the `@font-face` rules of `fonts` as FontFace objects, decoded once:
+ * unlike the rules of a style sheet, they stay in the document when puppeteer's setContent writes
+ * the next page into it (document.open keeps the document and its FontFaceSet). Decoding the
+ * inlined fonts with every load took half of a deck page's load time.
+ */
+async function keepFonts(page: Page, fonts: string): Promise<void> {
+  if (keptFonts.get(page)?.fonts === fonts) return
+  keptFonts.delete(page)
+  const faces = await page.evaluate(async (css) => {
+    document.fonts.clear()
+    const sheet = new CSSStyleSheet()
+    sheet.replaceSync(css)
+    const faces = [...sheet.cssRules].flatMap((rule) => {
+      if (!(rule instanceof CSSFontFaceRule)) return []
+      const value = (name: string) => rule.style.getPropertyValue(name)
+      const descriptors: FontFaceDescriptors = { style: value('font-style') || 'normal', weight: value('font-weight') || 'normal', display: 'block' }
+      return [new FontFace(value('font-family').replace(/^["']|["']$/g, ''), value('src'), descriptors)]
+    })
+    await Promise.all(faces.map((face) => face.load()))
+    for (const face of faces) document.fonts.add(face)
+    return faces.length
+  }, fonts)
+  keptFonts.set(page, { fonts, faces })
 }
 
 const isolated = new WeakMap<Page, string[]>()

@@ -124,10 +124,10 @@ class DeckTab {
     // A failure to open the page is reported below, after the render.
     acquiring.catch(() => undefined)
     const printable = toPrintable(work)
-    const html = render.printableHtml(printable, context.theme, await tabs.step(WAITING_FOR_MARP, () => renderDeck(work, context)))
+    const html = render.printableHtml(printable, await tabs.step(WAITING_FOR_MARP, () => renderDeck(work, context)))
     const page = await acquiring
     this.page = page
-    await profiler().time(stage, work.label, () => tabs.step('loading the deck', () => render.loadIsolated(page, html, `${printable.label}: the deck`)))
+    await profiler().time(stage, work.label, () => tabs.step('loading the deck', () => render.loadIsolated(page, html, `${printable.label}: the deck`, context.theme.fonts)))
     this.html = html
     this.loaded = work.slides.markdown
     return { page, printable }

@@ -161,7 +161,7 @@ describe('overflow measurement', () => {
     const markdown = `---\nmarp: true\ntheme: ortug\nsize: "16:9"\n---\n\n# Muat\n\n- Satu butir saja\n\n---\n\n# Tidak muat\n\n${long}\n`
     const page = await browser.browser.newPage()
     const deck = { aspect: '16:9' as const, lang: 'id', label: 'uji', slideTitles: ['Muat', 'Tidak muat'], layouts: ['points', 'points'] }
-    await loadIsolated(page, printableHtml(deck, theme, await marp.render(markdown, theme.css)), 'uji')
+    await loadIsolated(page, printableHtml(deck, await marp.render(markdown, theme.css)), 'uji', theme.fonts)
     const overflows = await measureOverflow(page, deck)
     await page.close()
     expect(overflows.map((o) => o.slide)).toEqual([2])

@@ -64,7 +64,7 @@ async function load(layout: HandoutInput['layout']): Promise<void> {
   const size = PAPER_SIZES.A4
   await page.emulateMediaType('print')
   await page.setViewport({ width: Math.ceil(size.width * PX_PER_MM), height: Math.ceil(size.height * PX_PER_MM) })
-  await loadIsolated(page, handoutHtml({ ...base, layout }).html, `the ${layout} handout`)
+  await loadIsolated(page, handoutHtml({ ...base, layout }).html, `the ${layout} handout`, base.fontCss)
 }
 
 /** Every computed property of every element of every slide, one string per element. */

@@ -87,7 +87,7 @@ describe.skipIf(!inUse)('the shipped deck and a derived deck, 16:9 and 4:3', () 
     const aspect = key.startsWith('kota-sempit') ? ('4:3' as const) : ('16:9' as const)
     const deck = { aspect, lang: 'id', label: key, slideTitles: [], layouts: [] }
     const page = await browser.browser.newPage()
-    await loadIsolated(page, printableHtml(deck, theme, await marp.render(decks[key] as string, theme.css)), key).catch(async (error) => {
+    await loadIsolated(page, printableHtml(deck, await marp.render(decks[key] as string, theme.css)), key, theme.fonts).catch(async (error) => {
       await page.close()
       throw error
     })
