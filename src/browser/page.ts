@@ -134,9 +134,10 @@ async function keepFonts(page: Page, fonts: string): Promise<void> {
     sheet.replaceSync(css)
     const faces = [...sheet.cssRules].flatMap((rule) => {
       if (!(rule instanceof CSSFontFaceRule)) return []
-      const value = (name: string) => rule.style.getPropertyValue(name)
-      const descriptors: FontFaceDescriptors = { style: value('font-style') || 'normal', weight: value('font-weight') || 'normal', display: 'block' }
-      return [new FontFace(value('font-family').replace(/^["']|["']$/g, ''), value('src'), descriptors)]
+      // No named inner functions: tsx's keepNames would wrap them in __name(), which the page lacks.
+      const { style } = rule
+      const descriptors: FontFaceDescriptors = { style: style.getPropertyValue('font-style') || 'normal', weight: style.getPropertyValue('font-weight') || 'normal', display: 'block' }
+      return [new FontFace(style.getPropertyValue('font-family').replace(/^["']|["']$/g, ''), style.getPropertyValue('src'), descriptors)]
     })
     await Promise.all(faces.map((face) => face.load()))
     for (const face of faces) document.fonts.add(face)
