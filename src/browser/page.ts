@@ -136,7 +136,11 @@ async function keepFonts(page: Page, fonts: string): Promise<void> {
       if (!(rule instanceof CSSFontFaceRule)) return []
       // No named inner functions: tsx's keepNames would wrap them in __name(), which the page lacks.
       const { style } = rule
-      const descriptors: FontFaceDescriptors = { style: style.getPropertyValue('font-style') || 'normal', weight: style.getPropertyValue('font-weight') || 'normal', display: 'block' }
+      const descriptors: FontFaceDescriptors = {
+        style: style.getPropertyValue('font-style') || 'normal',
+        weight: style.getPropertyValue('font-weight') || 'normal',
+        display: 'block',
+      }
       return [new FontFace(style.getPropertyValue('font-family').replace(/^["']|["']$/g, ''), style.getPropertyValue('src'), descriptors)]
     })
     await Promise.all(faces.map((face) => face.load()))

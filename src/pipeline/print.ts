@@ -127,7 +127,9 @@ class DeckTab {
     const html = render.printableHtml(printable, await tabs.step(WAITING_FOR_MARP, () => renderDeck(work, context)))
     const page = await acquiring
     this.page = page
-    await profiler().time(stage, work.label, () => tabs.step('loading the deck', () => render.loadIsolated(page, html, `${printable.label}: the deck`, context.theme.fonts)))
+    await profiler().time(stage, work.label, () =>
+      tabs.step('loading the deck', () => render.loadIsolated(page, html, `${printable.label}: the deck`, context.theme.fonts)),
+    )
     this.html = html
     this.loaded = work.slides.markdown
     return { page, printable }
