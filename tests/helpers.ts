@@ -78,6 +78,8 @@ export interface PdfFacts {
   /** Every font descriptor has an embedded font program. */
   fontsEmbedded: boolean
   fontCount: number
+  /** Each embedded font's family, without the subset tag: "SourceSans3ExtraLight-Bold" of "AAAAAA+SourceSans3ExtraLight-Bold". */
+  fontNames: string[]
   outline: number
   lang?: string
 }
@@ -96,9 +98,11 @@ export async function readPdf(file: string): Promise<PdfFacts> {
   const doc = await PDFDocument.load(bytes, { updateMetadata: false })
   let fontCount = 0
   let fontsEmbedded = true
+  const fontNames = new Set<string>()
   for (const [, object] of doc.context.enumerateIndirectObjects()) {
     if (!(object instanceof PDFDict) || object.get(PDFName.of('Type')) !== PDFName.of('FontDescriptor')) continue
     fontCount++
+    fontNames.add(String(object.get(PDFName.of('FontName'))).replace(/^\/([A-Z]{6}\+)?/, ''))
     if (!['FontFile', 'FontFile2', 'FontFile3'].some((key) => object.has(PDFName.of(key)))) fontsEmbedded = false
   }
   const outlines = doc.catalog.lookupMaybe(PDFName.of('Outlines'), PDFDict)
@@ -110,6 +114,7 @@ export async function readPdf(file: string): Promise<PdfFacts> {
     sizes,
     fontsEmbedded: fontsEmbedded && fontCount > 0,
     fontCount,
+    fontNames: [...fontNames].sort(),
     outline: Number(outlines?.get(PDFName.of('Count'))?.toString() ?? 0),
     lang: lang?.replace(/^\(|\)$/g, ''),
   }

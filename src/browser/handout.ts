@@ -3,7 +3,7 @@ import type { Browser, Page } from 'puppeteer-core'
 import { z } from 'zod'
 import { formatMinutes } from '../plan/plan.ts'
 import type { MarpRender } from '../render/marp.ts'
-import { fail, OrtugError } from '../shared/error.ts'
+import { fail, type Location, OrtugError } from '../shared/error.ts'
 import { profiler } from '../shared/profile.ts'
 import type { Aspect, HandoutLayout, Paper, Slide, TemplateSource } from '../shared/types.ts'
 import { Pagination, paginateScript } from './handout-paginate.ts'
@@ -252,21 +252,35 @@ function planPages(input: HandoutInput, svgs: readonly string[]) {
 function fillTemplate(source: TemplateSource, view: object, what: string): string {
   const where = (loc?: hbs.AST.SourceLocation) => (loc ? { file: source.file, line: loc.start.line, column: loc.start.column + 1 } : { file: source.file })
   try {
-    const ast = Handlebars.parse(source.text)
-    const raw = findRawOutput(ast)
-    if (raw) {
-      fail(
-        'CONTENT',
-        'the handout template may not use "{{{ }}}" or "{{& }}": office and essay text must stay text; write {{...}} (slides and styles arrive ready to insert)',
-        { location: where(raw.loc) },
-      )
-    }
-    return Handlebars.create().compile(ast, { strict: true, knownHelpersOnly: true })(view)
+    return compileTemplate(source, where)(view)
   } catch (error) {
     if (error instanceof OrtugError) throw error
     const message = error instanceof Error ? error.message : String(error)
     fail('CONTENT', `template ${source.file} failed for ${what}: ${message}`, { location: where(), cause: error })
   }
+}
+
+/** Handout templates compiled, by their text: a build fills the same one for every office. */
+const compiled = new Map<string, HandlebarsTemplateDelegate>()
+/** Enough for every office's own template; a preview that edits one compiles each version anew. */
+const COMPILED_TEMPLATES = 32
+
+function compileTemplate(source: TemplateSource, where: (loc?: hbs.AST.SourceLocation) => Location): HandlebarsTemplateDelegate {
+  const known = compiled.get(source.text)
+  if (known) return known
+  const ast = Handlebars.parse(source.text)
+  const raw = findRawOutput(ast)
+  if (raw) {
+    fail(
+      'CONTENT',
+      'the handout template may not use "{{{ }}}" or "{{& }}": office and essay text must stay text; write {{...}} (slides and styles arrive ready to insert)',
+      { location: where(raw.loc) },
+    )
+  }
+  const template = Handlebars.create().compile(ast, { strict: true, knownHelpersOnly: true })
+  if (compiled.size >= COMPILED_TEMPLATES) compiled.delete(compiled.keys().next().value ?? '')
+  compiled.set(source.text, template)
+  return template
 }
 
 /** The first mustache that would print its value without HTML escaping. */

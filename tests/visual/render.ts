@@ -120,8 +120,8 @@ export async function renderReferences(browser: LaunchedBrowser, marp: MarpWorke
       for (const [index, slide] of deck.slides.entries()) {
         if (seen.has(slide.layout)) continue
         seen.add(slide.layout)
-        const html = slidePage(`${fontCss}${rendered.css}`, svgs[index] as string, aspect)
-        images.set(`${aspect.replace(':', 'x')}/${slide.layout}`, await shoot(page, html, SLIDE_SIZES[aspect].width, SLIDE_SIZES[aspect].height))
+        const html = slidePage(rendered.css, svgs[index] as string, aspect)
+        images.set(`${aspect.replace(':', 'x')}/${slide.layout}`, await shoot(page, html, fontCss, SLIDE_SIZES[aspect].width, SLIDE_SIZES[aspect].height))
       }
       if (aspect !== '16:9') continue
       const template = entry.templates.handout
@@ -146,7 +146,7 @@ export async function renderReferences(browser: LaunchedBrowser, marp: MarpWorke
         const height = Math.ceil(297 * PX_PER_MM)
         await page.emulateMediaType('print')
         for (const sheet of [1, 2]) {
-          images.set(`handout/${layout}-${sheet}`, await shoot(page, html, width, height, sheet))
+          images.set(`handout/${layout}-${sheet}`, await shoot(page, html, fontCss, width, height, sheet))
         }
         await page.emulateMediaType(undefined)
       }
@@ -187,11 +187,11 @@ function slidePage(css: string, svg: string, aspect: Aspect): string {
 <body><div class="marpit">${svg}</div></body></html>`
 }
 
-/** The page at its CSS size, drawn REF_WIDTH pixels wide; `sheet` picks the n-th `.sheet` of a handout. */
-async function shoot(page: Page, html: string, width: number, height: number, sheet?: number): Promise<Uint8Array> {
+/** The page at its CSS size, in the theme's fonts (as the build gives them), drawn REF_WIDTH pixels wide; `sheet` picks the n-th `.sheet` of a handout. */
+async function shoot(page: Page, html: string, fonts: string, width: number, height: number, sheet?: number): Promise<Uint8Array> {
   const scale = REF_WIDTH / width
   await page.setViewport({ width, height, deviceScaleFactor: scale })
-  await loadIsolated(page, html, 'visual reference')
+  await loadIsolated(page, html, 'visual reference', fonts)
   const top = sheet ? await page.evaluate((n) => (document.querySelectorAll('.sheet')[n - 1] as HTMLElement | undefined)?.offsetTop ?? -1, sheet) : 0
   if (top < 0) throw new Error(`the handout has no page ${sheet}`)
   return page.screenshot({ type: 'png', clip: { x: 0, y: top, width, height }, captureBeyondViewport: true })
