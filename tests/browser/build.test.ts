@@ -54,7 +54,10 @@ describe('ortug build of the shipped content', () => {
       expect(pdf.outline).toBe(pdf.pages)
       expect(pdf.fontsEmbedded).toBe(true)
       // The theme's own fonts, kept by the tabs from one deck to the next, never a fallback.
-      expect(pdf.fontNames.every((name) => /^SourceS(ans3|erif4)/.test(name)), `${office}: ${pdf.fontNames}`).toBe(true)
+      expect(
+        pdf.fontNames.every((name) => /^SourceS(ans3|erif4)/.test(name)),
+        `${office}: ${pdf.fontNames}`,
+      ).toBe(true)
       expect(pdf.sizes[0]).toEqual({ width: 960, height: 540 })
     }
   })

@@ -174,7 +174,10 @@ describe.each(PARTICIPANT_LAYOUTS.flatMap((layout) => PAPERS.map((paper) => ({ l
     }
     expect(pdf.pages).toBeGreaterThanOrEqual(handoutHtml(input).pages)
     expect(pdf.fontsEmbedded).toBe(true)
-    expect(pdf.fontNames.every((name) => /^SourceS(ans3|erif4)/.test(name)), String(pdf.fontNames)).toBe(true)
+    expect(
+      pdf.fontNames.every((name) => /^SourceS(ans3|erif4)/.test(name)),
+      String(pdf.fontNames),
+    ).toBe(true)
     expect(pdf.info.Title).toBe(shipped.essay.title)
     expect(pdf.info.Subject).toBe(shipped.office.name)
     expect(pdf.info.CreationDate).toBe('D:20270104030000Z')
