@@ -271,6 +271,7 @@ async function main(): Promise<number> {
       breakdowns,
       secondsPerOffice: Object.fromEntries(summaries.map((s) => [s.key, round(s.secondsPerOffice, 4)])),
       peakTreeRssBytes: Object.fromEntries(summaries.map((s) => [s.key, s.peakTreeRssBytes])),
+      peakTreePssBytes: Object.fromEntries(summaries.map((s) => [s.key, s.peakTreePssBytes])),
       handoutSecondsPerOffice: handoutCost(summaries, main.name),
       pptxSecondsPerOffice: pptxCost(summaries),
       merge,

@@ -78,6 +78,7 @@ export async function runMarpLoop(label: string, decks: readonly MarkdownDeck[],
     for (const [format, formatArgs] of Object.entries(args)) {
       const result = await runCommand({ label: `${label}: marp ${format} ${deck.office}`, file: MARP, args: formatArgs, cwd: outDir, env })
       record.peakTreeRssBytes = Math.max(record.peakTreeRssBytes, result.peakTreeRssBytes)
+      record.peakTreePssBytes = Math.max(record.peakTreePssBytes ?? 0, result.peakTreePssBytes)
       record.peakProcesses = Math.max(record.peakProcesses, result.peakProcesses)
       record.commands++
     }

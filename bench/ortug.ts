@@ -32,6 +32,7 @@ export async function ortug(label: string, cwd: string, args: readonly string[],
   return {
     seconds: result.seconds,
     peakTreeRssBytes: result.peakTreeRssBytes,
+    peakTreePssBytes: result.peakTreePssBytes,
     peakProcesses: result.peakProcesses,
     commands: 1,
     ortugSeconds: reportedSeconds(result.stdout),

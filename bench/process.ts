@@ -18,6 +18,11 @@ export interface CommandResult {
   seconds: number
   /** Highest sum of the resident set sizes of the tree, in bytes (shared pages count once per process). */
   peakTreeRssBytes: number
+  /**
+   * Highest sum of the proportional set sizes (Linux's Pss: a page shared by n processes counts
+   * 1/n in each), so Chromium's code, mapped by every one of its processes, counts once.
+   */
+  peakTreePssBytes: number
   /** Most processes seen in the tree at once. */
   peakProcesses: number
   stdout: string
@@ -65,6 +70,7 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   return {
     seconds,
     peakTreeRssBytes: peak.rssBytes,
+    peakTreePssBytes: peak.pssBytes,
     peakProcesses: peak.processes,
     stdout,
     cpu: { ...cpu, treeSeconds: Math.max(cpu.treeSeconds, sampler.cpuSeconds()) },
@@ -81,6 +87,7 @@ function indent(text: string): string {
 
 interface TreeSample {
   rssBytes: number
+  pssBytes: number
   processes: number
   /** Clock ticks of user + system time of each process in the tree, by pid. */
   cpuTicks: Map<number, number>
@@ -88,7 +95,7 @@ interface TreeSample {
 
 /** Samples the tree under `pid` every SAMPLE_MS until stopped, keeping the maxima. */
 function sampleTree(pid: number | undefined) {
-  const peak: TreeSample = { rssBytes: 0, processes: 0, cpuTicks: new Map() }
+  const peak: TreeSample = { rssBytes: 0, pssBytes: 0, processes: 0, cpuTicks: new Map() }
   let busy = false
   const tick = async () => {
     if (pid === undefined || busy) return
@@ -96,6 +103,7 @@ function sampleTree(pid: number | undefined) {
     try {
       const sample = await measureTree(pid)
       peak.rssBytes = Math.max(peak.rssBytes, sample.rssBytes)
+      peak.pssBytes = Math.max(peak.pssBytes, sample.pssBytes)
       peak.processes = Math.max(peak.processes, sample.processes)
       for (const [pid, ticks] of sample.cpuTicks) peak.cpuTicks.set(pid, Math.max(ticks, peak.cpuTicks.get(pid) ?? 0))
     } finally {
@@ -119,24 +127,35 @@ interface ProcStat {
   cpuTicks: number
 }
 
-/** Total RSS of `rootPid` and all its descendants, from /proc (Linux). */
+/** Total RSS and PSS of `rootPid` and all its descendants, from /proc (Linux). */
 export async function measureTree(rootPid: number): Promise<TreeSample> {
   const stats = await readAllStats()
   const children = new Map<number, ProcStat[]>()
   for (const stat of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), stat])
   const root = stats.find((s) => s.pid === rootPid)
   const cpuTicks = new Map<number, number>()
-  if (!root) return { rssBytes: 0, processes: 0, cpuTicks }
+  if (!root) return { rssBytes: 0, pssBytes: 0, processes: 0, cpuTicks }
   let rssPages = 0
-  let processes = 0
+  const tree: number[] = []
   const queue = [root]
   for (let stat = queue.shift(); stat; stat = queue.shift()) {
     rssPages += stat.rssPages
     cpuTicks.set(stat.pid, stat.cpuTicks)
-    processes++
+    tree.push(stat.pid)
     queue.push(...(children.get(stat.pid) ?? []))
   }
-  return { rssBytes: rssPages * PAGE_BYTES, processes, cpuTicks }
+  const pss = await Promise.all(tree.map(readPssBytes))
+  return { rssBytes: rssPages * PAGE_BYTES, pssBytes: pss.reduce((sum, bytes) => sum + bytes, 0), processes: tree.length, cpuTicks }
+}
+
+/** /proc/<pid>/smaps_rollup's "Pss:" line, in kB; 0 when the process ended or the kernel has no rollup. */
+async function readPssBytes(pid: number): Promise<number> {
+  try {
+    const kb = /^Pss:\s+(\d+) kB$/m.exec(await readFile(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1]
+    return Number(kb ?? 0) * 1024
+  } catch {
+    return 0 // the process ended while we looked
+  }
 }
 
 async function readAllStats(): Promise<ProcStat[]> {

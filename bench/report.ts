@@ -10,6 +10,8 @@ export interface RunRecord {
   seconds: number
   /** Highest RSS sum of a command's process tree during the run, bytes. */
   peakTreeRssBytes: number
+  /** Highest PSS sum of the same (shared pages counted once); absent where not sampled. */
+  peakTreePssBytes?: number
   peakProcesses: number
   /** Child processes started for this run. */
   commands: number
@@ -37,6 +39,7 @@ export interface ScenarioSummary extends Scenario {
   medianOrtugSeconds?: number
   secondsPerOffice: number
   peakTreeRssBytes: number
+  peakTreePssBytes: number
   peakProcesses: number
 }
 
@@ -59,6 +62,7 @@ export function summarize(scenario: Scenario): ScenarioSummary {
     medianOrtugSeconds: ortugSeconds.length === seconds.length ? median(ortugSeconds) : undefined,
     secondsPerOffice: medianSeconds / scenario.offices,
     peakTreeRssBytes: Math.max(...scenario.runs.map((r) => r.peakTreeRssBytes)),
+    peakTreePssBytes: Math.max(...scenario.runs.map((r) => r.peakTreePssBytes ?? 0)),
     peakProcesses: Math.max(...scenario.runs.map((r) => r.peakProcesses)),
   }
 }
@@ -81,6 +85,8 @@ export function checkAbsoluteTargets(summaries: readonly ScenarioSummary[]): Rec
   check('e: national, s per office', byKey.get('e')?.secondsPerOffice, 0.3, 's')
   const e = byKey.get('e')
   check('e: national, peak tree RSS, MiB', e && e.peakTreeRssBytes / 2 ** 20, 1024, 'MiB')
+  // Not the issue's measure (summed RSS), shown beside it: the same peak with shared pages counted once.
+  if (e && e.peakTreePssBytes > 0) check('e: national, peak tree PSS, MiB', e.peakTreePssBytes / 2 ** 20, 1024, 'MiB')
   return result
 }
 
@@ -142,7 +148,7 @@ export function round(value: number, digits = 2): number {
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`
 
 export function formatTable(summaries: readonly ScenarioSummary[], ratioValues: Record<string, number>): string {
-  const header = ['', 'scenario', 'browser', 'offices', 'runs', 'median s', 'min s', 'max s', 'in-ortug s', 's/office', 'peak tree RSS', 'procs']
+  const header = ['', 'scenario', 'browser', 'offices', 'runs', 'median s', 'min s', 'max s', 'in-ortug s', 's/office', 'peak tree RSS', 'PSS', 'procs']
   const rows = summaries.map((s) => [
     `(${s.key})`,
     s.label,
@@ -155,6 +161,7 @@ export function formatTable(summaries: readonly ScenarioSummary[], ratioValues: 
     s.medianOrtugSeconds === undefined ? '-' : s.medianOrtugSeconds.toFixed(2),
     s.secondsPerOffice.toFixed(3),
     mb(s.peakTreeRssBytes),
+    s.peakTreePssBytes > 0 ? mb(s.peakTreePssBytes) : '-',
     String(s.peakProcesses),
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)))
