@@ -51,7 +51,9 @@ export async function repeat(key: string, runs: number, run: (i: number) => Prom
   const records: RunRecord[] = []
   for (let i = 1; i <= runs; i++) {
     const record = await run(i)
-    log(`(${key}) run ${i}/${runs}: ${record.seconds.toFixed(2)} s, peak tree RSS ${(record.peakTreeRssBytes / 2 ** 20).toFixed(0)} MiB${record.peakTreePssBytes ? `, PSS ${(record.peakTreePssBytes / 2 ** 20).toFixed(0)} MiB` : ''}`)
+    log(
+      `(${key}) run ${i}/${runs}: ${record.seconds.toFixed(2)} s, peak tree RSS ${(record.peakTreeRssBytes / 2 ** 20).toFixed(0)} MiB${record.peakTreePssBytes ? `, PSS ${(record.peakTreePssBytes / 2 ** 20).toFixed(0)} MiB` : ''}`,
+    )
     records.push(record)
   }
   return records

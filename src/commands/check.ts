@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { check } from '../pipeline/build.ts'
+import { check } from '../pipeline/check.ts'
 import { defaultJobs } from '../shared/tasks.ts'
 import { COMMON_OPTIONS, defineCommand } from './define.ts'
 import { BROWSER_PATH_OPTION, SELECT_OPTIONS, TIMEOUT_OPTION } from './options.ts'

@@ -1,6 +1,4 @@
-import os from 'node:os'
-import path from 'node:path'
-import { readText, type Selection } from '../content/project.ts'
+import type { Selection } from '../content/project.ts'
 import { renderCatalogue } from '../output/catalogue.ts'
 import { FIT_CACHE, readFitCache, serializeFitCache } from '../output/fit-cache.ts'
 import { manifestAndCatalogue, mergeManifest, previousOutputs, readKeptOutputs, readManifestFile, resolveBuildTime } from '../output/manifest.ts'
@@ -10,19 +8,18 @@ import { openStaging, type Staging } from '../output/staging.ts'
 import { readThumbnails, thumbnailPath } from '../output/thumbnails.ts'
 import { emptyFitCache, type FitCache } from '../plan/fit.ts'
 import { type MarpWorker, startMarpWorker } from '../render/marp.ts'
-import { createTheme, loadFontFaceCss, type Theme } from '../render/theme.ts'
+import type { Theme } from '../render/theme.ts'
 import { codeOf, type Faults } from '../shared/disk.ts'
 import { collectErrors, fail, OrtugError, OrtugErrors } from '../shared/error.ts'
 import { type Format, outputFiles } from '../shared/formats.ts'
-import { sha256 } from '../shared/hash.ts'
-import { createLogger, type Logger } from '../shared/log.ts'
+import type { Logger } from '../shared/log.ts'
 import { profiler } from '../shared/profile.ts'
 import type { HandoutLayout, Manifest, ManifestEntry, OutputFile, Paper } from '../shared/types.ts'
 import { type DeckJob, manifestEntry, planJobs } from './jobs.ts'
 import { type FinishedDeck, runPipeline } from './pipeline.ts'
-import { loadProject, type Project } from './project.ts'
+import { loadProject, loadTheme, type Project } from './project.ts'
 
-// `ortug build` and `ortug check`: load, decide what is out of date, run the pipeline
+// `ortug build`: load, decide what is out of date, run the pipeline
 // (pipeline.ts), and for a build stage each office as it is done, then the manifest, the
 // catalogue and the fit cache, and commit them all at once (output.ts).
 
@@ -76,55 +73,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   }
 }
 
-export interface CheckOptions extends Selection {
-  root: string
-  /** Where a previous build's fit cache may be read from (never written). */
-  outDir: string
-  fit: boolean
-  browserPath?: string
-  env?: NodeJS.ProcessEnv
-  timeoutMs: number
-  jobs: number
-}
-
-/** Everything a build verifies, without writing anything: content, templates and (with `fit`) that every slide fits. */
-export async function check(options: CheckOptions): Promise<{ problems: OrtugError[]; warnings: string[]; decks: number; offices: number; essays: number }> {
-  const project = await loadProject(options.root, options)
-  const problems: OrtugError[] = [...project.problems]
-  // A derived deck's weak spots: where a storyboard written by hand (ortug storyboard) would help.
-  const warnings = project.essays.flatMap(({ essay, weakSpots }) =>
-    weakSpots.map((spot) => `${path.relative(options.root, essay.file)}: section "${spot.section}" (derived deck): ${spot.message}`),
-  )
-  const { jobs, errors } = await planJobs(project, project.offices, { formats: [] })
-  problems.push(...errors)
-  // Every deck is planned and its Markdown filled (template errors show here); with `fit`, measured.
-  // Without it, nothing needs the browser or Marp, and neither starts.
-  const marp = startMarpWorker()
-  try {
-    await runPipeline(
-      jobs,
-      {
-        ...options,
-        marp,
-        theme: await loadTheme(project),
-        fitCache: await readFitCache(options.outDir),
-        keepGoing: true,
-        // No format is made, so marp-cli never writes here.
-        workDir: path.join(os.tmpdir(), 'ortug-check'),
-        logger: createLogger({ quiet: true, stream: { write: () => true } }),
-      },
-      { onFailure: (_office, error) => problems.push(...collectErrors(error)), onOffice: async () => undefined },
-    )
-  } finally {
-    marp.close()
-  }
-  return { problems, warnings, decks: jobs.length, offices: project.offices.length, essays: project.essays.length }
-}
-
-export async function loadTheme(project: Pick<Project, 'themeFile'>): Promise<Theme> {
-  return createTheme(await readText(project.themeFile), await loadFontFaceCss(), sha256)
-}
-
 // --- internal ---
 
 async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Staging): Promise<BuildResult> {
@@ -148,10 +96,14 @@ async function buildWith(marp: MarpWorker, options: BuildOptions, staging: Stagi
   try {
     const theme = await loadTheme(project)
     const staged = await renderAndStage(plan, { marp, theme, fitCache: fits.cache, staging, failures }, options)
-    // A build that made no office leaves the output folder as it was.
-    if (staged.built.length === 0 && plan.jobs.length > 0) return result(staged.built)
-    await profiler().time('commit', undefined, () => commitTopLevel(staged, { plan, shard, fits, theme, staging }, options))
-    return result(staged.built)
+    try {
+      // A build that made no office leaves the output folder as it was.
+      if (staged.built.length === 0 && plan.jobs.length > 0) return result(staged.built)
+      await profiler().time('commit', undefined, () => commitTopLevel(staged, { plan, shard, fits, theme, staging }, options))
+      return result(staged.built)
+    } finally {
+      await staged.browserClosed
+    }
   } finally {
     await staging.dispose()
   }
@@ -216,20 +168,30 @@ interface Staged {
   built: ManifestEntry[]
   /** The catalogue's thumbnails, captured after their decks were staged. */
   thumbnails: Promise<OutputFile[]>[]
+  /** The build's browser closing while the build commits; waited for before the build returns. */
+  browserClosed: Promise<void>
 }
 
 /** 3. The pipeline; 4. each office is staged once all its outputs are complete. */
 async function renderAndStage(plan: BuildPlan, context: RenderContext, options: BuildOptions): Promise<Staged> {
   const { marp, theme, fitCache, staging, failures } = context
-  const staged: Staged = { built: [], thumbnails: [] }
-  await runPipeline(
-    plan.jobs,
-    { ...options, marp, theme, fitCache, fit: true, workDir: staging.dir },
-    {
-      onFailure: (office, error) => failures.push(...officeFailure(office, error, options.signal)),
-      onOffice: (office, decks) => stageOffice(office, decks, { staging, previous: plan.previous, outDir: options.outDir }, staged),
-    },
-  )
+  const staged: Staged = { built: [], thumbnails: [], browserClosed: Promise.resolve() }
+  try {
+    await runPipeline(
+      plan.jobs,
+      { ...options, marp, theme, fitCache, fit: true, workDir: staging.dir },
+      {
+        onFailure: (office, error) => failures.push(...officeFailure(office, error, options.signal)),
+        onOffice: (office, decks) => stageOffice(office, decks, { staging, previous: plan.previous, outDir: options.outDir }, staged),
+        onBrowserClosing: (closing) => {
+          staged.browserClosed = closing
+        },
+      },
+    )
+  } catch (error) {
+    await staged.browserClosed
+    throw error
+  }
   return staged
 }
 
