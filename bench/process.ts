@@ -19,8 +19,8 @@ export interface CommandResult {
   /** Highest sum of the resident set sizes of the tree, in bytes (shared pages count once per process). */
   peakTreeRssBytes: number
   /**
-   * Highest sum of the proportional set sizes (Linux's Pss: a page shared by n processes counts
-   * 1/n in each), so Chromium's code, mapped by every one of its processes, counts once.
+   * The sum of the proportional set sizes (Linux's Pss: a page shared by n processes counts 1/n
+   * in each) at the RSS peak, so Chromium's code, mapped by every one of its processes, counts once.
    */
   peakTreePssBytes: number
   /** Most processes seen in the tree at once. */
@@ -87,7 +87,9 @@ function indent(text: string): string {
 
 interface TreeSample {
   rssBytes: number
+  /** Only in the peak: the PSS sum at the sample of highest RSS. */
   pssBytes: number
+  pids: number[]
   processes: number
   /** Clock ticks of user + system time of each process in the tree, by pid. */
   cpuTicks: Map<number, number>
@@ -95,15 +97,19 @@ interface TreeSample {
 
 /** Samples the tree under `pid` every SAMPLE_MS until stopped, keeping the maxima. */
 function sampleTree(pid: number | undefined) {
-  const peak: TreeSample = { rssBytes: 0, pssBytes: 0, processes: 0, cpuTicks: new Map() }
+  const peak: TreeSample = { rssBytes: 0, pssBytes: 0, pids: [], processes: 0, cpuTicks: new Map() }
   let busy = false
   const tick = async () => {
     if (pid === undefined || busy) return
     busy = true
     try {
       const sample = await measureTree(pid)
-      peak.rssBytes = Math.max(peak.rssBytes, sample.rssBytes)
-      peak.pssBytes = Math.max(peak.pssBytes, sample.pssBytes)
+      // PSS is read only at a new peak of RSS: reading it costs the kernel a walk of each
+      // process's page tables (up to 13 ms for a renderer), which every sample would pay.
+      if (sample.rssBytes > peak.rssBytes) {
+        peak.rssBytes = sample.rssBytes
+        peak.pssBytes = await measurePss(sample.pids)
+      }
       peak.processes = Math.max(peak.processes, sample.processes)
       for (const [pid, ticks] of sample.cpuTicks) peak.cpuTicks.set(pid, Math.max(ticks, peak.cpuTicks.get(pid) ?? 0))
     } finally {
@@ -127,14 +133,14 @@ interface ProcStat {
   cpuTicks: number
 }
 
-/** Total RSS and PSS of `rootPid` and all its descendants, from /proc (Linux). */
+/** Total RSS of `rootPid` and all its descendants, from /proc (Linux). */
 export async function measureTree(rootPid: number): Promise<TreeSample> {
   const stats = await readAllStats()
   const children = new Map<number, ProcStat[]>()
   for (const stat of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), stat])
   const root = stats.find((s) => s.pid === rootPid)
   const cpuTicks = new Map<number, number>()
-  if (!root) return { rssBytes: 0, pssBytes: 0, processes: 0, cpuTicks }
+  if (!root) return { rssBytes: 0, pssBytes: 0, pids: [], processes: 0, cpuTicks }
   let rssPages = 0
   const tree: number[] = []
   const queue = [root]
@@ -144,8 +150,13 @@ export async function measureTree(rootPid: number): Promise<TreeSample> {
     tree.push(stat.pid)
     queue.push(...(children.get(stat.pid) ?? []))
   }
-  const pss = await Promise.all(tree.map(readPssBytes))
-  return { rssBytes: rssPages * PAGE_BYTES, pssBytes: pss.reduce((sum, bytes) => sum + bytes, 0), processes: tree.length, cpuTicks }
+  return { rssBytes: rssPages * PAGE_BYTES, pssBytes: 0, pids: tree, processes: tree.length, cpuTicks }
+}
+
+/** Summed PSS of these processes. */
+async function measurePss(pids: readonly number[]): Promise<number> {
+  const pss = await Promise.all(pids.map(readPssBytes))
+  return pss.reduce((sum, bytes) => sum + bytes, 0)
 }
 
 /** /proc/<pid>/smaps_rollup's "Pss:" line, in kB; 0 when the process ended or the kernel has no rollup. */

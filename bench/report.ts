@@ -10,7 +10,7 @@ export interface RunRecord {
   seconds: number
   /** Highest RSS sum of a command's process tree during the run, bytes. */
   peakTreeRssBytes: number
-  /** Highest PSS sum of the same (shared pages counted once); absent where not sampled. */
+  /** The PSS sum at that RSS peak (shared pages counted once); absent where not sampled. */
   peakTreePssBytes?: number
   peakProcesses: number
   /** Child processes started for this run. */
