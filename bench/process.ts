@@ -87,17 +87,23 @@ function indent(text: string): string {
 
 interface TreeSample {
   rssBytes: number
-  /** Only in the peak: the PSS sum at the sample of highest RSS. */
-  pssBytes: number
+  /** The processes of the tree, the root first. */
   pids: number[]
-  processes: number
   /** Clock ticks of user + system time of each process in the tree, by pid. */
+  cpuTicks: Map<number, number>
+}
+
+/** The maxima over a command's samples; `pssBytes` is the PSS sum at the sample of highest RSS. */
+interface TreePeak {
+  rssBytes: number
+  pssBytes: number
+  processes: number
   cpuTicks: Map<number, number>
 }
 
 /** Samples the tree under `pid` every SAMPLE_MS until stopped, keeping the maxima. */
 function sampleTree(pid: number | undefined) {
-  const peak: TreeSample = { rssBytes: 0, pssBytes: 0, pids: [], processes: 0, cpuTicks: new Map() }
+  const peak: TreePeak = { rssBytes: 0, pssBytes: 0, processes: 0, cpuTicks: new Map() }
   let busy = false
   const tick = async () => {
     if (pid === undefined || busy) return
@@ -110,7 +116,7 @@ function sampleTree(pid: number | undefined) {
         peak.rssBytes = sample.rssBytes
         peak.pssBytes = await measurePss(sample.pids)
       }
-      peak.processes = Math.max(peak.processes, sample.processes)
+      peak.processes = Math.max(peak.processes, sample.pids.length)
       for (const [pid, ticks] of sample.cpuTicks) peak.cpuTicks.set(pid, Math.max(ticks, peak.cpuTicks.get(pid) ?? 0))
     } finally {
       busy = false
@@ -140,17 +146,17 @@ export async function measureTree(rootPid: number): Promise<TreeSample> {
   for (const stat of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), stat])
   const root = stats.find((s) => s.pid === rootPid)
   const cpuTicks = new Map<number, number>()
-  if (!root) return { rssBytes: 0, pssBytes: 0, pids: [], processes: 0, cpuTicks }
+  if (!root) return { rssBytes: 0, pids: [], cpuTicks }
   let rssPages = 0
-  const tree: number[] = []
+  const pids: number[] = []
   const queue = [root]
   for (let stat = queue.shift(); stat; stat = queue.shift()) {
     rssPages += stat.rssPages
     cpuTicks.set(stat.pid, stat.cpuTicks)
-    tree.push(stat.pid)
+    pids.push(stat.pid)
     queue.push(...(children.get(stat.pid) ?? []))
   }
-  return { rssBytes: rssPages * PAGE_BYTES, pssBytes: 0, pids: tree, processes: tree.length, cpuTicks }
+  return { rssBytes: rssPages * PAGE_BYTES, pids, cpuTicks }
 }
 
 /** Summed PSS of these processes. */
