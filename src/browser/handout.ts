@@ -3,10 +3,11 @@ import type { Browser, Page } from 'puppeteer-core'
 import { z } from 'zod'
 import { formatMinutes } from '../plan/plan.ts'
 import type { MarpRender } from '../render/marp.ts'
-import { fail, type Location, OrtugError } from '../shared/error.ts'
+import { fail } from '../shared/error.ts'
 import { profiler } from '../shared/profile.ts'
 import type { Aspect, HandoutLayout, Paper, Slide, TemplateSource } from '../shared/types.ts'
 import { Pagination, paginateScript } from './handout-paginate.ts'
+import { fillTemplate } from './handout-template.ts'
 import { loadIsolated, SLIDE_SIZES, splitSlides } from './page.ts'
 
 // The handout PDF: the deck's slides as Marp inline SVG (vector, text kept) placed on A4 or F4
@@ -114,7 +115,7 @@ export function handoutHtml(input: HandoutInput): { html: string; pages: number 
   const agenda = input.slides.flatMap((slide) => (slide.layout === 'agenda' ? (slide.items ?? []) : []))
   const reading = isPerSlide(input.layout) ? [] : input.reading.filter((section) => section.paragraphs.length > 0)
 
-  // 3. The template: strict, HTML-escaped; only Marp's output arrives pre-rendered (SafeString).
+  // 3. The template (handout-template.ts): only Marp's output arrives pre-rendered (SafeString).
   const size = PAPER_SIZES[input.paper]
   const slideSize = SLIDE_SIZES[input.aspect]
   const view = {
@@ -247,52 +248,6 @@ function planPages(input: HandoutInput, svgs: readonly string[]) {
   const [first, ...rest] = pages
   if (perSlide && first) return [{ ...first, ...cover, notes: first.notes }, ...rest.map((page) => ({ ...page, number: page.number - 1 }))]
   return [cover, ...pages]
-}
-
-function fillTemplate(source: TemplateSource, view: object, what: string): string {
-  const where = (loc?: hbs.AST.SourceLocation) => (loc ? { file: source.file, line: loc.start.line, column: loc.start.column + 1 } : { file: source.file })
-  try {
-    return compileTemplate(source, where)(view)
-  } catch (error) {
-    if (error instanceof OrtugError) throw error
-    const message = error instanceof Error ? error.message : String(error)
-    fail('CONTENT', `template ${source.file} failed for ${what}: ${message}`, { location: where(), cause: error })
-  }
-}
-
-/** Handout templates compiled, by their text: a build fills the same one for every office. */
-const compiled = new Map<string, HandlebarsTemplateDelegate>()
-/** Enough for every office's own template; a preview that edits one compiles each version anew. */
-const COMPILED_TEMPLATES = 32
-
-function compileTemplate(source: TemplateSource, where: (loc?: hbs.AST.SourceLocation) => Location): HandlebarsTemplateDelegate {
-  const known = compiled.get(source.text)
-  if (known) return known
-  const ast = Handlebars.parse(source.text)
-  const raw = findRawOutput(ast)
-  if (raw) {
-    fail(
-      'CONTENT',
-      'the handout template may not use "{{{ }}}" or "{{& }}": office and essay text must stay text; write {{...}} (slides and styles arrive ready to insert)',
-      { location: where(raw.loc) },
-    )
-  }
-  const template = Handlebars.create().compile(ast, { strict: true, knownHelpersOnly: true })
-  if (compiled.size >= COMPILED_TEMPLATES) compiled.delete(compiled.keys().next().value ?? '')
-  compiled.set(source.text, template)
-  return template
-}
-
-/** The first mustache that would print its value without HTML escaping. */
-function findRawOutput(ast: hbs.AST.Program): hbs.AST.MustacheStatement | undefined {
-  let found: hbs.AST.MustacheStatement | undefined
-  const visitor = new Handlebars.Visitor()
-  visitor.MustacheStatement = function (this: Handlebars.Visitor, node) {
-    found ??= node.escaped ? undefined : node
-    Handlebars.Visitor.prototype.MustacheStatement.call(this, node)
-  }
-  visitor.accept(ast)
-  return found
 }
 
 /**

@@ -174,32 +174,51 @@ export async function removeStaleProfiles(dir = os.tmpdir(), isRunning: (pid: nu
   return stale
 }
 
+/** How many times a browser that dies while starting is started: a loaded machine's Chromium sometimes exits at once and starts the next time. */
+const START_TRIES = 2
+
 /** Launches one browser for a whole build, with a throwaway profile and no background network. */
 export async function launchBrowser(choice: BrowserChoice, timeoutMs: number): Promise<LaunchedBrowser> {
-  const { default: puppeteer } = await import('puppeteer-core')
   await removeStaleProfiles()
-  const profile = await mkdtemp(path.join(os.tmpdir(), `${PROFILE_PREFIX}${process.pid}-`))
-  const args = launchArgs(choice, profile)
-  let browser: Browser
-  try {
-    browser = await puppeteer.launch({
-      executablePath: choice.executablePath,
-      headless: choice.headless === 'shell' ? 'shell' : true,
-      args,
-      // Starting Chromium cold (unpacking the npm-shipped one) can take longer than a page step.
-      timeout: launchLimitMs(timeoutMs),
-      protocolTimeout: launchLimitMs(timeoutMs),
-      handleSIGINT: false,
-      handleSIGTERM: false,
-      handleSIGHUP: false,
-      pipe: true,
-    })
-  } catch (cause) {
-    await rm(profile, { recursive: true, force: true })
-    fail('ENVIRONMENT', `the browser at ${choice.executablePath} (${choice.source}) failed to start: ${messageOf(cause).split('\n')[0]}. ${INSTALL_HINT}`, {
-      cause,
-    })
+  for (let tries = 1; ; tries += 1) {
+    const profile = await mkdtemp(path.join(os.tmpdir(), `${PROFILE_PREFIX}${process.pid}-`))
+    try {
+      return await describeLaunched(await startBrowser(choice, profile, timeoutMs), choice, profile)
+    } catch (cause) {
+      await rm(profile, { recursive: true, force: true })
+      // A start that timed out has already waited its whole limit: it is not waited for twice.
+      const timedOut = cause instanceof Error && cause.name === 'TimeoutError'
+      if (tries < START_TRIES && !timedOut) continue
+      const times = tries > 1 ? ` (started ${tries} times)` : ''
+      fail(
+        'ENVIRONMENT',
+        `the browser at ${choice.executablePath} (${choice.source}) failed to start${times}: ${messageOf(cause).split('\n')[0]}. ${INSTALL_HINT}`,
+        {
+          cause,
+        },
+      )
+    }
   }
+}
+
+async function startBrowser(choice: BrowserChoice, profile: string, timeoutMs: number): Promise<Browser> {
+  const { default: puppeteer } = await import('puppeteer-core')
+  return puppeteer.launch({
+    executablePath: choice.executablePath,
+    headless: choice.headless === 'shell' ? 'shell' : true,
+    args: launchArgs(choice, profile),
+    // Starting Chromium cold (unpacking the npm-shipped one) can take longer than a page step.
+    timeout: launchLimitMs(timeoutMs),
+    protocolTimeout: launchLimitMs(timeoutMs),
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+    pipe: true,
+  })
+}
+
+/** The started browser with its version, and the means to close it (or kill it) and remove its profile. */
+async function describeLaunched(browser: Browser, choice: BrowserChoice, profile: string): Promise<LaunchedBrowser> {
   // puppeteer starts Chromium detached (its own process group) on Linux and macOS: killing the
   // group also ends renderers and helpers that would otherwise outlive the browser for a moment.
   const kill = () => {

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { hasBundledChromium, headlessModeOf, installedBrowserPaths, launchArgs, resolveBrowser } from '../../src/browser/launch.ts'
+import { hasBundledChromium, headlessModeOf, installedBrowserPaths, launchArgs, launchBrowser, resolveBrowser } from '../../src/browser/launch.ts'
 import { openBrowserPages } from '../../src/browser/pages.ts'
 import { OrtugError } from '../../src/shared/error.ts'
 import type { BrowserChoice } from '../../src/shared/types.ts'
@@ -191,5 +191,33 @@ describe.skipIf(!inUse)(`builds with the browser in use (${inUse ? `${inUse.head
     const result = await runCli(['build', '--office', 'kota-bandung', '--format', 'pdf', '--timeout', '4', '--browser-path', slow, '--out', 'slow'], dir)
     expect(result.code, result.stderr).toBe(0)
     expect((await readPdf(path.join(dir, 'slow', 'kota-bandung', 'ortug-kpu-jabar.pdf'))).pages).toBeGreaterThan(10)
+  })
+
+  // Under load (a CI machine running two browser suites), Chromium now and then exited while
+  // starting ("Target closed") and started the next time.
+  it.each([
+    { exits: 1, starts: true },
+    { exits: 2, starts: false },
+  ])('a browser that exits $exits time(s) while starting: started again once, then reported with the count', async ({ exits, starts }) => {
+    const real = inUse as BrowserChoice
+    const count = path.join(dir, `starts-${exits}`)
+    const flaky = path.join(dir, real.headless === 'shell' ? `flaky-${exits}-headless-shell` : `flaky-${exits}-chrome`)
+    await writeFile(
+      flaky,
+      `#!/bin/sh\nn=$(cat "${count}" 2>/dev/null || echo 0)\necho $((n + 1)) > "${count}"\n[ "$n" -lt ${exits} ] && { echo crashed >&2; exit 1; }\nexec "${real.executablePath}" "$@"\n`,
+    )
+    await chmod(flaky, 0o755)
+    const launching = launchBrowser({ ...real, executablePath: flaky }, 60_000)
+    if (starts) {
+      const launched = await launching
+      try {
+        expect(launched.version).toMatch(/\/\d+\./)
+      } finally {
+        await launched.close()
+      }
+    } else {
+      await expect(launching).rejects.toThrow(/failed to start \(started 2 times\): /)
+    }
+    expect((await readFile(count, 'utf8')).trim()).toBe('2')
   })
 })

@@ -114,7 +114,7 @@ async function freezeClock(page: Page): Promise<void> {
 const advance = (page: Page, ms: number) => page.evaluate((by) => (window as unknown as { advanceClock(ms: number): void }).advanceClock(by), ms)
 const textOf = (page: Page, selector: string) => page.$eval(selector, (element) => element.textContent ?? '')
 const waitForText = (page: Page, selector: string, text: string) =>
-  page.waitForFunction((s, t) => document.querySelector(s)?.textContent === t, { timeout: 5000 }, selector, text)
+  page.waitForFunction((s, t) => document.querySelector(s)?.textContent === t, { timeout: 30_000 }, selector, text)
 
 describe.skipIf(!browserInUse)(`the HTML deck in the browser (${browserInUse?.headless ?? 'none'} mode)`, () => {
   let dir: string

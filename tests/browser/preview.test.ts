@@ -49,8 +49,11 @@ async function startPreview(cwd: string, args: string[] = []): Promise<RunningPr
   }
 }
 
-/** Polls `probe` until it returns a value. */
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 5000): Promise<T> {
+/**
+ * Polls `probe` until it returns a value. The deadline only ends a wait that has failed: a rebuild
+ * takes about a second, but a CI machine running two browser suites at once can take many.
+ */
+async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await probe()
