@@ -84,6 +84,11 @@ export interface PdfFacts {
   lang?: string
 }
 
+/** Whether every font of the PDF is one of the theme's (Source Sans 3, Source Serif 4): no fallback font was used. */
+export function inThemeFontsOnly(pdf: Pick<PdfFacts, 'fontNames'>): boolean {
+  return pdf.fontNames.every((name) => /^SourceS(ans3|erif4)/.test(name))
+}
+
 export async function readPdf(file: string): Promise<PdfFacts> {
   const bytes = new Uint8Array(await readFile(file))
   const { getDocumentProxy, extractText, getMeta } = await import('unpdf')

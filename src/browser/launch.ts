@@ -183,7 +183,7 @@ export async function launchBrowser(choice: BrowserChoice, timeoutMs: number): P
   for (let tries = 1; ; tries += 1) {
     const profile = await mkdtemp(path.join(os.tmpdir(), `${PROFILE_PREFIX}${process.pid}-`))
     try {
-      return await describeLaunched(await startBrowser(choice, profile, timeoutMs), choice, profile)
+      return await toLaunchedBrowser(await startBrowser(choice, profile, timeoutMs), choice, profile)
     } catch (cause) {
       await rm(profile, { recursive: true, force: true })
       // A start that timed out has already waited its whole limit: it is not waited for twice.
@@ -218,7 +218,7 @@ async function startBrowser(choice: BrowserChoice, profile: string, timeoutMs: n
 }
 
 /** The started browser with its version, and the means to close it (or kill it) and remove its profile. */
-async function describeLaunched(browser: Browser, choice: BrowserChoice, profile: string): Promise<LaunchedBrowser> {
+async function toLaunchedBrowser(browser: Browser, choice: BrowserChoice, profile: string): Promise<LaunchedBrowser> {
   // puppeteer starts Chromium detached (its own process group) on Linux and macOS: killing the
   // group also ends renderers and helpers that would otherwise outlive the browser for a moment.
   const kill = () => {

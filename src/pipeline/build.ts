@@ -176,22 +176,17 @@ interface Staged {
 async function renderAndStage(plan: BuildPlan, context: RenderContext, options: BuildOptions): Promise<Staged> {
   const { marp, theme, fitCache, staging, failures } = context
   const staged: Staged = { built: [], thumbnails: [], browserClosed: Promise.resolve() }
-  try {
-    await runPipeline(
-      plan.jobs,
-      { ...options, marp, theme, fitCache, fit: true, workDir: staging.dir },
-      {
-        onFailure: (office, error) => failures.push(...officeFailure(office, error, options.signal)),
-        onOffice: (office, decks) => stageOffice(office, decks, { staging, previous: plan.previous, outDir: options.outDir }, staged),
-        onBrowserClosing: (closing) => {
-          staged.browserClosed = closing
-        },
+  await runPipeline(
+    plan.jobs,
+    { ...options, marp, theme, fitCache, fit: true, workDir: staging.dir },
+    {
+      onFailure: (office, error) => failures.push(...officeFailure(office, error, options.signal)),
+      onOffice: (office, decks) => stageOffice(office, decks, { staging, previous: plan.previous, outDir: options.outDir }, staged),
+      onBrowserClosing: (closing) => {
+        staged.browserClosed = closing
       },
-    )
-  } catch (error) {
-    await staged.browserClosed
-    throw error
-  }
+    },
+  )
   return staged
 }
 

@@ -55,7 +55,8 @@ export interface PipelineHooks {
   onOffice(office: string, decks: readonly FinishedDeck[]): Promise<void>
   /**
    * Takes the browser's closing (which never rejects) instead of waiting for it, so that the
-   * caller's last steps run meanwhile; the caller then waits for it. Without it, the run waits.
+   * caller's last steps run meanwhile; the caller then waits for it. Without it, or when the run
+   * throws (nothing of the caller's is left to overlap), the run waits.
    */
   onBrowserClosing?(closing: Promise<void>): void
 }
@@ -75,7 +76,7 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
   } finally {
     // Closing a full Chrome takes about 0.3 s: the caller may go on with what needs no browser.
     const closing = run.browser.close().catch(() => undefined)
-    if (hooks.onBrowserClosing) hooks.onBrowserClosing(closing)
+    if (hooks.onBrowserClosing && !run.stopping) hooks.onBrowserClosing(closing)
     else await closing
   }
 }

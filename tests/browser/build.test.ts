@@ -5,7 +5,18 @@ import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../../src/browser/launch.ts'
 import { splitSentences } from '../../src/plan/text.ts'
-import { htmlNotes, openRecording, type PdfFacts, REPO, readPdf, removeProject, type runCli, runExpecting, seedParagraphs } from '../helpers.ts'
+import {
+  htmlNotes,
+  inThemeFontsOnly,
+  openRecording,
+  type PdfFacts,
+  REPO,
+  readPdf,
+  removeProject,
+  type runCli,
+  runExpecting,
+  seedParagraphs,
+} from '../helpers.ts'
 
 // The foundation end to end: the shipped content, every office, the real browser. (The decks' lack
 // of network requests is checked here too, on this build's decks, instead of a build of its own.)
@@ -54,10 +65,7 @@ describe('ortug build of the shipped content', () => {
       expect(pdf.outline).toBe(pdf.pages)
       expect(pdf.fontsEmbedded).toBe(true)
       // The theme's own fonts, kept by the tabs from one deck to the next, never a fallback.
-      expect(
-        pdf.fontNames.every((name) => /^SourceS(ans3|erif4)/.test(name)),
-        `${office}: ${pdf.fontNames}`,
-      ).toBe(true)
+      expect(inThemeFontsOnly(pdf), `${office}: ${pdf.fontNames}`).toBe(true)
       expect(pdf.sizes[0]).toEqual({ width: 960, height: 540 })
     }
   })
