@@ -138,6 +138,9 @@ export function launchArgs(
     '--no-default-browser-check',
     '--font-render-hinting=none',
     '--mute-audio',
+    // The network service (every page load goes through it) in the browser process rather than a
+    // process of its own: one process fewer, about 100 MB less summed RSS ("Measured").
+    '--enable-features=NetworkServiceInProcess2',
     // Two renderer processes serve all pages: as many as this machine has cores, and far less memory than one per page.
     '--renderer-process-limit=2',
     // A page's earlier documents stay in its renderer until V8 collects garbage, which with the

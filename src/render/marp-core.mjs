@@ -40,6 +40,33 @@ export function loadMarpCore() {
   return require('@marp-team/marp-core').Marp
 }
 
+/** Packed styles kept per Marp instance: decks of a build in flight at once, each rendered again after a fit round. */
+const KEPT_STYLES = 64
+
+/**
+ * Reuses `marp`'s packed CSS when a render's inputs to it are those of an earlier render. Marpit
+ * packs the theme with the deck's own <style>s through PostCSS on every render (about 60 % of
+ * it), and a build renders each deck again after each fit round with the same styles and
+ * directives. Marpit's renderStyle reads the theme name, the deck's styles (lastStyles) and the
+ * global directives (size among them); marp-core adds only what its options, fixed per
+ * instance, decide. Those are the key.
+ */
+export function reuseStyles(marp) {
+  const renderStyle = marp.renderStyle.bind(marp)
+  const kept = new Map()
+  marp.renderStyle = (theme) => {
+    const key = JSON.stringify([theme, marp.lastStyles, marp.lastGlobalDirectives])
+    let css = kept.get(key)
+    if (css === undefined) {
+      css = renderStyle(theme)
+      if (kept.size >= KEPT_STYLES) kept.delete(kept.keys().next().value)
+      kept.set(key, css)
+    }
+    return css
+  }
+  return marp
+}
+
 function resolveOrUndefined(from, request) {
   try {
     return from.resolve(request)

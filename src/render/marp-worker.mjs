@@ -2,7 +2,7 @@
 // marp-core renders (the slides the browser prints) and marp-cli conversions (HTML) over IPC,
 // so Node, marp-core and marp-cli start once, not once per deck or per conversion.
 // Plain JavaScript so that Node runs it as it is, from src/ and from an installed package alike.
-import { loadMarpCore } from './marp-core.mjs'
+import { loadMarpCore, reuseStyles } from './marp-core.mjs'
 
 const Marp = loadMarpCore()
 
@@ -13,7 +13,7 @@ function render({ markdown, themeCss, options }) {
   if (options.math !== false) throw new Error('ortug renders with math off')
   const key = JSON.stringify([themeCss, options])
   if (cached?.key !== key) {
-    const marp = new Marp(options)
+    const marp = reuseStyles(new Marp(options))
     marp.themeSet.add(themeCss)
     cached = { key, marp }
   }

@@ -193,6 +193,23 @@ describe.skipIf(!inUse)(`builds with the browser in use (${inUse ? `${inUse.head
     expect((await readPdf(path.join(dir, 'slow', 'kota-bandung', 'ortug-kpu-jabar.pdf'))).pages).toBeGreaterThan(10)
   })
 
+  // Each Chromium process maps the browser's code again (60–100 MB of RSS): the network service
+  // runs in the browser process (NetworkServiceInProcess2), as the GPU thread does.
+  it.skipIf(process.platform !== 'linux')('runs the network service inside the browser process, and pages still load', async () => {
+    const launched = await launchBrowser(inUse as BrowserChoice, 60_000)
+    try {
+      const page = await launched.browser.newPage()
+      await page.goto('data:text/html,<title>ortug</title><p>halo</p>')
+      expect(await page.evaluate(() => `${document.title} ${document.querySelector('p')?.textContent}`)).toBe('ortug halo')
+      const group = launched.browser.process()?.pid as number
+      const services = await processesInGroup(group)
+      expect(services.length).toBeGreaterThan(1)
+      expect(services.filter((line) => line.includes('network.mojom.NetworkService'))).toEqual([])
+    } finally {
+      await launched.close()
+    }
+  })
+
   // Under load (a CI machine running two browser suites), Chromium now and then exited while
   // starting ("Target closed") and started the next time.
   it.each([
@@ -221,3 +238,15 @@ describe.skipIf(!inUse)(`builds with the browser in use (${inUse ? `${inUse.head
     expect((await readFile(count, 'utf8')).trim()).toBe('2')
   })
 })
+
+/** The command lines of the processes in a process group (Linux): puppeteer starts Chromium as the leader of its own. */
+async function processesInGroup(group: number): Promise<string[]> {
+  const lines: string[] = []
+  for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+    // Fields after the command name (in parentheses): state, ppid, pgrp.
+    const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])
+    if (pgrp === group) lines.push((await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' '))
+  }
+  return lines
+}

@@ -39,3 +39,47 @@ describe("Marp's process", () => {
     expect(stubbed.css).toBe(plain.css)
   })
 })
+
+// Decks that differ in each input of the packed CSS: their own <style>, the size, the theme, a
+// global style directive; rendered in turns, as a build's fit rounds interleave decks.
+const DECKS = [
+  '# Satu\n\n<style>section { color: #123456; }</style>\n',
+  '---\nsize: 4:3\n---\n\n# Dua\n',
+  '---\ntheme: gaia\n---\n\n# Tiga\n',
+  '---\nstyle: |\n  h1 { color: #654321; }\n---\n\n# Empat\n',
+  '# Lima\n\n<style>section { color: #abcdef; }</style>\n\n---\n\nLagi\n',
+]
+
+/** In a fresh process: every deck rendered three times in turns, by one instance with reuseStyles and by a new instance each time. */
+function probeReuse() {
+  const script = `
+    const { loadMarpCore, reuseStyles } = await import(${JSON.stringify(LOADER)})
+    const Marp = loadMarpCore()
+    const options = ${JSON.stringify(MARP_OPTIONS)}
+    const reused = new Marp(options)
+    let packs = 0
+    const pack = reused.renderStyle.bind(reused)
+    reused.renderStyle = (theme) => (packs++, pack(theme))
+    reuseStyles(reused)
+    const decks = ${JSON.stringify(DECKS)}
+    const results = []
+    for (let round = 0; round < 3; round++)
+      for (const deck of decks) {
+        const a = reused.render(deck)
+        const b = new Marp(options).render(deck)
+        results.push(a.css === b.css && a.html === b.html)
+      }
+    console.log(JSON.stringify({ packs, results, distinct: new Set(decks.map((d) => new Marp(options).render(d).css)).size }))
+  `
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
+  return JSON.parse(out) as { packs: number; results: boolean[]; distinct: number }
+}
+
+describe("Marp's process keeps packed styles", () => {
+  it('renders each deck again exactly as a new instance does, packing its styles once', () => {
+    const { packs, results, distinct } = probeReuse()
+    expect(distinct).toBe(DECKS.length)
+    expect(results).toEqual(Array(DECKS.length * 3).fill(true))
+    expect(packs).toBe(DECKS.length)
+  })
+})
