@@ -8,7 +8,7 @@ const require = createRequire(import.meta.url)
  * What marp-core requires of MathJax and KaTeX when it loads: about 300 files and a third of the
  * process's start-up. ortug renders with `math: false`, so marp-core never calls them. A module
  * marp-core starts to require that is not listed here is loaded for real: slower, still correct
- * (tests/unit/marp-core.test.ts notices it).
+ * (tests/cli/marp-core.test.ts notices it).
  */
 export const MATH_MODULES = [
   'katex',
@@ -37,7 +37,39 @@ export function loadMarpCore() {
     empty.loaded = true
     require.cache[filename] = empty
   }
+  keepParsedThemes(fromMarpCore)
   return require('@marp-team/marp-core').Marp
+}
+
+/** Parsed themes kept for the process: marp-core's three and each build's own, a few per build. */
+const KEPT_THEMES = 16
+
+/**
+ * Every Marp instance parses its themes' CSS through PostCSS as it is made: marp-core's three
+ * built-in ones in its constructor, and marp-cli adds the theme set to a new instance for each
+ * deck it converts (about a quarter of its time per deck). Marpit freezes the Theme it parses, so
+ * one parse serves every instance that adds the same CSS with the same parse options (the meta
+ * types, by name, and CSS nesting): those are the key.
+ */
+function keepParsedThemes(fromMarpCore) {
+  const fromMarpit = createRequire(fromMarpCore.resolve('@marp-team/marpit'))
+  const Theme = fromMarpit('./theme.js').default
+  if (Theme.fromCSS.keepsParsed) return
+  const parse = Theme.fromCSS.bind(Theme)
+  const kept = new Map()
+  const fromCSS = (css, opts = {}) => {
+    const metaTypes = Object.entries(opts.metaType ?? {}).map(([name, type]) => [name, type?.name ?? String(type)])
+    const key = JSON.stringify([css, metaTypes, opts.cssNesting ?? null])
+    let theme = kept.get(key)
+    if (theme === undefined) {
+      theme = parse(css, opts)
+      if (kept.size >= KEPT_THEMES) kept.delete(kept.keys().next().value)
+      kept.set(key, theme)
+    }
+    return theme
+  }
+  fromCSS.keepsParsed = true
+  Theme.fromCSS = fromCSS
 }
 
 /** Packed styles kept per Marp instance: decks of a build in flight at once, each rendered again after a fit round. */

@@ -83,3 +83,47 @@ describe("Marp's process keeps packed styles", () => {
     expect(packs).toBe(DECKS.length)
   })
 })
+
+const THEME = '/* @theme probe */\n@size wide 1280px 720px;\nsection { background: #fefefe; }\nsection { h1 { color: #0a3d62; } }\n'
+const THEMED_DECK = '---\ntheme: probe\n---\n\n# Satu\n\n<style>h1 { font-size: 60px; }</style>\n\n---\n\n## Dua\n'
+
+/**
+ * In a fresh process, marp-core loaded with or without the kept themes: instances made in turns
+ * with and without CSS nesting, each adding the same theme, as marp-cli makes one per deck.
+ */
+function probeThemes(how: 'kept' | 'plain') {
+  const script = `
+    import { createRequire } from 'node:module'
+    const require = createRequire(${JSON.stringify(LOADER)})
+    const fromMarpCore = createRequire(require.resolve('@marp-team/marp-core'))
+    const Theme = createRequire(fromMarpCore.resolve('@marp-team/marpit'))('./theme.js').default
+    let parses = 0
+    const parse = Theme.fromCSS.bind(Theme)
+    Theme.fromCSS = (css, opts) => (parses++, parse(css, opts))
+    const { loadMarpCore } = await import(${JSON.stringify(LOADER)})
+    const Marp = ${JSON.stringify(how)} === 'kept' ? loadMarpCore() : require('@marp-team/marp-core').Marp
+    const renders = []
+    for (let round = 0; round < 3; round++)
+      for (const cssNesting of [true, false]) {
+        const marp = new Marp({ ...${JSON.stringify(MARP_OPTIONS)}, cssNesting })
+        marp.themeSet.add(${JSON.stringify(THEME)})
+        renders.push(marp.render(${JSON.stringify(THEMED_DECK)}))
+      }
+    console.log(JSON.stringify({ parses, renders }))
+  `
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
+  return JSON.parse(out) as { parses: number; renders: { html: string; css: string }[] }
+}
+
+describe("Marp's process keeps parsed themes", () => {
+  it('parses each theme once per parse options, and renders exactly as new instances do', () => {
+    const kept = probeThemes('kept')
+    const plain = probeThemes('plain')
+    // Four themes (marp-core's three and the deck's) in each of six instances, or once per CSS
+    // nesting when kept; one more parse as marp-core loads, in both.
+    expect(plain.parses).toBe(1 + 4 * 6)
+    expect(kept.parses).toBe(1 + 4 * 2)
+    expect(kept.renders).toEqual(plain.renders)
+    expect(new Set(plain.renders.map((render) => render.css)).size).toBe(2)
+  })
+})
