@@ -56,17 +56,10 @@ function keepParsedThemes(fromMarpCore) {
   const Theme = fromMarpit('./theme.js').default
   if (Theme.fromCSS.keepsParsed) return
   const parse = Theme.fromCSS.bind(Theme)
-  const kept = new Map()
+  const kept = keptUpTo(KEPT_THEMES)
   const fromCSS = (css, opts = {}) => {
     const metaTypes = Object.entries(opts.metaType ?? {}).map(([name, type]) => [name, type?.name ?? String(type)])
-    const key = JSON.stringify([css, metaTypes, opts.cssNesting ?? null])
-    let theme = kept.get(key)
-    if (theme === undefined) {
-      theme = parse(css, opts)
-      if (kept.size >= KEPT_THEMES) kept.delete(kept.keys().next().value)
-      kept.set(key, theme)
-    }
-    return theme
+    return kept(JSON.stringify([css, metaTypes, opts.cssNesting ?? null]), () => parse(css, opts))
   }
   fromCSS.keepsParsed = true
   Theme.fromCSS = fromCSS
@@ -85,18 +78,23 @@ const KEPT_STYLES = 64
  */
 export function reuseStyles(marp) {
   const renderStyle = marp.renderStyle.bind(marp)
-  const kept = new Map()
-  marp.renderStyle = (theme) => {
-    const key = JSON.stringify([theme, marp.lastStyles, marp.lastGlobalDirectives])
-    let css = kept.get(key)
-    if (css === undefined) {
-      css = renderStyle(theme)
-      if (kept.size >= KEPT_STYLES) kept.delete(kept.keys().next().value)
-      kept.set(key, css)
-    }
-    return css
-  }
+  const kept = keptUpTo(KEPT_STYLES)
+  marp.renderStyle = (theme) => kept(JSON.stringify([theme, marp.lastStyles, marp.lastGlobalDirectives]), () => renderStyle(theme))
   return marp
+}
+
+/** A value per key, made on first use; past `limit` keys the oldest is dropped. */
+function keptUpTo(limit) {
+  const kept = new Map()
+  return (key, make) => {
+    let value = kept.get(key)
+    if (value === undefined) {
+      value = make()
+      if (kept.size >= limit) kept.delete(kept.keys().next().value)
+      kept.set(key, value)
+    }
+    return value
+  }
 }
 
 function resolveOrUndefined(from, request) {
