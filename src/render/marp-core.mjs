@@ -47,9 +47,9 @@ const KEPT_THEMES = 16
 /**
  * Every Marp instance parses its themes' CSS through PostCSS as it is made: marp-core's three
  * built-in ones in its constructor, and marp-cli adds the theme set to a new instance for each
- * deck it converts (about a quarter of its time per deck). Marpit freezes the Theme it parses, so
- * one parse serves every instance that adds the same CSS with the same parse options (the meta
- * types, by name, and CSS nesting): those are the key.
+ * deck it converts (about a quarter of its time per deck, in a one-off `node --cpu-prof`).
+ * Marpit freezes the Theme it parses, so one parse serves every instance that adds the same CSS
+ * with the same parse options (the meta types, by name, and CSS nesting): those are the key.
  */
 function keepParsedThemes(fromMarpCore) {
   const fromMarpit = createRequire(fromMarpCore.resolve('@marp-team/marpit'))
