@@ -29,7 +29,8 @@ export interface BrowserPages {
   describe(): string
   /**
    * Gives up a stuck deck's tabs: each is closed within a couple of seconds, or else the whole
-   * browser is replaced (a tab that does not close is a browser that does not answer).
+   * browser is replaced (a tab that does not close is a browser that does not answer), unless
+   * that browser was replaced already.
    */
   discard(pages: Iterable<Page>): Promise<void>
   /** Ends the browser at once; the next use launches a fresh one. */
@@ -101,7 +102,8 @@ class PagePool implements BrowserPages {
     const closing = [...pages]
     for (const kind of PAGE_KINDS) this.idle[kind] = this.idle[kind].filter((page) => !closing.includes(page))
     const closed = await Promise.all(closing.map(closeWithin))
-    if (closed.includes(false)) await this.restart()
+    // A tab of a browser already replaced cannot close either: that says nothing of the one in use.
+    if (closing.some((page, index) => !closed[index] && this.isOfCurrentBrowser(page))) await this.restart()
   }
 
   async acquire(kind: PageKind): Promise<Page> {
@@ -149,7 +151,11 @@ class PagePool implements BrowserPages {
 
   /** An open page of the browser in use now, not of one replaced by restart(). */
   private isCurrent(page: Page): boolean {
-    return !page.isClosed() && this.ready !== undefined && page.browser() === this.ready.browser
+    return !page.isClosed() && this.isOfCurrentBrowser(page)
+  }
+
+  private isOfCurrentBrowser(page: Page): boolean {
+    return this.ready !== undefined && page.browser() === this.ready.browser
   }
 
   private async launch(): Promise<LaunchedBrowser> {

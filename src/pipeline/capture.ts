@@ -14,6 +14,10 @@ export const IN_CAPTURE_WINDOW = { load: 'loading the deck for screenshots', sho
 /** The title slide, small; a deck without a thumbnail is still built (the catalogue shows its name). */
 export async function captureThumbnail(work: DeckWork, context: PrintContext): Promise<Uint8Array | undefined> {
   const { width, height } = render.SLIDE_SIZES[work.job.office.aspect]
+  // Taken for this try only: a try given up on (its deck then fails, or is tried again and asks for
+  // a thumbnail of its own) must not load its deck into the capture window, which may hang it.
+  const { attempt } = work
+  const isWanted = () => context.isWanted(work) && !attempt.abandoned
   const printable = toPrintable(work)
   const rendered = renderDeck(work, context)
   const shot = async (capturePage: Page) => {
@@ -33,7 +37,7 @@ export async function captureThumbnail(work: DeckWork, context: PrintContext): P
   // The timeout counts from the thumbnail's turn in the capture window, not from its place in the queue.
   const take = () =>
     context.browser.capture((capturePage) =>
-      context.isWanted(work)
+      isWanted()
         ? withTimeout(
             shot(capturePage),
             thumbnailTryLimitMs(context.timeoutMs),
@@ -47,7 +51,7 @@ export async function captureThumbnail(work: DeckWork, context: PrintContext): P
     return await take().catch(take)
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
-    if (context.isWanted(work)) context.warn(`no thumbnail for ${work.label} in the catalogue: ${message.split('\n')[0]}`)
+    if (isWanted()) context.warn(`no thumbnail for ${work.label} in the catalogue: ${message.split('\n')[0]}`)
     return undefined
   }
 }

@@ -182,6 +182,23 @@ describe.skipIf(!inUse)(`builds with the browser in use (${inUse ? `${inUse.head
     }
   })
 
+  // A deck given up on can discard its tabs after their browser was replaced: such a tab cannot
+  // close, and replacing the browser for it killed the one the next deck was printing in, which
+  // then failed as "the browser failed again after it was restarted".
+  it("discarding a replaced browser's tab leaves the browser in use running", async () => {
+    const pages = openBrowserPages({ timeoutMs: 30_000 })
+    try {
+      const old = await pages.acquire('deck')
+      await pages.restart()
+      const next = await pages.acquire('deck')
+      await pages.discard([old])
+      expect(await next.evaluate(() => 1 + 1)).toBe(2)
+      await pages.release('deck', next, true)
+    } finally {
+      await pages.close()
+    }
+  })
+
   it("--timeout counts an office's work, not the browser's start-up", async () => {
     const real = inUse as BrowserChoice
     // A browser that takes 5 s to start; the same kind, so the same mode.
