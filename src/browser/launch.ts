@@ -146,6 +146,10 @@ export function launchArgs(
     // A page's earlier documents stay in its renderer until V8 collects garbage, which with the
     // default limit (gigabytes) it seldom does; a deck page's scripts need a few MB.
     '--js-flags=--max-old-space-size=128',
+    // Chrome rates the device for its on-device AI about three minutes after starting, in a
+    // process of its own (on_device_model, 90 MB) that a long build or a preview then carries.
+    // Given the rating, it starts none: 7 ("GPU blocked") is what it finds with the GPU disabled.
+    '--optimization-guide-performance-class=7',
   ]
   if (platform === 'linux') {
     // Fewer processes, less memory (each maps Chromium's 80 MB of code again): the GPU thread
