@@ -208,7 +208,8 @@ export async function launchBrowser(choice: BrowserChoice, timeoutMs: number): P
   }
 }
 
-async function startBrowser(choice: BrowserChoice, profile: string, timeoutMs: number): Promise<Browser> {
+/** Chromium with ortug's command line, in `profile`, which the caller owns (launchBrowser makes and removes it). */
+export async function startBrowser(choice: BrowserChoice, profile: string, timeoutMs: number): Promise<Browser> {
   const { default: puppeteer } = await import('puppeteer-core')
   return puppeteer.launch({
     executablePath: choice.executablePath,

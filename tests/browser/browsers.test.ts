@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { hasBundledChromium, headlessModeOf, installedBrowserPaths, launchArgs, launchBrowser, resolveBrowser } from '../../src/browser/launch.ts'
+import { hasBundledChromium, headlessModeOf, installedBrowserPaths, launchArgs, launchBrowser, resolveBrowser, startBrowser } from '../../src/browser/launch.ts'
 import { openBrowserPages } from '../../src/browser/pages.ts'
 import { OrtugError } from '../../src/shared/error.ts'
 import type { BrowserChoice } from '../../src/shared/types.ts'
@@ -232,17 +232,10 @@ describe.skipIf(!inUse)(`builds with the browser in use (${inUse ? `${inUse.head
   // not, and records the given one in the profile at once (unrated, Local State has none before
   // that service has run). A headless shell has no such service and keeps no Local State.
   it('gives a full Chrome its device rating, so that it starts no process to measure one', async () => {
-    const { default: puppeteer } = await import('puppeteer-core')
     const choice = inUse as BrowserChoice
     const profile = await mkdtemp(path.join(os.tmpdir(), 'ortug-rating-'))
     try {
-      const args = launchArgs(choice, profile)
-      const browser = await puppeteer.launch({
-        executablePath: choice.executablePath,
-        headless: choice.headless === 'shell' ? 'shell' : true,
-        pipe: true,
-        args,
-      })
+      const browser = await startBrowser(choice, profile, 60_000)
       try {
         await (await browser.newPage()).goto('data:text/html,<p>halo</p>')
       } finally {

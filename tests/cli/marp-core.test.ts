@@ -7,6 +7,11 @@ import { MARP_OPTIONS } from '../../src/render/marp.ts'
 // check runs in a Node process of its own, as the worker does, since the module cache is per process.
 
 const LOADER = fileURLToPath(new URL('../../src/render/marp-core.mjs', import.meta.url))
+/** Runs an ES module script in a Node process of its own; it prints one JSON line, returned parsed. */
+function inFreshProcess<T>(script: string): T {
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as T
+}
+
 const MARKDOWN = '# Judul $x^2$\n\nTeks `kode` dan :smile: 😀\n\n---\n\n- satu\n- dua\n\n```js\nconst a = 1\n```\n'
 
 /** In a fresh process: marp-core loaded with or without the stubs, what is cached of the math engines, and a render. */
@@ -20,8 +25,7 @@ function probe(how: 'stubbed' | 'plain') {
     const { html, css } = new Marp(${JSON.stringify(MARP_OPTIONS)}).render(${JSON.stringify(MARKDOWN)})
     console.log(JSON.stringify({ math: math.map(([, m]) => Object.keys(m.exports).length), html, css }))
   `
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
-  return JSON.parse(out) as { math: number[]; html: string; css: string }
+  return inFreshProcess<{ math: number[]; html: string; css: string }>(script)
 }
 
 describe("Marp's process", () => {
@@ -71,8 +75,7 @@ function probeReuse() {
       }
     console.log(JSON.stringify({ packs, results, distinct: new Set(decks.map((d) => new Marp(options).render(d).css)).size }))
   `
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
-  return JSON.parse(out) as { packs: number; results: boolean[]; distinct: number }
+  return inFreshProcess<{ packs: number; results: boolean[]; distinct: number }>(script)
 }
 
 describe("Marp's process keeps packed styles", () => {
@@ -111,8 +114,7 @@ function probeThemes(how: 'kept' | 'plain') {
       }
     console.log(JSON.stringify({ parses, renders }))
   `
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
-  return JSON.parse(out) as { parses: number; renders: { html: string; css: string }[] }
+  return inFreshProcess<{ parses: number; renders: { html: string; css: string }[] }>(script)
 }
 
 describe("Marp's process keeps parsed themes", () => {
