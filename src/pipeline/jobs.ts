@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { resolveSourceDate } from '../browser/pdf.ts'
 import { isOutputFresh } from '../output/manifest.ts'
-import { compileDeckTemplates, type RenderMarkdown } from '../render/markdown.ts'
+import { deckTemplateCompiler, type RenderMarkdown } from '../render/markdown.ts'
 import { resolvePptxFontFiles } from '../render/pptx/assets.ts'
 import { resolveFontFiles } from '../render/theme.ts'
 import { collectErrors, type OrtugError } from '../shared/error.ts'
@@ -58,7 +58,8 @@ export async function planJobs(project: Project, offices: Project['offices'], op
   // A malformed value fails the whole build once, not every office.
   if (epoch) resolveSourceDate(epoch, [])
   const dates = sourceDater(epoch)
-  const planned = await Promise.all(offices.map((entry) => planOffice(project, entry, hash, dates, options)))
+  const compile = deckTemplateCompiler()
+  const planned = await Promise.all(offices.map((entry) => planOffice(project, entry, { hash, dateOf: dates, compile }, options)))
   return {
     jobs: planned.flatMap((p) => p.jobs),
     unchanged: planned.reduce((sum, p) => sum + p.unchanged, 0),
@@ -157,8 +158,7 @@ function inputHasher(root: string): HashInputs {
 async function planOffice(
   project: Project,
   { office, templates, inputs: officeInputs }: Project['offices'][number],
-  hash: HashInputs,
-  dateOf: DateInputs,
+  { hash, dateOf, compile }: { hash: HashInputs; dateOf: DateInputs; compile: (templates: DeckTemplates) => RenderMarkdown },
   { formats, handout: handoutOption, freshness }: Omit<JobOptions, 'sourceDateEpoch'>,
 ): Promise<PlannedJobs> {
   const jobs: DeckJob[] = []
@@ -181,7 +181,7 @@ async function planOffice(
       const stale = formats.filter((_, i) => !fresh[i])
       unchanged += fresh.filter(Boolean).length
       if (freshness && stale.length === 0) continue
-      renderMarkdown ??= compileDeckTemplates(templates)
+      renderMarkdown ??= compile(templates)
       const templateFiles = [project.themeFile, templates.deck.file, templates.handout.file, ...Object.values(templates.layouts).map((t) => t.file)]
       const sourceDate = await dateOf([...templateFiles, ...essayInputs, ...officeInputs])
       jobs.push({ office, templates, essay, storyboard, renderMarkdown, inputs, keys, handout, formats: stale, sourceDate })

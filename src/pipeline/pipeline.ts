@@ -2,17 +2,15 @@ import path from 'node:path'
 import { openBrowserPages } from '../browser/pages.ts'
 import type { FitCache } from '../plan/fit.ts'
 import { convertInTime, type MarpWorker } from '../render/marp.ts'
-import { loadPptxFonts, loadPptxImages } from '../render/pptx/assets.ts'
-import { renderPptx } from '../render/pptx/package.ts'
 import { planTimings } from '../render/presenter.ts'
-import { embedTheme, type Theme } from '../render/theme.ts'
-import type { DeckOutputs } from '../shared/formats.ts'
+import type { Theme } from '../render/theme.ts'
 import type { Logger } from '../shared/log.ts'
 import { profiler } from '../shared/profile.ts'
 import { asOfficeFault, checkAborted, endsRun, runPool } from '../shared/tasks.ts'
-import type { Deck, Overflow } from '../shared/types.ts'
-import { batchByOffice, groupByOffice } from './batches.ts'
+import type { Overflow } from '../shared/types.ts'
+import { aheadOfTurn, batchByOffice, groupByOffice } from './batches.ts'
 import { type DeckWork, type PrintContext, type Printed, renderDeck } from './deck-work.ts'
+import { baseOf, type FinishedDeck, finish } from './finish.ts'
 import type { DeckJob } from './jobs.ts'
 import { createPrinter, fitFromCache, needsBrowser, startDeck, verifyFits } from './print.ts'
 
@@ -39,14 +37,7 @@ export interface PipelineOptions {
   logger: Logger
 }
 
-/** One deck, done. */
-export interface FinishedDeck {
-  job: DeckJob
-  /** The slides as planned and fitted. */
-  deck: Deck
-  outputs: DeckOutputs
-  thumbnail?: Promise<Uint8Array | undefined>
-}
+export type { FinishedDeck } from './finish.ts'
 
 export interface PipelineHooks {
   /** A deck or an office failed; throwing ends the whole run. */
@@ -62,16 +53,28 @@ export interface PipelineHooks {
 }
 
 /** Decks per batch: enough to keep marp-cli's per-call start-up small, few enough to bound memory. */
-const BATCH_DECKS = 48
+export const BATCH_DECKS = 48
 
 /** Runs the jobs through the browser and Marp in batches of whole offices, handing each office over when done. */
 export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOptions, hooks: PipelineHooks): Promise<void> {
   const run = new PipelineRun(options, hooks)
+  // One batch hands over (its last thumbnails, the commits) while the next prints: the browser
+  // is not left idle between batches. Hand-overs run one at a time, in order.
+  let handingOver: Promise<void> = Promise.resolve()
   try {
     const works = await run.start(jobs)
-    for (const [number, batch] of batchByOffice(works, BATCH_DECKS).entries()) await run.runBatch(batch, number + 1, works.length)
+    for (const [number, batch] of batchByOffice(works, BATCH_DECKS).entries()) {
+      const printed = await run.printBatch(batch, number + 1, works.length)
+      await handingOver
+      handingOver = printed.handOver()
+      // A hand-over that fails ends the run: the batch printing meanwhile stops taking decks.
+      handingOver.catch(() => (run.stopping = true))
+    }
+    await handingOver
   } catch (error) {
     run.stopping = true
+    // Nothing may still be writing when the caller cleans up after a failed run.
+    await handingOver.catch(() => undefined)
     throw error
   } finally {
     // Closing a full Chrome takes about 0.3 s: the caller may go on with what needs no browser.
@@ -133,9 +136,9 @@ class PipelineRun {
     return works
   }
 
-  async runBatch(batch: readonly DeckWork[], number: number, total: number): Promise<void> {
-    // marp-core renders while the browser starts or is busy; marp-cli's HTML starts at once.
-    for (const work of batch) if (this.inBrowser.has(work)) renderDeck(work, this.context).catch(() => undefined)
+  /** Prints a batch and waits for its HTML; the caller hands it over (handOver) when the batch before it is handed over. */
+  async printBatch(batch: readonly DeckWork[], number: number, total: number): Promise<{ handOver(): Promise<void> }> {
+    // marp-cli's HTML starts at once.
     const marpOutputs = this.convert(batch, number)
     // Handled below; this keeps an early rejection from counting as unhandled meanwhile.
     marpOutputs.catch(() => undefined)
@@ -149,7 +152,8 @@ class PipelineRun {
     }
     this.options.logger.done()
     checkAborted(this.options.signal)
-    await this.handOver(batch, printed, await this.converted(batch, marpOutputs))
+    const converted = await this.converted(batch, marpOutputs)
+    return { handOver: () => this.handOver(batch, printed, converted) }
   }
 
   private convert(batch: readonly DeckWork[], number: number): ReturnType<typeof convertInTime> {
@@ -175,7 +179,16 @@ class PipelineRun {
   private async print(batch: readonly DeckWork[], total: number): Promise<Map<DeckWork, Printed>> {
     const printed = new Map<DeckWork, Printed>()
     const suspects: DeckWork[] = []
+    // Marp's process renders one deck at a time: asked for a whole batch's first renders at once, it
+    // would keep a deck's later renders (its fit rounds) waiting behind them. So each deck's first
+    // render is asked for as many decks ahead as are in the browser at once (aheadOfTurn).
+    const renderAhead = aheadOfTurn(
+      batch.filter((work) => this.inBrowser.has(work)),
+      this.options.jobs,
+      (work) => void renderDeck(work, this.context).catch(() => undefined),
+    )
     await runPool(batch, this.options.jobs, async (work) => {
+      renderAhead(work)
       checkAborted(this.options.signal)
       if (this.skipped(work.job.office.id)) return work.fitted.resolve()
       let suspect = false
@@ -266,25 +279,4 @@ class PipelineRun {
 function timedConversions(marp: MarpWorker): MarpWorker {
   if (!profiler().on) return marp
   return { ...marp, convert: (decks, workDir, options) => profiler().time('marp-cli HTML', undefined, () => marp.convert(decks, workDir, options)) }
-}
-
-async function finish(work: DeckWork, printed: Printed, converted: ReadonlyMap<string, Uint8Array>, theme: Theme): Promise<FinishedDeck> {
-  const base = baseOf(work)
-  const { thumbnail, ...fromBrowser } = printed
-  // The .md carries the theme: it is opened alone in Marp for VS Code (src/theme.ts).
-  const markdown = embedTheme(work.slides.markdown, theme)
-  const pptx = work.job.formats.includes('pptx') ? await makePptx(work.slides.deck, work.job.sourceDate) : undefined
-  const outputs: DeckOutputs = { markdown, html: converted.get(`${base}.html`), pptx, ...fromBrowser }
-  return { job: work.job, deck: work.slides.deck, outputs, thumbnail }
-}
-
-/** The native PowerPoint deck, from the slides as fitted: no browser, no marp-cli. */
-async function makePptx(deck: Deck, date: Date): Promise<Uint8Array> {
-  const [fonts, images] = await Promise.all([loadPptxFonts(), loadPptxImages(deck)])
-  return renderPptx({ deck, fonts, images, date })
-}
-
-/** `<office>/<slug>`: how marp-cli's outputs are named. */
-function baseOf({ job }: DeckWork): string {
-  return `${job.office.id}/${job.essay.slug}`
 }

@@ -45,6 +45,24 @@ export function formatDateIndonesian(iso: string): string {
  * Compiles the deck template and layout partials once; the returned function fills them for a
  * deck. Strict mode makes a missing field an error naming the template and the field.
  */
+/**
+ * compileDeckTemplates, once for each distinct set of templates (files and texts): offices
+ * without overrides of their own share one compiled set instead of compiling it again.
+ */
+export function deckTemplateCompiler(): (templates: DeckTemplates) => RenderMarkdown {
+  const compiled = new Map<string, RenderMarkdown>()
+  return (templates) => {
+    const sources = [templates.deck, ...LAYOUTS.map((name) => templates.layouts[name])]
+    const key = JSON.stringify(sources.map(({ file, text }) => [file, text]))
+    let render = compiled.get(key)
+    if (!render) {
+      render = compileDeckTemplates(templates)
+      compiled.set(key, render)
+    }
+    return render
+  }
+}
+
 export function compileDeckTemplates(templates: DeckTemplates): RenderMarkdown {
   const hb = Handlebars.create()
   hb.registerHelper('yaml', (value: unknown) => JSON.stringify(unescapeMarkdown(String(value ?? ''))))

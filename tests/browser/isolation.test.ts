@@ -58,6 +58,7 @@ async function runWithStuckOffices(offices: string[], stuck: string[], timeoutMs
     for (const name of await readdir(os.tmpdir())) if (name.startsWith(`${PROFILE_PREFIX}${process.pid}-`)) profiles.add(name)
   }, 100)
   const started = performance.now()
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'ortug-isolation-'))
   let thrown: unknown
   try {
     await runPipeline(
@@ -69,7 +70,7 @@ async function runWithStuckOffices(offices: string[], stuck: string[], timeoutMs
         fit: true,
         jobs: 3,
         timeoutMs,
-        workDir: await mkdtemp(path.join(os.tmpdir(), 'ortug-isolation-')),
+        workDir,
         logger: createLogger({ quiet: true, stream: { write: () => true } }),
       },
       {
@@ -83,6 +84,7 @@ async function runWithStuckOffices(offices: string[], stuck: string[], timeoutMs
     clearInterval(watch)
     real.close()
     await removeProject(dir)
+    await rm(workDir, { recursive: true, force: true })
   }
   return { failures, written, thrown, seconds: (performance.now() - started) / 1000, browsers: profiles.size }
 }

@@ -6,7 +6,7 @@ import { parseEssay } from '../../src/content/essay.ts'
 import { parseStoryboard } from '../../src/content/storyboard.ts'
 import { deriveStoryboard } from '../../src/plan/derive.ts'
 import { planDeck } from '../../src/plan/plan.ts'
-import { compileDeckTemplates, escapeComment, escapeMarkdown, formatDateIndonesian, unescapeMarkdown } from '../../src/render/markdown.ts'
+import { compileDeckTemplates, deckTemplateCompiler, escapeComment, escapeMarkdown, formatDateIndonesian, unescapeMarkdown } from '../../src/render/markdown.ts'
 import { MARP_OPTIONS } from '../../src/render/marp.ts'
 import { OrtugError } from '../../src/shared/error.ts'
 import { LAYOUTS } from '../../src/shared/schema.ts'
@@ -217,6 +217,29 @@ describe('strict templates: a missing field is an error naming the template and 
   it('an unknown helper is refused', () => {
     const error = messageOf((t) => ({ ...t, deck: { file: 'templates/deck.hbs', text: '{{rahasia essay.title}}' } }))
     expect(error.message).toContain('You specified knownHelpersOnly, but used the unknown helper rahasia')
+  })
+})
+
+describe('templates compiled once per build for the offices that share them', () => {
+  const deck = () => planDeck(ESSAY, deriveStoryboard(ESSAY), makeOffice())
+
+  it('offices with the same templates (other objects, same files and texts) share one compiled set, which renders as a fresh one does', () => {
+    const compile = deckTemplateCompiler()
+    const copy = { ...templates, deck: { ...templates.deck }, layouts: { ...templates.layouts } }
+    const shared = compile(templates)
+    expect(compile(copy)).toBe(shared)
+    expect(shared(deck())).toBe(compileDeckTemplates(templates)(deck()))
+  })
+
+  it('an office with an override of its own, or a template of another file, gets its own set, and its errors name its file', () => {
+    const compile = deckTemplateCompiler()
+    const shared = compile(templates)
+    const override = { ...templates, layouts: { ...templates.layouts, closing: { file: 'templates/offices/kota-uji/closing.hbs', text: '# {{titel}}' } } }
+    const own = compile(override)
+    expect(own).not.toBe(shared)
+    expect(compile({ ...templates, deck: { ...templates.deck, file: 'templates/lain.hbs' } })).not.toBe(shared)
+    expect(() => own(deck())).toThrow(/^template templates\/offices\/kota-uji\/closing\.hbs failed for office "kota-uji"/)
+    expect(shared(deck())).toBe(compileDeckTemplates(templates)(deck()))
   })
 })
 
