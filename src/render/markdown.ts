@@ -42,10 +42,6 @@ export function formatDateIndonesian(iso: string): string {
 }
 
 /**
- * Compiles the deck template and layout partials once; the returned function fills them for a
- * deck. Strict mode makes a missing field an error naming the template and the field.
- */
-/**
  * compileDeckTemplates, once for each distinct set of templates (files and texts): offices
  * without overrides of their own share one compiled set instead of compiling it again.
  */
@@ -63,6 +59,10 @@ export function deckTemplateCompiler(): (templates: DeckTemplates) => RenderMark
   }
 }
 
+/**
+ * Compiles the deck template and layout partials once; the returned function fills them for a
+ * deck. Strict mode makes a missing field an error naming the template and the field.
+ */
 export function compileDeckTemplates(templates: DeckTemplates): RenderMarkdown {
   const hb = Handlebars.create()
   hb.registerHelper('yaml', (value: unknown) => JSON.stringify(unescapeMarkdown(String(value ?? ''))))
