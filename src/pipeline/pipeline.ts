@@ -64,9 +64,9 @@ export async function runPipeline(jobs: readonly DeckJob[], options: PipelineOpt
   try {
     const works = await run.start(jobs)
     for (const [number, batch] of batchByOffice(works, BATCH_DECKS).entries()) {
-      const printed = await run.printBatch(batch, number + 1, works.length)
+      const handOver = await run.printBatch(batch, number + 1, works.length)
       await handingOver
-      handingOver = printed.handOver()
+      handingOver = handOver()
       // A hand-over that fails ends the run: the batch printing meanwhile stops taking decks.
       handingOver.catch(() => (run.stopping = true))
     }
@@ -136,8 +136,8 @@ class PipelineRun {
     return works
   }
 
-  /** Prints a batch and waits for its HTML; the caller hands it over (handOver) when the batch before it is handed over. */
-  async printBatch(batch: readonly DeckWork[], number: number, total: number): Promise<{ handOver(): Promise<void> }> {
+  /** Prints a batch and waits for its HTML; returns its hand-over, which the caller starts once the batch before is handed over. */
+  async printBatch(batch: readonly DeckWork[], number: number, total: number): Promise<() => Promise<void>> {
     // marp-cli's HTML starts at once.
     const marpOutputs = this.convert(batch, number)
     // Handled below; this keeps an early rejection from counting as unhandled meanwhile.
@@ -153,7 +153,7 @@ class PipelineRun {
     this.options.logger.done()
     checkAborted(this.options.signal)
     const converted = await this.converted(batch, marpOutputs)
-    return { handOver: () => this.handOver(batch, printed, converted) }
+    return () => this.handOver(batch, printed, converted)
   }
 
   private convert(batch: readonly DeckWork[], number: number): ReturnType<typeof convertInTime> {
