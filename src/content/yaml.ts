@@ -1,4 +1,20 @@
-import { CST, type Document, isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, Parser, parseDocument, visit } from 'yaml'
+import {
+  Composer,
+  CST,
+  type Document,
+  isAlias,
+  isCollection,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  Parser,
+  visit,
+  YAMLParseError,
+} from 'yaml'
 import { fail, type Location, OrtugError, OrtugErrors } from '../shared/error.ts'
 import { formatPath } from './validate.ts'
 
@@ -27,11 +43,12 @@ export function parseYaml(text: string, file: string, firstLine = 1): YamlSource
   const lineCounter = new LineCounter()
   const lineOf = (offset: number) => lineCounter.linePos(offset).line + firstLine - 1
   const at = (offset: number): Location => ({ file, line: lineOf(offset), column: lineCounter.linePos(offset).col })
-  const tooDeep = findTooDeepSyntax(text, lineCounter)
+  // The syntax tree is read once: measured for depth, then composed (the library composes recursively).
+  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)]
+  const tooDeep = findTooDeepSyntax(tokens)
   if (tooDeep !== undefined)
     fail('CONTENT', `invalid YAML: nests lists and mappings more than ${MAX_YAML_DEPTH} levels deep here; ${DEPTH_FIX}`, { location: at(tooDeep) })
-  // The scan above filled lineCounter: parsing again must not add the lines twice.
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true })
+  const doc = composeDocument(tokens, text.length)
   const problems = [...syntaxProblems(doc, at, lineOf), ...forbiddenKeyProblems(doc, at)]
   if (problems.length > 0) throw new OrtugErrors(problems)
   verifyAliasDepth(doc, at)
@@ -107,13 +124,29 @@ function rangeOf(node: unknown): readonly [number, number, number] | undefined {
   return isNode(node) ? (node.range ?? undefined) : undefined
 }
 
+/** The one document of the text, as the library's parseDocument composes it, from tokens already read. */
+function composeDocument(tokens: readonly CST.Token[], length: number): Document.Parsed {
+  let doc: Document.Parsed | undefined
+  for (const next of new Composer({ uniqueKeys: true, strict: true }).compose(tokens, true, length)) {
+    if (!doc) doc = next
+    else {
+      const message =
+        'a second document starts here (after a line "---"); an ortug file holds one: remove the line, or move what follows it into a file of its own'
+      doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', message))
+      break
+    }
+  }
+  // compose(…, forceDoc) yields a document even for an empty text.
+  if (!doc) throw new Error('the YAML library composed no document')
+  return doc
+}
+
 /**
  * The offset of the first list or mapping nested deeper than MAX_YAML_DEPTH, read from the
- * syntax tree (which the library builds without recursion), or undefined. Fills `lineCounter`.
+ * syntax tree (which the library builds without recursion), or undefined.
  */
-function findTooDeepSyntax(text: string, lineCounter: LineCounter): number | undefined {
-  const pending: { token: CST.Token; depth: number }[] = []
-  for (const token of new Parser(lineCounter.addNewLine).parse(text)) pending.push({ token, depth: 0 })
+function findTooDeepSyntax(tokens: readonly CST.Token[]): number | undefined {
+  const pending = tokens.map((token) => ({ token, depth: 0 }))
   let found: number | undefined
   for (let next = pending.pop(); next && found === undefined; next = pending.pop()) {
     const { token, depth } = next

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
 import { parseEssay } from '../../src/content/essay.ts'
 import { parseDefaults, parseOffice } from '../../src/content/office.ts'
 import { MAX_YAML_DEPTH, parseYaml } from '../../src/content/yaml.ts'
@@ -55,6 +56,33 @@ describe('YAML nesting depth', () => {
   it('an alias inside the value it names', () => {
     expect(refusal(() => parseOffice(`${OFFICE}session: &s { trainers: [*s] }\n`, 'kota-uji', 'kota-uji.yaml'))).toMatch(
       /^kota-uji\.yaml:4:26: invalid YAML: this alias stands for a list or mapping that holds it/,
+    )
+  })
+})
+
+describe('YAML read once', () => {
+  // parseYaml composes the syntax tree it measured for depth instead of parsing the text again:
+  // the values must be the library's own.
+  it.each([
+    ['an office', 'name: KPU Kota Uji\nregion: Kota Uji # a comment\ncolors: { primary: "#8f1d21", accent: "#e0a526" }\nsession:\n  trainers: [A, "B, C"]\n'],
+    ['anchors and aliases', 'base: &b { x: 1, y: [1, 2] }\nother: *b\nlist:\n  - *b\n  - { <<: *b, x: 2 }\n'],
+    ['block scalars', 'text: |\n  line one\n  line two\nfolded: >-\n  a\n  b\n'],
+    ['an empty text', ''],
+    ['a comment alone', '# nothing\n'],
+  ])('%s: the same values as the library parses', (_, yaml) => {
+    expect(parseYaml(yaml, 'f.yaml').value).toEqual(parse(yaml) ?? null)
+  })
+
+  it('a second document is refused where it starts', () => {
+    expect(refusal(() => parseYaml('name: A\n---\nname: B\n', 'f.yaml'))).toBe(
+      'f.yaml:2:1: invalid YAML: a second document starts here (after a line "---"); an ortug file holds one: remove the line, or move what follows it into a file of its own',
+    )
+  })
+
+  it('syntax errors and repeated keys keep their places', () => {
+    expect(refusal(() => parseYaml('a: 1\nb: [1, 2\nc: 3\n', 'f.yaml'))).toMatch(/^f\.yaml:\d+:\d+: invalid YAML: /)
+    expect(refusal(() => parseYaml('a: 1\nb:\n  c: 1\n  c: 2\n', 'f.yaml'))).toBe(
+      'f.yaml:4:3: b.c: the key "c" is written twice (first on line 3); each key may appear once: keep one and remove the other',
     )
   })
 })
