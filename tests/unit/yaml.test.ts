@@ -69,6 +69,7 @@ describe('YAML read once', () => {
     ['block scalars', 'text: |\n  line one\n  line two\nfolded: >-\n  a\n  b\n'],
     ['an empty text', ''],
     ['a comment alone', '# nothing\n'],
+    ['a document that starts with its marker', '---\nname: A\n...\n'],
   ])('%s: the same values as the library parses', (_, yaml) => {
     expect(parseYaml(yaml, 'f.yaml').value).toEqual(parse(yaml) ?? null)
   })
