@@ -1,6 +1,6 @@
 import type { Selection } from '../content/project.ts'
 import { renderCatalogue } from '../output/catalogue.ts'
-import { FIT_CACHE, readFitCache, serializeFitCache } from '../output/fit-cache.ts'
+import { FIT_CACHE, mergeFitCaches, readFitCache, serializeFitCache } from '../output/fit-cache.ts'
 import { manifestAndCatalogue, mergeManifest, previousOutputs, readKeptOutputs, readManifestFile, resolveBuildTime } from '../output/manifest.ts'
 import { verifyOutputFolders } from '../output/output-paths.ts'
 import { resolveShard } from '../output/shard-record.ts'
@@ -235,7 +235,7 @@ async function commitTopLevel(
 ): Promise<void> {
   const manifest = await mergeManifest(options.outDir, staged.built, plan.previous, shard.record, resolveBuildTime(options.env ?? process.env))
   const { stored, cache } = fits
-  const fitCache: FitCache = { version: 1, slides: { ...stored.slides, ...cache.slides }, fills: { ...stored.fills, ...cache.fills } }
+  const fitCache = mergeFitCaches([stored, cache])
   const newThumbnails = (await Promise.all(staged.thumbnails)).flat()
   const { images, hashes } = await readThumbnails(options.outDir, manifest, newThumbnails, plan.recordedThumbnails)
   if (Object.keys(hashes).length > 0) manifest.thumbnails = hashes

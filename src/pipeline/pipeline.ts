@@ -12,7 +12,7 @@ import { aheadOfTurn, batchByOffice, groupByOffice } from './batches.ts'
 import { type DeckWork, type PrintContext, type Printed, renderDeck } from './deck-work.ts'
 import { baseOf, type FinishedDeck, finish } from './finish.ts'
 import type { DeckJob } from './jobs.ts'
-import { createPrinter, fitFromCache, needsBrowser, startDeck, verifyFits } from './print.ts'
+import { createPrinter, fitFromCache, needsBrowser, startDeck, takeHint, verifyFits } from './print.ts'
 
 // The stages every command shares, for a list of deck jobs: the fit check and printing in the
 // build's browser, HTML from marp-cli, the native PPTX from the fitted slides, office by office. `ortug build` writes what comes
@@ -185,7 +185,10 @@ class PipelineRun {
     const renderAhead = aheadOfTurn(
       batch.filter((work) => this.inBrowser.has(work)),
       this.options.jobs,
-      (work) => void renderDeck(work, this.context).catch(() => undefined),
+      (work) => {
+        if (this.options.fit) takeHint(work, this.context)
+        void renderDeck(work, this.context).catch(() => undefined)
+      },
     )
     await runPool(batch, this.options.jobs, async (work) => {
       renderAhead(work)

@@ -2,7 +2,7 @@ import type { Page } from 'puppeteer-core'
 import type { HandoutInput, HandoutSlide } from '../browser/handout.ts'
 import * as render from '../browser/page.ts'
 import type { PageKind } from '../browser/pages.ts'
-import { type FitCache, type FitState, fitSlides } from '../plan/fit.ts'
+import { type FitCache, type FitState, fitSlides, startFromHint } from '../plan/fit.ts'
 import { readingParagraphs } from '../plan/notes.ts'
 import { planDeck } from '../plan/plan.ts'
 import { formatDateIndonesian } from '../render/markdown.ts'
@@ -46,6 +46,11 @@ export async function fitFromCache(work: DeckWork, cache: FitCache, themeHash: s
   return fitSlides(work.slides, replanner(work.job), cache, themeHash)
 }
 
+/** Starts a deck not yet measured where a deck like it ended its fit, in this build or the one before (fit-hints.ts). */
+export function takeHint(work: DeckWork, { fitCache, theme }: Pick<PrintContext, 'fitCache' | 'theme'>): void {
+  startFromHint(work.slides, replanner(work.job), fitCache, theme.hash)
+}
+
 /** Fails the deck when slides still overflow after every repair. */
 export function verifyFits(work: DeckWork, overflows: readonly Overflow[] | undefined): void {
   if (!overflows || overflows.length === 0) return
@@ -70,6 +75,7 @@ export async function fitAndPrint(work: DeckWork, context: PrintContext): Promis
   const handoutModule = work.job.formats.includes('handout') ? import('../browser/handout.ts') : undefined
   const deckTab = new DeckTab(work, context, tabs)
   let succeeded = false
+  takeHint(work, context)
   try {
     const overflows = await fitSlides(work.slides, replanner(work.job), context.fitCache, context.theme.hash, deckTab.measurer())
     work.fitted.resolve()

@@ -1,5 +1,6 @@
 import { sha256 } from '../shared/hash.ts'
 import type { Deck, Measured, Overflow } from '../shared/types.ts'
+import { type FitHint, type FitHints, hintKey, makeHint, matchesHint } from './fit-hints.ts'
 import type { Tuning } from './plan.ts'
 
 // Making every slide fit: per-slide results cached by content, and the repair steps applied to a
@@ -9,7 +10,7 @@ import type { Tuning } from './plan.ts'
 export const MAX_FIT_ROUNDS = 12
 /** Layouts whose content can be split across continuation slides. */
 const SPLITTABLE = new Set(['agenda', 'points', 'acronym', 'quote', 'question', 'text'])
-const SCALES = [1, 0.85, 0.7, 0.55, 0.4, 0.25]
+export const SCALES = [1, 0.85, 0.7, 0.55, 0.4, 0.25]
 /**
  * A slide whose content spans less than this share of its content box is sparse: it is balanced
  * (its body centred below the title, larger type). A little over half: a slide just past half still looks top-heavy.
@@ -32,6 +33,8 @@ export interface FitCache {
   slides: Record<string, number>
   /** Slide key → the share of its content box the slide's content spans. */
   fills?: Record<string, number>
+  /** Hint key → where a deck like one already fitted starts its fit loop (fit-hints.ts). */
+  hints?: FitHints
 }
 
 export function emptyFitCache(): FitCache {
@@ -186,6 +189,20 @@ export interface FitState {
   repairs: number
   /** "source:page" → the largest step of larger type that did not overflow. */
   growCaps?: Map<string, number>
+  /** The deck's hint key and first plan, until its first measurement; the hint it started from (fit-hints.ts). */
+  hint?: { key: string; initial?: Pick<FitState, 'deck' | 'markdown'>; started?: FitHint; measured: boolean }
+}
+
+type Replan = (tuning: ReadonlyMap<number, Tuning>) => Pick<FitState, 'deck' | 'markdown'>
+
+/** Starts a deck not yet measured from the tuning a deck like it ended with (the cache's hint for its key), if there is one. */
+export function startFromHint(state: FitState, replan: Replan, cache: FitCache, themeHash: string): void {
+  const hint = hintOf(state, themeHash)
+  const found = cache.hints?.get(hint.key)
+  if (!found || hint.measured || hint.started) return
+  const tuning = new Map(found.tuning)
+  Object.assign(state, replan(tuning), { tuning, growCaps: new Map(found.caps) })
+  hint.started = found
 }
 
 /**
@@ -197,12 +214,13 @@ export interface FitState {
  */
 export async function fitSlides(
   state: FitState,
-  replan: (tuning: ReadonlyMap<number, Tuning>) => Pick<FitState, 'deck' | 'markdown'>,
+  replan: Replan,
   cache: FitCache,
   themeHash: string,
   measure?: () => Promise<Measured>,
 ): Promise<Overflow[] | undefined> {
   state.growCaps ??= new Map()
+  const hint = hintOf(state, themeHash)
   for (;;) {
     const keys = slideKeys(state.markdown, themeHash)
     let measured = cachedMeasures(keys, cache, state.deck)
@@ -211,6 +229,16 @@ export async function fitSlides(
       measured = await measure()
       recordFit(cache, keys, measured.overflows, measured.fills)
     }
+    if (!hint.measured) {
+      hint.measured = true
+      const { initial } = hint
+      hint.initial = undefined
+      // A hint that measured otherwise than the deck it came from: this deck starts over from its plain plan.
+      if (hint.started && initial && !matchesHint(hint.started, state.deck, measured, SPARSE_LAYOUTS)) {
+        Object.assign(state, { ...initial, tuning: new Map(), growCaps: new Map() })
+        continue
+      }
+    }
     const { overflows, fills } = measured
     const rounds = state.repairs < MAX_FIT_ROUNDS
     const tuning = !rounds
@@ -218,7 +246,24 @@ export async function fitSlides(
       : overflows.length > 0
         ? repairTuning(state.tuning, state.deck, overflows, state.growCaps)
         : growTuning(state.tuning, state.deck, fills, state.growCaps)
-    if (!tuning) return overflows
+    if (!tuning) {
+      // Only a loop that ended by itself, every slide fitting, makes a hint.
+      if (rounds && overflows.length === 0) {
+        cache.hints ??= new Map()
+        if (!cache.hints.has(hint.key)) cache.hints.set(hint.key, makeHint(state.deck, state.tuning, state.growCaps, measured, SPARSE_LAYOUTS))
+      }
+      return overflows
+    }
     Object.assign(state, { ...replan(tuning), tuning, repairs: state.repairs + 1 })
   }
+}
+
+/** The deck's hint state, made from its first plan the first time it is asked for. */
+function hintOf(state: FitState, themeHash: string): NonNullable<FitState['hint']> {
+  state.hint ??= {
+    key: hintKey(state.deck, state.markdown, themeHash, SPARSE_LAYOUTS),
+    initial: { deck: state.deck, markdown: state.markdown },
+    measured: false,
+  }
+  return state.hint
 }

@@ -78,6 +78,43 @@ describe('fit: long content becomes continuation slides, nothing overflows, no t
   })
 })
 
+describe('fit: a deck starts where its copy in another office ended (fit hints)', () => {
+  it('a renamed office is measured once, at its final slides, and its deck is the one measuring from scratch gives', async () => {
+    const dir = await makeProject({ offices: ['kota-bogor', 'kabupaten-garut'] })
+    try {
+      const build = async (...args: string[]) => {
+        const result = await runCli(['build', '--format', 'md,pdf', ...args], dir)
+        expect(result.code, result.stderr).toBe(0)
+      }
+      const measured = async (out = 'dist') => {
+        const cache = JSON.parse(await readFile(path.join(dir, out, '.ortug-cache/fit.json'), 'utf8')) as { slides: object; hints: object }
+        return { slides: Object.keys(cache.slides).length, hints: Object.keys(cache.hints).length }
+      }
+      await build()
+      const before = await measured()
+      expect(before.hints).toBe(1)
+      const office = path.join(dir, 'content/offices/kota-bogor.yaml')
+      await writeFile(office, (await readFile(office, 'utf8')).replace('name: KPU Kota Bogor', 'name: KPU Kota Bogor Raya'))
+      await build()
+      // The office's name is in every slide's footer, so each of its slides is new to the cache:
+      // measured once, the deck adds as many as it has slides. Measured from scratch, its plain
+      // plan's sparse slides (before larger type) would add more.
+      const markdown = await readFile(path.join(dir, 'dist/kota-bogor/ortug-kpu-jabar.md'), 'utf8')
+      const slides = (await readPdf(path.join(dir, 'dist/kota-bogor/ortug-kpu-jabar.pdf'))).pages
+      expect(markdown).toContain('grow-')
+      expect((await measured()).slides - before.slides).toBe(slides)
+      await build('--force', '--office', 'kota-bogor', '--out', 'scratch')
+      expect((await measured('scratch')).slides).toBeGreaterThan(slides)
+      for (const file of ['ortug-kpu-jabar.md', 'ortug-kpu-jabar.pdf']) {
+        const read = (out: string) => readFile(path.join(dir, out, 'kota-bogor', file))
+        expect(sha256(await read('dist')), file).toBe(sha256(await read('scratch')))
+      }
+    } finally {
+      await removeProject(dir)
+    }
+  })
+})
+
 describe('fit: HTML decks get the slides as repaired', () => {
   it('a deck the browser measured and split is converted to HTML again, with the same slides as its PDF', async () => {
     // Larger type in the theme: the planned slides overflow, so the fit check splits them after

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseEssay } from '../../src/content/essay.ts'
-import { FIT_CACHE, readFitCache, serializeFitCache, verifyFitCache } from '../../src/output/fit-cache.ts'
+import { FIT_CACHE, mergeFitCaches, readFitCache, serializeFitCache, verifyFitCache } from '../../src/output/fit-cache.ts'
 import {
   findOutputsOnDisk,
   isOutputFresh,
@@ -14,6 +14,7 @@ import {
   resolveBuildTime,
 } from '../../src/output/manifest.ts'
 import { cachedOverflows, emptyFitCache, type FitCache, recordFit, slideKeys } from '../../src/plan/fit.ts'
+import type { FitHint } from '../../src/plan/fit-hints.ts'
 import { planDeck } from '../../src/plan/plan.ts'
 import { sha256 } from '../../src/shared/hash.ts'
 import type { ManifestEntry, ShardRecord } from '../../src/shared/types.ts'
@@ -178,6 +179,34 @@ describe('fit cache', () => {
   ])('verifyFitCache refuses a whole cache with %s, even with its checksum right', (_, cache) => {
     const stored = JSON.parse(serializeFitCache({ version: 1, slides: {}, ...(cache as Partial<FitCache>) }).toString())
     expect(verifyFitCache(JSON.stringify({ ...stored, ...cache }))).toBeUndefined()
+  })
+
+  const hint = (changes: Partial<FitHint> = {}): FitHint => ({
+    tuning: new Map([[3, { scale: 0.85, dense: false, grow: [0, 2], balanced: [false, true] }]]),
+    caps: new Map([['3:1', 2]]),
+    slides: [{ index: 2, fill: 0.71, overflow: 0 }],
+    ...changes,
+  })
+
+  it('keeps fit hints (fit-hints.ts): they round-trip, and one edited after it was stored fails the whole cache', () => {
+    const cache: FitCache = { version: 1, slides: { [KEY_A]: 0 }, hints: new Map([[KEY_B, hint()]]) }
+    const text = serializeFitCache(cache).toString()
+    expect(verifyFitCache(text)).toEqual(cache)
+    expect(verifyFitCache(text.replace('0.71', '0.72'))).toBeUndefined()
+    expect(verifyFitCache(text.replace('"3:1",2', '"3:1",1'))).toBeUndefined()
+    // Shards' hints are gathered as their slides are: a later one wins.
+    const later = hint({ slides: [{ index: 2, fill: 0.5, overflow: 0 }] })
+    expect(mergeFitCaches([cache, { version: 1, slides: {}, hints: new Map([[KEY_B, later]]) }]).hints).toEqual(new Map([[KEY_B, later]]))
+  })
+
+  it.each([
+    ['a scale the fit loop never takes', hint({ tuning: new Map([[3, { scale: 0.5, dense: false }]]) })],
+    ['a step of larger type past the largest', hint({ tuning: new Map([[3, { scale: 1, dense: false, grow: [9] }]]) })],
+    ['a negative fill', hint({ slides: [{ index: 2, fill: -1, overflow: 0 }] })],
+    ['a cap that is no slide and page', hint({ caps: new Map([['drei', 1]]) })],
+    ['a slide index that is no whole number', hint({ slides: [{ index: 1.5, fill: 0.5, overflow: 0 }] })],
+  ])('verifyFitCache refuses a whole cache whose hint has %s, even with its checksum right', (_, bad) => {
+    expect(verifyFitCache(serializeFitCache({ version: 1, slides: {}, hints: new Map([[KEY_A, bad]]) }).toString())).toBeUndefined()
   })
 
   it('verifyFitCache refuses a fill or an overflow edited after it was stored', () => {
