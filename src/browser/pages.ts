@@ -145,7 +145,11 @@ class PagePool implements BrowserPages {
   }
 
   async close(): Promise<void> {
-    await Promise.all(Object.values(this.opening).flat())
+    // Tabs still opening are waited for, so that none opens after the close; not for long, and not
+    // at all in an interrupted run: its browser was killed (launch()), and a tab it was opening then
+    // never opens (it held the build past its grace time, leaving staging and the lock behind).
+    const opening = Promise.all(Object.values(this.opening).flat())
+    if (!this.options.signal?.aborted) await withTimeout(opening, DISCARD_MS, () => 'tabs did not open').catch(() => undefined)
     await (await this.launched?.catch(() => undefined))?.close()
   }
 

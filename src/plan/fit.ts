@@ -195,14 +195,15 @@ export interface FitState {
 
 type Replan = (tuning: ReadonlyMap<number, Tuning>) => Pick<FitState, 'deck' | 'markdown'>
 
-/** Starts a deck not yet measured from the tuning a deck like it ended with (the cache's hint for its key), if there is one. */
-export function startFromHint(state: FitState, replan: Replan, cache: FitCache, themeHash: string): void {
+/** Starts a deck not yet measured from the tuning a deck like it ended with (the cache's hint for its key), if there is one; true if it did. */
+export function startFromHint(state: FitState, replan: Replan, cache: FitCache, themeHash: string): boolean {
   const hint = hintOf(state, themeHash)
   const found = cache.hints?.get(hint.key)
-  if (!found || hint.measured || hint.started) return
+  if (!found || hint.measured || hint.started) return false
   const tuning = new Map(found.tuning)
   Object.assign(state, replan(tuning), { tuning, growCaps: new Map(found.caps) })
   hint.started = found
+  return true
 }
 
 /**

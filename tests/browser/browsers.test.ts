@@ -182,6 +182,23 @@ describe.skipIf(!inUse)(`builds with the browser in use (${inUse ? `${inUse.head
     }
   })
 
+  // An interrupted build kills its browser at once: a tab warm() was still opening then never
+  // opened, and closing the pool waited for it until the 10 s grace ended the process, leaving
+  // staging and the lock behind. A tab that never opens stands in for it (the tests' timeouts
+  // fail a close that waits).
+  for (const interrupted of [false, true]) {
+    it(`closing the pool does not wait for a tab that never opens (${interrupted ? 'interrupted run' : 'normal end'})`, { timeout: 8000 }, async () => {
+      const controller = new AbortController()
+      const pages = openBrowserPages({ timeoutMs: 30_000, signal: controller.signal })
+      const { browser } = await pages.get()
+      browser.newPage = () => new Promise<never>(() => undefined)
+      pages.warm({ deck: 1, handout: 0 })
+      if (interrupted) controller.abort()
+      await pages.close()
+      expect(browser.process()?.exitCode ?? browser.process()?.signalCode).not.toBeNull()
+    })
+  }
+
   // A deck given up on can discard its tabs after their browser was replaced: such a tab cannot
   // close, and replacing the browser for it killed the one the next deck was printing in, which
   // then failed as "the browser failed again after it was restarted".

@@ -1,4 +1,4 @@
-import { appendFile, cp, readFile, writeFile } from 'node:fs/promises'
+import { appendFile, cp, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LaunchedBrowser, launchBrowser, resolveBrowser } from '../../src/browser/launch.ts'
@@ -103,6 +103,14 @@ describe('fit: a deck starts where its copy in another office ended (fit hints)'
       const slides = (await readPdf(path.join(dir, 'dist/kota-bogor/ortug-kpu-jabar.pdf'))).pages
       expect(markdown).toContain('grow-')
       expect((await measured()).slides - before.slides).toBe(slides)
+      // Rebuilt (its Markdown removed), the deck is fitted from the cache by its hint: no browser starts.
+      const fake = path.join(dir, 'fake-chrome.sh')
+      const starts = path.join(dir, 'fake-chrome.starts')
+      await writeFile(fake, `#!/bin/sh\necho "$@" >> '${starts}'\nexit 1\n`, { mode: 0o755 })
+      await rm(path.join(dir, 'dist/kota-bogor/ortug-kpu-jabar.md'))
+      await build('--browser-path', fake)
+      expect(await readFile(starts, 'utf8').catch(() => '')).not.toContain('headless')
+      expect(await readFile(path.join(dir, 'dist/kota-bogor/ortug-kpu-jabar.md'), 'utf8')).toBe(markdown)
       await build('--force', '--office', 'kota-bogor', '--out', 'scratch')
       expect((await measured('scratch')).slides).toBeGreaterThan(slides)
       for (const file of ['ortug-kpu-jabar.md', 'ortug-kpu-jabar.pdf']) {

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { FIT_CACHE } from '../../src/output/fit-cache.ts'
+import { FIT_CACHE, verifyFitCache } from '../../src/output/fit-cache.ts'
 import { FORMATS } from '../../src/shared/formats.ts'
 import type { Manifest } from '../../src/shared/types.ts'
 import { VERSION } from '../../src/shared/version.ts'
@@ -81,9 +81,20 @@ describe('four shard builds in parallel, merged', () => {
     expect(catalogue).toContain(`${OFFICES.length} kantor`)
   })
 
-  it("gathers the shards' fit caches into one, as complete as the unsharded build's", async () => {
+  it("gathers the shards' fit caches into one: every shard's measurements and hints, the unsharded build's too", async () => {
     const fitCache = async (out: string) => JSON.parse(await readFile(path.join(dir, out, '.ortug-cache', 'fit.json'), 'utf8'))
-    expect(await fitCache('dist')).toEqual(await fitCache('whole'))
+    const gathered = await fitCache('dist')
+    expect(verifyFitCache(JSON.stringify(gathered))).toBeDefined()
+    // Each shard's two decks start together, before any hint: both are measured from their plain
+    // plans. The unsharded build starts its later decks from a hint (fit-hints.ts), so it measures
+    // fewer slides; each of those is in the shards' too, and its hints are the same.
+    const whole = await fitCache('whole')
+    for (const cache of [whole, ...(await Promise.all(SHARDS.map(fitCache)))]) {
+      expect(gathered.slides).toMatchObject(cache.slides)
+      expect(gathered.fills).toMatchObject(cache.fills)
+    }
+    expect(Object.keys(whole.hints).length).toBeGreaterThan(0)
+    expect(gathered.hints).toEqual(whole.hints)
   })
 
   describe('a merge refuses shards that do not belong together', () => {
