@@ -1,7 +1,9 @@
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
 import { deriveStoryboard } from '../src/plan/derive.ts'
-import { HOUSE_COLORS } from '../src/shared/schema.ts'
-import type { Essay, Office } from '../src/shared/types.ts'
+import { HOUSE_COLORS, LAYOUTS } from '../src/shared/schema.ts'
+import type { DeckTemplates, Essay, Office } from '../src/shared/types.ts'
 
 // For unit tests of the pure stages: small inputs made in memory. (helpers.ts loads the whole
 // command line, which these tests do not need.)
@@ -20,6 +22,15 @@ export function makeOffice(changes: Partial<Office> = {}): Office {
     handout: { layout: 'three-up', paper: 'A4' },
     ...changes,
   }
+}
+
+const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url))
+
+/** The repository's templates/, as the loader hands them on. */
+export async function readRepoTemplates(): Promise<DeckTemplates> {
+  const read = async (file: string) => ({ file: `templates/${file}`, text: await readFile(`${TEMPLATES_DIR}${file}`, 'utf8') })
+  const layouts = Object.fromEntries(await Promise.all(LAYOUTS.map(async (name) => [name, await read(`layouts/${name}.hbs`)]))) as DeckTemplates['layouts']
+  return { deck: await read('deck.hbs'), layouts, handout: await read('handout.hbs') }
 }
 
 /** Classes of the layouts' sections (templates/layouts/*.hbs): a data-made class would show here. */

@@ -190,7 +190,7 @@ export interface FitState {
   /** "source:page" → the largest step of larger type that did not overflow. */
   growCaps?: Map<string, number>
   /** The deck's hint key and first plan, until its first measurement; the hint it started from (fit-hints.ts). */
-  hint?: { key: string; initial?: Pick<FitState, 'deck' | 'markdown'>; started?: FitHint; measured: boolean }
+  hint?: { key: string; initial?: Pick<FitState, 'deck' | 'markdown'>; started?: FitHint; measured: boolean; rejected?: boolean }
 }
 
 type Replan = (tuning: ReadonlyMap<number, Tuning>) => Pick<FitState, 'deck' | 'markdown'>
@@ -237,6 +237,7 @@ export async function fitSlides(
       // A hint that measured otherwise than the deck it came from: this deck starts over from its plain plan.
       if (hint.started && initial && !matchesHint(hint.started, state.deck, measured, SPARSE_LAYOUTS)) {
         Object.assign(state, { ...initial, tuning: new Map(), growCaps: new Map() })
+        hint.rejected = true
         continue
       }
     }
@@ -248,10 +249,11 @@ export async function fitSlides(
         ? repairTuning(state.tuning, state.deck, overflows, state.growCaps)
         : growTuning(state.tuning, state.deck, fills, state.growCaps)
     if (!tuning) {
-      // Only a loop that ended by itself, every slide fitting, makes a hint.
+      // Only a loop that ended by itself, every slide fitting, makes a hint; it replaces one this
+      // deck found wrong (a hint from the build before, measured in another browser, say).
       if (rounds && overflows.length === 0) {
         cache.hints ??= new Map()
-        if (!cache.hints.has(hint.key)) cache.hints.set(hint.key, makeHint(state.deck, state.tuning, state.growCaps, measured, SPARSE_LAYOUTS))
+        if (!cache.hints.has(hint.key) || hint.rejected) cache.hints.set(hint.key, makeHint(state.deck, state.tuning, state.growCaps, measured, SPARSE_LAYOUTS))
       }
       return overflows
     }

@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { formatStoryboard } from '../../src/commands/storyboard.ts'
@@ -10,15 +9,13 @@ import { sectionSentences } from '../../src/plan/notes.ts'
 import { planDeck } from '../../src/plan/plan.ts'
 import { countWords } from '../../src/plan/words.ts'
 import { compileDeckTemplates } from '../../src/render/markdown.ts'
-import { LAYOUTS } from '../../src/shared/schema.ts'
 import type { Deck, DeckTemplates, Essay, Slide } from '../../src/shared/types.ts'
-import { expectWordsFromSections, makeOffice } from '../unit-helpers.ts'
+import { expectWordsFromSections, makeOffice, readRepoTemplates } from '../unit-helpers.ts'
 
 // The fixture essays (tests/fixtures/essays/: lists, quotes, long and one-sentence sections,
 // loanwords, numbers) as derived decks: the word targets, the notes, and the storyboard round trip.
 
 const ESSAYS_DIR = fileURLToPath(new URL('../fixtures/essays/content/essays/', import.meta.url))
-const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url))
 const ESSAYS: Essay[] = readdirSync(ESSAYS_DIR)
   .filter((f) => f.endsWith('.md'))
   .map((f) => parseEssay(readFileSync(`${ESSAYS_DIR}${f}`, 'utf8'), f.replace(/\.md$/, ''), `${ESSAYS_DIR}${f}`))
@@ -28,9 +25,7 @@ const FRAME = new Set(['title', 'agenda', 'closing'])
 
 let templates: DeckTemplates
 beforeAll(async () => {
-  const read = async (file: string) => ({ file: `templates/${file}`, text: await readFile(`${TEMPLATES_DIR}${file}`, 'utf8') })
-  const layouts = Object.fromEntries(await Promise.all(LAYOUTS.map(async (name) => [name, await read(`layouts/${name}.hbs`)]))) as DeckTemplates['layouts']
-  templates = { deck: await read('deck.hbs'), layouts, handout: await read('handout.hbs') }
+  templates = await readRepoTemplates()
 })
 
 /** Words a slide shows: its title, subtitle, text, quote, points, items and columns. */

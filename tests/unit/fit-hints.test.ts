@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseEssay } from '../../src/content/essay.ts'
 import { parseStoryboard } from '../../src/content/storyboard.ts'
@@ -7,21 +5,17 @@ import { emptyFitCache, type FitCache, type FitState, fitSlides, GROW_ZOOM, SPAR
 import { hintKey } from '../../src/plan/fit-hints.ts'
 import { planDeck, type Tuning } from '../../src/plan/plan.ts'
 import { compileDeckTemplates } from '../../src/render/markdown.ts'
-import { LAYOUTS } from '../../src/shared/schema.ts'
 import type { DeckTemplates, Measured, Office } from '../../src/shared/types.ts'
-import { makeOffice } from '../unit-helpers.ts'
+import { makeOffice, readRepoTemplates } from '../unit-helpers.ts'
 
 // Where a deck's fit loop starts: another office's copy of the deck, fitted earlier in the build,
 // hands on its tuning (src/plan/fit-hints.ts). The browser is a stand-in here: a measure computed
 // from each slide's text and its step of larger type, blind to footers as the real one is.
 
-const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url))
 let templates: DeckTemplates
 
 beforeAll(async () => {
-  const read = async (file: string) => ({ file: `templates/${file}`, text: await readFile(`${TEMPLATES_DIR}${file}`, 'utf8') })
-  const layouts = Object.fromEntries(await Promise.all(LAYOUTS.map(async (name) => [name, await read(`layouts/${name}.hbs`)]))) as DeckTemplates['layouts']
-  templates = { deck: await read('deck.hbs'), layouts, handout: await read('handout.hbs') }
+  templates = await readRepoTemplates()
 })
 
 const ESSAY_TEXT =
@@ -102,7 +96,7 @@ describe('fit hints: a deck starts where another office’s copy of it ended', (
     expect(hinted.markdown).toContain('KPU Kabupaten Bogor yang Namanya Panjang Sekali')
   })
 
-  it('a hint that measures otherwise is dropped: the deck starts over from its plain plan and ends as from scratch', async () => {
+  it('a hint that measures otherwise is dropped: the deck starts over from its plain plan, ends as from scratch, and its own fit replaces the hint', async () => {
     const cache = emptyFitCache()
     const first = await fitDeck(BANDUNG, cache)
     // Another office whose slides lay out otherwise (say, a template of its own): fuller slides,
@@ -114,6 +108,10 @@ describe('fit hints: a deck starts where another office’s copy of it ended', (
     expect(hinted.markdown).toBe(fromScratch.markdown)
     // The hint's own measurement, then the plain plan's.
     expect(hinted.measured).toBe(fromScratch.measured + 1)
+    // The hint found wrong is replaced by the deck's own: the next office like it is measured once.
+    const next = await fitDeck(makeOffice({ ...BOGOR, id: 'kota-depok', name: 'KPU Kota Depok' }), cache, standIn(2.5))
+    expect(next.measured).toBe(1)
+    expect(next.markdown).toBe(fromScratch.markdown.replaceAll('KPU Kabupaten Bogor yang Namanya Panjang Sekali', 'KPU Kota Depok'))
   })
 
   it('a deck whose loop did not end with every slide fitting hands on nothing', async () => {

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { Marp } from '@marp-team/marp-core'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -9,21 +8,16 @@ import { planDeck } from '../../src/plan/plan.ts'
 import { compileDeckTemplates, deckTemplateCompiler, escapeComment, escapeMarkdown, formatDateIndonesian, unescapeMarkdown } from '../../src/render/markdown.ts'
 import { MARP_OPTIONS } from '../../src/render/marp.ts'
 import { OrtugError } from '../../src/shared/error.ts'
-import { LAYOUTS } from '../../src/shared/schema.ts'
 import type { Deck, DeckTemplates, Essay, Storyboard } from '../../src/shared/types.ts'
-import { makeOffice, RE_ORTUG_CLASS } from '../unit-helpers.ts'
+import { makeOffice, RE_ORTUG_CLASS, readRepoTemplates } from '../unit-helpers.ts'
 
 // Handlebars → Marp Markdown: data is escaped, so it is shown literally and never becomes
 // Markdown, HTML or a Marp directive. Marp (marp-core, in this process) renders the result; no browser.
 
-const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url))
-
 let templates: DeckTemplates
 
 beforeAll(async () => {
-  const read = async (file: string) => ({ file: `templates/${file}`, text: await readFile(`${TEMPLATES_DIR}${file}`, 'utf8') })
-  const layouts = Object.fromEntries(await Promise.all(LAYOUTS.map(async (name) => [name, await read(`layouts/${name}.hbs`)]))) as DeckTemplates['layouts']
-  templates = { deck: await read('deck.hbs'), layouts, handout: await read('handout.hbs') }
+  templates = await readRepoTemplates()
 })
 
 const ESSAY = parseEssay(
