@@ -45,13 +45,13 @@ export function startDeck(job: DeckJob): DeckWork {
 export async function fitFromCache(work: DeckWork, cache: FitCache, themeHash: string): Promise<Overflow[] | undefined> {
   const overflows = await fitSlides(work.slides, replanner(work.job), cache, themeHash)
   // A deck that started from a hint in an earlier build has only its hinted slides in the cache.
-  if (overflows || !takeHint(work, { fitCache: cache, theme: { hash: themeHash } })) return overflows
+  if (overflows || !startFromHint(work.slides, replanner(work.job), cache, themeHash)) return overflows
   return fitSlides(work.slides, replanner(work.job), cache, themeHash)
 }
 
-/** Starts a deck not yet measured where a deck like it ended its fit, in this build or the one before (fit-hints.ts); true if it did. */
-export function takeHint(work: DeckWork, { fitCache, theme }: { fitCache: FitCache; theme: Pick<PrintContext['theme'], 'hash'> }): boolean {
-  return startFromHint(work.slides, replanner(work.job), fitCache, theme.hash)
+/** Starts a deck not yet measured where a deck like it ended its fit, in this build or the one before (fit-hints.ts). */
+export function takeHint(work: DeckWork, { fitCache, theme }: Pick<PrintContext, 'fitCache' | 'theme'>): void {
+  startFromHint(work.slides, replanner(work.job), fitCache, theme.hash)
 }
 
 /** Fails the deck when slides still overflow after every repair. */

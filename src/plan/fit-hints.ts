@@ -1,5 +1,6 @@
 import { sha256 } from '../shared/hash.ts'
 import type { Deck, Measured } from '../shared/types.ts'
+import { splitDeckMarkdown } from './deck-markdown.ts'
 import type { Tuning } from './plan.ts'
 
 // Where a deck's fit loop may start: the tuning another office's copy of the same deck ended with.
@@ -29,11 +30,9 @@ export type FitHints = Map<string, FitHint>
  * without what only names the office: footer, header and description directives, colour values.
  */
 export function hintKey(deck: Deck, markdown: string, themeHash: string, fixedLayouts: ReadonlySet<string>): string {
-  const match = /^---\n[\s\S]*?\n---\n/.exec(markdown)
-  const frontMatter = match?.[0] ?? ''
-  const chunks = markdown.slice(frontMatter.length).split(/\n---\n/)
-  const slides = deck.slides.flatMap((slide, i) => (fixedLayouts.has(slide.layout) ? [] : [`${slide.source}\0${withoutOfficeNames(chunks[i] ?? '')}`]))
-  return sha256([themeHash, withoutOfficeNames(frontMatter).replace(/#[0-9a-fA-F]{3,8}\b/g, '#'), ...slides].join('\0\0'))
+  const { frontMatter, slides } = splitDeckMarkdown(markdown)
+  const changeable = changeableSlides(deck, fixedLayouts).map((i) => `${deck.slides[i]?.source}\0${withoutOfficeNames(slides[i] ?? '')}`)
+  return sha256([themeHash, withoutOfficeNames(frontMatter).replace(/#[0-9a-fA-F]{3,8}\b/g, '#'), ...changeable].join('\0\0'))
 }
 
 /** The hint a deck's finished fit loop makes: the tuning of its changeable slides and their measures. */
@@ -44,7 +43,7 @@ export function makeHint(
   measured: Measured,
   fixedLayouts: ReadonlySet<string>,
 ): FitHint {
-  const indices = deck.slides.flatMap((slide, index) => (fixedLayouts.has(slide.layout) ? [] : [index]))
+  const indices = changeableSlides(deck, fixedLayouts)
   const sources = new Set(indices.map((index) => deck.slides[index]?.source))
   return {
     tuning: new Map([...tuning].filter(([source]) => sources.has(source))),
@@ -55,7 +54,7 @@ export function makeHint(
 
 /** Whether a deck started from `hint` measured as the deck the hint came from: the same slides in the same places, the same measures. */
 export function matchesHint(hint: FitHint, deck: Deck, measured: Measured, fixedLayouts: ReadonlySet<string>): boolean {
-  const indices = deck.slides.flatMap((slide, index) => (fixedLayouts.has(slide.layout) ? [] : [index]))
+  const indices = changeableSlides(deck, fixedLayouts)
   if (indices.length !== hint.slides.length) return false
   return hint.slides.every(
     (expected, i) =>
@@ -63,6 +62,11 @@ export function matchesHint(hint: FitHint, deck: Deck, measured: Measured, fixed
       measured.fills[expected.index] === expected.fill &&
       (measured.overflows.find((o) => o.slide === expected.index + 1)?.pixels ?? 0) === expected.overflow,
   )
+}
+
+/** The indices of the deck's slides whose layout is not one of `fixedLayouts`. */
+function changeableSlides(deck: Deck, fixedLayouts: ReadonlySet<string>): number[] {
+  return deck.slides.flatMap((slide, index) => (fixedLayouts.has(slide.layout) ? [] : [index]))
 }
 
 function withoutOfficeNames(markdown: string): string {

@@ -1,5 +1,6 @@
 import { sha256 } from '../shared/hash.ts'
 import type { Deck, Measured, Overflow } from '../shared/types.ts'
+import { splitDeckMarkdown } from './deck-markdown.ts'
 import { type FitHint, type FitHints, hintKey, makeHint, matchesHint } from './fit-hints.ts'
 import type { Tuning } from './plan.ts'
 
@@ -46,10 +47,8 @@ export function emptyFitCache(): FitCache {
  * Markdown. A slide renders the same wherever these are the same.
  */
 export function slideKeys(markdown: string, themeHash: string): string[] {
-  const match = /^---\n[\s\S]*?\n---\n/.exec(markdown)
-  const frontMatter = match?.[0] ?? ''
-  const body = markdown.slice(frontMatter.length)
-  return body.split(/\n---\n/).map((slide) => sha256(`${themeHash}\0${frontMatter}\0${slide.trim()}`))
+  const { frontMatter, slides } = splitDeckMarkdown(markdown)
+  return slides.map((slide) => sha256(`${themeHash}\0${frontMatter}\0${slide.trim()}`))
 }
 
 /** The overflows of a deck whose every slide is in the cache, or undefined when one must be measured. */
