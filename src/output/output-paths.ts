@@ -45,6 +45,27 @@ export function resolveOutputPath(outDir: string, relative: string, p: PlatformP
   return resolveInside(outDir, relative, p) ?? fail('ENVIRONMENT', `refusing to write ${relative}: it lies outside ${outDir}`)
 }
 
+/**
+ * resolveOutputPath for a move into the output folder: also refuses a target whose folders there
+ * are not real folders (a link in the folder, or in a journal or staging folder planted there,
+ * would have the move write outside it).
+ */
+export async function resolveMoveTarget(outDir: string, relative: string): Promise<string> {
+  const target = resolveOutputPath(outDir, relative)
+  const folders = relative.split('/').slice(0, -1)
+  for (let depth = 1; depth <= folders.length; depth++) {
+    const folder = path.join(outDir, ...folders.slice(0, depth))
+    const problem = await describeNonFolder(folder)
+    if (!problem) continue
+    const link = problem === 'is a symbolic link' ? ' (removing the link leaves what it points to as it is)' : ''
+    fail(
+      'ENVIRONMENT',
+      `refusing to write ${relative}: ${folder} ${problem}, and ortug never writes through it; move or remove ${folder}${link}, then build again`,
+    )
+  }
+  return target
+}
+
 /** Where `<office>/<name>` is staged: `<stagingDir>/office-<office>/<name>`; refuses a file of another office. */
 export function resolveStagedPath(stagingDir: string, office: string, filePath: string, p: PlatformPath = path): string {
   const [first, ...rest] = filePath.split('/')

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { exists, syncDir } from '../shared/disk.ts'
 import { fail } from '../shared/error.ts'
 import { createMover, failLocked, type Mover, renameRetrying } from './mover.ts'
-import { resolveOutputPath } from './output-paths.ts'
+import { resolveMoveTarget } from './output-paths.ts'
 import { describeNonFolder, parseJson, readInside } from './read-inside.ts'
 
 // The journal of a commit and what the next run does with it: a journal left behind is completed
@@ -84,7 +84,7 @@ export async function undoStaging(outDir: string, stagingDir: string, mover: Mov
 export async function undoPrepared(outDir: string, stagingDir: string, targets: readonly string[], mover: Mover): Promise<void> {
   for (const target of [...targets].reverse()) {
     const backup = backupPath(stagingDir, target)
-    const to = resolveOutputPath(outDir, target)
+    const to = await resolveMoveTarget(outDir, target)
     if (!(await exists(backup)) || (await exists(to))) continue
     await renameRetrying(mover, backup, to).catch((cause) =>
       failLocked(
@@ -120,7 +120,7 @@ function parseJournal(text: string): Journal | undefined {
 
 /** One move of a journal: the staged file or folder to its target; false when an earlier run moved it already. */
 async function moveIntoPlace(outDir: string, stagingDir: string, target: string, from: string, mover: Mover): Promise<boolean> {
-  const to = resolveOutputPath(outDir, target)
+  const to = await resolveMoveTarget(outDir, target)
   if (!(await exists(from))) return false
   try {
     await mkdir(path.dirname(to), { recursive: true })

@@ -6,7 +6,7 @@ import { fail } from '../shared/error.ts'
 import type { OutputFile } from '../shared/types.ts'
 import { type OutputLock, takeLock } from './lock.ts'
 import { createMover, failLocked, failWrite, type Mover, type Rename, renameRetrying } from './mover.ts'
-import { resolveOutputPath, resolveStagedPath, verifyOutputFolders } from './output-paths.ts'
+import { resolveMoveTarget, resolveOutputPath, resolveStagedPath, verifyOutputFolders } from './output-paths.ts'
 import { backupPath, completeJournal, JOURNAL_FILE, type Journal, recoverOutput, STAGING_PREFIX, undoPrepared, undoStaging } from './recover.ts'
 
 // The one module that writes into the output folder. A build is committed all at once:
@@ -137,8 +137,10 @@ class OutputStaging implements Staging {
   async #moveTargetsAside(): Promise<string[]> {
     const { outDir, dir, context } = this
     const prepared: string[] = []
-    for (const target of this.#moves.keys()) {
-      const from = resolveOutputPath(outDir, target)
+    // Every target is checked before anything moves.
+    const targets = new Map<string, string>()
+    for (const target of this.#moves.keys()) targets.set(target, await resolveMoveTarget(outDir, target))
+    for (const [target, from] of targets) {
       try {
         await renameRetrying(context.mover, from, backupPath(dir, target))
         prepared.push(target)

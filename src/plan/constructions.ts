@@ -152,12 +152,18 @@ export function findContrast(sentence: string): Contrast | undefined {
   return { lead: cleanLead(lead), conjunction: capitalize(conjunction), left: left.replace(/,$/, ''), right }
 }
 
+export interface Quotation {
+  quote: string
+  /** The words before it that say whose words they are ("UU Nomor 7 Tahun 2017, Pasal 3"), as a title; empty when none. */
+  lead: string
+}
+
 /** A quotation of 5 to 30 words inside a sentence ("…" or “…”): the author quoting someone. Quotes inside it stay as written. */
-export function findQuotation(sentence: string): string | undefined {
+export function findQuotation(sentence: string): Quotation | undefined {
   const match = /“([^”]+)”|"([^"]+)"/u.exec(sentence)
-  const inner = (match?.[1] ?? match?.[2] ?? '').trim()
-  const words = countWords(inner)
-  return words >= 5 && words <= 30 ? inner : undefined
+  const quote = (match?.[1] ?? match?.[2] ?? '').trim()
+  const words = countWords(quote)
+  return match && words >= 5 && words <= 30 ? { quote, lead: cleanLead(sentence.slice(0, match.index)) } : undefined
 }
 
 /** The words before a construction, as a title: without a trailing comma, colon or a lone conjunction. */

@@ -1,5 +1,5 @@
 import type { Essay, EssayBlock, Section, Storyboard, StoryboardSlide } from '../shared/types.ts'
-import { capitalize, type Enumeration, findContrast, findEnumeration, findQuotation, MAX_TITLE_WORDS, trimItem } from './constructions.ts'
+import { capitalize, type Enumeration, findContrast, findEnumeration, findQuotation, MAX_TITLE_WORDS, type Quotation, trimItem } from './constructions.ts'
 import { chooseKeySentence, isStatement, MAX_STATEMENT_WORDS } from './key-sentence.ts'
 import { splitSentences } from './text.ts'
 import { countWords } from './words.ts'
@@ -104,7 +104,7 @@ function readCarriers(section: Section, author: string): { carriers: Carrier[]; 
   section.blocks.forEach((block, index) => {
     if (block.kind === 'subheading') subheading = block.text
     // A blockquote that holds a quotation and words about it: the quotation is what the slide quotes.
-    else if (block.kind === 'quote') carriers.push({ at, slide: quoteSlide(section, findQuotation(block.text) ?? block.text, author) })
+    else if (block.kind === 'quote') carriers.push({ at, slide: quoteSlide(section, findQuotation(block.text) ?? { quote: block.text, lead: '' }, author) })
     else if (block.kind === 'list') {
       const lead = listLead(section.blocks[index - 1], sentences.at(-1))
       carriers.push({ at, ownList: true, slide: { layout: 'points', section: section.id, title: titleOr(lead), points: block.items.map(listPoint) } })
@@ -164,8 +164,8 @@ function enumerationSlide(list: Enumeration, section: Section, titleOr: (lead: s
 }
 
 /** A quotation is someone's words the author cites: the slide says who cited it, never that the author said it. */
-function quoteSlide(section: Section, quote: string, author: string): StoryboardSlide {
-  return { layout: 'quote', section: section.id, quote, subtitle: `Dikutip oleh ${author}` }
+function quoteSlide(section: Section, { quote, lead }: Quotation, author: string): StoryboardSlide {
+  return { layout: 'quote', section: section.id, ...(lead ? { title: lead } : {}), quote, subtitle: `Dikutip oleh ${author}` }
 }
 
 /** The words a storyboard slide shows (title, text, points, items, columns, quote). */

@@ -167,16 +167,25 @@ export function repairTuning(
     const page = pageOf(deck, overflow.slide - 1)
     const grow = current.grow?.[page] ?? 0
     const smaller = SCALES.find((s) => s < current.scale)
+    const splittable = SPLITTABLE.has(slide.layout) && smaller !== undefined
     // Larger type made it overflow: one step back, and never that step again.
     if (grow > 0) {
       caps?.set(`${slide.source}:${page}`, grow - 1)
       next.set(slide.source, withGrow(current, page, grow - 1))
-    } else if (SPLITTABLE.has(slide.layout) && slide.units > 1 && smaller !== undefined) next.set(slide.source, { scale: smaller, dense: current.dense })
+    } else if (splittable && slide.units > 1) next.set(slide.source, { scale: smaller, dense: current.dense })
     else if (!current.dense) next.set(slide.source, { ...current, dense: true })
+    // One sentence that denser type does not fit: a smaller budget cuts it (packText), page by page.
+    else if (splittable && isCuttable(slide)) next.set(slide.source, { scale: smaller, dense: true })
     else continue
     changed = true
   }
   return changed ? next : undefined
+}
+
+/** A page of one sentence that can still be cut between its words. */
+function isCuttable(slide: Deck['slides'][number]): boolean {
+  const words = slide.fields.text ?? slide.fields.quote ?? slide.fields.question
+  return typeof words === 'string' && /\S\s+\S/.test(words)
 }
 
 /** A deck's slides as they stand in the fit loop: the plan, its Markdown, and the repairs so far. */

@@ -19,6 +19,12 @@ export const BUDGETS: Record<Aspect, { text: number; quote: number; pointLine: n
 const BAND_WORD = 26
 /** A point's gap below it, in lines. */
 const POINT_GAP = 0.35
+/**
+ * Denser type holds about 1.7 times the text (reading type 31 → 24 px, quotes 42 → 30 px): a
+ * sentence up to 1.5 budgets keeps a page of its own, for the fit check to try denser type; a
+ * longer one, or one denser type did not fit, is cut (packText).
+ */
+const DENSE_ROOM = 1.5
 
 const CONTINUED = ' (lanjutan)'
 
@@ -59,6 +65,8 @@ export interface Expansion {
   essay: Essay
   agenda: readonly AgendaEntry[]
   budget: Budget
+  /** Denser type was measured not to fit and the budget made smaller (fit.ts): a sentence longer than the budget is cut. */
+  cutSentences: boolean
   part: Slide['part']
   /** The number of this discussion slide in the deck (1-based). */
   discussion: number
@@ -118,11 +126,16 @@ function titleContent({ slide, essay }: Expansion): SlideContent<'title'> {
 
 function agendaContents({ slide, agenda, budget, sessionSpan }: Expansion): SlideContent<'agenda'>[] {
   return continued(
-    packItems(agenda, () => 1, budget.rows).map((entries) => ({
+    packItems(
+      agenda.map((entry, index) => ({ entry, number: index + 1 })),
+      () => 1,
+      budget.rows,
+    ).map((entries) => ({
       ...BLANK,
       title: slide.title ?? 'Agenda',
       subtitle: slide.subtitle ?? sessionSpan,
-      items: entries.map((entry) => ({
+      items: entries.map(({ entry, number }) => ({
+        number,
         term: entry.heading,
         text: [entry.clock, entry.minutes ? `${formatMinutes(entry.minutes)} menit` : null, entry.discussions > 0 ? 'diskusi' : null]
           .filter(Boolean)
@@ -170,17 +183,17 @@ function statementContent({ slide }: Expansion): SlideContent<'statement'> {
   return { ...BLANK, title: slide.title ?? null, text: oneLine(slide.text ?? '') }
 }
 
-function quoteContents({ slide, essay, budget }: Expansion): SlideContent<'quote'>[] {
-  return packText(splitSentences(oneLine(slide.quote ?? '')), budget.quote).map((quote, i, all) => ({
+function quoteContents({ slide, essay, budget, cutSentences }: Expansion): SlideContent<'quote'>[] {
+  return packText(splitSentences(unquoted(oneLine(slide.quote ?? ''))), budget.quote, sentenceRoom(budget.quote, cutSentences)).map((quote, i, all) => ({
     ...BLANK,
     title: slide.title ?? null,
-    quote: quoteMarks(i > 0 ? `… ${quote}` : i < all.length - 1 ? `${quote} …` : quote),
+    quote: quoteMarks(quote, i > 0, i < all.length - 1),
     attribution: slide.subtitle ?? essay.meta.author,
   }))
 }
 
-function questionContents({ slide, budget, discussion }: Expansion): SlideContent<'question'>[] {
-  return packText(splitSentences(oneLine(slide.question ?? '')), budget.quote).map((question) => ({
+function questionContents({ slide, budget, cutSentences, discussion }: Expansion): SlideContent<'question'>[] {
+  return packText(splitSentences(oneLine(slide.question ?? '')), budget.quote, sentenceRoom(budget.quote, cutSentences)).map((question) => ({
     ...BLANK,
     title: !slide.title || slide.title === 'Diskusi' ? `Diskusi ${discussion}` : slide.title,
     question,
@@ -188,17 +201,33 @@ function questionContents({ slide, budget, discussion }: Expansion): SlideConten
 }
 
 function textContents(expansion: Expansion): SlideContent<'text'>[] {
-  const { slide, section, budget } = expansion
+  const { slide, section, budget, cutSentences } = expansion
   const source = slide.text ?? section?.paragraphs.join('\n') ?? ''
   const paragraphs = source.split('\n').flatMap((p) => splitSentences(p))
-  return continued(packText(paragraphs, budget.text).map((text) => ({ ...BLANK, ...heading(expansion), text })))
+  return continued(packText(paragraphs, budget.text, sentenceRoom(budget.text, cutSentences)).map((text) => ({ ...BLANK, ...heading(expansion), text })))
 }
 
-/** A quotation in marks; one that starts mid-sentence (lower case) begins with "…". */
-function quoteMarks(quote: string): string {
-  const trimmed = quote.replace(/^["“]|["”]$/g, '')
-  const opened = /^\p{Ll}/u.test(trimmed) ? `… ${trimmed}` : trimmed
-  return `“${opened}”`
+/** The longest sentence a page keeps whole (DENSE_ROOM). */
+function sentenceRoom(budget: number, cutSentences: boolean): number {
+  return cutSentences ? budget : Math.floor(budget * DENSE_ROOM)
+}
+
+/**
+ * A page of a quotation in marks; one that goes on from the page before, or starts mid-sentence
+ * (lower case), begins with "…", and one that goes on to the next ends with it.
+ */
+function quoteMarks(quote: string, after: boolean, before: boolean): string {
+  const opened = !quote.startsWith('…') && (after || /^\p{Ll}/u.test(quote)) ? `… ${quote}` : quote
+  return `“${before && !opened.endsWith('…') ? `${opened} …` : opened}”`
+}
+
+/** The quotation without the author's own marks around the whole of it (the slide adds its own); marks inside stay. */
+function unquoted(quote: string): string {
+  const text = quote.trim()
+  const inner = text.slice(1, -1)
+  const straight = text.startsWith('"') && text.endsWith('"') && !inner.includes('"')
+  const curly = text.startsWith('“') && text.endsWith('”') && !/[“”]/.test(inner)
+  return text.length > 1 && (straight || curly) ? inner.trim() : text
 }
 
 export function oneLine(text: string): string {

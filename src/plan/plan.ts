@@ -37,7 +37,17 @@ export function planDeck(essay: Essay, storyboard: Storyboard, office: Office, t
     const part = planPart(source, agenda, sectionsById)
     if (source.layout === 'question') discussions++
     const budget = scaleBudget(BUDGETS[office.aspect], tune.scale)
-    const pages = expandSlide({ slide: source, section, essay, agenda, budget, part, discussion: discussions, sessionSpan })
+    const pages = expandSlide({
+      slide: source,
+      section,
+      essay,
+      agenda,
+      budget,
+      cutSentences: tune.dense && tune.scale < 1,
+      part,
+      discussion: discussions,
+      sessionSpan,
+    })
     const first: FirstPage = { source, index: sourceIndex, clock: starts[sourceIndex], part }
     return pages.map((page, index) => planSlide(page, index === 0 ? first : { ...first, clock: undefined }, pageState(first, agenda, tune, index)))
   })

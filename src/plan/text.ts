@@ -77,6 +77,11 @@ const ABBREVIATIONS = new Set([
 ])
 
 const RE_SENTENCE_END = /[.!?…]+["'”’)\]]*(?=\s+|$)/g
+/**
+ * A list's letter or number in running text ("…; b. Anggota …", "berikut: 1. …", "; dan 3. …",
+ * "dan k. …"): not a sentence's last word. A number only after ; or : (", dan 5." ends a sentence).
+ */
+const RE_LIST_MARKER = /(?:(?:^|[;:])\s*(?:(?:dan|atau|serta)\s+)?(?:\p{L}|\p{N}{1,3})|(?:,|(?:^|\s)(?:dan|atau|serta))\s*\p{L})$/iu
 
 /** Splits text at sentence ends, not after abbreviations ("dll.", "No. 7", "Dr."), numbers ("1.500") or initials. */
 export function splitSentences(text: string): string[] {
@@ -104,19 +109,49 @@ function endsSentence(before: string, next: string): boolean {
   // "S.H." or "a.n.": dotted initials.
   if (word.includes('.') && /^(\p{L}{1,3}\.)*\p{L}{1,3}$/u.test(word)) return false
   if (ABBREVIATIONS.has(lastPart)) return false
+  if (RE_LIST_MARKER.test(before.trimEnd())) return false
   // A number followed by a lowercase word or another number is a list number or ordinal, not an end.
   if (/^\p{N}+$/u.test(lastPart) && /^[\p{Ll}\p{N}]/u.test(next)) return false
   // A new sentence starts with a capital, digit, quote or bracket.
   return /^[\p{Lu}\p{N}"'“‘([]/u.test(next)
 }
 
+/** A sentence, or a part of one cut because the sentence alone is longer than a chunk. */
+interface Piece {
+  text: string
+  /** Starts its sentence (else its chunk begins with "…"). */
+  opens: boolean
+  /** Ends its sentence (else its chunk ends with "…"). */
+  closes: boolean
+}
+
+const ELLIPSIS = '…'
+
 /**
  * Packs sentences into chunks of at most `budget` characters, in order, balanced so the last
- * chunk is not a lone sentence. A sentence is never split: one longer than the budget gets a
- * chunk of its own (the fit check then gives it denser type).
+ * chunk is not a lone sentence. A sentence up to `longest` characters is never cut: one longer
+ * than the budget gets a chunk of its own. A longer one is cut into chunks within the budget,
+ * after a clause's punctuation where it can be and between words where it must (a word longer
+ * than the budget stays whole); a chunk that starts or ends inside a sentence says so with "…".
+ * Nothing else of the text changes.
  */
-export function packText(sentences: readonly string[], budget: number): string[] {
-  return packItems(sentences, (s) => s.length + 1, budget).map((group) => group.join(' '))
+export function packText(sentences: readonly string[], budget: number, longest = budget): string[] {
+  const pieces = sentences.flatMap((text) => (text.length > Math.max(longest, budget) ? cutSentence(text, budget) : [{ text, opens: true, closes: true }]))
+  const weigh = (piece: Piece) => piece.text.length + 1 + (piece.opens ? 0 : 2) + (piece.closes ? 0 : 2)
+  return packItems(pieces, weigh, budget).map((group) => {
+    const text = group.map((piece) => piece.text).join(' ')
+    return `${group[0]?.opens === false ? `${ELLIPSIS} ` : ''}${text}${group.at(-1)?.closes === false ? ` ${ELLIPSIS}` : ''}`
+  })
+}
+
+/** A long sentence's parts: its clauses (cut after , ; or : and a space), a clause still too long cut between words. */
+function cutSentence(sentence: string, budget: number): Piece[] {
+  const room = Math.max(1, budget - 5)
+  const parts = sentence
+    .split(/(?<=[,;:])\s+/)
+    .flatMap((clause) => (clause.length > room ? packItems(clause.split(/\s+/), (word) => word.length + 1, room).map((words) => words.join(' ')) : [clause]))
+    .filter((part) => part !== '')
+  return parts.map((text, i) => ({ text, opens: i === 0, closes: i === parts.length - 1 }))
 }
 
 /**

@@ -23,7 +23,8 @@ const blankSlideContent = z.strictObject({
 })
 
 const plannedItem = z.strictObject({ term: text.optional(), icon: text.optional(), text })
-const plannedAgendaItem = z.strictObject({ term: text, text })
+/** `number`: the part's place in the whole agenda, so that a continuation page numbers on. */
+const plannedAgendaItem = z.strictObject({ number: z.number(), term: text, text })
 const plannedColumn = z.strictObject({ title: text, text: optionalText, points: z.array(text).nullable() })
 const heading = { title: text, subtitle: optionalText }
 const optionalHeading = { title: optionalText, subtitle: optionalText }

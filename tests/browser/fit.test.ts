@@ -147,12 +147,49 @@ describe('fit: HTML decks get the slides as repaired', () => {
   })
 })
 
-describe('fit: what cannot fit fails with a report, and nothing is written', () => {
-  it('a single sentence too long even for the smallest type', async () => {
-    const words = Array.from({ length: 420 }, (_, i) => ['integritas', 'loyalitas', 'netralitas', 'pelayanan'][i % 4]).join(' ')
+describe('fit: a sentence longer than a slide, as circulars write them, in a derived deck', () => {
+  it('is cut after its clauses into continuation slides that fit, its words in order; a quotation keeps its marks', async () => {
+    const clauses = Array.from({ length: 60 }, (_, i) => `${['memperhatikan', 'menimbang', 'mengingat'][i % 3]} ketentuan butir ${i + 1} yang berlaku`)
+    const sentence = `Sehubungan dengan ${clauses.join(', ')}, maka pegawai wajib bersikap netral.`
+    const law = 'UU Nomor 7 Tahun 2017, Pasal 3: "Penyelenggara Pemilu harus memenuhi prinsip: a. mandiri; b. jujur; c. adil; dan k. efisien."'
     const dir = await makeProject({
       from: 'fit',
-      files: { 'content/essays/mustahil.md': `---\ntitle: Mustahil\nauthor: Penulis Contoh\n---\n\n## Satu Kalimat {#satu}\n\nSebuah ${words}.\n` },
+      files: {
+        'content/essays/edaran.md': `---\ntitle: Surat Edaran\nauthor: Sekretariat\n---\n\n## Latar Belakang {#latar}\n\n${sentence}\n\n## Dasar {#dasar}\n\n> ${law}\n`,
+      },
+    })
+    try {
+      const result = await runCli(['build', '--essay', 'edaran', '--office', 'kota-lebar,kota-sempit', '--format', 'md,pdf'], dir)
+      expect(result.code, result.stderr).toBe(0)
+      for (const office of ['kota-lebar', 'kota-sempit']) {
+        const pdf = await readPdf(path.join(dir, 'dist', office, 'edaran.pdf'))
+        const pages = pdf.text.filter((text) => text.startsWith('Latar Belakang'))
+        expect(pages.length).toBeGreaterThanOrEqual(3)
+        expect(pages.slice(1).every((text) => text.startsWith('Latar Belakang (lanjutan) …'))).toBe(true)
+        // Every clause on the slides, in the essay's order.
+        const text = normalize(pages.join(' '))
+        let from = 0
+        for (const clause of sentence.split(/(?<=,)\s+/)) {
+          const at = text.indexOf(clause, from)
+          expect(at, clause).toBeGreaterThanOrEqual(0)
+          from = at + clause.length
+        }
+        // The quotation is one sentence, its source the slide's title, the author's marks inside kept.
+        expect(normalize(pdf.text.join(' '))).toContain('“Penyelenggara Pemilu harus memenuhi prinsip: a. mandiri; b. jujur; c. adil; dan k. efisien.”')
+        expect(pdf.text.some((page) => page.startsWith('UU Nomor 7 Tahun 2017, Pasal 3'))).toBe(true)
+      }
+    } finally {
+      await removeProject(dir)
+    }
+  })
+})
+
+describe('fit: what cannot fit fails with a report, and nothing is written', () => {
+  it('a single word too long even for the smallest type', async () => {
+    const word = 'Pertanggungjawabanketatausahaan'.repeat(120)
+    const dir = await makeProject({
+      from: 'fit',
+      files: { 'content/essays/mustahil.md': `---\ntitle: Mustahil\nauthor: Penulis Contoh\n---\n\n## Satu Kalimat {#satu}\n\n${word}.\n` },
     })
     try {
       await writeFile(path.join(dir, 'keep.txt'), 'x')

@@ -329,6 +329,32 @@ describe('the manifest, the fit cache and the journal as links', () => {
     }
   })
 
+  it.each([
+    ['a journal', true],
+    ['a staging folder alone (a build that never reached its journal)', false],
+  ])('%s that moves a file through a link in the output folder: exit 3, nothing written where the link points', async (_, journal) => {
+    const out = await copyOfBase()
+    const victim = await mkdtemp(path.join(os.tmpdir(), 'ortug-victim-'))
+    try {
+      await writeFile(path.join(victim, 'victim.txt'), 'ASLI\n')
+      await symlink(victim, path.join(out, 'evil'))
+      const staging = path.join(out, '.ortug-staging-1-ab')
+      await mkdir(staging)
+      if (journal) {
+        await writeFile(path.join(staging, 'top-planted'), SECRET)
+        const moves = [{ target: 'evil/victim.txt', staged: 'top-planted' }]
+        await writeFile(path.join(out, '.ortug-journal.json'), JSON.stringify({ version: 1, staging: '.ortug-staging-1-ab', moves }))
+      } else await writeFile(path.join(staging, `old-${encodeURIComponent('evil/planted.sh')}`), SECRET)
+      const result = await build(out)
+      expect(result.code, result.stderr).toBe(3)
+      expect(result.stderr).toContain(shown(`${path.join(out, 'evil')} is a symbolic link, and ortug never writes through it`))
+      expect(await readdir(victim)).toEqual(['victim.txt'])
+      expect(await readFile(path.join(victim, 'victim.txt'), 'utf8')).toBe('ASLI\n')
+    } finally {
+      await rm(victim, { recursive: true })
+    }
+  })
+
   it('a link named as a staging folder is removed, never what it points to', async () => {
     const out = await copyOfBase()
     await symlink(home, path.join(out, '.ortug-staging-1-ab'))

@@ -167,6 +167,15 @@ const MEANING: MeaningCase[] = [
     expect: (slides) =>
       expect(slides.find((s) => s.layout === 'quote')?.quote).toBe('Jagalah kepercayaan publik, karena ‘suara rakyat’ adalah amanah yang harus kita jaga.'),
   },
+  {
+    name: 'a quotation cited with its source: the source is the title, the quotation the quote',
+    text: 'UU Nomor 7 Tahun 2017, Pasal 3: "Penyelenggara pemilu harus melaksanakan pemilu berdasarkan asas mandiri dan jujur."',
+    expect: (slides) =>
+      expect(slides.find((s) => s.layout === 'quote')).toMatchObject({
+        title: 'UU Nomor 7 Tahun 2017, Pasal 3',
+        quote: 'Penyelenggara pemilu harus melaksanakan pemilu berdasarkan asas mandiri dan jujur.',
+      }),
+  },
 ]
 
 describe('never change the meaning: Indonesian constructions and their derived slides', () => {

@@ -94,9 +94,9 @@ describe('slides from a storyboard', () => {
 
   it('the agenda lists the sections in order of their first slide, with planned minutes, marking the parts with a discussion', () => {
     expect(deck.slides[1]?.fields.items).toEqual([
-      { term: 'Satu', text: '8 menit' },
-      { term: 'Dua', text: 'diskusi' },
-      { term: 'Tiga', text: '' },
+      { number: 1, term: 'Satu', text: '8 menit' },
+      { number: 2, term: 'Dua', text: 'diskusi' },
+      { number: 3, term: 'Tiga', text: '' },
     ])
   })
 
@@ -168,8 +168,8 @@ describe('office changes', () => {
     const deck = planDeck(ESSAY, STORYBOARD, makeOffice({ slides: { exclude: ['satu'], extra: [] } }))
     expect(summary(deck)).toEqual(['title:Judul Esai', 'agenda:Agenda', 'question:Diskusi 1: Apa?', 'text:Dua', 'section:Tiga', 'closing:Terima kasih'])
     expect(deck.slides[1]?.fields.items).toEqual([
-      { term: 'Dua', text: 'diskusi' },
-      { term: 'Tiga', text: '' },
+      { number: 1, term: 'Dua', text: 'diskusi' },
+      { number: 2, term: 'Tiga', text: '' },
     ])
     expect(notesOf(deck)).not.toContain('Par dua.')
     expect(deck.slides[2]?.part).toEqual({ index: 1, total: 2, minutes: null })
@@ -288,6 +288,11 @@ describe('continuation slides', () => {
     const deck = planDeck(essay, storyboard, makeOffice())
     const agenda = pagesOf(deck, 0)
     expect(agenda.map((p) => (p.fields.items as unknown[]).length)).toEqual([5, 4])
+    // The continuation page numbers on from the first.
+    expect(agenda.map((p) => p.fields.items?.map((item) => ('number' in item ? item.number : 0)))).toEqual([
+      [1, 2, 3, 4, 5],
+      [6, 7, 8, 9],
+    ])
     expect(agenda.map((p) => p.title)).toEqual(['Agenda', 'Agenda (lanjutan)'])
     const pointPages = pagesOf(deck, 1)
     expect(pointPages.length).toBeGreaterThan(1)
@@ -310,6 +315,53 @@ describe('continuation slides', () => {
     // What the template prints: Indonesian writes a decimal comma ("2,5 menit").
     expect(pages.map((p) => p.fields.minutes)).toEqual(['4', null])
     expect(pages.map((p) => (p.fields.quote as string).replace(/^“(… )?|( …)?”$/g, '')).join(' ')).toBe(quote)
+  })
+})
+
+// One sentence of 1,900 characters, in clauses, as a circular writes them ("Sehubungan dengan …").
+const CLAUSES = Array.from({ length: 40 }, (_, i) => `butir pertimbangan ke-${i + 1} yang dibaca`)
+const ONE_SENTENCE = `Sehubungan dengan ${CLAUSES.join(', ')}.`
+const ONE_SENTENCE_ESSAY = parseEssay(`---\ntitle: T\nauthor: A\n---\n## Satu Kalimat {#satu}\n\n${ONE_SENTENCE}\n`, 'satu', 'satu.md')
+
+describe('a sentence longer than a slide', () => {
+  it('is cut after its clauses into "(lanjutan)" slides within the budget, each cut marked "…", its words in order', () => {
+    const pages = pagesOf(planDeck(ONE_SENTENCE_ESSAY, readingStoryboard(ONE_SENTENCE_ESSAY), makeOffice()), TEXT_SOURCE)
+    expect(pages.length).toBe(Math.ceil(ONE_SENTENCE.length / BUDGETS['16:9'].text))
+    const texts = pages.map((p) => p.fields.text as string)
+    for (const text of texts) expect(text.length).toBeLessThanOrEqual(BUDGETS['16:9'].text)
+    expect(texts.slice(0, -1).every((text) => text.endsWith(', …'))).toBe(true)
+    expect(texts.slice(1).every((text) => text.startsWith('… '))).toBe(true)
+    expect(texts.map((text) => text.replace(/^… | …$/g, '')).join(' ')).toBe(ONE_SENTENCE)
+    expect(pages.map((p) => p.title)).toEqual(['Satu Kalimat', ...Array(pages.length - 1).fill('Satu Kalimat (lanjutan)')])
+  })
+
+  it('up to one and a half slides keeps a slide of its own until denser type was tried', () => {
+    const sentence = `${CLAUSES.slice(0, 22).join(', ')}.`
+    expect(sentence.length).toBeGreaterThan(BUDGETS['16:9'].text)
+    expect(sentence.length).toBeLessThan(BUDGETS['16:9'].text * 1.5)
+    const essay = parseEssay(`---\ntitle: T\nauthor: A\n---\n## Satu {#satu}\n\n${sentence}\n`, 'satu', 'satu.md')
+    const pagesWith = (tune: Tuning) => pagesOf(planDeck(essay, readingStoryboard(essay), makeOffice(), new Map([[TEXT_SOURCE, tune]])), TEXT_SOURCE).length
+    expect([pagesWith({ scale: 1, dense: false }), pagesWith({ scale: 1, dense: true }), pagesWith({ scale: 0.85, dense: true })]).toEqual([1, 1, 2])
+  })
+
+  it('that denser type does not fit is cut, budget by budget, after denser type was tried', () => {
+    const sentence = `${CLAUSES.slice(0, 8).join(', ')}.`
+    const essay = parseEssay(`---\ntitle: T\nauthor: A\n---\n## Satu {#satu}\n\n${sentence}\n`, 'satu', 'satu.md')
+    const storyboard = readingStoryboard(essay)
+    let tuning: Map<number, Tuning> = new Map()
+    const seen: string[] = []
+    for (let round = 0; round < 12; round++) {
+      const deck = planDeck(essay, storyboard, makeOffice(), tuning)
+      const pages = pagesOf(deck, TEXT_SOURCE)
+      const next = repairTuning(tuning, deck, [{ slide: deck.slides.indexOf(pages[0] as Slide) + 1, layout: 'text', title: 'x', pixels: 40 }])
+      if (!next) break
+      tuning = next
+      const tune = tuning.get(TEXT_SOURCE) as Tuning
+      seen.push(`${tune.scale}${tune.dense ? ' dense' : ''}: ${pagesOf(planDeck(essay, storyboard, makeOffice(), tuning), TEXT_SOURCE).length}`)
+    }
+    // 295 characters: one page until the budget (650 × scale) is smaller than the sentence.
+    expect(sentence.length).toBe(295)
+    expect(seen).toEqual(['1 dense: 1', '0.85 dense: 1', '0.7 dense: 1', '0.55 dense: 1', '0.4 dense: 2', '0.25 dense: 2'])
   })
 })
 
@@ -387,16 +439,16 @@ slides:
   it('the agenda shows clock times from the session start, through every slide before, written as EYD writes time', () => {
     const deck = planDeck(essay, storyboard, makeOffice({ session: { start: '08:30' } }))
     expect(deck.slides[1]?.fields.items).toEqual([
-      { term: 'Satu', text: '08.32–08.50 · 18 menit · diskusi' },
-      { term: 'Dua', text: '08.50–09.01 · 11 menit · diskusi' },
+      { number: 1, term: 'Satu', text: '08.32–08.50 · 18 menit · diskusi' },
+      { number: 2, term: 'Dua', text: '08.50–09.01 · 11 menit · diskusi' },
     ])
     // The whole session, its opening included, as the agenda's subtitle.
     expect(deck.slides[1]?.fields.subtitle).toMatch(/^08\.30–\d\d\.\d\d · \d+ menit$/)
     // Each slide's planned time, for the trainer's handout.
     expect(deck.slides.slice(0, 3).map((slide) => slide.clock)).toEqual(['08.30', '08.30–08.32', expect.stringMatching(/^08\.32/)])
     expect(planDeck(essay, storyboard, makeOffice()).slides[1]?.fields.items).toEqual([
-      { term: 'Satu', text: '18 menit · diskusi' },
-      { term: 'Dua', text: '11 menit · diskusi' },
+      { number: 1, term: 'Satu', text: '18 menit · diskusi' },
+      { number: 2, term: 'Dua', text: '11 menit · diskusi' },
     ])
   })
 
@@ -409,6 +461,16 @@ slides:
     ])
     const titles = deck.slides.map((s) => s.title)
     expect(new Set(titles).size).toBe(titles.length)
+  })
+
+  it("a quotation keeps the author's marks inside it; marks around the whole of it are the slide's own", () => {
+    const quoteOf = (quote: string) => planDeck(essay, { derived: false, slides: [{ layout: 'quote', quote }] }, makeOffice()).slides[0]?.fields.quote
+    expect(quoteOf('UU Nomor 7 Tahun 2017, Pasal 3: "Penyelenggara Pemilu harus mandiri."')).toBe(
+      '“UU Nomor 7 Tahun 2017, Pasal 3: "Penyelenggara Pemilu harus mandiri."”',
+    )
+    expect(quoteOf('"Penyelenggara Pemilu harus mandiri."')).toBe('“Penyelenggara Pemilu harus mandiri.”')
+    expect(quoteOf('“Penyelenggara Pemilu harus mandiri.”')).toBe('“Penyelenggara Pemilu harus mandiri.”')
+    expect(quoteOf('"Jujur" dan "adil" kata kuncinya.')).toBe('“"Jujur" dan "adil" kata kuncinya.”')
   })
 
   it('a quote that starts mid-sentence gets "…" and quotation marks; its outline entry is short', () => {

@@ -63,6 +63,19 @@ describe('splitSentences', () => {
     expect(splitSentences(text)).toEqual(sentences)
   })
 
+  it.each([
+    [
+      'Dilarang mengikutsertakan: a. Ketua Mahkamah Agung; b. Anggota BPK; c. Gubernur; dan k. Warga negara tanpa hak pilih. Lalu selesai.',
+      ['Dilarang mengikutsertakan: a. Ketua Mahkamah Agung; b. Anggota BPK; c. Gubernur; dan k. Warga negara tanpa hak pilih.', 'Lalu selesai.'],
+    ],
+    ['Langkahnya: 1. Menyusun; 2. Menetapkan; dan 3. Melapor. Ya.', ['Langkahnya: 1. Menyusun; 2. Menetapkan; dan 3. Melapor.', 'Ya.']],
+    // A number after a comma or "dan" ends a series, and the sentence.
+    ['Kursinya 3, 4, dan 5. Selanjutnya rapat.', ['Kursinya 3, 4, dan 5.', 'Selanjutnya rapat.']],
+    ['Nilainya B. Lalu pulang.', ['Nilainya B.', 'Lalu pulang.']],
+  ])("a list's letters and numbers in running text are not sentence ends: %j", (text, sentences) => {
+    expect(splitSentences(text)).toEqual(sentences)
+  })
+
   it('a full stop before a lowercase word is not an end', () => {
     expect(splitSentences('Akhir. awal kecil')).toEqual(['Akhir. awal kecil'])
   })
@@ -80,9 +93,35 @@ describe('packText', () => {
     expect(packText(['aaaa.', 'bbbb.', 'cccc.', 'dddd.', 'eeee.'], 12)).toEqual(['aaaa. bbbb.', 'cccc. dddd.', 'eeee.'])
   })
 
-  it('a sentence longer than the budget gets a chunk of its own and is never cut', () => {
+  it('a word longer than the budget gets a chunk of its own and is never cut', () => {
     const long = 'Pertanggungjawabanketatausahaanpemiluxyz'
     expect(packText([long, 'b.', 'c.'], 10)).toEqual([long, 'b. c.'])
+  })
+
+  // Without the marks and the spaces, the chunks are the sentences.
+  const unmarked = (chunks: string[]) => chunks.map((chunk) => chunk.replace(/^… | …$/g, '')).join(' ')
+
+  it('a sentence longer than the budget is cut after its clauses, each cut marked "…", nothing else changed', () => {
+    const clauses = Array.from({ length: 12 }, (_, i) => `klausa nomor ${i + 1} yang cukup panjang untuk dibaca`)
+    const sentence = `${clauses.join(', ')}.`
+    const chunks = packText(['Awal.', sentence, 'Akhir.'], 150)
+    expect(chunks.length).toBeGreaterThan(3)
+    for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(150)
+    expect(unmarked(chunks)).toBe(`Awal. ${sentence} Akhir.`)
+    // Every cut is after a clause's comma, and both sides of it say so.
+    for (const [i, chunk] of chunks.entries()) {
+      if (i < chunks.length - 1) expect(chunk).toMatch(/, …$/)
+      if (i > 0) expect(chunk).toMatch(/^… /)
+    }
+  })
+
+  it('a clause longer than the budget is cut between words', () => {
+    const sentence = `${Array.from({ length: 60 }, (_, i) => `kata${i}`).join(' ')}.`
+    const chunks = packText([sentence], 100)
+    expect(chunks.length).toBe(Math.ceil(sentence.length / 95))
+    for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(100)
+    expect(unmarked(chunks)).toBe(sentence)
+    expect(chunks.every((chunk) => !/kata\d+kata/.test(chunk))).toBe(true)
   })
 
   it('everything fits: one chunk; nothing: no chunk', () => {

@@ -104,7 +104,7 @@ function drawBody(context: LayoutContext, scale: number): Drawn {
   if (slide.layout === 'agenda') {
     const items = slide.fields.items
     const paragraphs: Run[][] = items.map((item) => [{ text: item.term }, ...(item.text ? [{ text: `   ${item.text}`, color: NEUTRALS.muted }] : [])])
-    stack.text('Agenda', { ...BODY, paragraphs, list: 'number', color: NEUTRALS.ink, paragraphGap: 0.35 })
+    stack.text('Agenda', { ...BODY, paragraphs, list: 'number', start: items[0]?.number, color: NEUTRALS.ink, paragraphGap: 0.35 })
   } else if (slide.layout === 'points') {
     stack.text('Poin', textSpec(slide.fields.points, { ...BODY, list: 'bullet' }))
   } else {

@@ -138,7 +138,11 @@ function addShape(slide: PptxSlide, shape: Shape, lang: string): void {
   } else {
     const { spec, size } = shape
     const bullet =
-      spec.list === 'number' ? { type: 'number' as const, indent: BULLET_INDENT_EM * size } : spec.list ? { indent: BULLET_INDENT_EM * size } : false
+      spec.list === 'number'
+        ? { type: 'number' as const, numberStartAt: spec.start ?? 1, indent: BULLET_INDENT_EM * size }
+        : spec.list
+          ? { indent: BULLET_INDENT_EM * size }
+          : false
     const runs = spec.paragraphs.flatMap((paragraph) =>
       paragraph.map((run, i) => ({
         text: xmlSafe(run.text),

@@ -29,6 +29,8 @@ export interface TextSpec {
   align?: 'left' | 'center' | 'right'
   /** Bulleted or numbered paragraphs, indented by BULLET_INDENT_EM. */
   list?: 'bullet' | 'number'
+  /** A numbered list's first number (an agenda's continuation page numbers on). */
+  start?: number
   /** Line spacing, a multiple of single spacing. */
   lineSpacing?: number
   /** Space after each paragraph, a share of the type size. */
