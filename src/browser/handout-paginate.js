@@ -17,6 +17,14 @@
   const bottomOf = (el) => el.getBoundingClientRect().bottom
   const isPlainText = (el) => el.childNodes.length === 1 && el.firstChild.nodeType === Node.TEXT_NODE
   const isHeading = (el) => /^H[1-6]$/.test(el.tagName)
+  // A heading's own lines: in a grid row beside its text (the reading text's hanging headings) its
+  // box is stretched to the text's height, which would make it, not the text, what overflows.
+  const textBottomOf = (el) => {
+    if (!isHeading(el)) return bottomOf(el)
+    const range = document.createRange()
+    range.selectNodeContents(el)
+    return range.getBoundingClientRect().bottom
+  }
 
   // Keeps in el the words that end above limit; returns a copy holding the rest, or null if none fits.
   const splitWords = (el, limit) => {
@@ -74,10 +82,11 @@
   const overflowOf = (flow) => {
     const limit = bottomOf(flow) - SLACK
     const children = Array.from(flow.children)
-    let first = children.findIndex((child) => bottomOf(child) > limit)
+    let first = children.findIndex((child) => textBottomOf(child) > limit)
     if (first < 0) return null
     const straddling = children[first]
-    const starts = straddling.getBoundingClientRect().top < limit
+    // A heading is never split: it goes with the text it introduces (below).
+    const starts = straddling.getBoundingClientRect().top < limit && !isHeading(straddling)
     const rest = starts && isPlainText(straddling) ? splitWords(straddling, limit) : starts && isList(straddling) ? splitList(straddling, limit) : null
     if (rest) return { moving: [rest, ...children.slice(first + 1)], whole: false }
     // A heading goes with the text it introduces.

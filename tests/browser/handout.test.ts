@@ -268,6 +268,27 @@ describe('a reading text longer than the first page', () => {
   })
 })
 
+describe('a part of the reading text whose first paragraph is longer than a page', () => {
+  const words = ['integritas', 'loyalitas', 'netralitas', 'pelayanan', 'publik', 'kepercayaan', 'lembaga']
+  const paragraph = (count: number, seed: number) =>
+    `${Array.from({ length: count }, (_, i) => `${words[(i * 3 + seed) % words.length]}${i % 11 === 10 ? ',' : ''}`).join(' ')}.`
+  it.each(['three-up', 'six-up'] as const)('%s: the paragraph runs on over the next pages, its heading beside its start', async (layout) => {
+    const reading = [
+      { heading: 'Besar', paragraphs: [paragraph(900, 1)] },
+      { heading: 'Kedua', paragraphs: [paragraph(120, 2), paragraph(400, 3)] },
+    ]
+    const input: HandoutInput = { ...long, layout, reading }
+    const pdf = await render(input, `long-paragraph-${layout}`)
+    expectInOrder(
+      pageBodies(pdf, input).join(' '),
+      reading.flatMap((section) => section.paragraphs),
+    )
+    // The first page holds the heading and the paragraph's first words, not a gap.
+    expect(collapse(pdf.text[0] ?? '')).toContain(`Besar ${reading[0]?.paragraphs[0]?.split(' ').slice(0, 20).join(' ')}`)
+    expect(pdf.text.filter((text) => text.includes('Bacaan (lanjutan)')).length).toBeGreaterThanOrEqual(2)
+  })
+})
+
 describe('notes that do not fit one page', () => {
   it('continue on the next pages without the slide and without losing a word', async () => {
     const notes = long.slides.flatMap((s) => s.notes)
