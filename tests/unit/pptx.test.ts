@@ -1,3 +1,4 @@
+import { XMLValidator } from 'fast-xml-parser'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { planDeck } from '../../src/plan/plan.ts'
 import { notesText } from '../../src/render/markdown.ts'
@@ -209,11 +210,16 @@ describe('hostile text stays text in the PowerPoint deck', () => {
       expect.arrayContaining([`Judul ${hostile}`, hostile, 'Pemateri: <Relationship Target="http://example.com" TargetMode="External"/>']),
     )
     expect(pptx.core['dc:creator']).toBe('</dc:creator><dc:creator>x')
+    const app = new TextDecoder().decode(pptx.files.get('docProps/app.xml'))
+    expect(app).toContain(
+      '<Company>KPU &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Uji&quot; &apos;x&apos; ]]&gt; &amp;amp; {{title}} &lt;a:t&gt;x&lt;/a:t&gt;</Company>',
+    )
     // A character XML cannot hold (content checks refuse them) is dropped, never written.
     expect(pptx.slides[0]?.texts).toContain('Anakjudul')
     expect(pptx.slides[2]?.texts).toContain(`${hostile} · Bagian Satu`)
     for (const [name, data] of pptx.files) {
       const text = new TextDecoder().decode(data)
+      if (/\.(xml|rels)$/.test(name)) expect(XMLValidator.validate(text), name).toBe(true)
       if (name.endsWith('.rels')) expect(text, name).not.toMatch(/TargetMode="External"|http:\/\/example\.com|hyperlink|vbaProject/)
       expect(name).not.toMatch(/vbaProject|activeX|embeddings/)
     }

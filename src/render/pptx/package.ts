@@ -36,7 +36,8 @@ export async function renderPptx({ deck, fonts, images, date }: PptxInput): Prom
   pptx.title = essay.meta.title
   pptx.author = essay.meta.author
   pptx.subject = `${essay.meta.title} — ${office.name}`
-  pptx.company = office.name
+  // pptxgenjs writes the company into docProps/app.xml as it is (its other properties are escaped, or ours: coreXml).
+  pptx.company = escapeXml(office.name)
   pptx.theme = { headFontFace: PPTX_FONT, bodyFontFace: PPTX_FONT }
   const palette: Palette = { primary: hex(office.colors.primary), accent: hex(office.colors.accent) }
   const lang = languageTag(essay.meta.lang)
