@@ -1,7 +1,10 @@
 import { realpathSync } from 'node:fs'
+import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { fail } from '../shared/error.ts'
+import { readManifestFile } from './manifest.ts'
 import { isInside } from './output-paths.ts'
+import { describeNonFolder } from './read-inside.ts'
 
 // Where --out may point. A build replaces what it makes inside its output folder and a merge
 // replaces the office folders it gathers: an output folder that is the project itself, holds it,
@@ -28,6 +31,25 @@ export function resolveOutDir(value: string, root: string, flag = '--out'): stri
     }
   }
   return outDir
+}
+
+/**
+ * An output folder that holds files (names not starting with a dot: `.gitkeep` and the like do not
+ * count) must be ortug's: its manifest, or its cache folder, is there. A build or merge replaces
+ * `index.html`, `manifest.json` and a folder per office, which in any other folder (`--out
+ * ~/Documents` by mistake) would delete someone's files; refused (exit 2) before anything is built.
+ */
+export async function verifyOutDirIsOrtugs(outDir: string, flag = '--out'): Promise<void> {
+  const entries = await readdir(outDir).catch((): string[] => [])
+  const shown = entries.filter((name) => !name.startsWith('.')).sort()
+  if (shown.length === 0) return
+  if (entries.includes('.ortug-cache') && !(await describeNonFolder(path.join(outDir, '.ortug-cache')))) return
+  if (await readManifestFile(outDir)) return
+  const some = shown.length > 3 ? `${shown.slice(0, 3).join(', ')} and ${shown.length - 3} more` : shown.join(', ')
+  fail(
+    'USAGE',
+    `${flag} ${outDir} holds ${some} but is not an ortug output folder (no manifest.json or .ortug-cache/ of ortug's there): ortug replaces index.html, manifest.json and a folder per office in it; give an empty or new folder (such as ${flag} dist, the default), or move those files out`,
+  )
 }
 
 // ---- internal ----

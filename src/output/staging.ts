@@ -6,6 +6,7 @@ import { fail } from '../shared/error.ts'
 import type { OutputFile } from '../shared/types.ts'
 import { type OutputLock, takeLock } from './lock.ts'
 import { createMover, failLocked, failWrite, type Mover, type Rename, renameRetrying } from './mover.ts'
+import { verifyOutDirIsOrtugs } from './out-dir.ts'
 import { resolveMoveTarget, resolveOutputPath, resolveStagedPath, verifyOutputFolders } from './output-paths.ts'
 import { backupPath, completeJournal, JOURNAL_FILE, type Journal, recoverOutput, STAGING_PREFIX, undoPrepared, undoStaging } from './recover.ts'
 
@@ -52,6 +53,7 @@ export async function openStaging(outDir: string, options: StagingOptions = {}):
   const lock = await takeLock(outDir, mover.faults)
   try {
     await recoverOutput(outDir, mover)
+    await verifyOutDirIsOrtugs(outDir)
     await verifyOutputFolders(outDir)
     const dir = path.join(outDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`)
     await mkdir(dir).catch((cause) => failWrite(outDir, dir, cause))

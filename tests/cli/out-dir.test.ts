@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, symlink } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -61,6 +61,43 @@ describe('--out may not be the project, hold it, or lie in content/ or templates
     const result = await runCli(['build', '--format', 'md', '--out', 'content-dist'], dir)
     expect(result.code, result.stderr).toBe(0)
     expect(await readdir(path.join(dir, 'content-dist'))).toContain('kota-bandung')
+  })
+})
+
+describe('--out at a folder that holds files and is not an output folder of ortug', () => {
+  it("build and merge-manifests: exit 2 naming what it holds, before anything is written; a folder of ortug's or of dotfiles only builds", async () => {
+    const docs = await mkdtemp(path.join(os.tmpdir(), 'ortug-docs-'))
+    try {
+      await mkdir(path.join(docs, 'kota-bandung'))
+      await writeFile(path.join(docs, 'kota-bandung', 'catatan-saya.txt'), 'milik pengguna\n')
+      await writeFile(path.join(docs, 'index.html'), '<p>halaman saya</p>\n')
+      await writeFile(path.join(docs, 'manifest.json'), '{"punya":"saya"}\n')
+      const owned = await hashTree(docs)
+      const shard = await runCli(['build', '--format', 'md', '--shard', '1/1', '--out', 'shard-1'], dir)
+      expect(shard.code, shard.stderr).toBe(0)
+      for (const args of [
+        ['build', '--format', 'md', '--out', docs],
+        ['merge-manifests', 'shard-1', '--out', docs],
+      ]) {
+        const result = await runCli(args, dir)
+        expect(result.code, result.stderr).toBe(2)
+        expect(result.stderr).toContain(
+          `--out ${docs} holds index.html, kota-bandung, manifest.json but is not an ortug output folder (no manifest.json or .ortug-cache/ of ortug's there)`,
+        )
+        expect(await hashTree(docs)).toEqual(owned)
+      }
+      await rm(docs, { recursive: true })
+      await mkdir(docs)
+      await writeFile(path.join(docs, '.gitkeep'), '')
+      const first = await runCli(['build', '--format', 'md', '--out', docs], dir)
+      expect(first.code, first.stderr).toBe(0)
+      // Its own output folder, without its manifest (deleted by hand): built again from what is on disk.
+      await rm(path.join(docs, 'manifest.json'))
+      const again = await runCli(['build', '--format', 'md', '--out', docs, '--force'], dir)
+      expect(again.code, again.stderr).toBe(0)
+    } finally {
+      await rm(docs, { recursive: true, force: true })
+    }
   })
 })
 

@@ -135,6 +135,8 @@ describe('replacing outputs a viewer holds open (Windows, simulated)', () => {
     await writeFile(path.join(out, 'kota-bandung', 'ortug-kpu-jabar.pdf'), '%PDF old')
     await writeFile(path.join(out, 'kota-bandung', 'other-essay.pdf'), '%PDF other')
     await writeFile(path.join(out, 'manifest.json'), '{"old":true}\n')
+    // An output folder of ortug's (verifyOutDirIsOrtugs): its cache folder is there.
+    await mkdir(path.join(out, '.ortug-cache'))
   })
   afterEach(() => rm(out, { recursive: true, force: true }))
 
@@ -154,7 +156,7 @@ describe('replacing outputs a viewer holds open (Windows, simulated)', () => {
     expect(calls.failures).toBe(3)
     expect(await readFile(path.join(out, FILE), 'utf8')).toBe('%PDF new')
     expect(await readFile(path.join(out, 'kota-bandung', 'other-essay.pdf'), 'utf8')).toBe('%PDF other')
-    expect((await readdir(out)).sort()).toEqual(['kota-bandung', 'manifest.json'])
+    expect((await readdir(out)).sort()).toEqual(['.ortug-cache', 'kota-bandung', 'manifest.json'])
   })
 
   for (const code of ['EBUSY', 'EPERM', 'EACCES']) {
@@ -170,7 +172,7 @@ describe('replacing outputs a viewer holds open (Windows, simulated)', () => {
       expect(error.message).toContain(`the previous outputs in ${out} are unchanged`)
       expect(calls.failures).toBe(NO_WAIT.length + 1)
       expect(await hashTree(out)).toEqual(before)
-      expect((await readdir(out)).sort()).toEqual(['kota-bandung', 'manifest.json'])
+      expect((await readdir(out)).sort()).toEqual(['.ortug-cache', 'kota-bandung', 'manifest.json'])
     })
   }
 
@@ -186,7 +188,7 @@ describe('replacing outputs a viewer holds open (Windows, simulated)', () => {
     await commit(rename, async () => undefined)
     expect(await readFile(path.join(out, FILE), 'utf8')).toBe('%PDF new')
     expect(await readFile(path.join(out, 'kota-bandung', 'other-essay.pdf'), 'utf8')).toBe('%PDF other')
-    expect((await readdir(out)).sort()).toEqual(['kota-bandung', 'manifest.json'])
+    expect((await readdir(out)).sort()).toEqual(['.ortug-cache', 'kota-bandung', 'manifest.json'])
   })
 
   it('keeps the previous folder, and says where, when it can be neither replaced nor put back; the next run puts it back', async () => {
@@ -206,7 +208,7 @@ describe('replacing outputs a viewer holds open (Windows, simulated)', () => {
     expect(await hashTree(path.dirname(kept?.[1] ?? '/nonexistent'))).not.toEqual({})
     await commit(rename, async () => undefined)
     expect(await hashTree(out)).toEqual(before)
-    expect((await readdir(out)).sort()).toEqual(['kota-bandung', 'manifest.json'])
+    expect((await readdir(out)).sort()).toEqual(['.ortug-cache', 'kota-bandung', 'manifest.json'])
   })
 
   it('fails at once, without retrying, on an error no viewer causes', async () => {
@@ -237,7 +239,7 @@ describe('replacing outputs a viewer holds open (Windows, simulated)', () => {
     expect(error.kind).toBe('ENVIRONMENT')
     expect(error.message).toContain(`close ${path.join(out, 'manifest.json')} in your PDF viewer or browser, then build again`)
     expect(await hashTree(out)).toEqual(before)
-    expect((await readdir(out)).sort()).toEqual(['kota-bandung', 'manifest.json'])
+    expect((await readdir(out)).sort()).toEqual(['.ortug-cache', 'kota-bandung', 'manifest.json'])
   })
 
   it('waits about two seconds in all by default before giving up', async () => {
@@ -263,6 +265,7 @@ describe('what an interrupted build leaves, and the next run', () => {
     await mkdir(path.join(out, 'kota-bogor'))
     await writeFile(path.join(out, 'kota-bogor', 'ortug-kpu-jabar.md'), '# lama')
     await writeFile(path.join(out, 'manifest.json'), '{"old":true}\n')
+    await mkdir(path.join(out, '.ortug-cache'))
   })
   afterEach(() => rm(out, { recursive: true, force: true }))
 
@@ -275,7 +278,7 @@ describe('what an interrupted build leaves, and the next run', () => {
     await rename(path.join(out, 'manifest.json'), path.join(staging, 'old-manifest.json'))
     await (await openStaging(out)).dispose()
     expect(await hashTree(out)).toEqual(before)
-    expect((await readdir(out)).sort()).toEqual(['kota-bogor', 'manifest.json'])
+    expect((await readdir(out)).sort()).toEqual(['.ortug-cache', 'kota-bogor', 'manifest.json'])
   })
 
   it('refuses a journal it did not write, saying what to do', async () => {
@@ -334,6 +337,7 @@ describe('the lock and the output folder', () => {
   })
 
   it('a build whose lock another build took over (it looked stale) moves nothing', async () => {
+    await mkdir(path.join(out, '.ortug-cache'))
     await mkdir(path.join(out, 'kota-bandung'))
     await writeFile(path.join(out, FILE), '%PDF old')
     const before = await hashTree(out)
