@@ -17,6 +17,8 @@ type Token = ReturnType<MarkdownIt['parse']>[number]
 
 const RE_HEADING_ID = /^(.*?)[ \t]*\{#([^}]*)\}$/
 const RE_FOOTNOTE = /\[\^[^\]\s]+\]/
+/** A link markdown-it left as text: its address is one it does not accept (javascript:, vbscript:, file:, data: but images). */
+const RE_REFUSED_LINK = /\[[^\]]*\]\([^)]*\)/
 
 /** Block tokens ortug refuses, with what to write instead. */
 const UNSUPPORTED_BLOCKS: Record<string, string> = {
@@ -44,7 +46,8 @@ interface Reader {
 
 /** Splits the body at "## " headings; each section holds its blocks and their plain paragraphs. */
 export function parseEssayBody(body: string, firstLine: number, file: string): Section[] {
-  const reader: Reader = { tokens: markdown.parse(body, {}), lines: body.split('\n'), firstLine, file, problems: [] }
+  const env: { references?: Record<string, unknown> } = {}
+  const reader: Reader = { tokens: markdown.parse(body, env), lines: body.split('\n'), firstLine, file, problems: [] }
   const sections: Section[] = []
   let current: Section = { id: OPENING_SECTION_ID, heading: 'Pembuka', blocks: [], paragraphs: [], line: firstLine }
   const keep = () => {
@@ -60,8 +63,10 @@ export function parseEssayBody(body: string, firstLine: number, file: string): S
     }
   }
   keep()
+  reportReferences(reader, Object.keys(env.references ?? {}))
   for (const section of sections) section.paragraphs = section.blocks.flatMap(blockParagraphs)
-  if (reader.problems.length > 0) throw new OrtugErrors(reader.problems)
+  const at = (problem: OrtugError) => (problem.location?.line ?? 0) * 1e6 + (problem.location?.column ?? 0)
+  if (reader.problems.length > 0) throw new OrtugErrors(reader.problems.sort((a, b) => at(a) - at(b)))
   return sections
 }
 
@@ -159,7 +164,36 @@ function inlineText(reader: Reader, token: Token | undefined): string {
   }
   const footnote = RE_FOOTNOTE.exec(text)
   if (footnote) reportInline(reader, token, footnote[0], 'footnotes are not supported: write the note as a sentence of the paragraph', line)
+  const link = RE_REFUSED_LINK.exec(text)
+  if (link)
+    reportInline(
+      reader,
+      token,
+      link[0],
+      'this link would show as raw text: a deck may not link to a javascript:, vbscript:, file: or data: address; write the text without the link',
+      line,
+    )
   return text.trim()
+}
+
+/**
+ * Reference definitions ("[1]: https://…", and the notes of footnotes, "[^1]: …") are taken out of
+ * the text by the parser: their words would vanish from the notes and handouts without a word.
+ */
+function reportReferences(reader: Reader, labels: readonly string[]): void {
+  const found = labels.map((label) => ({
+    label,
+    index: Math.max(
+      0,
+      reader.lines.findIndex((text) => /^ {0,3}\[/.test(text) && text.toUpperCase().includes(`[${label}]:`)),
+    ),
+  }))
+  for (const { label, index } of found.sort((a, b) => a.index - b.index)) {
+    const message = label.startsWith('^')
+      ? 'footnotes are not supported: write the note as a sentence of the paragraph'
+      : 'a link reference definition ("[label]: address") is not read in an essay: write the link where it is used, as [text](address), or delete the line'
+    reader.problems.push(new OrtugError('CONTENT', message, { location: { file: reader.file, line: reader.firstLine + index, column: 1 } }))
+  }
 }
 
 function reportInline(reader: Reader, token: Token, needle: string, message: string, line: number): void {

@@ -280,6 +280,11 @@ describe('CommonMark structure: lists, quotes, emphasis, subheadings and links b
       '',
       '<div>blok</div>',
       '',
+      'Klik [di sini](javascript:alert(1)) dan [situs][kpu].',
+      '',
+      '[kpu]: https://kpu.go.id',
+      '[^2]: Catatan yang hilang.',
+      '',
     ].join('\n')
     expect(failureOf(text).problems).toEqual([
       'esai/uji.md:7:1: tables are not supported: write each row as an item of a list ("- ...")',
@@ -292,6 +297,9 @@ describe('CommonMark structure: lists, quotes, emphasis, subheadings and links b
       'esai/uji.md:24:1: a list item may hold only text: a list or quote inside a list is not supported; write it as items of its own',
       'esai/uji.md:26:1: a heading underlined with "===" or "---" is not read: write it as "## Heading" (a section) or "### Heading" (a subheading)',
       'esai/uji.md:29:1: HTML is not read in an essay (it would show as raw text): write the text without tags',
+      'esai/uji.md:31:6: this link would show as raw text: a deck may not link to a javascript:, vbscript:, file: or data: address; write the text without the link',
+      'esai/uji.md:33:1: a link reference definition ("[label]: address") is not read in an essay: write the link where it is used, as [text](address), or delete the line',
+      'esai/uji.md:34:1: footnotes are not supported: write the note as a sentence of the paragraph',
     ])
   })
 })
