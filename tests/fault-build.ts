@@ -88,8 +88,8 @@ export async function runFaultBuild(
       root: cwd,
       outDir: resolveOutDir(values.out ?? 'dist', cwd),
       formats: parseFormats(values.format),
-      offices: splitList(values.office),
-      essays: splitList(values.essay),
+      offices: splitList(values.office, '--office'),
+      essays: splitList(values.essay, '--essay'),
       env: context.env ?? process.env,
       timeoutMs: DEFAULT_TIMEOUT_S * 1000,
       jobs: defaultJobs(),
@@ -110,7 +110,7 @@ export async function runFaultBuild(
 }
 
 function parseFormats(value: string | undefined): Format[] {
-  const names = splitList(value) ?? fail('USAGE', 'tests/fault-build.ts needs --format')
+  const names = splitList(value, '--format') ?? fail('USAGE', 'tests/fault-build.ts needs --format')
   return names.map((name) => FORMATS.find((format) => format === name) ?? fail('USAGE', `--format: unknown ${name}`))
 }
 

@@ -13,7 +13,7 @@ import {
   formatList,
   oneOf,
   parseShard,
-  positiveNumber,
+  positiveInteger,
   splitList,
   timeoutSeconds,
   verifyNamedBrowser,
@@ -45,15 +45,15 @@ export const buildCommand = defineCommand({
     const outDir = resolveOutDir(values.out ?? 'dist', cwd)
     const timeoutMs = timeoutSeconds(values.timeout) * 1000
     const handout = { layout: oneOf(values.handout, '--handout', HANDOUT_LAYOUTS), paper: oneOf(values.paper, '--paper', PAPERS) }
-    const jobs = Math.floor(positiveNumber(values.jobs, '--jobs', defaultJobs()))
+    const jobs = positiveInteger(values.jobs, '--jobs', defaultJobs())
     const shard = parseShard(values.shard)
     await verifyNamedBrowser(values['browser-path'], env)
     const result = await build({
       root: cwd,
       outDir,
       formats,
-      offices: splitList(values.office),
-      essays: splitList(values.essay),
+      offices: splitList(values.office, '--office'),
+      essays: splitList(values.essay, '--essay'),
       browserPath: values['browser-path'],
       env,
       timeoutMs,

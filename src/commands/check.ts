@@ -29,8 +29,8 @@ export const checkCommand = defineCommand({
     const result = await check({
       root: cwd,
       outDir: path.resolve(cwd, 'dist'),
-      offices: splitList(values.office),
-      essays: splitList(values.essay),
+      offices: splitList(values.office, '--office'),
+      essays: splitList(values.essay, '--essay'),
       fit,
       browserPath,
       env,

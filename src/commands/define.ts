@@ -77,7 +77,8 @@ export function parseCommandArgs<T extends OptionTable>(command: Command<T>, arg
     Object.entries(command.options).map(([name, spec]) => [name, spec.short ? { type: spec.type, short: spec.short } : { type: spec.type }]),
   )
   try {
-    const parsed = parseArgs({ args: [...args], options, allowPositionals: Boolean(command.positionals), strict: true })
+    const parsed = parseArgs({ args: [...args], options, allowPositionals: Boolean(command.positionals), strict: true, tokens: true })
+    refuseRepeated(command, parsed.tokens)
     // biome-ignore lint/plugin: parseArgs parsed strictly with this very table, so each value has its spec's type; TypeScript cannot map a table built at run time to OptionValues<T>.
     return { values: parsed.values as OptionValues<T>, positionals: parsed.positionals }
   } catch (error) {
@@ -85,6 +86,16 @@ export function parseCommandArgs<T extends OptionTable>(command: Command<T>, arg
       'USAGE',
       `${error instanceof Error ? error.message : String(error)}\nusage: ortug ${command.name} ${command.usage} (see "ortug ${command.name} --help")`,
     )
+  }
+}
+
+/** An option with a value given twice: parseArgs keeps the last, so `--office a --office b` would build b alone. */
+function refuseRepeated(command: Command, tokens: readonly { kind: string; name?: string }[]): void {
+  const seen = new Set<string>()
+  for (const token of tokens) {
+    if (token.kind !== 'option' || !token.name || command.options[token.name]?.type !== 'string') continue
+    if (seen.has(token.name)) throw new Error(`--${token.name} is given twice: give all its values in one --${token.name} (a list is separated by commas)`)
+    seen.add(token.name)
   }
 }
 

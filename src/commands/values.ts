@@ -8,18 +8,20 @@ import type { Logger } from '../shared/log.ts'
 
 // Turning option strings into checked values, and errors into what the terminal and --json show.
 
-/** `a,b, c` → ['a', 'b', 'c']; undefined when the option was not given. */
-export function splitList(value: string | undefined): string[] | undefined {
-  return value
+/** `a,b, c` → ['a', 'b', 'c']; undefined when the option was not given; a list of nothing (`--office ''`) is refused. */
+export function splitList(value: string | undefined, flag: string): string[] | undefined {
+  const names = value
     ?.split(',')
     .map((v) => v.trim())
     .filter(Boolean)
+  if (names?.length === 0) fail('USAGE', `${flag} is empty: give one or more names separated by commas, or leave ${flag} out for all`)
+  return names
 }
 
-export function positiveNumber(value: string | undefined, flag: string, fallback: number): number {
+export function positiveInteger(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback
   const n = Number(value)
-  if (!Number.isFinite(n) || n <= 0) fail('USAGE', `${flag} must be a positive number, not "${value}"`)
+  if (!Number.isSafeInteger(n) || n <= 0 || value.trim() === '') fail('USAGE', `${flag} must be a whole number above 0, not "${value}"`)
   return n
 }
 
@@ -35,7 +37,7 @@ export function timeoutSeconds(value: string | undefined): number {
 
 /** `--format a,b`: every name a format; all of DEFAULT_FORMATS when not given. */
 export function formatList(value: string | undefined): Format[] {
-  const names = splitList(value) ?? [...DEFAULT_FORMATS]
+  const names = splitList(value, '--format') ?? [...DEFAULT_FORMATS]
   const unknown = names.filter((name) => !isFormat(name))
   if (unknown.length > 0) fail('USAGE', `--format: unknown ${unknown.join(', ')}; formats are: ${FORMATS.join(', ')}`)
   return names.filter(isFormat)

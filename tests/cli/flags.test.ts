@@ -27,3 +27,25 @@ describe('--shard k/n', () => {
     expect(result.code).toBe(0)
   })
 })
+
+describe('lists, counts and repeated options', () => {
+  it.each([
+    [['build', '--office', ''], '--office is empty: give one or more names separated by commas, or leave --office out for all'],
+    [['build', '--office', ' , '], '--office is empty'],
+    [['check', '--essay', ''], '--essay is empty'],
+    [['build', '--format', ''], '--format is empty'],
+    [['build', '--jobs', '1.5'], '--jobs must be a whole number above 0, not "1.5"'],
+    [['build', '--jobs', '0'], '--jobs must be a whole number above 0, not "0"'],
+    [['build', '--jobs', ' '], '--jobs must be a whole number above 0, not " "'],
+    [
+      ['build', '--office', 'kota-bandung', '--office', 'kota-bogor'],
+      '--office is given twice: give all its values in one --office (a list is separated by commas)',
+    ],
+    [['check', '--essay', 'a', '--essay=b'], '--essay is given twice'],
+  ])('ortug %j: exit 2 saying what is allowed, nothing built', async (args, message) => {
+    const result = await runCli(args[0] === 'build' ? [...args, '--out', 'never'] : args, project)
+    expect(result.stderr).toContain(message)
+    expect(result.stderr).not.toMatch(/internal error|\n\s+at /)
+    expect(result.code).toBe(2)
+  })
+})
