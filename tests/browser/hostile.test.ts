@@ -324,7 +324,8 @@ async function expectError(name: string): Promise<void> {
   const cleanup: string[] = []
   try {
     await applySetup(dir, expected.setup, cleanup)
-    // An earlier build that a failed build must leave as it is.
+    // An earlier build that a failed build must leave as it is (its cache folder marks it as ortug's).
+    await mkdir(path.join(dir, 'dist', '.ortug-cache'), { recursive: true })
     await mkdir(path.join(dir, 'dist', 'kota-lama'), { recursive: true })
     await writeFile(path.join(dir, 'dist', 'kota-lama', 'uji.md'), '# keluaran lama\n')
     const before = await hashTree(dir)

@@ -213,6 +213,8 @@ async function makeBadProject(files: string[], offices: string[] = []): Promise<
     // A real image outside content/assets/: only the path rule keeps it out.
     'content/secret.png': await readFile(path.join(ASSETS_DIR, 'secret.png')),
     'dist/keep.txt': Buffer.from('an earlier build\n'),
+    // Its cache folder marks it as an output folder of ortug's.
+    'dist/.ortug-cache/thumbs/.keep': Buffer.from(''),
     'dist/kota-lama/ortug-kpu-jabar.md': Buffer.from('# earlier output\n'),
   }
   for (const file of files) assets[`content/offices/${file}`] = await readFile(path.join(BAD_DIR, file))
