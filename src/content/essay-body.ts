@@ -133,9 +133,12 @@ function readQuote(reader: Reader, inner: readonly Token[], line: number): Essay
 /** A list whose items are paragraphs (one or more each, joined with a space); a list inside a list is refused. */
 function readList(reader: Reader, open: Token, inner: readonly Token[], line: number): EssayBlock | undefined {
   const items: string[] = []
+  const itemLines: number[] = []
   for (const token of inner) {
-    if (token.type === 'list_item_open') items.push('')
-    else if (token.type === 'inline') {
+    if (token.type === 'list_item_open') {
+      items.push('')
+      itemLines.push(lineOf(reader, token, line))
+    } else if (token.type === 'inline') {
       const text = inlineText(reader, token)
       items[items.length - 1] = items.at(-1) ? `${items.at(-1)} ${text}` : text
     } else if (token.nesting === 1 && !['paragraph_open', 'list_item_open'].includes(token.type)) {
@@ -146,6 +149,13 @@ function readList(reader: Reader, open: Token, inner: readonly Token[], line: nu
       )
       return undefined
     }
+  }
+  // An empty item ("- " alone) would be an empty point on a slide.
+  const empty = items.findIndex((item) => item.trim() === '')
+  if (empty >= 0) {
+    const location = { file: reader.file, line: itemLines[empty] ?? line, column: 1 }
+    reader.problems.push(new OrtugError('CONTENT', 'a list item is empty: write its text, or delete the line', { location }))
+    return undefined
   }
   const ordered = open.type === 'ordered_list_open'
   return { kind: 'list', ordered, start: ordered ? Number(open.attrGet('start') ?? 1) : 1, items, line }

@@ -285,6 +285,9 @@ describe('CommonMark structure: lists, quotes, emphasis, subheadings and links b
       '[kpu]: https://kpu.go.id',
       '[^2]: Catatan yang hilang.',
       '',
+      '- satu',
+      '-',
+      '',
     ].join('\n')
     expect(failureOf(text).problems).toEqual([
       'esai/uji.md:7:1: tables are not supported: write each row as an item of a list ("- ...")',
@@ -300,6 +303,7 @@ describe('CommonMark structure: lists, quotes, emphasis, subheadings and links b
       'esai/uji.md:31:6: this link would show as raw text: a deck may not link to a javascript:, vbscript:, file: or data: address; write the text without the link',
       'esai/uji.md:33:1: a link reference definition ("[label]: address") is not read in an essay: write the link where it is used, as [text](address), or delete the line',
       'esai/uji.md:34:1: footnotes are not supported: write the note as a sentence of the paragraph',
+      'esai/uji.md:37:1: a list item is empty: write its text, or delete the line',
     ])
   })
 })
