@@ -44,7 +44,10 @@ function findAnnouncedList(sentence: string): Enumeration | undefined {
   const match = RE_ANNOUNCED.exec(sentence)
   if (!match) return undefined
   const items = splitSeries(match[3] ?? '', true)
-  return items && { lead: cleanLead(match[1] ?? ''), items }
+  const lead = cleanLead(match[1] ?? '')
+  // Words before the list too long to be its title would be lost, and with them what the list is of ("DKPP memeriksa … yakni a, b").
+  if (!lead && countWords(match[1] ?? '') > MAX_TITLE_WORDS) return undefined
+  return items && { lead, items }
 }
 
 /** "Ada tiga tahap: (1) pendaftaran, (2) verifikasi, dan (3) penetapan.": markers counting up from 1 or a. */
@@ -74,7 +77,12 @@ function findSeries(sentence: string): Enumeration | undefined {
   const parts = splitTopLevel(body)
   if (parts.length < 3 || !RE_JOINER.test(parts.at(-1) ?? '')) return undefined
   const items = splitSeries(body, false)
-  return items && items.length >= 3 ? { lead: '', items } : undefined
+  if (!items || items.length < 3) return undefined
+  // A first item far longer than the others carries the sentence's subject ("Praktik baik ini murah,
+  // sederhana, dan cepat"): the items are not parallel, and a slide of them would lose what they describe.
+  const [first = '', ...rest] = items
+  const longest = Math.max(...rest.map(countWords))
+  return countWords(first) >= 4 && countWords(first) > 2 * longest ? undefined : { lead: '', items }
 }
 
 /**

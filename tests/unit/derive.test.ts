@@ -168,6 +168,18 @@ const MEANING: MeaningCase[] = [
       expect(slides.find((s) => s.layout === 'quote')?.quote).toBe('Jagalah kepercayaan publik, karena ‘suara rakyat’ adalah amanah yang harus kita jaga.'),
   },
   {
+    name: 'a comma series whose first item carries the subject is not a list: shown whole',
+    text: 'Atasan langsung menilai apakah pegawai berorientasi pelayanan, akuntabel, kompeten, harmonis, loyal, adaptif, dan kolaboratif.',
+    expect: shownWhole('Atasan langsung menilai apakah pegawai berorientasi pelayanan, akuntabel, kompeten, harmonis, loyal, adaptif, dan kolaboratif.'),
+  },
+  {
+    name: 'an announced list whose words before it are too long for a title keeps them: shown whole',
+    text: 'DKPP memeriksa pengaduan atas dugaan pelanggaran kode etik oleh penyelenggara pemilu, yakni anggota KPU, anggota Bawaslu, serta jajarannya.',
+    expect: shownWhole(
+      'DKPP memeriksa pengaduan atas dugaan pelanggaran kode etik oleh penyelenggara pemilu, yakni anggota KPU, anggota Bawaslu, serta jajarannya.',
+    ),
+  },
+  {
     name: 'a quotation cited with its source: the source is the title, the quotation the quote',
     text: 'UU Nomor 7 Tahun 2017, Pasal 3: "Penyelenggara pemilu harus melaksanakan pemilu berdasarkan asas mandiri dan jujur."',
     expect: (slides) =>
