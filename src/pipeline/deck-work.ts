@@ -1,13 +1,14 @@
 import type { Page } from 'puppeteer-core'
-import type * as render from '../browser/page.ts'
+import * as render from '../browser/page.ts'
 import type { BrowserPages } from '../browser/pages.ts'
 import type { FitCache, FitState } from '../plan/fit.ts'
 import type { MarpRender, MarpWorker } from '../render/marp.ts'
 import type { Theme } from '../render/theme.ts'
-import { OrtugError } from '../shared/error.ts'
+import { fail, OrtugError } from '../shared/error.ts'
 import type { DeckOutputs } from '../shared/formats.ts'
 import { profiler } from '../shared/profile.ts'
 import type { Deferred } from '../shared/tasks.ts'
+import type { Overflow } from '../shared/types.ts'
 import type { DeckJob } from './jobs.ts'
 
 // A deck on its way through the browser, and what its steps share: the print context, the try
@@ -101,4 +102,23 @@ export function toPrintable({ job, slides, label }: DeckWork): render.PrintableD
     slideTitles: slides.deck.slides.map((s) => s.title),
     layouts: slides.deck.slides.map((s) => s.layout),
   }
+}
+
+/** Fails the deck when slides still overflow after every repair. */
+export function verifyFits(work: DeckWork, overflows: readonly Overflow[] | undefined): void {
+  if (!overflows || overflows.length === 0) return
+  fail(
+    'CONTENT',
+    `slides do not fit even after splitting and the smallest type:\n${overflows.map((o) => `  ${render.formatOverflow(work.label, o)}`).join('\n')}\n${fitAdvice(work.job)}`,
+  )
+}
+
+/** What to change, in the files the maintainer has: the essay, the office file's extra slides, the storyboard. */
+function fitAdvice({ essay, office, storyboard }: DeckJob): string {
+  const extra = office.slides.extra.length > 0 ? ` (or, for a slide the office adds, its slides.extra in ${office.file})` : ''
+  const deckFile = essay.file.replace(/\.md$/, '.deck.yaml')
+  const split = storyboard.derived
+    ? `or write a storyboard that splits it into more slides (ortug storyboard ${essay.slug} writes the derived one as ${deckFile} to edit)`
+    : `or split it into more slides in ${deckFile}`
+  return `Shorten the text in ${essay.file}${extra}, ${split}.`
 }

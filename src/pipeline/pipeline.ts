@@ -9,10 +9,10 @@ import { profiler } from '../shared/profile.ts'
 import { asOfficeFault, checkAborted, endsRun, runPool } from '../shared/tasks.ts'
 import type { Overflow } from '../shared/types.ts'
 import { aheadOfTurn, batchByOffice, groupByOffice } from './batches.ts'
-import { type DeckWork, type PrintContext, type Printed, renderDeck } from './deck-work.ts'
+import { type DeckWork, type PrintContext, type Printed, renderDeck, verifyFits } from './deck-work.ts'
 import { baseOf, type FinishedDeck, finish } from './finish.ts'
 import type { DeckJob } from './jobs.ts'
-import { createPrinter, fitFromCache, needsBrowser, startDeck, takeHint, verifyFits } from './print.ts'
+import { createPrinter, fitFromCache, needsBrowser, startDeck, takeHint } from './print.ts'
 
 // The stages every command shares, for a list of deck jobs: the fit check and printing in the
 // build's browser, HTML from marp-cli, the native PPTX from the fitted slides, office by office. `ortug build` writes what comes

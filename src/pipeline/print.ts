@@ -8,7 +8,6 @@ import { planDeck } from '../plan/plan.ts'
 import { formatDateIndonesian } from '../render/markdown.ts'
 import type { MarpRender } from '../render/marp.ts'
 import type { Theme } from '../render/theme.ts'
-import { fail } from '../shared/error.ts'
 import { PAGE_FORMATS } from '../shared/formats.ts'
 import { profiler, type Stage } from '../shared/profile.ts'
 import { asBrowserBroken, asBrowserFault, asOfficeFault, deferred, endsRun, isFinal, startDeadline, withDeadline } from '../shared/tasks.ts'
@@ -24,6 +23,7 @@ import {
   type Printed,
   renderDeck,
   toPrintable,
+  verifyFits,
   WAITING_FOR_MARP,
 } from './deck-work.ts'
 import type { DeckJob } from './jobs.ts'
@@ -52,15 +52,6 @@ export async function fitFromCache(work: DeckWork, cache: FitCache, themeHash: s
 /** Starts a deck not yet measured where a deck like it ended its fit, in this build or the one before (fit-hints.ts). */
 export function takeHint(work: DeckWork, { fitCache, theme }: Pick<PrintContext, 'fitCache' | 'theme'>): void {
   startFromHint(work.slides, replanner(work.job), fitCache, theme.hash)
-}
-
-/** Fails the deck when slides still overflow after every repair. */
-export function verifyFits(work: DeckWork, overflows: readonly Overflow[] | undefined): void {
-  if (!overflows || overflows.length === 0) return
-  fail(
-    'CONTENT',
-    `slides do not fit even after splitting and the smallest type:\n${overflows.map((o) => `  ${render.formatOverflow(work.label, o)}`).join('\n')}\nShorten the text, or split it into more slides in the storyboard.`,
-  )
 }
 
 /** Whether the deck needs the browser at all once its fit is known. */

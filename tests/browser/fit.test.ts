@@ -197,6 +197,10 @@ describe('fit: what cannot fit fails with a report, and nothing is written', () 
       const result = await runCli(['build', '--essay', 'mustahil', '--office', 'kota-lebar', '--format', 'md'], dir)
       expect(result.code).toBe(1)
       expect(result.stderr).toMatch(/kota-lebar \/ mustahil \/ slide 3 \(text, "Satu Kalimat"\): overflows by \d+ px/)
+      // What to do, in files the maintainer has: a derived deck has no storyboard yet.
+      expect(result.stderr).toContain(
+        'Shorten the text in content/essays/mustahil.md, or write a storyboard that splits it into more slides (ortug storyboard mustahil writes the derived one as content/essays/mustahil.deck.yaml to edit).',
+      )
       expect(await hashTree(path.join(dir, 'dist'))).toEqual(before)
       const check = await runCli(['check', '--essay', 'mustahil', '--office', 'kota-lebar'], dir)
       expect(check.code).toBe(1)
