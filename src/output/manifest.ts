@@ -25,7 +25,17 @@ export async function readManifestFile(outDir: string, warn: (message: string) =
     if (!read.missing) warn(`${path.join(outDir, 'manifest.json')} ${read.reason}: not read`)
     return undefined
   }
-  return parseManifest(parseJson(read.bytes.toString('utf8')))
+  const value = parseJson(read.bytes.toString('utf8'))
+  const manifest = parseManifest(value)
+  // Entries that are not ortug's are left out (parseManifest); their office drops from the catalogue until it is built again.
+  const written = (value as { outputs?: unknown[] } | undefined)?.outputs?.length ?? 0
+  const dropped = manifest ? written - manifest.outputs.length : 0
+  if (dropped > 0) {
+    warn(
+      `${path.join(outDir, 'manifest.json')}: ${dropped} of its ${written} entries are not as ortug writes them (edited or damaged) and are left out; their outputs are made again when their office is built`,
+    )
+  }
+  return manifest
 }
 
 /** The previous manifest's entries, or none when it is missing, corrupt or not ortug's. */

@@ -80,7 +80,12 @@ describe('readManifest', () => {
     const outputs = [good, { ...good, path: '../luar.md' }, { ...good, path: 'kota-a/../../luar.md' }, { ...good, sha256: 5 }, { path: 'x.md' }, null, 'teks']
     await writeManifest({ generator: 'ortug 9.9.9', outputs })
     expect(await readManifest(out)).toEqual([good])
-    expect((await readManifestFile(out))?.builtAt).toBe('')
+    const warnings: string[] = []
+    expect((await readManifestFile(out, (message) => warnings.push(message)))?.builtAt).toBe('')
+    // Never silently: the offices of those entries drop from the catalogue until they are built again.
+    expect(warnings).toEqual([
+      `${path.join(out, 'manifest.json')}: 6 of its 7 entries are not as ortug writes them (edited or damaged) and are left out; their outputs are made again when their office is built`,
+    ])
   })
 
   it('keeps a well-formed shard record and ignores a malformed one', async () => {
