@@ -34,11 +34,12 @@ describe('failures stay with their office', () => {
   })
 
   it.skipIf(!inUse)('check measures every deck of an office and reports each that cannot fit', async () => {
-    const words = Array.from({ length: 420 }, (_, i) => ['integritas', 'loyalitas', 'netralitas', 'pelayanan'][i % 4]).join(' ')
+    // One word no slide holds: a long sentence would be cut into continuation slides, a word is never cut.
+    const word = 'Pertanggungjawabanketatausahaan'.repeat(120)
     // More decks than check measures at once, so a check that stopped at an office's first failure would miss some.
     const slugs = Array.from({ length: 8 }, (_, i) => `mustahil-${i + 1}`)
     const files = Object.fromEntries(
-      slugs.map((slug) => [`content/essays/${slug}.md`, `---\ntitle: ${slug}\nauthor: Penulis Contoh\n---\n\n## Satu Kalimat {#satu}\n\nSebuah ${words}.\n`]),
+      slugs.map((slug) => [`content/essays/${slug}.md`, `---\ntitle: ${slug}\nauthor: Penulis Contoh\n---\n\n## Satu Kalimat {#satu}\n\n${word}.\n`]),
     )
     const dir = await makeProject({ from: 'fit', files })
     try {
