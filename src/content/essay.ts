@@ -13,8 +13,26 @@ import { parseYaml, splitFrontMatter } from './yaml.ts'
 export const MAX_ESSAY_BYTES = 256 * 1024
 export const MAX_SECTIONS = 150
 // C0 controls but tab and line feed (carriage returns are normalised away first), DEL, C1.
-const RE_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
-const CONTROL_NAMES: Record<number, string> = { 0: 'NUL', 7: 'BEL', 8: 'BS', 11: 'VT', 12: 'FF', 27: 'ESC', 127: 'DEL' }
+// Bidirectional overrides and isolates too (as in office fields): they show the text reversed on slides.
+const RE_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g
+const CONTROL_NAMES: Record<number, string> = {
+  0: 'NUL',
+  7: 'BEL',
+  8: 'BS',
+  11: 'VT',
+  12: 'FF',
+  27: 'ESC',
+  127: 'DEL',
+  8234: 'LEFT-TO-RIGHT EMBEDDING',
+  8235: 'RIGHT-TO-LEFT EMBEDDING',
+  8236: 'POP DIRECTIONAL FORMATTING',
+  8237: 'LEFT-TO-RIGHT OVERRIDE',
+  8238: 'RIGHT-TO-LEFT OVERRIDE',
+  8294: 'LEFT-TO-RIGHT ISOLATE',
+  8295: 'RIGHT-TO-LEFT ISOLATE',
+  8296: 'FIRST STRONG ISOLATE',
+  8297: 'POP DIRECTIONAL ISOLATE',
+}
 /** Enough to see a pattern without a thousand lines for a binary file. */
 const MAX_REPORTED = 10
 

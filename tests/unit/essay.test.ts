@@ -189,6 +189,15 @@ describe('bad essays: every problem at once, with file:line:column', () => {
     expect(() => parse(`${FRONT}\n## Bagian\n\n\tTab di awal.\r\n`)).not.toThrow()
   })
 
+  it('bidirectional overrides and isolates (text shown reversed) are refused as in office fields', () => {
+    expect(failureOf(`${FRONT}\n## Bagian\n\nGaji \u202e000.005\u202c rupiah, \u2067x\u2069.\n`).problems).toEqual([
+      'esai/uji.md:8:6: control character U+202E (RIGHT-TO-LEFT OVERRIDE) in the essay; only tabs and line breaks are allowed: delete it (most editors do not show it)',
+      'esai/uji.md:8:14: control character U+202C (POP DIRECTIONAL FORMATTING) in the essay; only tabs and line breaks are allowed: delete it (most editors do not show it)',
+      'esai/uji.md:8:24: control character U+2067 (RIGHT-TO-LEFT ISOLATE) in the essay; only tabs and line breaks are allowed: delete it (most editors do not show it)',
+      'esai/uji.md:8:26: control character U+2069 (POP DIRECTIONAL ISOLATE) in the essay; only tabs and line breaks are allowed: delete it (most editors do not show it)',
+    ])
+  })
+
   it('a binary file is reported by its first ten control characters, not thousands', () => {
     const problems = failureOf(`${FRONT}\n${'\u0000'.repeat(5000)}\n`).problems
     expect(problems).toHaveLength(10)
