@@ -28,7 +28,7 @@ export async function readManifestFile(outDir: string, warn: (message: string) =
   const value = parseJson(read.bytes.toString('utf8'))
   const manifest = parseManifest(value)
   // Entries that are not ortug's are left out (parseManifest); their office drops from the catalogue until it is built again.
-  const written = (value as { outputs?: unknown[] } | undefined)?.outputs?.length ?? 0
+  const written = typeof value === 'object' && value !== null && 'outputs' in value && Array.isArray(value.outputs) ? value.outputs.length : 0
   const dropped = manifest ? written - manifest.outputs.length : 0
   if (dropped > 0) {
     warn(
