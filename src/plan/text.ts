@@ -81,7 +81,7 @@ const RE_SENTENCE_END = /[.!?…]+["'”’)\]]*(?=\s+|$)/g
  * A list's letter or number in running text ("…; b. Anggota …", "berikut: 1. …", "; dan 3. …",
  * "dan k. …"): not a sentence's last word. A number only after ; or : (", dan 5." ends a sentence).
  */
-const RE_LIST_MARKER = /(?:(?:^|[;:])\s*(?:(?:dan|atau|serta)\s+)?(?:\p{L}|\p{N}{1,3})|(?:,|(?:^|\s)(?:dan|atau|serta))\s*\p{L})$/iu
+const RE_LIST_MARKER = /(?:(?:^|[;:]\s)\s*(?:(?:dan|atau|serta)\s+)?(?:\p{L}|\p{N}{1,2})|(?:,\s|(?:^|\s)(?:dan|atau|serta)\s)\s*\p{L})$/iu
 
 /** Splits text at sentence ends, not after abbreviations ("dll.", "No. 7", "Dr."), numbers ("1.500") or initials. */
 export function splitSentences(text: string): string[] {
@@ -163,7 +163,8 @@ export function packItems<T>(items: readonly T[], weigh: (item: T) => number, bu
   const weights = items.map(weigh)
   const count = greedy(weights, budget).length
   // The smallest cap that still needs no more groups: balanced groups.
-  let low = Math.max(0, ...weights.filter((w) => w <= budget))
+  // A loop, not Math.max(...): a long sentence cut into words gives more weights than a call takes arguments.
+  let low = weights.reduce((most, w) => (w <= budget && w > most ? w : most), 0)
   let high = budget
   for (let i = 0; i < 30 && high - low > 0.01; i++) {
     const mid = (low + high) / 2

@@ -72,6 +72,11 @@ describe('splitSentences', () => {
     // A number after a comma or "dan" ends a series, and the sentence.
     ['Kursinya 3, 4, dan 5. Selanjutnya rapat.', ['Kursinya 3, 4, dan 5.', 'Selanjutnya rapat.']],
     ['Nilainya B. Lalu pulang.', ['Nilainya B.', 'Lalu pulang.']],
+    // Words and numbers that only look like a marker: "dana", "Dani", a time, a score.
+    ['Itu sumber dana. Laporan menyusul.', ['Itu sumber dana.', 'Laporan menyusul.']],
+    ['Ia memanggil Dani. Dani datang.', ['Ia memanggil Dani.', 'Dani datang.']],
+    ['Mulai pukul 09:00. Peserta hadir.', ['Mulai pukul 09:00.', 'Peserta hadir.']],
+    ['Skor 3:1. Tim menang.', ['Skor 3:1.', 'Tim menang.']],
   ])("a list's letters and numbers in running text are not sentence ends: %j", (text, sentences) => {
     expect(splitSentences(text)).toEqual(sentences)
   })
