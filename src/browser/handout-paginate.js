@@ -17,8 +17,9 @@
   const bottomOf = (el) => el.getBoundingClientRect().bottom
   const isPlainText = (el) => el.childNodes.length === 1 && el.firstChild.nodeType === Node.TEXT_NODE
   const isHeading = (el) => /^H[1-6]$/.test(el.tagName)
-  // A heading's own lines: in a grid row beside its text (the reading text's hanging headings) its
-  // box is stretched to the text's height, which would make it, not the text, what overflows.
+  // A heading's own lines, not its box: an office's handout template may set it in a grid row
+  // beside its text (as the reading text's hanging headings are), where its box stretches to the
+  // text's height and would be taken for what overflows (the shipped template sets align-self: start).
   const textBottomOf = (el) => {
     if (!isHeading(el)) return bottomOf(el)
     const range = document.createRange()

@@ -21,7 +21,8 @@ export function splitList(value: string | undefined, flag: string): string[] | u
 export function positiveInteger(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback
   const n = Number(value)
-  if (!Number.isSafeInteger(n) || n <= 0 || value.trim() === '') fail('USAGE', `${flag} must be a whole number above 0, not "${value}"`)
+  // Number(' ') is 0: a blank value fails as not above 0.
+  if (!Number.isSafeInteger(n) || n <= 0) fail('USAGE', `${flag} must be a whole number above 0, not "${value}"`)
   return n
 }
 

@@ -16,6 +16,7 @@ const markdown = new MarkdownIt('default', { html: true, linkify: false, typogra
 type Token = ReturnType<MarkdownIt['parse']>[number]
 
 const RE_HEADING_ID = /^(.*?)[ \t]*\{#([^}]*)\}$/
+const FOOTNOTES_REFUSED = 'footnotes are not supported: write the note as a sentence of the paragraph'
 const RE_FOOTNOTE = /\[\^[^\]\s]+\]/
 /** A link markdown-it left as text: its address is one it does not accept (javascript:, vbscript:, file:, data: but images). */
 const RE_REFUSED_LINK = /\[[^\]]*\]\([^)]*\)/
@@ -173,7 +174,7 @@ function inlineText(reader: Reader, token: Token | undefined): string {
     else if (child.type === 'softbreak' || child.type === 'hardbreak') text += ' '
   }
   const footnote = RE_FOOTNOTE.exec(text)
-  if (footnote) reportInline(reader, token, footnote[0], 'footnotes are not supported: write the note as a sentence of the paragraph', line)
+  if (footnote) reportInline(reader, token, footnote[0], FOOTNOTES_REFUSED, line)
   const link = RE_REFUSED_LINK.exec(text)
   if (link)
     reportInline(
@@ -200,7 +201,7 @@ function reportReferences(reader: Reader, labels: readonly string[]): void {
   }))
   for (const { label, index } of found.sort((a, b) => a.index - b.index)) {
     const message = label.startsWith('^')
-      ? 'footnotes are not supported: write the note as a sentence of the paragraph'
+      ? FOOTNOTES_REFUSED
       : 'a link reference definition ("[label]: address") is not read in an essay: write the link where it is used, as [text](address), or delete the line'
     reader.problems.push(new OrtugError('CONTENT', message, { location: { file: reader.file, line: reader.firstLine + index, column: 1 } }))
   }

@@ -25,13 +25,19 @@ export async function verifyOutputFolders(outDir: string, offices: readonly stri
   for (const { folder, what } of owned) {
     const target = path.join(outDir, ...folder.split('/'))
     const problem = await describeNonFolder(target)
-    if (!problem) continue
-    const link = problem === 'is a symbolic link' ? ' (removing the link leaves what it points to as it is)' : ''
-    fail(
-      'ENVIRONMENT',
-      `${target} ${problem}, where ortug keeps ${what}: ortug writes only real folders inside ${outDir} and never follows a link there; move or remove ${target}${link}, then build again`,
-    )
+    if (problem) {
+      fail(
+        'ENVIRONMENT',
+        `${target} ${problem}, where ortug keeps ${what}: ortug writes only real folders inside ${outDir} and never follows a link there; ${moveOrRemove(target, problem)}`,
+      )
+    }
   }
+}
+
+/** What to do about a link or file where ortug needs a real folder. */
+function moveOrRemove(folder: string, problem: string): string {
+  const link = problem === 'is a symbolic link' ? ' (removing the link leaves what it points to as it is)' : ''
+  return `move or remove ${folder}${link}, then build again`
 }
 
 /** Whether `child` lies inside `parent` (not `parent` itself). Windows paths compare without case, as NTFS does. */
@@ -56,12 +62,7 @@ export async function resolveMoveTarget(outDir: string, relative: string): Promi
   for (let depth = 1; depth <= folders.length; depth++) {
     const folder = path.join(outDir, ...folders.slice(0, depth))
     const problem = await describeNonFolder(folder)
-    if (!problem) continue
-    const link = problem === 'is a symbolic link' ? ' (removing the link leaves what it points to as it is)' : ''
-    fail(
-      'ENVIRONMENT',
-      `refusing to write ${relative}: ${folder} ${problem}, and ortug never writes through it; move or remove ${folder}${link}, then build again`,
-    )
+    if (problem) fail('ENVIRONMENT', `refusing to write ${relative}: ${folder} ${problem}, and ortug never writes through it; ${moveOrRemove(folder, problem)}`)
   }
   return target
 }
