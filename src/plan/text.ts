@@ -126,6 +126,8 @@ interface Piece {
 }
 
 const ELLIPSIS = '…'
+const RE_OPENS_WITH_ELLIPSIS = /^(?:…|\.{3})/
+const RE_CLOSES_WITH_ELLIPSIS = /(?:…|\.{3})$/
 
 /**
  * Packs sentences into chunks of at most `budget` characters, in order, balanced so the last
@@ -140,7 +142,10 @@ export function packText(sentences: readonly string[], budget: number, longest =
   const weigh = (piece: Piece) => piece.text.length + 1 + (piece.opens ? 0 : 2) + (piece.closes ? 0 : 2)
   return packItems(pieces, weigh, budget).map((group) => {
     const text = group.map((piece) => piece.text).join(' ')
-    return `${group[0]?.opens === false ? `${ELLIPSIS} ` : ''}${text}${group.at(-1)?.closes === false ? ` ${ELLIPSIS}` : ''}`
+    // A cut where the author already wrote an ellipsis ("dari hal kecil… dari kita") is not marked twice.
+    const opening = group[0]?.opens === false && !RE_OPENS_WITH_ELLIPSIS.test(text)
+    const closing = group.at(-1)?.closes === false && !RE_CLOSES_WITH_ELLIPSIS.test(text)
+    return `${opening ? `${ELLIPSIS} ` : ''}${text}${closing ? ` ${ELLIPSIS}` : ''}`
   })
 }
 

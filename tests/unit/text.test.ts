@@ -129,6 +129,14 @@ describe('packText', () => {
     expect(chunks.every((chunk) => !/kata\d+kata/.test(chunk))).toBe(true)
   })
 
+  it("a cut after the author's own ellipsis is not marked again", () => {
+    const sentence = `${Array.from({ length: 60 }, (_, i) => `kata${i}…`).join(' ')} selesai.`
+    const chunks = packText([sentence], 100)
+    expect(chunks.length).toBeGreaterThan(2)
+    expect(chunks.filter((chunk) => /… …$/.test(chunk))).toEqual([])
+    expect(unmarked(chunks)).toBe(sentence)
+  })
+
   it('everything fits: one chunk; nothing: no chunk', () => {
     expect(packText(['Satu.', 'Dua.'], 650)).toEqual(['Satu. Dua.'])
     expect(packText([], 650)).toEqual([])
