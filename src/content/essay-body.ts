@@ -19,7 +19,8 @@ const RE_HEADING_ID = /^(.*?)[ \t]*\{#([^}]*)\}$/
 const FOOTNOTES_REFUSED = 'footnotes are not supported: write the note as a sentence of the paragraph'
 const RE_FOOTNOTE = /\[\^[^\]\s]+\]/
 /** A link markdown-it left as text: its address is one it does not accept (javascript:, vbscript:, file:, data: but images). */
-const RE_REFUSED_LINK = /\[[^\]]*\]\([^)]*\)/
+const RE_REFUSED_LINK = /\[[^\]]*\]\(([^)]*)\)/
+const RE_REFUSED_SCHEME = /^\s*<?\s*(?:javascript|vbscript|file|data):/i
 
 /** Block tokens ortug refuses, with what to write instead. */
 const UNSUPPORTED_BLOCKS: Record<string, string> = {
@@ -167,24 +168,27 @@ function inlineText(reader: Reader, token: Token | undefined): string {
   if (!token) return ''
   const line = lineOf(reader, token)
   let text = ''
+  // Outside code spans: what a code span holds is shown as it is written, brackets and all.
+  let prose = ''
   for (const child of token.children ?? []) {
     const unsupported = UNSUPPORTED_INLINE[child.type]
     if (unsupported) reportInline(reader, token, unsupported.find(child), unsupported.fix, line)
     else if (child.type === 'text' || child.type === 'code_inline') text += child.content
     else if (child.type === 'softbreak' || child.type === 'hardbreak') text += ' '
+    if (child.type === 'text') prose += child.content
   }
-  const footnote = RE_FOOTNOTE.exec(text)
+  const footnote = RE_FOOTNOTE.exec(prose)
   if (footnote) reportInline(reader, token, footnote[0], FOOTNOTES_REFUSED, line)
-  const link = RE_REFUSED_LINK.exec(text)
-  if (link)
-    reportInline(
-      reader,
-      token,
-      link[0],
-      'this link would show as raw text: a deck may not link to a javascript:, vbscript:, file: or data: address; write the text without the link',
-      line,
-    )
+  const link = RE_REFUSED_LINK.exec(prose)
+  if (link) reportInline(reader, token, link[0], refusedLinkFix(link[1] ?? ''), line)
   return text.trim()
+}
+
+function refusedLinkFix(address: string): string {
+  if (RE_REFUSED_SCHEME.test(address)) {
+    return 'this link would show as raw text: a deck may not link to a javascript:, vbscript:, file: or data: address; write the text without the link'
+  }
+  return 'this link would show as raw text: its address cannot be read (a space or an unmatched bracket in it); write the address as <https://…>, or the text without the link'
 }
 
 /**

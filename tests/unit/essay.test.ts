@@ -315,4 +315,11 @@ describe('CommonMark structure: lists, quotes, emphasis, subheadings and links b
       'esai/uji.md:37:1: a list item is empty: write its text, or delete the line',
     ])
   })
+
+  it('a link left as text says why: its scheme, or an address it cannot read; a code span is shown as written', () => {
+    const text = [FRONT.trimEnd(), '## Bagian', '', 'Lihat [laman](https://kpu.go.id/a b) dan `[x](y)`.', '', 'Ini [bisa](<https://kpu.go.id/a b>).'].join('\n')
+    expect(failureOf(text).problems).toEqual([
+      'esai/uji.md:7:7: this link would show as raw text: its address cannot be read (a space or an unmatched bracket in it); write the address as <https://…>, or the text without the link',
+    ])
+  })
 })
