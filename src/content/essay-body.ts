@@ -136,12 +136,16 @@ function readQuote(reader: Reader, inner: readonly Token[], line: number): Essay
 function readList(reader: Reader, open: Token, inner: readonly Token[], line: number): EssayBlock | undefined {
   const items: string[] = []
   const itemLines: number[] = []
+  // Items whose content was refused already (an image alone): not reported again as empty.
+  const refused = new Set<number>()
   for (const token of inner) {
     if (token.type === 'list_item_open') {
       items.push('')
       itemLines.push(lineOf(reader, token, line))
     } else if (token.type === 'inline') {
+      const problems = reader.problems.length
       const text = inlineText(reader, token)
+      if (reader.problems.length > problems) refused.add(items.length - 1)
       items[items.length - 1] = items.at(-1) ? `${items.at(-1)} ${text}` : text
     } else if (token.nesting === 1 && !['paragraph_open', 'list_item_open'].includes(token.type)) {
       reader.problems.push(
@@ -153,7 +157,7 @@ function readList(reader: Reader, open: Token, inner: readonly Token[], line: nu
     }
   }
   // An empty item ("- " alone) would be an empty point on a slide.
-  const empty = items.findIndex((item) => item.trim() === '')
+  const empty = items.findIndex((item, index) => item.trim() === '' && !refused.has(index))
   if (empty >= 0) {
     const location = { file: reader.file, line: itemLines[empty] ?? line, column: 1 }
     reader.problems.push(new OrtugError('CONTENT', 'a list item is empty: write its text, or delete the line', { location }))

@@ -322,4 +322,9 @@ describe('CommonMark structure: lists, quotes, emphasis, subheadings and links b
       'esai/uji.md:7:7: this link would show as raw text: its address cannot be read (a space or an unmatched bracket in it); write the address as <https://…>, or the text without the link',
     ])
   })
+
+  it('a list item holding only an image is reported once, for the image', () => {
+    const text = [FRONT.trimEnd(), '## Bagian', '', '- ![logo](logo.png)', '- dua'].join('\n')
+    expect(failureOf(text).problems).toEqual(['esai/uji.md:7:3: images are not supported in an essay: delete the image'])
+  })
 })
