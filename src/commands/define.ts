@@ -10,6 +10,8 @@ export interface OptionSpec {
   readonly short?: string
   /** The value's placeholder in help: `--office <id,..>`. */
   readonly value?: string
+  /** The value is a comma-separated list. */
+  readonly list?: boolean
   /** One line: what the option does. */
   readonly description: string
   /** The default as help prints it, when there is one worth saying. */
@@ -93,8 +95,12 @@ export function parseCommandArgs<T extends OptionTable>(command: Command<T>, arg
 function refuseRepeated(command: Command, tokens: readonly { kind: string; name?: string }[]): void {
   const seen = new Set<string>()
   for (const token of tokens) {
-    if (token.kind !== 'option' || !token.name || command.options[token.name]?.type !== 'string') continue
-    if (seen.has(token.name)) throw new Error(`--${token.name} is given twice: give all its values in one --${token.name} (a list is separated by commas)`)
+    const spec = token.kind === 'option' && token.name ? command.options[token.name] : undefined
+    if (!token.name || spec?.type !== 'string') continue
+    if (seen.has(token.name)) {
+      const fix = spec.list ? `give all its values in one --${token.name}, separated by commas` : 'give it once'
+      throw new Error(`--${token.name} is given twice: ${fix}`)
+    }
     seen.add(token.name)
   }
 }

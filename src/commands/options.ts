@@ -4,8 +4,8 @@ import type { OptionTable } from './define.ts'
 // Options several commands share, described once.
 
 export const SELECT_OPTIONS = {
-  office: { type: 'string', value: 'id,..', description: 'only these offices, by file name in content/offices/', default: 'every office' },
-  essay: { type: 'string', value: 'slug,..', description: 'only these essays, by file name in content/essays/', default: 'every essay' },
+  office: { type: 'string', value: 'id,..', list: true, description: 'only these offices, by file name in content/offices/', default: 'every office' },
+  essay: { type: 'string', value: 'slug,..', list: true, description: 'only these essays, by file name in content/essays/', default: 'every essay' },
 } as const satisfies OptionTable
 
 /** --timeout: one meaning everywhere, each deck's work; the limits derived from it are in shared/limits.ts. */

@@ -39,9 +39,10 @@ describe('lists, counts and repeated options', () => {
     [['build', '--jobs', ' '], '--jobs must be a whole number above 0, not " "'],
     [
       ['build', '--office', 'kota-bandung', '--office', 'kota-bogor'],
-      '--office is given twice: give all its values in one --office (a list is separated by commas)',
+      '--office is given twice: give all its values in one --office, separated by commas',
     ],
     [['check', '--essay', 'a', '--essay=b'], '--essay is given twice'],
+    [['build', '--out', 'a', '--out', 'b'], '--out is given twice: give it once\n'],
   ])('ortug %j: exit 2 saying what is allowed, nothing built', async (args, message) => {
     const result = await runCli(args[0] === 'build' ? [...args, '--out', 'never'] : args, project)
     expect(result.stderr).toContain(message)
