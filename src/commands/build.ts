@@ -25,7 +25,13 @@ export const buildCommand = defineCommand({
   usage: '[options]',
   options: {
     ...SELECT_OPTIONS,
-    format: { type: 'string', value: 'list', list: true, description: `formats to make, comma-separated: ${FORMATS.join(', ')}`, default: DEFAULT_FORMATS.join(',') },
+    format: {
+      type: 'string',
+      value: 'list',
+      list: true,
+      description: `formats to make, comma-separated: ${FORMATS.join(', ')}`,
+      default: DEFAULT_FORMATS.join(','),
+    },
     out: { type: 'string', value: 'dir', description: 'output folder', default: 'dist' },
     handout: { type: 'string', value: 'layout', description: `handout layout for every office: ${HANDOUT_LAYOUTS.join(' | ')}`, default: "each office's own" },
     paper: { type: 'string', value: 'paper', description: `handout paper for every office: ${PAPERS.join(' | ')}`, default: "each office's own" },

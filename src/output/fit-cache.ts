@@ -45,6 +45,7 @@ const storedHint = z.object({
       z.object({
         scale: z.number().refine((scale) => SCALES.includes(scale)),
         dense: z.boolean(),
+        cut: z.boolean().optional(),
         grow: z.array(growStep).optional(),
         balanced: z.array(z.boolean()).optional(),
       }),
@@ -124,7 +125,8 @@ function fitChecksum(slides: Record<string, number>, fills: Record<string, numbe
   const hintLines = [...hints]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([key, hint]) => {
-      const tuning = [...hint.tuning].map(([source, t]) => [source, t.scale, t.dense, t.grow ?? null, t.balanced ?? null])
+      // A cut is written only where there is one: the checksums of caches written before cuts stay valid.
+      const tuning = [...hint.tuning].map(([source, t]) => [source, t.scale, t.dense, t.grow ?? null, t.balanced ?? null, ...(t.cut ? ['cut'] : [])])
       return `hint ${key}=${JSON.stringify([tuning, [...hint.caps], hint.slides.map((s) => [s.index, s.fill, s.overflow])])}`
     })
   return sha256(`ortug fit cache ${VERSION}\n${[...lines('', slides), ...lines('fill ', fills), ...hintLines].join('\n')}`)

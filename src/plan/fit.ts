@@ -172,18 +172,25 @@ export function repairTuning(
     if (grow > 0) {
       caps?.set(`${slide.source}:${page}`, grow - 1)
       next.set(slide.source, withGrow(current, page, grow - 1))
-    } else if (splittable && slide.units > 1) next.set(slide.source, { scale: smaller, dense: current.dense })
+    } else if (splittable && slide.units > 1) next.set(slide.source, repaged(current, smaller))
     else if (!current.dense) next.set(slide.source, { ...current, dense: true })
-    // One sentence that denser type does not fit: a smaller budget cuts it (packText), page by page.
-    else if (splittable && isCuttable(slide)) next.set(slide.source, { scale: smaller, dense: true })
+    // One sentence that denser type does not fit: cut (packText), then a smaller budget cuts it finer.
+    else if (SPLITTABLE.has(slide.layout) && !current.cut && isCuttable(slide)) next.set(slide.source, repaged(current, smaller ?? current.scale, true))
+    else if (splittable && isCuttable(slide)) next.set(slide.source, repaged(current, smaller, current.cut))
     else continue
     changed = true
   }
   return changed ? next : undefined
 }
 
+/** The tuning at another budget: its pages change, so no page keeps a step of larger type. */
+function repaged(current: Tuning, scale: number, cut = current.cut): Tuning {
+  return { scale, dense: current.dense, ...(cut && { cut }) }
+}
+
 /** A page of one sentence that can still be cut between its words. */
 function isCuttable(slide: Deck['slides'][number]): boolean {
+  if (slide.units > 1) return false
   const words = slide.fields.text ?? slide.fields.quote ?? slide.fields.question
   return typeof words === 'string' && /\S\s+\S/.test(words)
 }

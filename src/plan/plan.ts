@@ -16,6 +16,8 @@ export interface Tuning {
   scale: number
   /** Use the theme's smaller type (class "dense"). */
   dense: boolean
+  /** Cut a sentence longer than the budget (else one up to 1.5 budgets keeps a page): set only once denser type did not fit it. */
+  cut?: boolean
   /** Per page: 0, or the step of larger type and vertical centring of a sparse page (class "balanced"). */
   grow?: readonly number[]
   /** Per page: centred vertically (a sparse page, whatever the step of its layout's type). */
@@ -43,7 +45,7 @@ export function planDeck(essay: Essay, storyboard: Storyboard, office: Office, t
       essay,
       agenda,
       budget,
-      cutSentences: tune.dense && tune.scale < 1,
+      cutSentences: tune.cut === true,
       part,
       discussion: discussions,
       sessionSpan,

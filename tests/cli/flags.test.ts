@@ -37,10 +37,7 @@ describe('lists, counts and repeated options', () => {
     [['build', '--jobs', '1.5'], '--jobs must be a whole number above 0, not "1.5"'],
     [['build', '--jobs', '0'], '--jobs must be a whole number above 0, not "0"'],
     [['build', '--jobs', ' '], '--jobs must be a whole number above 0, not " "'],
-    [
-      ['build', '--office', 'kota-bandung', '--office', 'kota-bogor'],
-      '--office is given twice: give all its values in one --office, separated by commas',
-    ],
+    [['build', '--office', 'kota-bandung', '--office', 'kota-bogor'], '--office is given twice: give all its values in one --office, separated by commas'],
     [['check', '--essay', 'a', '--essay=b'], '--essay is given twice'],
     [['build', '--out', 'a', '--out', 'b'], '--out is given twice: give it once\n'],
   ])('ortug %j: exit 2 saying what is allowed, nothing built', async (args, message) => {

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseEssay } from '../../src/content/essay.ts'
 import { parseStoryboard } from '../../src/content/storyboard.ts'
+import { serializeFitCache, verifyFitCache } from '../../src/output/fit-cache.ts'
 import { emptyFitCache, type FitCache, type FitState, fitSlides, GROW_ZOOM, SPARSE_LAYOUTS, startFromHint } from '../../src/plan/fit.ts'
 import { hintKey } from '../../src/plan/fit-hints.ts'
 import { planDeck, type Tuning } from '../../src/plan/plan.ts'
@@ -134,5 +135,22 @@ describe('fit hints: a deck starts where another office’s copy of it ended', (
     expect(key(BANDUNG, ESSAY, 'tema-lain')).not.toBe(key(BANDUNG))
     expect(key(makeOffice({ ...BANDUNG, slides: { exclude: ['satu'], extra: [] } }))).not.toBe(key(BANDUNG))
     expect(key(makeOffice({ ...BANDUNG, aspect: '4:3' }))).not.toBe(key(BANDUNG))
+  })
+})
+
+describe('a hint in the stored fit cache', () => {
+  const hint = (cut?: boolean) => ({
+    tuning: new Map([[3, { scale: 0.25, dense: true, ...(cut !== undefined && { cut }) }]]),
+    caps: new Map(),
+    slides: [{ index: 4, fill: 0.5, overflow: 0 }],
+  })
+  const stored = (cut?: boolean): string => serializeFitCache({ version: 1, slides: {}, hints: new Map([['d'.repeat(64), hint(cut)]]) }).toString()
+
+  it('keeps a cut sentence; the checksum covers it, and a hint written before cuts keeps its checksum', () => {
+    expect(verifyFitCache(stored(true))?.hints?.get('d'.repeat(64))?.tuning.get(3)).toEqual({ scale: 0.25, dense: true, cut: true })
+    expect(verifyFitCache(stored(true).replace('"cut":true', '"cut":false'))).toBeUndefined()
+    // Written before cuts existed (no "cut"): read as it was, with the same checksum.
+    expect(stored(undefined)).toBe(stored(false).replace(',"cut":false', ''))
+    expect(verifyFitCache(stored(undefined))?.hints?.get('d'.repeat(64))?.tuning.get(3)).toEqual({ scale: 0.25, dense: true })
   })
 })

@@ -341,7 +341,7 @@ describe('a sentence longer than a slide', () => {
     expect(sentence.length).toBeLessThan(BUDGETS['16:9'].text * 1.5)
     const essay = parseEssay(`---\ntitle: T\nauthor: A\n---\n## Satu {#satu}\n\n${sentence}\n`, 'satu', 'satu.md')
     const pagesWith = (tune: Tuning) => pagesOf(planDeck(essay, readingStoryboard(essay), makeOffice(), new Map([[TEXT_SOURCE, tune]])), TEXT_SOURCE).length
-    expect([pagesWith({ scale: 1, dense: false }), pagesWith({ scale: 1, dense: true }), pagesWith({ scale: 0.85, dense: true })]).toEqual([1, 1, 2])
+    expect([pagesWith({ scale: 1, dense: false }), pagesWith({ scale: 1, dense: true }), pagesWith({ scale: 1, dense: true, cut: true })]).toEqual([1, 1, 2])
   })
 
   it('that denser type does not fit is cut, budget by budget, after denser type was tried', () => {
@@ -357,11 +357,32 @@ describe('a sentence longer than a slide', () => {
       if (!next) break
       tuning = next
       const tune = tuning.get(TEXT_SOURCE) as Tuning
-      seen.push(`${tune.scale}${tune.dense ? ' dense' : ''}: ${pagesOf(planDeck(essay, storyboard, makeOffice(), tuning), TEXT_SOURCE).length}`)
+      seen.push(
+        `${tune.scale}${tune.dense ? ' dense' : ''}${tune.cut ? ' cut' : ''}: ${pagesOf(planDeck(essay, storyboard, makeOffice(), tuning), TEXT_SOURCE).length}`,
+      )
     }
     // 295 characters: one page until the budget (650 × scale) is smaller than the sentence.
     expect(sentence.length).toBe(295)
-    expect(seen).toEqual(['1 dense: 1', '0.85 dense: 1', '0.7 dense: 1', '0.55 dense: 1', '0.4 dense: 2', '0.25 dense: 2'])
+    expect(seen).toEqual(['1 dense: 1', '0.85 dense cut: 1', '0.7 dense cut: 1', '0.55 dense cut: 1', '0.4 dense cut: 2', '0.25 dense cut: 2'])
+  })
+
+  it('at a smaller budget too, denser type is tried with the sentence whole; only then is it cut', () => {
+    // Over the budget at 0.4 (260 characters), within one and a half of it.
+    const sentence = `${CLAUSES.slice(0, 8).join(', ')}.`
+    expect(sentence.length).toBeGreaterThan(BUDGETS['16:9'].text * 0.4)
+    expect(sentence.length).toBeLessThan(BUDGETS['16:9'].text * 0.4 * 1.5)
+    const essay = parseEssay(`---\ntitle: T\nauthor: A\n---\n## Satu {#satu}\n\n${sentence}\n`, 'satu', 'satu.md')
+    const deckWith = (tune: Tuning) => planDeck(essay, readingStoryboard(essay), makeOffice(), new Map([[TEXT_SOURCE, tune]]))
+    const textsWith = (tune: Tuning) => pagesOf(deckWith(tune), TEXT_SOURCE).map((page) => page.fields.text)
+    expect(textsWith({ scale: 0.4, dense: true })).toEqual([sentence])
+    expect(textsWith({ scale: 0.4, dense: true, cut: true })).toHaveLength(2)
+    const repairOf = (tune: Tuning) => {
+      const deck = deckWith(tune)
+      const slide = deck.slides.findIndex((s) => s.source === TEXT_SOURCE) + 1
+      return repairTuning(new Map([[TEXT_SOURCE, tune]]), deck, [{ slide, layout: 'text', title: 'x', pixels: 40 }])?.get(TEXT_SOURCE)
+    }
+    expect(repairOf({ scale: 0.4, dense: false })).toEqual({ scale: 0.4, dense: true })
+    expect(repairOf({ scale: 0.4, dense: true })).toEqual({ scale: 0.25, dense: true, cut: true })
   })
 })
 
