@@ -88,7 +88,7 @@ export async function mergeShards(shardDirs: readonly string[], outDir: string, 
 async function readShards(shardDirs: readonly string[], warn: (message: string) => void): Promise<Shard[]> {
   const folders: (Manifest & { dir: string })[] = []
   for (const dir of shardDirs) {
-    const manifest = await readManifestFile(dir, warn)
+    const manifest = await readManifestFile(dir, warn, 'all')
     if (!manifest) fail('USAGE', `${dir} has no ortug manifest.json: give the --out folders of shard builds`)
     folders.push({ ...manifest, dir })
   }

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { compareOutputs } from '../shared/collate.ts'
+import { fail } from '../shared/error.ts'
 import { sha256 } from '../shared/hash.ts'
 import { RE_ID } from '../shared/schema.ts'
 import { readSourceDateEpoch } from '../shared/source-date.ts'
@@ -18,8 +19,17 @@ import { parseJson, readInside } from './read-inside.ts'
  */
 const MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 
-/** The manifest in `outDir`, or undefined when it is missing, corrupt, not ortug's, or not a regular file (`warn` says so). */
-export async function readManifestFile(outDir: string, warn: (message: string) => void = () => undefined): Promise<Manifest | undefined> {
+/**
+ * The manifest in `outDir`, or undefined when it is missing, corrupt, not ortug's, or not a
+ * regular file (`warn` says so). Entries not as ortug writes them are left out with a warning (a
+ * build makes their outputs again), or, for a merge (`entries: 'all'`), refuse the manifest: their
+ * outputs could not be gathered.
+ */
+export async function readManifestFile(
+  outDir: string,
+  warn: (message: string) => void = () => undefined,
+  entries: 'valid' | 'all' = 'valid',
+): Promise<Manifest | undefined> {
   const read = await readInside(outDir, 'manifest.json', MAX_MANIFEST_BYTES)
   if (!read.ok) {
     if (!read.missing) warn(`${path.join(outDir, 'manifest.json')} ${read.reason}: not read`)
@@ -31,9 +41,9 @@ export async function readManifestFile(outDir: string, warn: (message: string) =
   const written = typeof value === 'object' && value !== null && 'outputs' in value && Array.isArray(value.outputs) ? value.outputs.length : 0
   const dropped = manifest ? written - manifest.outputs.length : 0
   if (dropped > 0) {
-    warn(
-      `${path.join(outDir, 'manifest.json')}: ${dropped} of its ${written} entries are not as ortug writes them (edited or damaged) and are left out; their outputs are made again when their office is built`,
-    )
+    const found = `${path.join(outDir, 'manifest.json')}: ${dropped} of its ${written} entries are not as ortug writes them (edited or damaged)`
+    if (entries === 'all') fail('CONTENT', `${found}: their outputs cannot be gathered; rebuild that shard`)
+    warn(`${found} and are left out; their outputs are made again when their office is built`)
   }
   return manifest
 }

@@ -130,6 +130,18 @@ describe('four shard builds in parallel, merged', () => {
       )
     })
 
+    it('a shard whose manifest has an entry not as ortug writes it: exit 1, naming the manifest', async () => {
+      await cp(path.join(dir, 'shard-3'), path.join(dir, 'shard-3-edited'), { recursive: true })
+      const manifest = await readManifest(path.join(dir, 'shard-3-edited'))
+      const [first, ...rest] = manifest.outputs
+      await writeFile(path.join(dir, 'shard-3-edited', 'manifest.json'), JSON.stringify({ ...manifest, outputs: [{ ...first, sha256: 5 }, ...rest] }))
+      const result = await merge('shard-1', 'shard-2', 'shard-3-edited', 'shard-4')
+      expect(result.stderr).toContain(
+        `shard-3-edited/manifest.json: 1 of its ${manifest.outputs.length} entries are not as ortug writes them (edited or damaged): their outputs cannot be gathered; rebuild that shard`,
+      )
+      expect(result.code).toBe(1)
+    })
+
     it('a shard built with other formats: exit 1, naming the shard', async () => {
       await seedFitCache('shard-4', 'shard-4-md')
       const other = await ortug(['build', '--shard', '4/4', '--format', 'md', '--out', 'shard-4-md'], dir)
