@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs'
 import { realpathSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
@@ -33,22 +34,30 @@ export function resolveOutDir(value: string, root: string, flag = '--out'): stri
   return outDir
 }
 
+/** What a build or merge writes at the top of its output folder, besides a folder per office and its dotfiles. */
+const TOP_LEVEL_FILES = ['index.html', 'manifest.json']
+
 /**
- * An output folder that holds files (names not starting with a dot: `.gitkeep` and the like do not
- * count) must be ortug's: its manifest, or its cache folder, is there. A build or merge replaces
- * `index.html`, `manifest.json` and a folder per office, which in any other folder (`--out
- * ~/Documents` by mistake) would delete someone's files; refused (exit 2) before anything is built.
+ * An output folder that holds what a build or merge would replace (`index.html`, `manifest.json`,
+ * a folder, which may be named as an office is) must be ortug's: its manifest, or its cache
+ * folder, is there. In any other folder (`--out ~/Documents` by mistake) that would delete
+ * someone's files; refused (exit 2) before anything is built. Dotfiles (`.gitkeep`) and other
+ * plain files (a site's `CNAME`, `robots.txt`) are never touched, so they do not count.
  */
 export async function verifyOutDirIsOrtugs(outDir: string, flag = '--out'): Promise<void> {
-  const entries = await readdir(outDir).catch((): string[] => [])
-  const shown = entries.filter((name) => !name.startsWith('.')).sort()
-  if (shown.length === 0) return
-  if (entries.includes('.ortug-cache') && !(await describeNonFolder(path.join(outDir, '.ortug-cache')))) return
+  const entries = await readdir(outDir, { withFileTypes: true }).catch((): Dirent[] => [])
+  const replaced = entries
+    .filter((entry) => !entry.name.startsWith('.') && (!entry.isFile() || TOP_LEVEL_FILES.includes(entry.name)))
+    .map((entry) => entry.name)
+    .sort()
+  if (replaced.length === 0) return
+  const cache = entries.find((entry) => entry.name === '.ortug-cache')
+  if (cache && !(await describeNonFolder(path.join(outDir, cache.name)))) return
   if (await readManifestFile(outDir)) return
-  const some = shown.length > 3 ? `${shown.slice(0, 3).join(', ')} and ${shown.length - 3} more` : shown.join(', ')
+  const some = replaced.length > 3 ? `${replaced.slice(0, 3).join(', ')} and ${replaced.length - 3} more` : replaced.join(', ')
   fail(
     'USAGE',
-    `${flag} ${outDir} holds ${some} but is not an ortug output folder (no manifest.json or .ortug-cache/ of ortug's there): ortug replaces index.html, manifest.json and a folder per office in it; give an empty or new folder (such as ${flag} dist, the default), or move those files out`,
+    `${flag} ${outDir} holds ${some} but is not an ortug output folder (no manifest.json or .ortug-cache/ of ortug's there): ortug replaces index.html, manifest.json and a folder per office in it; give an empty or new folder (such as ${flag} dist, the default), or move those out`,
   )
 }
 

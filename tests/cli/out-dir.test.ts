@@ -65,7 +65,7 @@ describe('--out may not be the project, hold it, or lie in content/ or templates
 })
 
 describe('--out at a folder that holds files and is not an output folder of ortug', () => {
-  it("build and merge-manifests: exit 2 naming what it holds, before anything is written; a folder of ortug's or of dotfiles only builds", async () => {
+  it("build and merge-manifests: exit 2 naming what it holds, before anything is written; a folder of ortug's, or of dotfiles and files ortug never writes (CNAME), builds", async () => {
     const docs = await mkdtemp(path.join(os.tmpdir(), 'ortug-docs-'))
     try {
       await mkdir(path.join(docs, 'kota-bandung'))
@@ -89,8 +89,14 @@ describe('--out at a folder that holds files and is not an output folder of ortu
       await rm(docs, { recursive: true })
       await mkdir(docs)
       await writeFile(path.join(docs, '.gitkeep'), '')
+      // A site's own files that ortug never writes: kept as they are.
+      await writeFile(path.join(docs, 'CNAME'), 'ortug.example.org\n')
+      await writeFile(path.join(docs, 'robots.txt'), 'User-agent: *\n')
+      const site = await hashTree(docs)
       const first = await runCli(['build', '--format', 'md', '--out', docs], dir)
       expect(first.code, first.stderr).toBe(0)
+      const built = await hashTree(docs)
+      for (const file of ['.gitkeep', 'CNAME', 'robots.txt']) expect(built[file]).toBe(site[file])
       // Its own output folder, without its manifest (deleted by hand): built again from what is on disk.
       await rm(path.join(docs, 'manifest.json'))
       const again = await runCli(['build', '--format', 'md', '--out', docs, '--force'], dir)
