@@ -9,6 +9,8 @@ export const MIN_CONTRAST = 4.5
 /** WCAG AA for large text (24 px bold, 32 px regular and up). */
 export const MIN_CONTRAST_LARGE = 3
 const WHITE = '#ffffff'
+/** What names an office: its own file's, never the defaults'. */
+const OWN_FIELDS = new Set(['name', 'region', 'level'])
 const FIX = 'See content/offices/schema.json and "How to add an office" in README.md for the allowed fields.'
 
 export interface OfficeDraft extends Omit<OfficeParsed, 'logo'> {
@@ -77,7 +79,12 @@ export function checkOffice(
   // A problem in a value that came from the defaults is reported at the defaults file.
   const locate = (path: readonly PropertyKey[]) =>
     defaults && !hasPath(yaml.value, path) && hasPath(defaults.value, path) ? defaults.locate(path) : yaml.locate(path)
-  const { data: office, problems: schemaProblems } = checkSchema(officeSchema, merged, locate, FIX)
+  const { data: office, problems: schemaProblems } = checkSchema(officeSchema, merged, locate, (path) =>
+    // A field neither file gives may be given once for every office (not what names the office).
+    defaults && !hasPath(merged, path) && !OWN_FIELDS.has(String(path[0]))
+      ? `Write it in this file, or for every office in ${defaults.locate([]).file}. ${FIX}`
+      : FIX,
+  )
   problems.push(...schemaProblems)
   // Colours are checked even when other fields are wrong, so one run shows everything.
   const colors = officeSchema.shape.colors.safeParse(merged.colors)

@@ -2,29 +2,32 @@ import { z } from 'zod'
 import { type Location, OrtugError, OrtugErrors } from '../shared/error.ts'
 
 type Locate = (path: readonly PropertyKey[]) => Location
+/** What to do, said after every problem: the same for all, or chosen by the field's path. */
+type Fix = string | ((path: readonly PropertyKey[]) => string)
 
 /** Checks a value against a schema; every problem becomes an error with file:line:col and the field path. */
-export function verifySchema<S extends z.ZodType>(schema: S, value: unknown, locate: Locate, fix: string): z.output<S> {
+export function verifySchema<S extends z.ZodType>(schema: S, value: unknown, locate: Locate, fix: Fix): z.output<S> {
   const result = schema.safeParse(value)
   if (result.success) return result.data
   throw new OrtugErrors(describeIssues(result.error, schema, value, locate, fix))
 }
 
 /** Like verifySchema, but returns the problems so a caller can add its own checks and report all at once. */
-export function checkSchema<S extends z.ZodType>(schema: S, value: unknown, locate: Locate, fix: string): { data?: z.output<S>; problems: OrtugError[] } {
+export function checkSchema<S extends z.ZodType>(schema: S, value: unknown, locate: Locate, fix: Fix): { data?: z.output<S>; problems: OrtugError[] } {
   const result = schema.safeParse(value)
   if (result.success) return { data: result.data, problems: [] }
   return { problems: describeIssues(result.error, schema, value, locate, fix) }
 }
 
 /** Every issue of a failed parse as an error at its place in the file. */
-function describeIssues(error: z.ZodError, schema: z.ZodType, value: unknown, locate: Locate, fix: string): OrtugError[] {
+function describeIssues(error: z.ZodError, schema: z.ZodType, value: unknown, locate: Locate, fix: Fix): OrtugError[] {
   // zod 4 still runs length checks on a value of the wrong type ("x" for a list): the type is the news.
   const wrongType = new Set(error.issues.filter((i) => i.code === 'invalid_type').map((i) => formatPath(i.path)))
   const issues = error.issues.filter((i) => i.code === 'invalid_type' || !wrongType.has(formatPath(i.path)))
   return issues.flatMap((issue) =>
     explainIssue(issue, schema, value).map(
-      ({ path, message }) => new OrtugError('CONTENT', `${formatPath(path)}: ${message}. ${fix}`, { location: locate(path), cause: issue }),
+      ({ path, message }) =>
+        new OrtugError('CONTENT', `${formatPath(path)}: ${message}. ${typeof fix === 'string' ? fix : fix(path)}`, { location: locate(path), cause: issue }),
     ),
   )
 }
@@ -71,6 +74,8 @@ function explainIssue(issue: z.core.$ZodIssue, schema: z.ZodType, root: unknown)
       const expected = describeType(issue.expected) + (keys ? ` with keys ${keys.join(', ')}` : '')
       if (value === undefined) {
         const key = path.at(-1)
+        const example = describeExample(schemaAt(schema, path))
+        if (typeof key === 'string' && example) return [{ path, message: `is required: add "${key}:" with ${example}` }]
         return [{ path, message: typeof key === 'string' ? `is required: add "${key}:" with ${expected}` : `is required (${expected})` }]
       }
       return [{ path, message: `must be ${expected}, not ${describeValue(value)}` }]
@@ -115,13 +120,28 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 /** Walks zod's definitions down a data path to list the keys an object there accepts. */
 function allowedKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
+  const node = schemaAt(schema, path)
+  return node instanceof z.ZodObject ? Object.keys(node.shape) : undefined
+}
+
+/** The schema of the field at `path`, unwrapped. */
+function schemaAt(schema: z.ZodType, path: readonly PropertyKey[]): unknown {
   let node = unwrap(schema)
   for (const key of path) {
     if (node instanceof z.ZodArray && typeof key === 'number') node = unwrap(node.element)
     else if (node instanceof z.ZodObject && typeof key === 'string') node = unwrap(node.shape[key])
     else return undefined
   }
-  return node instanceof z.ZodObject ? Object.keys(node.shape) : undefined
+  return node
+}
+
+/** A text field's pattern when its own message shows an example ("must be a colour written #rrggbb, e.g. …" → "a colour written #rrggbb, e.g. …"). */
+function describeExample(node: unknown): string | undefined {
+  if (!(node instanceof z.ZodString)) return undefined
+  // A control character is no field's valid text: the pattern's own message comes back.
+  const result = node.safeParse('\u0000')
+  const said = result.success ? undefined : result.error.issues.find((issue) => issue.code === 'invalid_format')?.message
+  return said?.startsWith('must be ') && /\b(e\.g\.|such as)\s/.test(said) ? said.slice('must be '.length) : undefined
 }
 
 /** The schema inside optional, default, nullable and the like, and the input side of a pipe (a transform). */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { parseOffice } from '../../src/content/office.ts'
+import { parseDefaults, parseOffice } from '../../src/content/office.ts'
 import { parseStoryboard } from '../../src/content/storyboard.ts'
 import { collectErrors } from '../../src/shared/error.ts'
 import type { Essay } from '../../src/shared/types.ts'
@@ -47,5 +47,25 @@ describe('schema messages point to files the repository has', () => {
     const [message] = messagesOf(() => parseStoryboard('slides:\n  - layout: points\n    bullets: [a]\n', 'e.deck.yaml', essay))
     expect(message).toMatch(/unknown key "bullets"/)
     expectPointersExist(message as string)
+  })
+})
+
+describe('a field neither the office file nor _defaults.yaml gives', () => {
+  const defaults = parseDefaults('colors: { accent: "#e0a526" }\naspect: "16:9"\nhandout: { layout: three-up, paper: A4 }\n', 'content/offices/_defaults.yaml')
+
+  it('is reported at the office file, with an example of the value and the defaults file as the other place to write it', () => {
+    const messages = messagesOf(() => parseOffice('name: KPU X\nregion: X\nlevel: kota\n', 'kota-x', 'content/offices/kota-x.yaml', defaults))
+    expect(messages).toEqual([
+      'colors.primary: is required: add "primary:" with a colour written #rrggbb, e.g. "#8f1d21". Write it in this file, or for every office in content/offices/_defaults.yaml. See content/offices/schema.json and "How to add an office" in README.md for the allowed fields.',
+    ])
+  })
+
+  it('what names the office is asked of its own file only', () => {
+    const messages = messagesOf(() =>
+      parseOffice('name: KPU X\nlevel: kota\ncolors: { primary: "#8f1d21" }\n', 'kota-x', 'content/offices/kota-x.yaml', defaults),
+    )
+    expect(messages).toEqual([
+      'region: is required: add "region:" with text. See content/offices/schema.json and "How to add an office" in README.md for the allowed fields.',
+    ])
   })
 })
