@@ -1,7 +1,8 @@
 import { sha256 } from '../shared/hash.ts'
-import type { Deck, Measured, Overflow } from '../shared/types.ts'
+import type { Aspect, Deck, Measured, Overflow } from '../shared/types.ts'
 import { splitDeckMarkdown } from './deck-markdown.ts'
 import { type FitHint, type FitHints, hintKey, makeHint, matchesHint } from './fit-hints.ts'
+import { BUDGETS, scaleBudget } from './pages.ts'
 import type { Tuning } from './plan.ts'
 
 // Making every slide fit: per-slide results cached by content, and the repair steps applied to a
@@ -174,10 +175,12 @@ export function repairTuning(
       next.set(slide.source, withGrow(current, page, grow - 1))
     } else if (splittable && slide.units > 1) next.set(slide.source, repaged(current, smaller))
     else if (!current.dense) next.set(slide.source, { ...current, dense: true })
-    // One sentence that denser type does not fit: cut (packText), then a smaller budget cuts it finer.
-    else if (SPLITTABLE.has(slide.layout) && !current.cut && isCuttable(slide)) next.set(slide.source, repaged(current, smaller ?? current.scale, true))
-    else if (splittable && isCuttable(slide)) next.set(slide.source, repaged(current, smaller, current.cut))
-    else continue
+    else {
+      // One sentence that denser type does not fit: cut (packText), then cut finer.
+      const scale = cuttingScale(deck.office.aspect, slide, current)
+      if (scale === undefined) continue
+      next.set(slide.source, repaged(current, scale, true))
+    }
     changed = true
   }
   return changed ? next : undefined
@@ -188,11 +191,16 @@ function repaged(current: Tuning, scale: number, cut = current.cut): Tuning {
   return { scale, dense: current.dense, ...(cut && { cut }) }
 }
 
-/** A page of one sentence that can still be cut between its words. */
-function isCuttable(slide: Deck['slides'][number]): boolean {
-  if (slide.units > 1) return false
+/**
+ * The budget to cut a page of one sentence at: the largest (the current one too, before the first
+ * cut) shorter than the sentence, so that the cut changes the page; undefined when none is, or
+ * the page is not one sentence that can be cut between its words.
+ */
+function cuttingScale(aspect: Aspect, slide: Deck['slides'][number], current: Tuning): number | undefined {
   const words = slide.fields.text ?? slide.fields.quote ?? slide.fields.question
-  return typeof words === 'string' && /\S\s+\S/.test(words)
+  if (!SPLITTABLE.has(slide.layout) || slide.units > 1 || typeof words !== 'string' || !/\S\s+\S/.test(words)) return undefined
+  const field = slide.fields.text === undefined ? 'quote' : 'text'
+  return SCALES.find((scale) => (current.cut ? scale < current.scale : scale <= current.scale) && scaleBudget(BUDGETS[aspect], scale)[field] < words.length)
 }
 
 /** A deck's slides as they stand in the fit loop: the plan, its Markdown, and the repairs so far. */

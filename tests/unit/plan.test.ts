@@ -344,7 +344,7 @@ describe('a sentence longer than a slide', () => {
     expect([pagesWith({ scale: 1, dense: false }), pagesWith({ scale: 1, dense: true }), pagesWith({ scale: 1, dense: true, cut: true })]).toEqual([1, 1, 2])
   })
 
-  it('that denser type does not fit is cut, budget by budget, after denser type was tried', () => {
+  it('that denser type does not fit is cut at the largest budget shorter than it, after denser type was tried', () => {
     const sentence = `${CLAUSES.slice(0, 8).join(', ')}.`
     const essay = parseEssay(`---\ntitle: T\nauthor: A\n---\n## Satu {#satu}\n\n${sentence}\n`, 'satu', 'satu.md')
     const storyboard = readingStoryboard(essay)
@@ -363,7 +363,8 @@ describe('a sentence longer than a slide', () => {
     }
     // 295 characters: one page until the budget (650 × scale) is smaller than the sentence.
     expect(sentence.length).toBe(295)
-    expect(seen).toEqual(['1 dense: 1', '0.85 dense cut: 1', '0.7 dense cut: 1', '0.55 dense cut: 1', '0.4 dense cut: 2', '0.25 dense cut: 2'])
+    // The cut takes the largest budget shorter than the sentence (no round that changes nothing), then stops: a smaller budget would not change the pages.
+    expect(seen).toEqual(['1 dense: 1', '0.4 dense cut: 2'])
   })
 
   it('at a smaller budget too, denser type is tried with the sentence whole; only then is it cut', () => {
@@ -382,7 +383,8 @@ describe('a sentence longer than a slide', () => {
       return repairTuning(new Map([[TEXT_SOURCE, tune]]), deck, [{ slide, layout: 'text', title: 'x', pixels: 40 }])?.get(TEXT_SOURCE)
     }
     expect(repairOf({ scale: 0.4, dense: false })).toEqual({ scale: 0.4, dense: true })
-    expect(repairOf({ scale: 0.4, dense: true })).toEqual({ scale: 0.25, dense: true, cut: true })
+    // The sentence is longer than this budget: cut at it, the type as large as it was.
+    expect(repairOf({ scale: 0.4, dense: true })).toEqual({ scale: 0.4, dense: true, cut: true })
   })
 })
 
