@@ -74,9 +74,8 @@ function explainIssue(issue: z.core.$ZodIssue, schema: z.ZodType, root: unknown)
       const expected = describeType(issue.expected) + (keys ? ` with keys ${keys.join(', ')}` : '')
       if (value === undefined) {
         const key = path.at(-1)
-        const example = describeExample(schemaAt(schema, path))
-        if (typeof key === 'string' && example) return [{ path, message: `is required: add "${key}:" with ${example}` }]
-        return [{ path, message: typeof key === 'string' ? `is required: add "${key}:" with ${expected}` : `is required (${expected})` }]
+        const wanted = describeExample(schemaAt(schema, path)) ?? expected
+        return [{ path, message: typeof key === 'string' ? `is required: add "${key}:" with ${wanted}` : `is required (${expected})` }]
       }
       return [{ path, message: `must be ${expected}, not ${describeValue(value)}` }]
     }

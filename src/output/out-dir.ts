@@ -5,7 +5,6 @@ import path from 'node:path'
 import { fail } from '../shared/error.ts'
 import { readManifestFile } from './manifest.ts'
 import { isInside } from './output-paths.ts'
-import { describeNonFolder } from './read-inside.ts'
 
 // Where --out may point. A build replaces what it makes inside its output folder and a merge
 // replaces the office folders it gathers: an output folder that is the project itself, holds it,
@@ -51,8 +50,8 @@ export async function verifyOutDirIsOrtugs(outDir: string, flag = '--out'): Prom
     .map((entry) => entry.name)
     .sort()
   if (replaced.length === 0) return
-  const cache = entries.find((entry) => entry.name === '.ortug-cache')
-  if (cache && !(await describeNonFolder(path.join(outDir, cache.name)))) return
+  // readdir tells the kind without following links: a link named .ortug-cache is not ortug's folder.
+  if (entries.some((entry) => entry.name === '.ortug-cache' && entry.isDirectory())) return
   if (await readManifestFile(outDir)) return
   const some = replaced.length > 3 ? `${replaced.slice(0, 3).join(', ')} and ${replaced.length - 3} more` : replaced.join(', ')
   fail(
