@@ -244,6 +244,21 @@ describe.skipIf(!inUse)(`builds with the browser in use (${inUse ? `${inUse.head
     }
   })
 
+  // Chromium 15x's new headless mode loads each window's omnibox popups (WebUI pages in a
+  // renderer of their own) as it opens the window: 1.2–2.4 CPU-s at the start of every build.
+  it('opens no browser UI pages (the omnibox popups of a window) beside the pages it loads', async () => {
+    const launched = await launchBrowser(inUse as BrowserChoice, 60_000)
+    try {
+      const window = await launched.browser.newPage(inUse?.headless === 'new' ? { type: 'window' } : undefined)
+      await window.goto('data:text/html,<p>halo</p>')
+      const urls = launched.browser.targets().map((target) => target.url())
+      expect(urls).toContain('data:text/html,<p>halo</p>')
+      expect(urls.filter((url) => url.startsWith('chrome://'))).toEqual([])
+    } finally {
+      await launched.close()
+    }
+  })
+
   // Chrome starts its on-device-model service about three minutes in, to rate the device for AI
   // features: 90 MB more in a 552-office build or a long preview. With the rating given it does
   // not, and records the given one in the profile at once (unrated, Local State has none before
